@@ -1,0 +1,84 @@
+"""The one place that opens Neo4j connections and turns driver failures into one line.
+
+Cypher comes from ``.cypher`` files in ``livetrust.queries``; values travel as
+parameters only.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import neo4j
+from neo4j import exceptions as neo4j_errors
+
+from .errors import Neo4jUnavailable
+from .queries import schema_statements
+from .settings import Neo4jSettings
+
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+def open_driver(settings: Neo4jSettings) -> neo4j.Driver:
+    """Open a driver and check that Neo4j answers with these credentials.
+
+    Raises
+    ------
+    Neo4jUnavailable
+        One line naming the URI and the reason; the password is never included.
+    """
+    scheme = settings.uri.split("://", 1)[0] if "://" in settings.uri else ""
+    if scheme not in BOLT_SCHEMES:
+        raise Neo4jUnavailable(
+            f"invalid Neo4j URI {settings.uri!r}: the scheme must be one of {', '.join(BOLT_SCHEMES)}"
+        )
+    try:
+        driver = neo4j.GraphDatabase.driver(settings.uri, auth=(settings.user, settings.password))
+    except (neo4j_errors.ConfigurationError, ValueError) as err:
+        raise Neo4jUnavailable(f"invalid Neo4j URI {settings.uri!r}: {_first_line(err)}") from None
+    try:
+        driver.verify_connectivity()
+        driver.execute_query("RETURN 1", database_=settings.database)
+    except neo4j_errors.AuthError:
+        driver.close()
+        raise Neo4jUnavailable(
+            f"Neo4j at {settings.uri} rejected the credentials of user {settings.user!r} "
+            "(check NEO4J_USER / NEO4J_PASSWORD)"
+        ) from None
+    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as err:
+        driver.close()
+        raise Neo4jUnavailable(
+            f"cannot reach Neo4j at {settings.uri}: {_first_line(err)} "
+            "(set NEO4J_URI, or start the local one: scripts/neo4j-local start)"
+        ) from None
+    except neo4j_errors.Neo4jError as err:
+        driver.close()
+        raise Neo4jUnavailable(f"Neo4j at {settings.uri} refused to answer: {_first_line(err)}") from None
+    return driver
+
+
+@contextmanager
+def connect(settings: Neo4jSettings) -> Iterator[neo4j.Driver]:
+    """``with connect(settings) as driver:`` — open, check, and always close."""
+    driver = open_driver(settings)
+    try:
+        yield driver
+    finally:
+        driver.close()
+
+
+def run_statements(driver: neo4j.Driver, database: str, statements: list[str], **params: Any) -> None:
+    """Run statements one by one in auto-commit transactions (schema changes need that)."""
+    for statement in statements:
+        driver.execute_query(statement.rstrip(";"), params, database_=database)
+
+
+def apply_schema(driver: neo4j.Driver, database: str) -> None:
+    """Create the constraints and indexes of ``queries/schema.cypher`` (idempotent)."""
+    run_statements(driver, database, schema_statements())
+    driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip() or type(err).__name__
+    return text.splitlines()[0]

@@ -1,0 +1,30 @@
+// schema.cypher — uniqueness constraints and indexes of the livetrust graph.
+// Answers: nothing; prepares the database. Applied by `livetrust load` (and tests)
+// before any write; every statement is idempotent (IF NOT EXISTS).
+// Parameters: none.
+//
+// Graph model (see README "Graph model"):
+//   (:Consumer)-[:FOLLOWS {followed_at, unfollowed_at}]->(:Streamer)
+//   (:Consumer)-[:PLACED]->(:Order)-[:SOLD_BY]->(:Streamer)
+//   (:Order)-[:OF_PRODUCT]->(:Product)-[:MADE_BY]->(:Factory)
+//   (:Return)-[:RETURNS]->(:Order)
+//   (:Streamer)-[:CARRIES]->(:Product)          derived from orders by the loader
+//   (:Consumer)-[:TRUSTS {trust, confidence, run_id}]->(:Streamer)   written by `score`
+
+CREATE CONSTRAINT consumer_id IF NOT EXISTS FOR (n:Consumer) REQUIRE n.consumer_id IS UNIQUE;
+CREATE CONSTRAINT streamer_id IF NOT EXISTS FOR (n:Streamer) REQUIRE n.streamer_id IS UNIQUE;
+CREATE CONSTRAINT product_id IF NOT EXISTS FOR (n:Product) REQUIRE n.product_id IS UNIQUE;
+CREATE CONSTRAINT factory_id IF NOT EXISTS FOR (n:Factory) REQUIRE n.factory_id IS UNIQUE;
+CREATE CONSTRAINT order_id IF NOT EXISTS FOR (n:Order) REQUIRE n.order_id IS UNIQUE;
+CREATE CONSTRAINT return_key IF NOT EXISTS FOR (n:Return) REQUIRE (n.order_id, n.returned_at) IS UNIQUE;
+CREATE CONSTRAINT pending_key IF NOT EXISTS FOR (n:Pending) REQUIRE (n.stream, n.key) IS UNIQUE;
+CREATE CONSTRAINT load_run_id IF NOT EXISTS FOR (n:LoadRun) REQUIRE n.run_id IS UNIQUE;
+CREATE CONSTRAINT score_run_id IF NOT EXISTS FOR (n:ScoreRun) REQUIRE n.run_id IS UNIQUE;
+
+CREATE INDEX streamer_category IF NOT EXISTS FOR (n:Streamer) ON (n.category);
+CREATE INDEX streamer_trust IF NOT EXISTS FOR (n:Streamer) ON (n.trust);
+CREATE INDEX product_category IF NOT EXISTS FOR (n:Product) ON (n.category);
+CREATE INDEX consumer_region IF NOT EXISTS FOR (n:Consumer) ON (n.region);
+CREATE INDEX order_purchased_at IF NOT EXISTS FOR (n:Order) ON (n.purchased_at);
+CREATE INDEX follows_followed_at IF NOT EXISTS FOR ()-[r:FOLLOWS]-() ON (r.followed_at);
+CREATE INDEX trusts_run IF NOT EXISTS FOR ()-[r:TRUSTS]-() ON (r.run_id);
