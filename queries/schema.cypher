@@ -10,6 +10,7 @@
 //   (:Return)-[:RETURNS]->(:Order)
 //   (:Streamer)-[:CARRIES]->(:Product)          derived from orders by the loader
 //   (:Consumer)-[:TRUSTS {trust, confidence, run_id}]->(:Streamer)   written by `score`
+//   (:JobRun {job, run_id, status, current})   one per score / paths / recommend run
 
 CREATE CONSTRAINT consumer_id IF NOT EXISTS FOR (n:Consumer) REQUIRE n.consumer_id IS UNIQUE;
 CREATE CONSTRAINT streamer_id IF NOT EXISTS FOR (n:Streamer) REQUIRE n.streamer_id IS UNIQUE;
@@ -19,7 +20,8 @@ CREATE CONSTRAINT order_id IF NOT EXISTS FOR (n:Order) REQUIRE n.order_id IS UNI
 CREATE CONSTRAINT return_key IF NOT EXISTS FOR (n:Return) REQUIRE (n.order_id, n.returned_at) IS UNIQUE;
 CREATE CONSTRAINT pending_key IF NOT EXISTS FOR (n:Pending) REQUIRE (n.stream, n.key) IS UNIQUE;
 CREATE CONSTRAINT load_run_id IF NOT EXISTS FOR (n:LoadRun) REQUIRE n.run_id IS UNIQUE;
-CREATE CONSTRAINT score_run_id IF NOT EXISTS FOR (n:ScoreRun) REQUIRE n.run_id IS UNIQUE;
+CREATE CONSTRAINT job_run_id IF NOT EXISTS FOR (n:JobRun) REQUIRE n.run_id IS UNIQUE;
+CREATE INDEX job_run_current IF NOT EXISTS FOR (n:JobRun) ON (n.job, n.current);
 
 CREATE INDEX streamer_category IF NOT EXISTS FOR (n:Streamer) ON (n.category);
 CREATE INDEX streamer_trust IF NOT EXISTS FOR (n:Streamer) ON (n.trust);

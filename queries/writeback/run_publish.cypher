@@ -1,0 +1,10 @@
+// run_publish — make a finished run the current one of its job, in the same transaction
+// that writes its node scores (readers never see two runs mixed).
+// Parameters: $job (STRING), $run_id (STRING), $finished_at (DATETIME), $output_counts (STRING, JSON).
+// Returns: previous_run_id (STRING or null).
+MATCH (run:JobRun {run_id: $run_id})
+OPTIONAL MATCH (previous:JobRun {job: $job, current: true})
+SET previous.current = false
+SET run.current = true, run.status = 'succeeded', run.finished_at = $finished_at,
+    run.output_counts = $output_counts
+RETURN previous.run_id AS previous_run_id;

@@ -1,0 +1,71 @@
+"""Publishing runs to Neo4j: a finished run replaces the last one whole; a failed one changes nothing."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from neo4j.exceptions import Neo4jError
+
+from livetrust.writeback import NodeUpdate, RelationshipBatch, RunRecord, current_run_id, frame_to_rows, publish_run
+
+pytestmark = pytest.mark.integration
+
+
+def seed_graph(driver):
+    driver.execute_query(
+        "UNWIND ['c1','c2'] AS id CREATE (:Consumer {consumer_id: id}) "
+        "WITH count(*) AS _ UNWIND ['s1','s2'] AS id CREATE (:Streamer {streamer_id: id})"
+    )
+
+
+def score_run(run_id: str, bond_trust: float, streamer_trust: float, bad: bool = False):
+    bonds = pd.DataFrame({"consumer_id": ["c1", "c2"], "streamer_id": ["s1", "s1"], "trust": [bond_trust, 0.5], "orders": [3, 1]})
+    rows = frame_to_rows(bonds, ["consumer_id", "streamer_id"])
+    if bad:  # a map is no valid property value: the bond write fails half-way
+        rows[1]["props"]["trust"] = {"not": "allowed"}
+    streamers = pd.DataFrame({"id": ["s1", "s2"], "trust": [streamer_trust, float("nan")], "trust_confidence": [0.9, 0.1]})
+    return dict(
+        record=RunRecord(job="score", run_id=run_id, parameters={"half_life_days": 30}, input_counts={"orders": 4}),
+        relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", rows)],
+        node_updates=[NodeUpdate("writeback/streamer_scores", frame_to_rows(streamers, ["id"]))],
+        batch_size=1,
+    )
+
+
+def bonds(driver):
+    records, _, _ = driver.execute_query(
+        "MATCH (c:Consumer)-[t:TRUSTS]->(s:Streamer) RETURN c.consumer_id AS c, t.trust AS trust, t.run_id AS run ORDER BY c"
+    )
+    return [(r["c"], r["trust"], r["run"]) for r in records]
+
+
+def streamer_trust(driver, streamer_id):
+    records, _, _ = driver.execute_query(
+        "MATCH (s:Streamer {streamer_id: $id}) RETURN s.trust AS trust, s.trust_run_id AS run", id=streamer_id
+    )
+    return records[0]["trust"], records[0]["run"]
+
+
+def test_failed_run_leaves_previous_scores_and_next_run_replaces_them(neo4j_db, neo4j_settings):
+    db = neo4j_settings.database
+    seed_graph(neo4j_db)
+
+    assert publish_run(neo4j_db, db, **score_run("run-a", 0.8, 0.7)) is None
+    assert bonds(neo4j_db) == [("c1", 0.8, "run-a"), ("c2", 0.5, "run-a")]
+    assert streamer_trust(neo4j_db, "s1") == (0.7, "run-a")
+    assert streamer_trust(neo4j_db, "s2") == (None, "run-a")  # NaN is stored as no property
+
+    with pytest.raises(Neo4jError):
+        publish_run(neo4j_db, db, **score_run("run-b", 0.1, 0.2, bad=True))
+    assert current_run_id(neo4j_db, db, "score") == "run-a"
+    assert bonds(neo4j_db) == [("c1", 0.8, "run-a"), ("c2", 0.5, "run-a")]  # run-b's first batch was removed
+    assert streamer_trust(neo4j_db, "s1") == (0.7, "run-a")
+
+    assert publish_run(neo4j_db, db, **score_run("run-c", 0.6, 0.4)) == "run-a"
+    assert bonds(neo4j_db) == [("c1", 0.6, "run-c"), ("c2", 0.5, "run-c")]
+    assert streamer_trust(neo4j_db, "s1") == (0.4, "run-c")
+
+    records, _, _ = neo4j_db.execute_query("MATCH (r:JobRun) RETURN r.run_id AS id, r.status AS status, r.current AS cur ORDER BY id")
+    assert [(r["id"], r["status"], r["cur"]) for r in records] == [
+        ("run-a", "succeeded", False), ("run-b", "failed", False), ("run-c", "succeeded", True)
+    ]
