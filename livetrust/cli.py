@@ -136,12 +136,42 @@ def evaluate(data_dir: Path | None, holdout_days: int, settings: Neo4jSettings) 
 
 @main.command()
 @click.argument("name", required=False)
-@click.option("--list", "list_queries", is_flag=True, help="List the named queries.")
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE")
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries and what they answer.")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable).")
+@click.option("--format", "output_format", type=click.Choice(("table", "csv", "json")), default="table", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the result to this file instead of printing it.")
 @neo4j_options
-def query(name: str | None, list_queries: bool, params: tuple[str, ...], settings: Neo4jSettings) -> None:
-    """Run a named, parameterised Cypher query from the library."""
-    not_built_yet("query", 8)
+def query(name: str | None, list_queries: bool, params: tuple[str, ...], output_format: str, output: Path | None, settings: Neo4jSettings) -> None:
+    """Run a named, parameterised Cypher query from the library (queries/library/)."""
+    from .queries.runner import get_query, library, run_query
+
+    if list_queries or not name:
+        for q in library().values():
+            args = " ".join(f"{p.name}:{p.type}" + ("" if p.required else f"={p.default}") for p in q.params)
+            click.echo(f"{q.name:<22} {q.answers}\n{'':<22} params: {args or '-'}")
+        return
+    given = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise LivetrustError(f"--param {item!r} is not KEY=VALUE")
+        given[key.strip()] = value
+    get_query(name).bind(given)  # bad names and parameters fail before connecting
+    frame = run_query(name, settings=settings, **given)
+    text = render_frame(frame, output_format)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"{len(frame)} rows written to {output}")
+    else:
+        click.echo(text)
+
+
+def render_frame(frame, output_format: str) -> str:
+    if output_format == "csv":
+        return frame.to_csv(index=False)
+    if output_format == "json":
+        return frame.to_json(orient="records", date_format="iso", indent=2)
+    return frame.to_string(index=False) if len(frame) else "(no rows)"
 
 
 @main.command()

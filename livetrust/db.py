@@ -33,7 +33,10 @@ def open_driver(settings: Neo4jSettings) -> neo4j.Driver:
             f"invalid Neo4j URI {settings.uri!r}: the scheme must be one of {', '.join(BOLT_SCHEMES)}"
         )
     try:
-        driver = neo4j.GraphDatabase.driver(settings.uri, auth=(settings.user, settings.password))
+        # Notifications ("label does not exist yet" and the like) would flood the terminal.
+        driver = neo4j.GraphDatabase.driver(
+            settings.uri, auth=(settings.user, settings.password), notifications_min_severity="OFF"
+        )
     except (neo4j_errors.ConfigurationError, ValueError) as err:
         raise Neo4jUnavailable(f"invalid Neo4j URI {settings.uri!r}: {_first_line(err)}") from None
     try:

@@ -1,0 +1,14 @@
+// name: run_history
+// answers: The history of scoring, path and recommendation runs, newest first: status, timing, parameters and counts.
+// param: job STRING = null  only runs of this job (score, paths or recommend)
+// param: limit INTEGER = 20  how many runs
+// returns: job, run_id, status, current, started_at, finished_at, seconds, parameters, input_counts, output_counts, error
+MATCH (r:JobRun)
+WHERE $job IS NULL OR r.job = $job
+RETURN r.job AS job, r.run_id AS run_id, r.status AS status, r.current AS current,
+       toString(r.started_at) AS started_at, toString(r.finished_at) AS finished_at,
+       duration.inSeconds(r.started_at, coalesce(r.finished_at, r.started_at)).seconds AS seconds,
+       r.parameters AS parameters, r.input_counts AS input_counts, r.output_counts AS output_counts,
+       r.error AS error
+ORDER BY r.started_at DESC, r.run_id DESC
+LIMIT $limit;

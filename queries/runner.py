@@ -1,0 +1,167 @@
+"""Named, parameterised queries from ``queries/library/*.cypher`` and their runner.
+
+Each library file starts with a header of ``//`` lines::
+
+    // name: top_streamers
+    // answers: The most trusted streamers, optionally of one category or region.
+    // param: category STRING = null  only streamers of this category
+    // param: limit INTEGER = 20  how many rows
+    // returns: streamer_id, name, trust, confidence, followers, orders, return_rate
+
+Parameters are type-checked against the header before anything reaches Neo4j, and
+travel as Cypher parameters only.
+
+Examples
+--------
+>>> from livetrust.queries.runner import library
+>>> "top_streamers" in library()  # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Callable
+
+import pandas as pd
+
+from ..errors import LivetrustError
+
+_HEADER = re.compile(r"^//\s*(name|answers|param|returns|index):\s*(.*)$")
+_PARAM = re.compile(r"^(\w+)\s+(STRING|INTEGER|FLOAT|BOOLEAN)\s*(?:=\s*(\S+))?\s*(.*)$")
+
+
+def _parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"true", "1", "yes"}:
+        return True
+    if lowered in {"false", "0", "no"}:
+        return False
+    raise ValueError(f"{text!r} is not a boolean")
+
+
+PARSERS: dict[str, Callable[[str], Any]] = {"STRING": str, "INTEGER": int, "FLOAT": float, "BOOLEAN": _parse_bool}
+PYTHON_TYPES = {"STRING": (str,), "INTEGER": (int,), "FLOAT": (int, float), "BOOLEAN": (bool,)}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: Any
+    required: bool
+    help: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    answers: str
+    params: tuple[Param, ...]
+    returns: str
+    cypher: str
+
+    def bind(self, given: dict[str, Any]) -> dict[str, Any]:
+        """Check and convert parameters (strings from the CLI are parsed by type)."""
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            raise LivetrustError(f"query {self.name!r} has no parameter {unknown[0]!r} (it takes: {', '.join(known) or 'none'})")
+        bound = {}
+        for p in self.params:
+            if p.name not in given or given[p.name] is None:
+                if p.required:
+                    raise LivetrustError(f"query {self.name!r} needs --param {p.name}=<{p.type}>")
+                bound[p.name] = p.default
+                continue
+            bound[p.name] = _convert(self.name, p, given[p.name])
+        return bound
+
+
+def _convert(query: str, p: Param, value: Any) -> Any:
+    if isinstance(value, str) and p.type != "STRING":
+        try:
+            return PARSERS[p.type](value)
+        except ValueError:
+            raise LivetrustError(f"query {query!r}: parameter {p.name!r} must be {p.type}, got {value!r}") from None
+    if isinstance(value, bool) and p.type != "BOOLEAN" or not isinstance(value, PYTHON_TYPES[p.type]):
+        raise LivetrustError(f"query {query!r}: parameter {p.name!r} must be {p.type}, got {value!r}")
+    return value
+
+
+def parse_query(name: str, text: str) -> NamedQuery:
+    fields: dict[str, list[str]] = {"name": [], "answers": [], "param": [], "returns": []}
+    body = []
+    for line in text.splitlines():
+        match = _HEADER.match(line.strip())
+        if match:
+            fields.setdefault(match.group(1), []).append(match.group(2).strip())
+        elif not line.strip().startswith("//"):
+            body.append(line)
+    if fields["name"] != [name]:
+        raise ValueError(f"queries/library/{name}.cypher: header 'name:' must be {name!r}")
+    params = []
+    for spec in fields["param"]:
+        m = _PARAM.match(spec)
+        if not m:
+            raise ValueError(f"queries/library/{name}.cypher: bad param line {spec!r}")
+        pname, ptype, default, help_text = m.groups()
+        required = default is None
+        value = None if default in (None, "null") else PARSERS[ptype](default)
+        params.append(Param(pname, ptype, value, required, help_text.strip()))
+    cypher = "\n".join(body).strip().rstrip(";").strip()
+    return NamedQuery(name, " ".join(fields["answers"]), tuple(params), " ".join(fields["returns"]), cypher)
+
+
+def library() -> dict[str, NamedQuery]:
+    """Every named query, by name."""
+    folder = resources.files("livetrust.queries").joinpath("library")
+    queries = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".cypher"):
+            name = entry.name[: -len(".cypher")]
+            queries[name] = parse_query(name, entry.read_text(encoding="utf-8"))
+    return queries
+
+
+def get_query(name: str) -> NamedQuery:
+    queries = library()
+    if name not in queries:
+        raise LivetrustError(f"no query named {name!r}; `livetrust query --list` shows them")
+    return queries[name]
+
+
+def run_query(name: str, *, driver=None, settings=None, **params: Any) -> pd.DataFrame:
+    """Run a named query and return its rows as a DataFrame.
+
+    Parameters
+    ----------
+    name : str
+        A query of ``livetrust query --list``.
+    driver : neo4j.Driver, optional
+        An open driver; else one is opened from ``settings`` (default: the environment).
+    settings : Neo4jSettings, optional
+    **params
+        The query's parameters (checked against its header).
+
+    Examples
+    --------
+    >>> run_query("top_streamers", limit=5)  # doctest: +SKIP
+    """
+    from ..db import connect
+    from ..settings import Neo4jSettings
+
+    query = get_query(name)
+    bound = query.bind(params)
+    settings = settings or Neo4jSettings.from_env()
+    if driver is None:
+        with connect(settings) as own:
+            return _execute(own, settings.database, query, bound)
+    return _execute(driver, settings.database, query, bound)
+
+
+def _execute(driver, database: str, query: NamedQuery, params: dict[str, Any]) -> pd.DataFrame:
+    records, summary, keys = driver.execute_query(query.cypher, params, database_=database, routing_="r")
+    return pd.DataFrame([r.values() for r in records], columns=keys)
