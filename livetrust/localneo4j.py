@@ -1,0 +1,62 @@
+"""Finding a Neo4j for ``livetrust demo``: the configured one, else the local one.
+
+Order: ``NEO4J_URI`` if set; else the project's ``scripts/neo4j-local`` (Neo4j 5.26 from
+Maven Central, needs ``java`` and ``mvn``); else none, and the caller runs embedded.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Neo4jUnavailable
+from .settings import Neo4jSettings
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "neo4j-local"
+
+
+@dataclass(frozen=True)
+class Neo4jChoice:
+    """Which Neo4j the demo uses; ``settings`` is None in embedded mode."""
+
+    settings: Neo4jSettings | None
+    how: str
+
+
+def local_script_usable() -> bool:
+    return SCRIPT.is_file() and shutil.which("java") is not None and shutil.which("mvn") is not None
+
+
+def start_local() -> Neo4jSettings:
+    """Start (or reuse) the project's local Neo4j and return its settings."""
+    started = subprocess.run([str(SCRIPT), "start"], capture_output=True, text=True)
+    if started.returncode != 0:
+        tail = (started.stderr.strip().splitlines() or ["no output"])[0]
+        raise Neo4jUnavailable(f"scripts/neo4j-local could not start Neo4j: {tail}")
+    env = subprocess.run([str(SCRIPT), "env"], capture_output=True, text=True, check=True).stdout
+    return Neo4jSettings.from_env(parse_exports(env))
+
+
+def parse_exports(text: str) -> dict[str, str]:
+    """``export K=V`` lines (as ``scripts/neo4j-local env`` prints them) to a dict."""
+    values = {}
+    for line in text.splitlines():
+        words = shlex.split(line)
+        if len(words) == 2 and words[0] == "export" and "=" in words[1]:
+            key, _, value = words[1].partition("=")
+            values[key] = value
+    return values
+
+
+def choose_neo4j(environ: dict[str, str] | None = None, *, allow_start: bool = True) -> Neo4jChoice:
+    env = os.environ if environ is None else environ
+    if env.get("NEO4J_URI"):
+        return Neo4jChoice(Neo4jSettings.from_env(dict(env)), f"NEO4J_URI ({env['NEO4J_URI']})")
+    if allow_start and local_script_usable():
+        settings = start_local()
+        return Neo4jChoice(settings, f"the local Neo4j from scripts/neo4j-local ({settings.uri})")
+    return Neo4jChoice(None, "embedded mode: no NEO4J_URI and no Java/Maven for a local Neo4j")
