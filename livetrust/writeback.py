@@ -108,27 +108,24 @@ def current_run_id(driver: neo4j.Driver, database: str, job: str) -> str | None:
     return records[0]["run_id"] if records else None
 
 
-def frame_to_rows(frame: pd.DataFrame, keys: Sequence[str], rename: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def frame_to_rows(frame: pd.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
     """Rows for a write-back statement: the key columns, and every other column in ``props``.
 
     Missing values (NaN/NaT) are left out of ``props``, so Neo4j stores no property for them.
+    ``to_dict`` already gives plain Python values (and ``pd.Timestamp``, a ``datetime``).
     """
-    rename = rename or {}
-    prop_columns = [c for c in frame.columns if c not in keys]
-    rows = []
-    for record in frame.to_dict("records"):
-        row = {rename.get(k, k): record[k] for k in keys}
-        row["props"] = {
-            rename.get(c, c): _native(record[c]) for c in prop_columns if not _missing(record[c])
-        }
-        rows.append(row)
-    return rows
-
-
-def _native(value: Any) -> Any:
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value.item() if hasattr(value, "item") else value
+    props = frame.drop(columns=list(keys))
+    prop_rows = props.to_dict("records")
+    gappy = [c for c in props.columns if props[c].isna().any()]
+    if gappy:  # only columns that have gaps need the per-value check
+        for row in prop_rows:
+            for column in gappy:
+                if _missing(row[column]):
+                    del row[column]
+    key_rows = frame[list(keys)].to_dict("records")
+    for key_row, prop_row in zip(key_rows, prop_rows):
+        key_row["props"] = prop_row  # pd.Timestamp is a datetime: the driver takes it as is
+    return key_rows
 
 
 def _missing(value: Any) -> bool:
