@@ -21,7 +21,10 @@ Consumers and streamers that appear only in events have rows with empty attribut
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -49,3 +52,137 @@ class Projection:
     orders: pd.DataFrame
     as_of: pd.Timestamp | None = None
     counts: dict[str, int] = field(default_factory=dict)
+
+    TABLES = tuple(COLUMNS)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in COLUMNS}
+
+    @classmethod
+    def from_folder(cls, folder: Path | str, *, progress: bool = False) -> "Projection":
+        """Embedded mode: validate a contract folder in memory (``livetrust.loaders.validate_folder``)
+        and build the tables Neo4j would hold after loading it.
+
+        Rows the loaders would not load (duplicate, pending, quarantined) are not in it.
+        """
+        from ..loaders import validate_folder
+
+        return cls.from_validated(validate_folder(folder, progress=progress))
+
+    @classmethod
+    def from_validated(cls, validated: Any) -> "Projection":
+        """The projection of ``validate_folder``'s accepted tables."""
+        t = validated.tables
+        purchases, returns, follows = t["purchases"], t["returns"], t["follows"]
+        consumers = _with_bare(t["consumers"], "consumer_id",
+                               [follows["consumer_id"], purchases["consumer_id"]])
+        streamers = _with_bare(t["streamers"], "streamer_id",
+                               [follows["streamer_id"], purchases["streamer_id"]])
+        factories = _with_bare(t["factories"], "factory_id", [t["products"]["factory_id"]])
+        orders = purchases[list(COLUMNS["orders"][:7])].copy()
+        if len(returns):
+            agg = returns.groupby("order_id").agg(returned_quantity=("quantity", "sum"),
+                                                 first_returned_at=("returned_at", "min"))
+            orders = orders.join(agg, on="order_id")
+        else:
+            orders["returned_quantity"] = 0
+            orders["first_returned_at"] = pd.NaT
+        orders["returned_quantity"] = orders["returned_quantity"].fillna(0)
+        times = [purchases["purchased_at"], follows["followed_at"], follows["unfollowed_at"], returns["returned_at"]]
+        latest = [s.max() for s in times if len(s) and s.notna().any()]
+        tables = {
+            "factories": factories, "streamers": streamers, "products": t["products"], "consumers": consumers,
+            "follows": follows, "orders": orders,
+        }
+        return cls._build(tables, max(latest) if latest else None, n_returns=len(returns))
+
+    @classmethod
+    def from_neo4j(cls, driver: Any, database: str | None = None) -> "Projection":
+        """Read the same tables from Neo4j with the Cypher files in ``queries/projection/``.
+
+        Timestamps travel as epoch nanoseconds (exact) and are converted vectorised.
+        """
+        from ..queries import cypher_statement
+
+        import neo4j
+
+        def fetch(name: str) -> pd.DataFrame:
+            def work(tx):
+                res = tx.run(cypher_statement(f"projection/{name}"))
+                keys = res.keys()
+                return pd.DataFrame([r.values() for r in res], columns=keys)
+
+            with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as s:
+                return s.execute_read(work)
+
+        tables = {name: fetch(name) for name in COLUMNS}
+        meta = fetch("as_of")
+        as_of = meta["as_of"].iloc[0] if len(meta) else None
+        as_of = None if as_of is None or pd.isna(as_of) else pd.Timestamp(int(as_of), unit="ns", tz="UTC")
+        n_returns = int(meta["returns"].iloc[0]) if len(meta) else 0
+        return cls._build(tables, as_of, n_returns=n_returns)
+
+    @classmethod
+    def _build(cls, tables: dict[str, pd.DataFrame], as_of, *, n_returns: int) -> "Projection":
+        typed = {name: normalise(name, frame) for name, frame in tables.items()}
+        counts = {name: len(frame) for name, frame in typed.items()}
+        counts["returns"] = n_returns
+        as_of = None if as_of is None or pd.isna(as_of) else pd.Timestamp(as_of).tz_convert("UTC")
+        return cls(**typed, as_of=as_of, counts=counts)
+
+    def sorted(self) -> "Projection":
+        """The same tables sorted by their key columns (stable comparisons in tests)."""
+        keys = {"factories": ["factory_id"], "streamers": ["streamer_id"], "products": ["product_id"],
+                "consumers": ["consumer_id"], "follows": ["consumer_id", "streamer_id", "followed_at"],
+                "orders": ["order_id"]}
+        out = {n: f.sort_values(keys[n], kind="stable").reset_index(drop=True) for n, f in self.tables().items()}
+        return type(self)(**out, as_of=self.as_of, counts=dict(self.counts))
+
+
+KINDS: dict[str, str] = {
+    "price": "float", "amount": "float", "quantity": "int", "returned_quantity": "int",
+    "registered_at": "time", "followed_at": "time", "unfollowed_at": "time", "purchased_at": "time",
+    "first_returned_at": "time",
+}
+
+
+def normalise(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The projection's dtypes: ids/text ``str``, times ``datetime64[ns, UTC]``, money float64,
+    quantities int64; columns in ``COLUMNS`` order, a fresh RangeIndex."""
+    out = {}
+    n = len(frame)
+    for col in COLUMNS[name]:
+        s = frame[col] if col in frame.columns else pd.Series([None] * n, dtype=object)
+        kind = KINDS.get(col, "str")
+        if kind == "time":
+            out[col] = _times(s)
+        elif kind == "float":
+            out[col] = pd.to_numeric(pd.Series(s.to_numpy(dtype=object)), errors="coerce").astype("float64").to_numpy()
+        elif kind == "int":
+            out[col] = pd.to_numeric(pd.Series(s.to_numpy(dtype=object)), errors="coerce").fillna(0).astype("int64").to_numpy()
+        else:
+            obj = s.to_numpy(dtype=object)
+            out[col] = pd.array([None if (v is None or (isinstance(v, float) and np.isnan(v))) else str(v)
+                                 for v in obj], dtype="str")
+    return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+
+def _times(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        out = s if getattr(s.dt, "tz", None) is not None else s.dt.tz_localize("UTC")
+        return out.dt.tz_convert("UTC").dt.as_unit("ns").reset_index(drop=True)
+    # epoch nanoseconds from Neo4j (ints, None for missing)
+    ints = pd.array(s.to_numpy(dtype=object), dtype="Int64")
+    raw = ints.to_numpy(dtype="int64", na_value=np.iinfo(np.int64).min)
+    return pd.Series(raw.view("datetime64[ns]")).dt.tz_localize("UTC")
+
+
+def _with_bare(declared: pd.DataFrame, id_col: str, seen: list[pd.Series]) -> pd.DataFrame:
+    """Declared rows plus bare rows (empty attributes) for ids seen only in events."""
+    ids = pd.unique(pd.concat([pd.Series(x, dtype=object) for x in seen], ignore_index=True)) if seen else []
+    known = set(declared[id_col])
+    extra = [i for i in ids if i not in known]
+    if not extra:
+        return declared
+    bare = pd.DataFrame({id_col: extra})
+    return pd.concat([declared, bare], ignore_index=True)

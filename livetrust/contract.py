@@ -135,6 +135,7 @@ class Reason:
     RETURN_BEFORE_PURCHASE = "return_before_purchase"
     RETURN_EXCEEDS_QUANTITY = "return_exceeds_quantity"
     CONFLICTING_KEY = "conflicting_key"
+    MALFORMED_ROW = "malformed_row"  # a CSV line with the wrong number of fields, a JSONL line that is not an object
     # pending
     ORDER_NOT_YET_LOADED = "order_not_yet_loaded"
     PRODUCT_NOT_YET_LOADED = "product_not_yet_loaded"

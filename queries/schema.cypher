@@ -23,6 +23,7 @@ CREATE CONSTRAINT load_run_id IF NOT EXISTS FOR (n:LoadRun) REQUIRE n.run_id IS 
 CREATE CONSTRAINT job_run_id IF NOT EXISTS FOR (n:JobRun) REQUIRE n.run_id IS UNIQUE;
 CREATE INDEX job_run_current IF NOT EXISTS FOR (n:JobRun) ON (n.job, n.current);
 
+CREATE INDEX pending_stream IF NOT EXISTS FOR (n:Pending) ON (n.stream);
 CREATE INDEX streamer_category IF NOT EXISTS FOR (n:Streamer) ON (n.category);
 CREATE INDEX streamer_trust IF NOT EXISTS FOR (n:Streamer) ON (n.trust);
 CREATE INDEX product_category IF NOT EXISTS FOR (n:Product) ON (n.category);

@@ -1,0 +1,537 @@
+"""What validation checks rows against, and where accepted rows go.
+
+Three implementations of one small interface:
+
+- :class:`MemoryState` -- embedded mode (``validate_folder``) and dry runs without Neo4j:
+  the accepted rows themselves, in pandas.
+- :class:`Neo4jState` -- ``livetrust load``: batched ``UNWIND $ids ... MATCH`` look-ups and
+  batched ``UNWIND $rows ... MERGE`` writes, one managed write transaction per chunk (the
+  chunk's rows, its pending rows and the pending rows it resolves commit together).
+- :class:`LayeredState` -- dry runs with Neo4j: reads Neo4j, writes into memory only.
+
+Timestamps cross this interface as int64 epoch nanoseconds (look-ups) and canonical UTC
+ISO-8601 strings (Cypher parameters, turned into DATETIME by ``datetime()`` in Cypher).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+import neo4j
+import numpy as np
+import pandas as pd
+
+from ..contract import STREAMS, Outcome
+from ..queries import cypher_statement
+from .validate import Batch, compare_columns, iso_strings, key_columns, kind_of, ns_of, pending_key
+
+SEP = "\x1f"  # joins composite keys in memory; ids with control characters are quarantined
+LOOKUP_SLICE = 20_000
+
+
+class State:
+    """Interface; see the module docstring."""
+
+    def existing(self, stream: str, keys: pd.DataFrame) -> pd.DataFrame:
+        """Stored rows among ``keys`` (key columns, timestamps as int64 ns) with their compare columns."""
+        raise NotImplementedError
+
+    def known_products(self, ids: list[str]) -> set[str]:
+        raise NotImplementedError
+
+    def orders(self, ids: list[str]) -> pd.DataFrame:
+        """order_id, quantity, purchased_at (ns), returned_quantity of stored orders among ``ids``."""
+        raise NotImplementedError
+
+    def pending_values(self, stream: str, keys: list[str]) -> dict[str, dict]:
+        raise NotImplementedError
+
+    def list_pending(self, stream: str) -> list[dict]:
+        """Pending rows stored by earlier runs: key, file, row, values (dict)."""
+        raise NotImplementedError
+
+    def commit(self, batch: Batch, *, resolved: list[str] = (), write_pending: bool = True) -> None:
+        """Store the batch's loaded rows (and pending rows), forget ``resolved`` pending keys."""
+        raise NotImplementedError
+
+    def finish(self, run: dict) -> None:
+        """Record the finished run (Neo4j: a :LoadRun node)."""
+
+    def drain(self) -> None:
+        """Wait until every commit so far is durable (a no-op unless commits run in the background)."""
+
+
+# ------------------------------------------------------------------------- memory
+
+
+def _composite(frame: pd.DataFrame, cols: list[str]) -> pd.Index:
+    if len(cols) == 1:
+        return pd.Index(frame[cols[0]].to_numpy(dtype=object), dtype=object)
+    parts = [frame[c].astype(str) if frame[c].dtype != object else frame[c].map(str) for c in cols]
+    joined = parts[0]
+    for p in parts[1:]:
+        joined = joined + SEP + p
+    return pd.Index(joined.to_numpy(dtype=object), dtype=object)
+
+
+class MemoryState(State):
+    """Accepted rows in memory; ``tables()`` gives them typed, as the graph would hold them."""
+
+    STUBS = {"follows": ("consumers", "streamers"), "purchases": ("consumers", "streamers"), "products": ("factories",)}
+    STUB_ID = {"consumers": "consumer_id", "streamers": "streamer_id", "factories": "factory_id"}
+
+    def __init__(self) -> None:
+        self._parts: dict[str, list[pd.DataFrame]] = {s: [] for s in STREAMS}
+        self._keyed: dict[str, pd.DataFrame | None] = {s: None for s in STREAMS}
+        self._stubs: dict[str, set[str]] = {s: set() for s in self.STUB_ID}
+        self._returned: dict[str, float] = {}
+        self._pending: dict[str, dict[str, dict]] = {s: {} for s in STREAMS}
+
+    # -- reads
+    def _table(self, stream: str) -> pd.DataFrame | None:
+        keyed = self._keyed[stream]
+        if keyed is None and self._parts[stream]:
+            frame = pd.concat(self._parts[stream], ignore_index=True) if len(self._parts[stream]) > 1 else \
+                self._parts[stream][0]
+            self._parts[stream] = [frame]
+            keyed = frame.copy()
+            kcols = key_columns(stream)
+            for c in kcols:
+                if kind_of(stream, c) == "timestamp":
+                    keyed[c] = ns_of(keyed[c])
+            keyed.index = _composite(keyed, kcols)
+            self._keyed[stream] = keyed
+        return keyed
+
+    def existing(self, stream: str, keys: pd.DataFrame, *, stubs: bool = True) -> pd.DataFrame:
+        kcols = key_columns(stream)
+        cols = compare_columns(stream)
+        table = self._table(stream)
+        want = _composite(keys, kcols)
+        out = []
+        if table is not None:
+            hit = want.isin(table.index)
+            if hit.any():
+                found = table.loc[want[hit], kcols + cols]
+                out.append(found.reset_index(drop=True))
+        if stubs and stream in self._stubs and self._stubs[stream]:
+            declared = set(table.index) if table is not None else set()
+            ids = [k for k in want if k in self._stubs[stream] and k not in declared]
+            if ids:
+                out.append(pd.DataFrame({kcols[0]: ids, **{c: [None] * len(ids) for c in cols}}))
+        if not out:
+            return pd.DataFrame(columns=kcols + cols)
+        return pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
+
+    def known_products(self, ids: list[str]) -> set[str]:
+        table = self._table("products")
+        if table is None:
+            return set()
+        idx = pd.Index(ids, dtype=object)
+        return set(idx[idx.isin(table.index)])
+
+    def orders(self, ids: list[str]) -> pd.DataFrame:
+        table = self._table("purchases")
+        cols = ["order_id", "quantity", "purchased_at", "returned_quantity"]
+        if table is None:
+            return pd.DataFrame(columns=cols)
+        idx = pd.Index(ids, dtype=object)
+        idx = idx[idx.isin(table.index)]
+        found = table.loc[idx, ["order_id", "quantity", "purchased_at"]].reset_index(drop=True)
+        found["purchased_at"] = ns_of(found["purchased_at"])
+        found["returned_quantity"] = [self._returned.get(o, 0.0) for o in found["order_id"]]
+        return found
+
+    def returned(self, order_id: str) -> float:
+        return self._returned.get(order_id, 0.0)
+
+    def pending_values(self, stream: str, keys: list[str]) -> dict[str, dict]:
+        store = self._pending[stream]
+        return {k: store[k]["values"] for k in keys if k in store}
+
+    def list_pending(self, stream: str) -> list[dict]:
+        return []  # embedded mode has no earlier runs
+
+    # -- writes
+    def commit(self, batch: Batch, *, resolved: Iterable[str] = (), write_pending: bool = True) -> None:
+        stream = batch.stream
+        loaded = batch.mask_of(Outcome.LOADED)
+        if loaded.any():
+            rows = batch.typed[loaded].reset_index(drop=True)
+            for c in batch.extras:
+                rows[c] = batch.raw[c].to_numpy(dtype=object)[loaded]
+            self._parts[stream].append(rows)
+            self._keyed[stream] = None
+            for target in self.STUBS.get(stream, ()):
+                col = self.STUB_ID[target]
+                self._stubs[target].update(rows[col].tolist())
+            if stream == "returns":
+                for oid, q in zip(rows["order_id"], rows["quantity"]):
+                    self._returned[oid] = self._returned.get(oid, 0.0) + float(q)
+        if write_pending:
+            pend = np.flatnonzero(batch.mask_of(Outcome.PENDING))
+            if len(pend):
+                keys = pending_key(stream, batch.typed.iloc[pend])
+                for i, k in zip(pend, keys):
+                    self._pending[stream].setdefault(k, pending_record(batch, i, k))
+        for k in resolved:
+            self._pending[stream].pop(k, None)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Accepted rows per stream (contract columns typed, then extra columns as text)."""
+        out = {}
+        for stream, spec in STREAMS.items():
+            if self._parts[stream]:
+                self._table(stream)
+                out[stream] = self._parts[stream][0].reset_index(drop=True)
+            else:
+                out[stream] = empty_typed(stream)
+        return out
+
+    def stub_ids(self, stream: str) -> set[str]:
+        return set(self._stubs.get(stream, ()))
+
+    def pending_rows(self, stream: str) -> list[dict]:
+        return list(self._pending[stream].values())
+
+
+def empty_typed(stream: str) -> pd.DataFrame:
+    data: dict[str, Any] = {}
+    for col in STREAMS[stream].columns:
+        if col.kind == "timestamp":
+            data[col.name] = pd.Series(pd.to_datetime([], utc=True)).dt.as_unit("ns")
+        elif col.kind in ("money", "quantity"):
+            data[col.name] = pd.Series([], dtype="float64")
+        else:
+            data[col.name] = pd.Series([], dtype=object)
+    return pd.DataFrame(data)
+
+
+def pending_record(batch: Batch, i: int, key: str) -> dict:
+    return {
+        "key": key,
+        "file": str(batch.file[i]),
+        "row": int(batch.row[i]),
+        "reason": batch.reason[i],
+        "detail": batch.detail[i],
+        "values": json.loads(batch.values_json(i)),
+    }
+
+
+# -------------------------------------------------------------------------- neo4j
+
+
+def records(batch: Batch, mask: np.ndarray, *, extra: bool = False) -> list[dict]:
+    """Cypher parameter rows of the masked rows: ISO strings for times, int quantities.
+
+    ``extra=True``: the key columns plus ``extra``, a map of the non-empty extra columns.
+    """
+    t = batch.typed[mask]
+    spec = STREAMS[batch.stream]
+    cols = [c for c in spec.columns if not extra or c.name in spec.key]
+    columns: dict[str, list] = {}
+    for col in cols:
+        s = t[col.name]
+        if col.kind == "timestamp":
+            columns[col.name] = iso_strings(s)
+        elif col.kind == "money":
+            v = s.to_numpy(dtype="float64")
+            columns[col.name] = [None if np.isnan(x) else x for x in v.tolist()]
+        elif col.kind == "quantity":
+            v = s.to_numpy(dtype="float64")
+            columns[col.name] = [None if np.isnan(x) else int(x) for x in v.tolist()]
+        else:
+            columns[col.name] = s.tolist()
+    names = list(columns)
+    if not extra:
+        return [dict(zip(names, vals)) for vals in zip(*columns.values())]
+    extra_cols = [batch.raw[c].to_numpy(dtype=object)[mask].tolist() for c in batch.extras]
+    maps = [{c: v for c, v in zip(batch.extras, vals) if v != ""} for vals in zip(*extra_cols)]
+    return [dict(zip(names, vals), extra=m) for *vals, m in zip(*columns.values(), maps) if m]
+
+
+# Statements per stream, in order, each over the chunk's loaded rows (one transaction).
+WRITES = {
+    "factories": ("load/write_factories",),
+    "streamers": ("load/write_streamers",),
+    "consumers": ("load/write_consumers",),
+    "products": ("load/write_products", "load/write_products_factory"),
+    "follows": ("load/write_follows",),
+    "purchases": ("load/write_purchases", "load/write_purchases_links"),
+    "returns": ("load/write_returns",),
+}
+
+
+class Neo4jState(State):
+    """Look-ups and writes against Neo4j; ``read_only`` refuses writes (dry runs)."""
+
+    LOOKUP = {"factories": "ids", "streamers": "ids", "consumers": "ids", "products": "ids",
+              "purchases": "ids", "follows": "keys", "returns": "keys"}
+    LOOKUP_QUERY = {"purchases": "load/lookup_orders"}
+
+    def __init__(self, driver: neo4j.Driver, database: str, *, run_id: str, read_only: bool = False,
+                 write_slice: int = 20_000) -> None:
+        self.driver = driver
+        self.database = database
+        self.run_id = run_id
+        self.read_only = read_only
+        self.write_slice = write_slice
+        self._q: dict[str, str] = {}
+
+    def q(self, name: str) -> str:
+        if name not in self._q:
+            self._q[name] = cypher_statement(name)
+        return self._q[name]
+
+    def _read(self, name: str, **params: Any) -> pd.DataFrame:
+        def work(tx):
+            res = tx.run(self.q(name), params)
+            keys = res.keys()
+            return pd.DataFrame([r.values() for r in res], columns=keys)
+
+        with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as s:
+            return s.execute_read(work)
+
+    def _read_sliced(self, name: str, param: str, values: list, **extra: Any) -> pd.DataFrame:
+        frames = [self._read(name, **{param: values[i:i + LOOKUP_SLICE]}, **extra)
+                  for i in range(0, len(values), LOOKUP_SLICE)]
+        frames = [f for f in frames if len(f)]
+        if not frames:
+            return pd.DataFrame()
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    def existing(self, stream: str, keys: pd.DataFrame) -> pd.DataFrame:
+        kcols = key_columns(stream)
+        cols = compare_columns(stream)
+        query = self.LOOKUP_QUERY.get(stream, f"load/lookup_{stream}")
+        if self.LOOKUP[stream] == "ids":
+            found = self._read_sliced(query, "ids", keys[kcols[0]].tolist())
+        else:
+            params = keys.copy()
+            for c in kcols:
+                if kind_of(stream, c) == "timestamp":
+                    params[c] = iso_strings(pd.Series(pd.to_datetime(params[c].to_numpy(dtype=np.int64), utc=True)))
+            found = self._read_sliced(query, "keys", params.to_dict("records"))
+        if not len(found):
+            return pd.DataFrame(columns=kcols + cols)
+        for c in kcols:
+            if kind_of(stream, c) == "timestamp":
+                found[c] = found[c].astype(np.int64)
+        return found[kcols + cols]
+
+    def known_products(self, ids: list[str]) -> set[str]:
+        found = self._read_sliced("load/lookup_products", "ids", ids)
+        return set(found["product_id"]) if len(found) else set()
+
+    def orders(self, ids: list[str]) -> pd.DataFrame:
+        found = self._read_sliced("load/lookup_orders", "ids", ids)
+        cols = ["order_id", "quantity", "purchased_at", "returned_quantity"]
+        return found[cols] if len(found) else pd.DataFrame(columns=cols)
+
+    def pending_values(self, stream: str, keys: list[str]) -> dict[str, dict]:
+        found = self._read_sliced("load/pending_lookup", "keys", keys, stream=stream)
+        if not len(found):
+            return {}
+        return {k: json.loads(v) for k, v in zip(found["key"], found["values"])}
+
+    def list_pending(self, stream: str) -> list[dict]:
+        found = self._read("load/pending_list", stream=stream, run_id=self.run_id)
+        return [{"key": k, "file": f, "row": int(r), "values": json.loads(v)}
+                for k, f, r, v in zip(found.get("key", []), found.get("file", []), found.get("row", []),
+                                      found.get("values", []))]
+
+    def commit(self, batch: Batch, *, resolved: Iterable[str] = (), write_pending: bool = True) -> None:
+        if self.read_only:
+            raise RuntimeError("read-only state")
+        stream = batch.stream
+        statements: list[tuple[str, dict]] = []
+        loaded = batch.mask_of(Outcome.LOADED)
+        if loaded.any():
+            rows = records(batch, loaded)
+            for i in range(0, len(rows), self.write_slice):
+                for name in WRITES[stream]:
+                    statements.append((self.q(name), {"rows": rows[i:i + self.write_slice]}))
+            if stream == "purchases":
+                pairs = batch.typed.loc[loaded, ["streamer_id", "product_id"]].drop_duplicates()
+                statements.append((self.q("load/write_carries"), {"pairs": pairs.to_dict("records")}))
+            if stream == "returns":
+                ids = sorted(set(batch.typed.loc[loaded, "order_id"]))
+                statements.append((self.q("load/write_returned_quantity"), {"ids": ids}))
+            if batch.extras:
+                extra = records(batch, loaded, extra=True)
+                if extra:
+                    statements.append((self.q(f"load/extra_{stream}"), {"rows": extra}))
+        if write_pending:
+            pend = np.flatnonzero(batch.mask_of(Outcome.PENDING))
+            if len(pend):
+                keys = pending_key(stream, batch.typed.iloc[pend])
+                rows = [pending_record(batch, i, k) for i, k in zip(pend, keys)]
+                for r in rows:
+                    r["values"] = json.dumps(r["values"], ensure_ascii=False, separators=(",", ":"))
+                statements.append((self.q("load/pending_write"), {"stream": stream, "run_id": self.run_id, "rows": rows}))
+        resolved = list(resolved)
+        if resolved:
+            statements.append((self.q("load/pending_delete"), {"stream": stream, "keys": resolved}))
+        if not statements:
+            return
+
+        def work(tx):
+            for query, params in statements:
+                tx.run(query, params).consume()
+
+        with self.driver.session(database=self.database) as s:
+            s.execute_write(work)
+
+    def finish(self, run: dict) -> None:
+        if self.read_only:
+            return
+        with self.driver.session(database=self.database) as s:
+            s.execute_write(lambda tx: tx.run(self.q("load/load_run"), run_id=run["run_id"], props=run).consume())
+
+
+class LayeredState(State):
+    """Dry run with Neo4j: look-ups see Neo4j plus what this run would have written."""
+
+    def __init__(self, base: Neo4jState) -> None:
+        self.base = base
+        self.over = MemoryState()
+        self._resolved: dict[str, set[str]] = {s: set() for s in STREAMS}
+
+    def existing(self, stream: str, keys: pd.DataFrame) -> pd.DataFrame:
+        kcols = key_columns(stream)
+        mine = self.over.existing(stream, keys, stubs=False)
+        mine_keys = set(_composite(mine, kcols)) if len(mine) else set()
+        rest = keys[~_composite(keys, kcols).isin(list(mine_keys))] if mine_keys else keys
+        theirs = self.base.existing(stream, rest) if len(rest) else pd.DataFrame()
+        stubs = self.over.existing(stream, rest, stubs=True) if stream in self.over.STUB_ID else pd.DataFrame()
+        if len(stubs) and len(theirs):
+            stubs = stubs[~_composite(stubs, kcols).isin(list(_composite(theirs, kcols)))]
+        frames = [f for f in (mine, theirs, stubs) if len(f)]
+        if not frames:
+            return pd.DataFrame(columns=kcols + compare_columns(stream))
+        return pd.concat(frames, ignore_index=True)
+
+    def known_products(self, ids: list[str]) -> set[str]:
+        return self.over.known_products(ids) | self.base.known_products(ids)
+
+    def orders(self, ids: list[str]) -> pd.DataFrame:
+        mine = self.over.orders(ids)
+        rest = [i for i in ids if i not in set(mine["order_id"])]
+        theirs = self.base.orders(rest) if rest else pd.DataFrame(columns=mine.columns)
+        if len(theirs):
+            theirs = theirs.copy()
+            theirs["returned_quantity"] = [float(q) + self.over.returned(o)
+                                           for o, q in zip(theirs["order_id"], theirs["returned_quantity"])]
+        frames = [f for f in (mine, theirs) if len(f)]
+        return pd.concat(frames, ignore_index=True) if frames else mine
+
+    def pending_values(self, stream: str, keys: list[str]) -> dict[str, dict]:
+        out = {k: v for k, v in self.base.pending_values(stream, keys).items() if k not in self._resolved[stream]}
+        out.update(self.over.pending_values(stream, keys))
+        return out
+
+    def list_pending(self, stream: str) -> list[dict]:
+        return self.base.list_pending(stream)
+
+    def commit(self, batch: Batch, *, resolved: Iterable[str] = (), write_pending: bool = True) -> None:
+        resolved = list(resolved)
+        self._resolved[batch.stream].update(resolved)
+        self.over.commit(batch, resolved=resolved, write_pending=write_pending)
+
+
+class PipelinedState(State):
+    """Neo4j state whose commits run on one writer thread, in order, while the next chunk validates.
+
+    Look-ups see Neo4j plus the rows of commits still in flight (an overlay of at most
+    ``depth`` chunks), so duplicates and conflicts across chunks are caught as before. Checks
+    that depend on sums or on other streams (orders for returns, known products, the pending
+    list) first wait for every in-flight commit. A failed commit re-raises on the next call.
+    """
+
+    def __init__(self, base: Neo4jState, depth: int = 1) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.base = base
+        self.depth = depth
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="livetrust-writer")
+        self._inflight: list[tuple[Any, Batch]] = []
+        self._overlay: MemoryState | None = None
+        self._overlay_ids: tuple[int, ...] = ()
+
+    # -- in-flight bookkeeping
+    def _prune(self) -> None:
+        keep = []
+        for fut, batch in self._inflight:
+            if fut.done():
+                fut.result()  # re-raise a failed commit
+            else:
+                keep.append((fut, batch))
+        self._inflight = keep
+
+    def drain(self) -> None:
+        for fut, _ in self._inflight:
+            fut.result()
+        self._inflight = []
+
+    def overlay(self) -> MemoryState | None:
+        self._prune()
+        ids = tuple(id(b) for _, b in self._inflight)
+        if not ids:
+            return None
+        if ids != self._overlay_ids:
+            over = MemoryState()
+            for _, b in self._inflight:
+                over.commit(b)
+            self._overlay, self._overlay_ids = over, ids
+        return self._overlay
+
+    # -- State
+    def existing(self, stream: str, keys: pd.DataFrame) -> pd.DataFrame:
+        over = self.overlay()
+        theirs = self.base.existing(stream, keys)
+        if over is None:
+            return theirs
+        mine = over.existing(stream, keys, stubs=False)
+        if not len(mine):
+            return theirs
+        kcols = key_columns(stream)
+        if len(theirs):
+            theirs = theirs[~_composite(theirs, kcols).isin(_composite(mine, kcols))]
+        return pd.concat([f for f in (mine, theirs) if len(f)], ignore_index=True)
+
+    def known_products(self, ids: list[str]) -> set[str]:
+        return self.base.known_products(ids)  # products are committed: every file drains at its end
+
+    def orders(self, ids: list[str]) -> pd.DataFrame:
+        self.drain()
+        return self.base.orders(ids)
+
+    def pending_values(self, stream: str, keys: list[str]) -> dict[str, dict]:
+        over = self.overlay()
+        out = self.base.pending_values(stream, keys)
+        if over is not None:
+            out.update(over.pending_values(stream, keys))
+        return out
+
+    def list_pending(self, stream: str) -> list[dict]:
+        self.drain()
+        return self.base.list_pending(stream)
+
+    def commit(self, batch: Batch, *, resolved: Iterable[str] = (), write_pending: bool = True) -> None:
+        self._prune()
+        while len(self._inflight) >= self.depth:
+            fut, _ = self._inflight.pop(0)
+            fut.result()
+        resolved = list(resolved)
+        fut = self._pool.submit(self.base.commit, batch, resolved=resolved, write_pending=write_pending)
+        self._inflight.append((fut, batch))
+
+    def finish(self, run: dict) -> None:
+        self.drain()
+        self.base.finish(run)
+
+    def close(self) -> None:
+        """Stop the writer thread (after the commits in flight; their errors are not re-raised here)."""
+        self._pool.shutdown(wait=True)
+        self._inflight = []

@@ -1,0 +1,491 @@
+"""Validation at the boundary: every row of a chunk ends in exactly one outcome.
+
+Two steps, both vectorised over a chunk:
+
+1. :func:`check_fields` -- values alone: required values, id format, ISO-8601 timestamps,
+   numbers, negative amounts, zero quantities (quarantined), and the typed values.
+2. :func:`classify` -- values against the state (Neo4j, or memory in embedded mode):
+   the same key again in this chunk or already stored (duplicate / conflicting_key),
+   purchases of unknown products and returns of unknown orders (pending), returns before
+   their purchase or beyond its quantity (quarantined). The rest is loaded.
+
+Row order matters only where the contract says "later": of two rows with one key the
+later one is the duplicate or the conflict, and returns of one order count against the
+order's quantity in the order they are accepted (stored ones first, then by time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..contract import MAX_ID_LENGTH, STREAMS, Outcome, Reason
+from .readers import Chunk
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .state import State
+
+# Properties the graph model computes itself; an input column of that name is ignored.
+RESERVED = {"purchases": {"returned_quantity", "first_returned_at"}}
+LINE_COLUMN = "_line"  # raw text of a row the parser could not split into fields
+
+_MONEY = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+_QUANTITY = re.compile(r"^[+-]?\d+(?:\.0*)?$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NA_INT = np.iinfo(np.int64).min
+
+
+def key_columns(stream: str) -> list[str]:
+    return list(STREAMS[stream].key)
+
+
+def compare_columns(stream: str) -> list[str]:
+    """The columns whose values must match for a repeated key to be a duplicate."""
+    spec = STREAMS[stream]
+    return [c for c in spec.column_names if c not in spec.key]
+
+
+def kind_of(stream: str, column: str) -> str:
+    for c in STREAMS[stream].columns:
+        if c.name == column:
+            return c.kind
+    raise KeyError(column)
+
+
+@dataclass
+class Batch:
+    """Rows of one stream on their way through validation (index 0..n-1, in file order)."""
+
+    stream: str
+    file: np.ndarray  # object: source file of each row (relative path)
+    row: np.ndarray  # int64: 1-based data-row number in that file
+    raw: pd.DataFrame  # the values as read (strings), contract columns first, then extras
+    typed: pd.DataFrame | None = None  # contract columns, typed; set by check_fields
+    extras: list[str] = field(default_factory=list)
+    outcome: np.ndarray = None  # object: Outcome.* or None while undecided
+    reason: np.ndarray = None
+    detail: np.ndarray = None
+
+    def __post_init__(self) -> None:
+        n = len(self.raw)
+        if self.outcome is None:
+            self.outcome = np.full(n, None, dtype=object)
+            self.reason = np.full(n, None, dtype=object)
+            self.detail = np.full(n, None, dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    @property
+    def undecided(self) -> np.ndarray:
+        return np.equal(self.outcome, None)
+
+    def decide(self, mask: np.ndarray, outcome: str, reason: str | None, detail) -> None:
+        """Set the outcome of rows in ``mask`` that have none yet; ``detail`` is a str or per-row array."""
+        mask = np.asarray(mask, dtype=bool) & self.undecided
+        if not mask.any():
+            return
+        self.outcome[mask] = outcome
+        self.reason[mask] = reason
+        if isinstance(detail, np.ndarray):
+            self.detail[mask] = detail[mask]
+        else:
+            self.detail[mask] = detail
+
+    def mask_of(self, outcome: str) -> np.ndarray:
+        return np.equal(self.outcome, outcome)
+
+    def values_json(self, i: int) -> str:
+        rec = {c: v for c, v in self.raw.iloc[i].items() if v != "" or c in STREAMS[self.stream].column_names}
+        return json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+
+
+def batch_from_chunk(stream: str, chunk: Chunk) -> Batch:
+    """A Batch of a reader chunk; rows the parser could not split are quarantined at once."""
+    spec = STREAMS[stream]
+    raw = chunk.frame
+    raw.columns = [str(c).strip() for c in raw.columns]
+    raw = raw.loc[:, ~raw.columns.duplicated()]
+    extras = [c for c in raw.columns if c not in spec.column_names and c not in RESERVED.get(stream, ())
+              and not c.startswith("_") and c != ""]
+    raw = raw.reindex(columns=spec.column_names + extras, fill_value="")
+    rows = np.asarray(chunk.rows, dtype=np.int64)
+    files = np.full(len(raw), chunk.file, dtype=object)
+    n_bad = len(chunk.malformed)
+    if n_bad:
+        bad = pd.DataFrame({c: [""] * n_bad for c in raw.columns}, dtype=object)
+        bad[LINE_COLUMN] = [text for _, text in chunk.malformed]
+        raw = pd.concat([raw.assign(**{LINE_COLUMN: ""}), bad], ignore_index=True)
+        rows = np.concatenate([rows, np.asarray([r for r, _ in chunk.malformed], dtype=np.int64)])
+        files = np.concatenate([files, np.full(n_bad, chunk.file, dtype=object)])
+        order = np.argsort(rows, kind="stable")
+        raw, rows, files = raw.iloc[order].reset_index(drop=True), rows[order], files[order]
+    batch = Batch(stream, files, rows, raw, extras=extras)
+    if n_bad:
+        bad_mask = (raw[LINE_COLUMN] != "").to_numpy()
+        batch.decide(bad_mask, Outcome.QUARANTINED, Reason.MALFORMED_ROW,
+                     "the line does not split into the header's fields")
+    return batch
+
+
+# ---------------------------------------------------------------------------- step 1
+
+
+def check_fields(batch: Batch) -> Batch:
+    """Parse and check values alone; fill ``batch.typed`` and quarantine what is invalid."""
+    spec = STREAMS[batch.stream]
+    n = len(batch)
+    typed: dict[str, object] = {}
+    problems: list[tuple[int, str, np.ndarray, np.ndarray]] = []  # (precedence, reason, mask, detail)
+    precedence = {Reason.MISSING_VALUE: 0, Reason.MALFORMED_ID: 1, Reason.MALFORMED_TIMESTAMP: 2,
+                  Reason.MALFORMED_NUMBER: 3, Reason.NEGATIVE_AMOUNT: 4, Reason.ZERO_QUANTITY: 5}
+
+    def problem(reason: str, mask: np.ndarray, column: str, values: pd.Series, what: str) -> None:
+        if mask.any():
+            detail = np.full(n, None, dtype=object)
+            detail[mask] = [f"{column}: {what} ({_short(v)!s})" if what else f"{column} is empty"
+                            for v in values[mask]]
+            problems.append((precedence[reason], reason, mask, detail))
+
+    for col in spec.columns:
+        s = batch.raw[col.name].astype(object)
+        stripped = s.str.strip() if n else s
+        stripped = stripped.fillna("")
+        empty = (stripped == "").to_numpy()
+        if col.required:
+            problem(Reason.MISSING_VALUE, empty, col.name, s, "")
+        if col.kind == "id":
+            bad = ~empty & ((stripped.str.len() > MAX_ID_LENGTH).to_numpy()
+                            | stripped.str.contains(_CONTROL, regex=True).fillna(False).to_numpy(dtype=bool))
+            problem(Reason.MALFORMED_ID, bad, col.name, stripped,
+                    f"an id is at most {MAX_ID_LENGTH} characters without control characters")
+            typed[col.name] = stripped.where(~empty, None).to_numpy(dtype=object)
+        elif col.kind == "text":
+            typed[col.name] = stripped.where(~empty, None).to_numpy(dtype=object)
+        elif col.kind == "timestamp":
+            parsed = parse_timestamps(stripped)
+            bad = ~empty & parsed.isna().to_numpy()
+            problem(Reason.MALFORMED_TIMESTAMP, bad, col.name, stripped, "not an ISO-8601 timestamp")
+            typed[col.name] = parsed
+        elif col.kind == "money":
+            ok = stripped.str.fullmatch(_MONEY).fillna(False).to_numpy(dtype=bool) if n else np.zeros(0, bool)
+            bad = ~empty & ~ok
+            problem(Reason.MALFORMED_NUMBER, bad, col.name, stripped, "not a decimal number")
+            values = pd.to_numeric(stripped.where(ok, None), errors="coerce").astype("float64")
+            neg = ok & (values < 0).to_numpy()
+            problem(Reason.NEGATIVE_AMOUNT, neg, col.name, stripped, "negative")
+            typed[col.name] = values.to_numpy()
+        elif col.kind == "quantity":
+            ok = stripped.str.fullmatch(_QUANTITY).fillna(False).to_numpy(dtype=bool) if n else np.zeros(0, bool)
+            values = pd.to_numeric(stripped.where(ok, None), errors="coerce").astype("float64")
+            negative = ok & (values < 0).to_numpy()
+            bad = (~empty & ~ok) | negative
+            problem(Reason.MALFORMED_NUMBER, bad, col.name, stripped, "not a positive whole number")
+            zero = ok & (values == 0).to_numpy()
+            problem(Reason.ZERO_QUANTITY, zero, col.name, stripped, "zero")
+            typed[col.name] = values.to_numpy()
+        else:  # pragma: no cover - contract kinds are fixed
+            raise ValueError(col.kind)
+    batch.typed = pd.DataFrame(typed)
+    for _, reason, mask, detail in sorted(problems, key=lambda p: p[0]):
+        batch.decide(mask, Outcome.QUARANTINED, reason, detail)
+    return batch
+
+
+def parse_timestamps(values: pd.Series) -> pd.Series:
+    """ISO-8601 strings -> ``datetime64[ns, UTC]``; no offset means UTC; invalid -> NaT."""
+    if len(values) == 0:
+        return pd.Series(pd.to_datetime([], utc=True)).dt.as_unit("ns")
+    out = pd.to_datetime(values.where(values != "", None), format="ISO8601", errors="coerce", utc=True)
+    return pd.Series(out).dt.as_unit("ns").reset_index(drop=True)
+
+
+def _short(v: object, limit: int = 40) -> str:
+    text = repr(v) if isinstance(v, str) else str(v)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# ---------------------------------------------------------------- typed helpers
+
+
+def comparable(frame: pd.DataFrame, stream: str, columns: list[str]) -> dict[str, np.ndarray]:
+    """Columns as arrays that compare exactly: ids/text object (None), times int64 ns, numbers float."""
+    out = {}
+    for c in columns:
+        kind = kind_of(stream, c)
+        s = frame[c]
+        if kind == "timestamp":
+            out[c] = ns_of(s)
+        elif kind in ("money", "quantity"):
+            out[c] = pd.to_numeric(s, errors="coerce").astype("float64").to_numpy()
+        else:
+            out[c] = np.asarray(s.to_numpy(dtype=object), dtype=object)
+    return out
+
+
+def ns_of(s: pd.Series) -> np.ndarray:
+    """Timestamps (datetime64 or epoch-ns integers with None) -> int64 ns, missing = int64 min."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        vals = s.dt.tz_convert("UTC").dt.as_unit("ns") if getattr(s.dt, "tz", None) is not None else s.dt.as_unit("ns")
+        arr = vals.to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
+        arr[vals.isna().to_numpy()] = _NA_INT
+        return arr
+    obj = s.to_numpy(dtype=object)
+    return np.asarray([_ns_one(v) for v in obj], dtype=np.int64)
+
+
+def _ns_one(v: object) -> int:
+    if v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return _NA_INT
+    if isinstance(v, (pd.Timestamp, dt.datetime, np.datetime64)):
+        ts = pd.Timestamp(v)
+        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts
+        return int(ts.as_unit("ns").value)
+    return int(v)
+
+
+def equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise equality where missing equals missing."""
+    if a.dtype == np.float64 or b.dtype == np.float64:
+        a = a.astype("float64")
+        b = b.astype("float64")
+        return (a == b) | (np.isnan(a) & np.isnan(b))
+    if a.dtype == np.int64 and b.dtype == np.int64:
+        return a == b
+    na_a, na_b = pd.isna(a), pd.isna(b)
+    a = np.where(na_a, "", a).astype(object)
+    b = np.where(na_b, "", b).astype(object)
+    return np.where(na_a | na_b, na_a & na_b, np.equal(a, b).astype(bool))
+
+
+def iso_strings(s: pd.Series) -> list[str | None]:
+    """Canonical UTC ISO-8601 (``...Z``) of datetime values; seconds unless finer is needed."""
+    if len(s) == 0:
+        return []
+    arr = s.dt.tz_convert("UTC").dt.as_unit("ns").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    na = np.isnat(arr)
+    ints = arr.view(np.int64)
+    unit = "s" if np.all((ints[~na] % 1_000_000_000) == 0) else "ns"
+    text = np.char.add(np.datetime_as_string(arr, unit=unit), "Z").astype(object)
+    text[na] = None
+    return text.tolist()
+
+
+def key_frame(batch: Batch, mask: np.ndarray | None = None) -> pd.DataFrame:
+    """Key columns of (some) rows, timestamps as int64 ns: what merges and lookups use."""
+    cols = key_columns(batch.stream)
+    t = batch.typed if mask is None else batch.typed[mask]
+    data = {}
+    for c in cols:
+        data[c] = ns_of(t[c]) if kind_of(batch.stream, c) == "timestamp" else t[c].to_numpy(dtype=object)
+    return pd.DataFrame(data, index=t.index)
+
+
+def pending_key(stream: str, typed: pd.DataFrame) -> list[str]:
+    """The stable text key of rows: the id, or a JSON list for composite keys (times canonical)."""
+    cols = key_columns(stream)
+    if len(cols) == 1:
+        return typed[cols[0]].tolist()
+    parts = [iso_strings(typed[c]) if kind_of(stream, c) == "timestamp" else typed[c].tolist() for c in cols]
+    return [json.dumps(list(p), ensure_ascii=False, separators=(",", ":")) for p in zip(*parts)]
+
+
+# ---------------------------------------------------------------------------- step 2
+
+
+def classify(batch: Batch, state: "State", *, from_pending: bool = False) -> Batch:
+    """Decide every row that passed :func:`check_fields`; see the module docstring.
+
+    ``from_pending`` marks rows retried from the pending store (they are not checked
+    against the pending store itself).
+    """
+    stream = batch.stream
+    _against_stored(batch, state)  # first: a repeat of a conflicting row is a conflict too
+    _dedup_within(batch)
+    if stream == "purchases":
+        _purchases_need_products(batch, state)
+    elif stream == "returns":
+        _returns_against_orders(batch, state)
+    if not from_pending:
+        _against_pending(batch, state)
+    batch.decide(batch.undecided, Outcome.LOADED, None, None)
+    return batch
+
+
+def _dedup_within(batch: Batch) -> None:
+    """Later rows with a key seen earlier in the batch: duplicate if same values, else conflict."""
+    live = np.flatnonzero(batch.undecided)
+    if len(live) < 2:
+        return
+    keys = key_frame(batch).iloc[live]
+    group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    first = pd.Series(live).groupby(group).transform("min").to_numpy()
+    later = first != live
+    if not later.any():
+        return
+    rows, firsts = live[later], first[later]
+    same, differing = _same_values(batch, batch.typed.iloc[rows], batch.typed.iloc[firsts], lenient_quantity=False)
+    dup = np.zeros(len(batch), dtype=bool)
+    dup[rows[same]] = True
+    batch.decide(dup, Outcome.DUPLICATE, Reason.DUPLICATE, "same row as an earlier row of this load")
+    con = np.zeros(len(batch), dtype=bool)
+    detail = np.full(len(batch), None, dtype=object)
+    for r, f, cols in zip(rows[~same], firsts[~same], [d for d, s in zip(differing, same) if not s]):
+        con[r] = True
+        detail[r] = f"key of {batch.file[f]} row {batch.row[f]} again with other {', '.join(cols)}"
+    batch.decide(con, Outcome.QUARANTINED, Reason.CONFLICTING_KEY, detail)
+
+
+def _same_values(batch: Batch, incoming: pd.DataFrame, stored: pd.DataFrame, *, lenient_quantity: bool):
+    """Per row: all compare columns equal? and the names of the differing ones."""
+    stream = batch.stream
+    cols = compare_columns(stream)
+    a = comparable(incoming, stream, cols)
+    b = comparable(stored, stream, cols)
+    eq = {}
+    for c in cols:
+        e = equal(a[c], b[c])
+        if lenient_quantity and stream == "returns" and c == "quantity":
+            e |= np.isnan(a[c])  # an empty quantity ("all remaining") matches the resolved one
+        eq[c] = e
+    same = np.logical_and.reduce([eq[c] for c in cols]) if cols else np.ones(len(incoming), dtype=bool)
+    differing = [[c for c in cols if not eq[c][i]] for i in range(len(incoming))] if not same.all() else [
+        [] for _ in range(len(incoming))]
+    return same, differing
+
+
+def _against_stored(batch: Batch, state: "State") -> None:
+    """Rows whose key is already stored: duplicate, fill a bare node, or conflicting_key."""
+    live = np.flatnonzero(batch.undecided)
+    if not len(live):
+        return
+    stream = batch.stream
+    kcols = key_columns(stream)
+    keys = key_frame(batch).iloc[live].reset_index(drop=True)
+    stored = state.existing(stream, keys.drop_duplicates())
+    if stored is None or not len(stored):
+        return
+    stored = stored.drop_duplicates(subset=kcols)
+    merged = keys.assign(_pos=live).merge(stored, on=kcols, how="inner", suffixes=("", "_stored"))
+    if not len(merged):
+        return
+    rows = merged["_pos"].to_numpy()
+    cols = compare_columns(stream)
+    stored_vals = merged[cols].reset_index(drop=True)
+    same, differing = _same_values(batch, batch.typed.iloc[rows].reset_index(drop=True), stored_vals,
+                                   lenient_quantity=True)
+    # a node that exists only through events (all attributes empty) takes the values: loaded
+    bare = np.logical_and.reduce([stored_vals[c].isna().to_numpy() for c in cols]) if cols else np.zeros(len(rows), bool)
+    dup = np.zeros(len(batch), dtype=bool)
+    dup[rows[same]] = True
+    batch.decide(dup, Outcome.DUPLICATE, Reason.DUPLICATE, "already loaded with the same values")
+    con = np.zeros(len(batch), dtype=bool)
+    detail = np.full(len(batch), None, dtype=object)
+    for i in np.flatnonzero(~same & ~bare):
+        con[rows[i]] = True
+        detail[rows[i]] = f"already loaded with other {', '.join(differing[i])}"
+    batch.decide(con, Outcome.QUARANTINED, Reason.CONFLICTING_KEY, detail)
+
+
+def _purchases_need_products(batch: Batch, state: "State") -> None:
+    live = batch.undecided
+    if not live.any():
+        return
+    products = batch.typed["product_id"].to_numpy(dtype=object)
+    known = state.known_products(sorted(set(products[live])))
+    unknown = live & ~pd.Index(products, dtype=object).isin(list(known)) if known else live.copy()
+    detail = np.asarray([f"product {p} is not in the catalog yet" for p in products], dtype=object) if unknown.any() else None
+    batch.decide(unknown, Outcome.PENDING, Reason.PRODUCT_NOT_YET_LOADED, detail)
+
+
+def _returns_against_orders(batch: Batch, state: "State") -> None:
+    live = np.flatnonzero(batch.undecided)
+    if not len(live):
+        return
+    t = batch.typed
+    order_ids = t["order_id"].to_numpy(dtype=object)
+    orders = state.orders(sorted(set(order_ids[live])))
+    info = orders.set_index("order_id") if len(orders) else pd.DataFrame(
+        columns=["quantity", "purchased_at", "returned_quantity"])
+    found = pd.Index(order_ids, dtype=object).isin(info.index)
+    missing = np.zeros(len(batch), dtype=bool)
+    missing[live] = ~found[live]
+    if missing.any():
+        detail = np.asarray([f"order {o} is not loaded yet" for o in order_ids], dtype=object)
+        batch.decide(missing, Outcome.PENDING, Reason.ORDER_NOT_YET_LOADED, detail)
+    live = np.flatnonzero(batch.undecided)
+    if not len(live):
+        return
+    sub = info.reindex(order_ids[live])
+    purchased = ns_of(sub["purchased_at"].reset_index(drop=True))
+    returned = ns_of(t["returned_at"].iloc[live].reset_index(drop=True))
+    early = returned < purchased
+    if early.any():
+        mask = np.zeros(len(batch), dtype=bool)
+        mask[live[early]] = True
+        detail = np.full(len(batch), None, dtype=object)
+        ts = t["returned_at"]
+        for i in np.flatnonzero(early):
+            r = live[i]
+            detail[r] = (f"returned_at {ts.iloc[r].isoformat()} is before the purchase at "
+                         f"{pd.Timestamp(int(purchased[i]), tz='UTC').isoformat()}")
+        batch.decide(mask, Outcome.QUARANTINED, Reason.RETURN_BEFORE_PURCHASE, detail)
+    live = np.flatnonzero(batch.undecided)
+    if not len(live):
+        return
+    # units: stored returns first, then this batch's accepted ones by time (then row)
+    sub = info.reindex(order_ids[live])
+    qty = t["quantity"].to_numpy(dtype="float64")
+    bought = sub["quantity"].to_numpy(dtype="float64")
+    already = pd.to_numeric(sub["returned_quantity"], errors="coerce").fillna(0).to_numpy(dtype="float64")
+    when = ns_of(t["returned_at"].iloc[live].reset_index(drop=True))
+    order = np.lexsort((batch.row[live], when, order_ids[live].astype(str)))
+    used: dict[str, float] = {}
+    exceed = np.zeros(len(batch), dtype=bool)
+    detail = np.full(len(batch), None, dtype=object)
+    resolved = qty.copy()
+    for j in order:
+        r = live[j]
+        oid = order_ids[r]
+        remaining = bought[j] - already[j] - used.get(oid, 0.0)
+        want = remaining if np.isnan(qty[r]) else qty[r]
+        if want <= 0 or want > remaining:
+            exceed[r] = True
+            detail[r] = (f"returns {'all remaining' if np.isnan(qty[r]) else int(qty[r])} of order {oid}: "
+                         f"{int(bought[j])} bought, {int(bought[j] - remaining)} already returned")
+            continue
+        used[oid] = used.get(oid, 0.0) + want
+        resolved[r] = want
+    batch.decide(exceed, Outcome.QUARANTINED, Reason.RETURN_EXCEEDS_QUANTITY, detail)
+    batch.typed["quantity"] = resolved
+
+
+def _against_pending(batch: Batch, state: "State") -> None:
+    """A pending row whose key is already pending with other values is a conflict."""
+    rows = np.flatnonzero(batch.mask_of(Outcome.PENDING))
+    if not len(rows):
+        return
+    keys = pending_key(batch.stream, batch.typed.iloc[rows])
+    stored = state.pending_values(batch.stream, sorted(set(keys)))
+    if not stored:
+        return
+    hit = [i for i, k in enumerate(keys) if k in stored]
+    if not hit:
+        return
+    other = pd.DataFrame([stored[keys[i]] for i in hit])
+    other = other.reindex(columns=batch.raw.columns, fill_value="").fillna("")
+    shadow = check_fields(Batch(batch.stream, batch.file[rows[hit]], batch.row[rows[hit]], other.astype(object)))
+    same, differing = _same_values(batch, batch.typed.iloc[rows[hit]].reset_index(drop=True),
+                                   shadow.typed.reset_index(drop=True), lenient_quantity=False)
+    for i, ok, diff in zip(hit, same, differing):
+        if not ok:
+            r = rows[i]
+            batch.outcome[r] = Outcome.QUARANTINED
+            batch.reason[r] = Reason.CONFLICTING_KEY
+            batch.detail[r] = f"already pending with other {', '.join(diff)}"

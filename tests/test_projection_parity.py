@@ -1,0 +1,52 @@
+"""Projection.from_neo4j equals Projection.from_folder: the promise that both modes agree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from livetrust.graph.projection import COLUMNS, Projection
+from livetrust.loaders import load_folder
+from livetrust.world import generate_world
+
+
+def assert_same(a: Projection, b: Projection) -> None:
+    a, b = a.sorted(), b.sorted()
+    for name in COLUMNS:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True, obj=name)
+    assert a.as_of == b.as_of
+    assert a.counts == b.counts
+
+
+def test_embedded_projection_types(tmp_path: Path):
+    world = tmp_path / "xs"
+    generate_world(world, scale="xs", seed=3)
+    p = Projection.from_folder(world)
+    assert list(p.orders.columns) == list(COLUMNS["orders"])
+    assert str(p.orders["purchased_at"].dtype) == "datetime64[ns, UTC]"
+    assert p.orders["quantity"].dtype == "int64" and p.orders["returned_quantity"].dtype == "int64"
+    assert p.orders["amount"].dtype == "float64"
+    assert p.orders["order_id"].is_unique and p.counts["orders"] == len(p.orders)
+    assert (p.orders["returned_quantity"] <= p.orders["quantity"]).all()
+    assert p.as_of is not None and p.as_of >= p.orders["purchased_at"].max()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("corrupt, file_format", [(0.0, "csv"), (0.03, "parquet"), (0.03, "jsonl")])
+def test_from_neo4j_equals_from_folder(neo4j_db, neo4j_settings, tmp_path: Path, corrupt, file_format):
+    world = tmp_path / "xs"
+    generate_world(world, scale="xs", seed=5, corrupt=corrupt, file_format=file_format)
+    load_folder(world, driver=neo4j_db, database=neo4j_settings.database, report_dir=tmp_path / "r")
+    assert_same(Projection.from_neo4j(neo4j_db, neo4j_settings.database), Projection.from_folder(world))
+
+
+@pytest.mark.integration
+def test_empty_graph_projection(neo4j_db, neo4j_settings, tmp_path: Path):
+    p = Projection.from_neo4j(neo4j_db, neo4j_settings.database)
+    assert all(len(t) == 0 for t in p.tables().values()) and p.as_of is None
+    for name, cols in COLUMNS.items():
+        assert list(getattr(p, name).columns) == list(cols)
+    (tmp_path / "empty").mkdir()
+    assert_same(p, Projection.from_folder(tmp_path / "empty"))
