@@ -1,0 +1,157 @@
+"""Score files and their manifest, written so that a reader never sees half a file.
+
+``write_outputs`` writes ``streamers``, ``consumer_streamer``, ``products`` and
+``factories`` (``.csv`` or ``.parquet``) and then ``score_manifest.json`` into one
+folder:
+
+- every file is first written in full to a temporary file *in the same folder*,
+  flushed and fsynced; only when all four are complete are they renamed over the
+  targets with ``os.replace`` (atomic on POSIX), and the manifest last. A failure
+  before that point leaves the previous files and manifest untouched;
+- the manifest lists each file with its row count and sha256, so a reader can check
+  that the files it opened belong to one run;
+- ``score_history.jsonl`` in the same folder gets one line per run, successful or not
+  (id, start, end, parameters, input counts, status, error).
+
+The same results give byte-identical data files (fixed column order, fixed float
+format, rows sorted by id, no timestamps inside the data files).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+MANIFEST = "score_manifest.json"
+HISTORY = "score_history.jsonl"
+FORMATS = {"csv": ".csv", "parquet": ".parquet"}
+FLOAT_FORMAT = "%.10g"
+
+
+def sha256_of(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _temp_beside(path: Path) -> Path:
+    """An empty temp file next to ``path``, with the permissions a plain ``open`` would give."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    os.chmod(name, 0o666 & ~_umask())
+    return Path(name)
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def stage(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write through ``write(tmp)`` to a fsynced temp file beside ``path``; returns the temp path."""
+    tmp = _temp_beside(path)
+    try:
+        write(tmp)
+        _fsync(tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` atomically (temp file in the same folder, then ``os.replace``)."""
+    os.replace(stage(path, write), path)
+
+
+def write_frame(frame: pd.DataFrame, path: Path, file_format: str) -> None:
+    """Write one frame to ``path`` (no index, fixed float format / Parquet options)."""
+    if file_format == "csv":
+        frame.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    elif file_format == "parquet":
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        pq.write_table(table, path, compression="snappy", use_dictionary=True, write_statistics=True)
+    else:
+        raise ValueError(f"unknown format {file_format!r}; choose csv or parquet")
+
+
+def write_outputs(frames: dict[str, pd.DataFrame], out_dir: str | Path, file_format: str,
+                  manifest: dict[str, Any]) -> dict[str, Any]:
+    """Write the frames and the manifest atomically; returns the manifest as written.
+
+    ``manifest`` holds the run's fields (run_id, started_at, parameters, input counts,
+    ...); ``outputs`` (file, rows, sha256 per frame) and ``status`` are added here.
+    """
+    if file_format not in FORMATS:
+        raise ValueError(f"unknown format {file_format!r}; choose csv or parquet")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    outputs: dict[str, Any] = {}
+    try:
+        for name, frame in frames.items():
+            target = out / f"{name}{FORMATS[file_format]}"
+            tmp = stage(target, lambda p, f=frame: write_frame(f, p, file_format))
+            staged.append((tmp, target))
+            outputs[name] = {"file": target.name, "rows": int(len(frame)), "sha256": sha256_of(tmp)}
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, target in staged:
+        os.replace(tmp, target)
+    # a file of the other format from an earlier run would not match this manifest
+    other = [e for f, e in FORMATS.items() if f != file_format]
+    for name in frames:
+        for ext in other:
+            (out / f"{name}{ext}").unlink(missing_ok=True)
+    doc = {**manifest, "format": file_format, "outputs": outputs}
+    atomic_write(out / MANIFEST, lambda p: p.write_text(json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n"))
+    return doc
+
+
+def append_history(out_dir: str | Path, record: dict[str, Any]) -> None:
+    """Append one run record (a JSON line) to ``score_history.jsonl``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    line = json.dumps(record, sort_keys=True, default=str)
+    with open(out / HISTORY, "a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def read_manifest(out_dir: str | Path) -> dict[str, Any] | None:
+    path = Path(out_dir) / MANIFEST
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def verify(out_dir: str | Path) -> list[str]:
+    """Problems with the files of ``out_dir`` against its manifest (empty list: all good)."""
+    doc = read_manifest(out_dir)
+    if doc is None:
+        return [f"no {MANIFEST} in {out_dir}"]
+    problems = []
+    for name, entry in doc.get("outputs", {}).items():
+        path = Path(out_dir) / entry["file"]
+        if not path.is_file():
+            problems.append(f"{name}: {entry['file']} is missing")
+        elif sha256_of(path) != entry["sha256"]:
+            problems.append(f"{name}: {entry['file']} does not match the manifest's sha256")
+    return problems

@@ -1,0 +1,280 @@
+"""The scoring job: read a projection, compute the scores, write files, write back.
+
+``livetrust score`` and ``livetrust schedule`` run :func:`run_score_job`; its four
+steps are separate functions so each can be reused and tested alone:
+
+1. :func:`read_projection` -- from a contract folder (embedded mode, through the
+   loaders' validation: ``Projection.from_folder``) or from Neo4j
+   (``Projection.from_neo4j``);
+2. :func:`compute_scores` -- :class:`~livetrust.graph.trust.TrustModel`;
+3. :func:`write_files` -- the four files and ``score_manifest.json`` (:mod:`.io`);
+4. :func:`write_back` -- the scores into Neo4j, stamped with the run id
+   (``livetrust.writeback.publish_run``).
+
+Every run gets an id and a record (start, end, parameters, input counts, status),
+appended to ``score_history.jsonl`` beside the files whether the run succeeds or not.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ... import __version__
+from ..projection import Projection
+from . import io
+from .model import OUTPUTS, TrustModel
+
+JOB = "score"
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """``score-YYYYmmddTHHMMSSZ-xxxxxx`` (sortable by time, unique by the random suffix)."""
+    now = now or datetime.now(timezone.utc)
+    return f"{JOB}-{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+def _iso(ts: datetime) -> str:
+    return ts.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass
+class ScoreRun:
+    """What one run did; ``record()`` is the run-history entry."""
+
+    run_id: str
+    started_at: datetime
+    parameters: dict[str, Any]
+    source: str
+    finished_at: datetime | None = None
+    status: str = "running"
+    error: str | None = None
+    input_counts: dict[str, int] = field(default_factory=dict)
+    output_counts: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    out_dir: Path | None = None
+    manifest: dict[str, Any] | None = None
+    model: TrustModel | None = None
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "job": JOB,
+            "run_id": self.run_id,
+            "status": self.status,
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at) if self.finished_at else None,
+            "source": self.source,
+            "parameters": self.parameters,
+            "input_counts": self.input_counts,
+            "output_counts": self.output_counts,
+            "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+            "diagnostics": self.diagnostics,
+            "error": self.error,
+            "livetrust_version": __version__,
+        }
+
+    def summary(self) -> str:
+        head = f"score run {self.run_id}: {self.status}"
+        if self.status != "succeeded":
+            return f"{head}: {self.error}"
+        counts = ", ".join(f"{k} {v:,d}" for k, v in self.output_counts.items())
+        end = self.finished_at or datetime.now(timezone.utc)
+        lines = [f"{head} in {(end - self.started_at).total_seconds():.1f} s ({counts})"]
+        if self.out_dir is not None:
+            lines.append(f"  files: {self.out_dir} ({io.MANIFEST})")
+        return "\n".join(lines)
+
+
+def read_projection(source: Any, settings: Any = None) -> Projection:
+    """The projection to score: ``source`` is a contract folder, a ``Projection``, or None (Neo4j)."""
+    if isinstance(source, Projection):
+        return source
+    if source is not None:
+        return Projection.from_folder(Path(source))
+    if settings is None:
+        raise ValueError("no data folder and no Neo4j settings: nothing to read")
+    from ...db import connect
+
+    with connect(settings) as driver:
+        return Projection.from_neo4j(driver, settings.database)
+
+
+def compute_scores(projection: Projection, params: dict[str, Any] | None = None) -> TrustModel:
+    """Fit the trust model on ``projection``."""
+    return TrustModel(**(params or {})).fit(projection)
+
+
+def write_files(model: TrustModel, out_dir: str | Path, file_format: str, run: ScoreRun) -> dict[str, Any]:
+    """Write the four score files and the manifest (atomically; see :mod:`.io`)."""
+    record = run.record()
+    record.update(status="succeeded", finished_at=_iso(datetime.now(timezone.utc)),
+                  output_counts={name: len(model.results_[name]) for name in OUTPUTS})
+    return io.write_outputs({name: model.results_[name] for name in OUTPUTS}, out_dir, file_format, record)
+
+
+# Node properties: ``trust``, ``trust_confidence`` (``confidence`` alone would be ambiguous
+# on a node), the interval and every component under its own name; bonds keep all columns.
+NODE_WRITES = {
+    "streamers": ("streamer_id", "writeback/streamer_scores"),
+    "products": ("product_id", "writeback/product_scores"),
+    "factories": ("factory_id", "writeback/factory_scores"),
+}
+
+
+def write_back(model: TrustModel, settings: Any, run: ScoreRun) -> str | None:
+    """Publish the scores to Neo4j under ``run.run_id``; readers switch runs atomically.
+
+    Bonds become ``TRUSTS`` relationships (invisible until the run is current); node
+    scores and the switch happen in one transaction (:func:`livetrust.writeback.publish_run`).
+    Returns the run id this run replaced.
+    """
+    from ...db import connect
+    from ...writeback import NodeUpdate, RelationshipBatch, RunRecord, frame_to_rows, publish_run
+
+    nodes = []
+    for output, (key, statement) in NODE_WRITES.items():
+        frame = model.results_[output].rename(columns={key: "id", "confidence": "trust_confidence"})
+        frame = frame.drop(columns=[c for c in ("factory_id",) if c in frame.columns])
+        nodes.append(NodeUpdate(statement, frame_to_rows(frame, ["id"])))
+    bonds = frame_to_rows(model.results_["consumer_streamer"], ["consumer_id", "streamer_id"])
+    record = RunRecord(
+        job=JOB, run_id=run.run_id, parameters=run.parameters,
+        input_counts=run.input_counts, output_counts=run.output_counts,
+    )
+    with connect(settings) as driver:
+        return publish_run(
+            driver, settings.database, record,
+            relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", bonds)],
+            node_updates=nodes,
+        )
+
+
+def run_score_job(projection_source: Any, out_dir: str | Path | None, file_format: str = "csv",
+                  params: dict[str, Any] | None = None, settings: Any = None, *, raise_errors: bool = True) -> ScoreRun:
+    """One scoring run: read, compute, write files (if ``out_dir``), write back (Neo4j mode).
+
+    Parameters
+    ----------
+    projection_source : path, Projection or None
+        A contract folder (embedded mode), a ready projection, or None to read Neo4j.
+    out_dir : path, optional
+        Where the score files and manifest go (required in embedded mode).
+    file_format : "csv" or "parquet"
+    params : dict
+        ``TrustModel`` parameters (``half_life_days`` ...).
+    settings : Neo4jSettings, optional
+        Neo4j connection (read when ``projection_source`` is None; write-back).
+    raise_errors : bool
+        Re-raise a failure after recording it (default); else return the failed run.
+
+    Returns
+    -------
+    ScoreRun
+    """
+    embedded = projection_source is not None
+    if embedded and out_dir is None:
+        from ...errors import LivetrustError
+
+        raise LivetrustError("embedded mode (--data) writes files only: give --out DIR")
+    model_params = TrustModel(**(params or {})).get_params()
+    source = "projection" if isinstance(projection_source, Projection) else (
+        str(projection_source) if embedded else "neo4j")
+    run = ScoreRun(run_id=new_run_id(), started_at=datetime.now(timezone.utc), parameters=model_params,
+                   source=source, out_dir=Path(out_dir) if out_dir is not None else None)
+    try:
+        t0 = time.perf_counter()
+        projection = read_projection(projection_source, settings)
+        run.timings["read"] = time.perf_counter() - t0
+        run.input_counts = {name: int(len(frame)) for name, frame in projection.tables().items()}
+        t0 = time.perf_counter()
+        model = compute_scores(projection, model_params)
+        run.timings["compute"] = time.perf_counter() - t0
+        run.timings.update({f"compute.{k}": v for k, v in model.timings_.items()})
+        run.diagnostics = dict(model.diagnostics_)
+        run.model = model
+        run.output_counts = {name: int(len(model.results_[name])) for name in OUTPUTS}
+        if out_dir is not None:
+            t0 = time.perf_counter()
+            run.manifest = write_files(model, out_dir, file_format, run)
+            run.timings["write_files"] = time.perf_counter() - t0
+        if not embedded:
+            t0 = time.perf_counter()
+            write_back(model, settings, run)
+            run.timings["write_back"] = time.perf_counter() - t0
+        run.status = "succeeded"
+    except BaseException as err:  # noqa: BLE001 - recorded, then re-raised
+        run.status = "failed"
+        first = (str(err).strip().splitlines() or [""])[0]
+        run.error = f"{type(err).__name__}: {first}" if first else type(err).__name__
+        run.diagnostics["traceback_tail"] = traceback.format_exc(limit=3).strip().splitlines()[-3:]
+        raise_it = raise_errors or isinstance(err, (KeyboardInterrupt, SystemExit))
+        if not raise_it:
+            return _finish(run)
+        _finish(run)
+        raise
+    return _finish(run)
+
+
+def _finish(run: ScoreRun) -> ScoreRun:
+    run.finished_at = datetime.now(timezone.utc)
+    if run.out_dir is not None:
+        try:
+            io.append_history(run.out_dir, run.record())
+        except OSError:
+            pass  # the history is a convenience; the manifest and the error are what matter
+    return run
+
+
+def default_lock_path(out_dir: str | Path | None, lock_file: str | Path | None = None) -> Path:
+    """The lock every runner of the scoring job shares: ``--lock-file``, else ``OUT/.score.lock``,
+    else ``livetrust-score.lock`` in the temp folder (Neo4j mode without files)."""
+    if lock_file is not None:
+        return Path(lock_file)
+    if out_dir is not None:
+        return Path(out_dir) / ".score.lock"
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "livetrust-score.lock"
+
+
+def check_options(data_dir: Path | None, out_dir: Path | None) -> None:
+    """The CLI's rules for --data / --out, as one-line errors."""
+    from ...errors import LivetrustError
+
+    if data_dir is not None and out_dir is None:
+        raise LivetrustError("embedded mode (--data) writes files only: give --out DIR")
+    if data_dir is not None and not Path(data_dir).is_dir():
+        raise LivetrustError(f"--data {data_dir}: no such folder")
+
+
+def score_command(*, data_dir: Path | None, out_dir: Path | None, file_format: str, params: dict[str, Any],
+                  lock_file: Path | None = None, settings: Any = None) -> str:
+    """What ``livetrust score`` does; returns the text it prints."""
+    from filelock import FileLock, Timeout
+
+    from ...errors import LivetrustError
+
+    check_options(data_dir, out_dir)
+    lock_path = default_lock_path(out_dir, lock_file)
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(lock_path), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LivetrustError(f"another scoring run holds the lock {lock_path}; try again when it has finished") from None
+    try:
+        run = run_score_job(data_dir, out_dir, file_format, params, settings=None if data_dir is not None else settings)
+    except LivetrustError:
+        raise
+    except Exception as err:
+        message = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise LivetrustError(f"scoring failed: {type(err).__name__}: {message}") from None
+    finally:
+        lock.release()
+    return run.summary()

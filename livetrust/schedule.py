@@ -1,0 +1,247 @@
+"""Running a job on a cron schedule, in the foreground (``livetrust schedule``).
+
+For the docker-compose ``scheduler`` service, a systemd unit or a Kubernetes
+Deployment: one long-lived process that
+
+- wakes at every tick of a cron expression (``croniter``; standard 5 fields, in UTC,
+  or 6 with seconds last, e.g. ``"* * * * * */10"``, handy for tests);
+- runs the job under a file lock (``filelock``), so two runs never overlap -- not two
+  schedulers, not a scheduler and a manual ``livetrust score`` on the same output.
+  A tick that finds the lock taken is skipped and logged;
+- logs a failed run and carries on: the next tick is the retry. Ticks missed while a
+  run was going are not made up (the next tick is computed after the run);
+- exits cleanly on SIGTERM / SIGINT: while waiting, at once; during a run, after that
+  run finishes (a second signal aborts it -- the job's writes are atomic, so an aborted
+  run leaves the previous results in place). Exit status 0.
+
+The clock and the wait are injectable, so the loop is tested without waiting for
+real minutes.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from croniter import croniter
+from filelock import FileLock, Timeout
+
+log = logging.getLogger("livetrust.schedule")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def parse_cron(expression: str) -> str:
+    """Check a cron expression (5 fields, or 6 with seconds last); returns it stripped."""
+    expr = " ".join(str(expression).split())
+    if not expr or not croniter.is_valid(expr):
+        raise ValueError(f"not a valid cron expression: {expression!r} (e.g. \"0 3 * * *\")")
+    return expr
+
+
+def next_tick(expression: str, after: datetime) -> datetime:
+    """The first tick of ``expression`` strictly after ``after`` (UTC)."""
+    return croniter(expression, after.astimezone(timezone.utc)).get_next(datetime)
+
+
+@dataclass
+class Outcome:
+    """One tick: ``ran`` (the job ran), ``ok`` (it succeeded), ``skipped`` (lock busy)."""
+
+    at: datetime
+    ran: bool
+    ok: bool
+    skipped: bool = False
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class Scheduler:
+    """Run ``job()`` at every tick of ``cron`` (see the module docstring).
+
+    Parameters
+    ----------
+    cron : str
+        Cron expression, UTC.
+    job : callable
+        Runs one job; raising marks the run failed (logged, retried at the next tick).
+    lock_path : path
+        The lock file shared by every runner of this job.
+    max_runs : int, optional
+        Stop after this many ticks that ran the job (tests, one-off backfills).
+    run_at_start : bool
+        Run once right away, then follow the schedule.
+    clock, wait : callables
+        ``clock() -> datetime`` (UTC) and ``wait(seconds) -> bool`` (True when woken by
+        a stop request); the defaults are the wall clock and an interruptible sleep.
+    """
+
+    cron: str
+    job: Callable[[], Any]
+    lock_path: Path
+    max_runs: int | None = None
+    run_at_start: bool = False
+    clock: Callable[[], datetime] = utcnow
+    wait: Callable[[float], bool] | None = None
+    history: list[Outcome] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.cron = parse_cron(self.cron)
+        self.lock_path = Path(self.lock_path)
+        self._stop = threading.Event()
+        self._running = False
+        self._signals = 0
+
+    # ---- stopping
+    def request_stop(self, signum: int | None = None) -> None:
+        """Ask the loop to stop (what SIGTERM / SIGINT do)."""
+        self._signals += 1
+        name = signal.Signals(signum).name if signum else "stop request"
+        if self._running and self._signals >= 2:
+            log.warning("%s again: aborting the current run", name)
+            raise SystemExit(128 + (signum or 15))
+        if self._running:
+            log.info("%s: stopping after the current run (send it again to abort the run)", name)
+        else:
+            log.info("%s: stopping", name)
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def _wait(self, seconds: float) -> bool:
+        if self.wait is not None:
+            return bool(self.wait(seconds)) or self.stopping
+        return self._stop.wait(max(0.0, seconds))
+
+    # ---- one tick
+    def tick(self) -> Outcome:
+        """Try to run the job once, under the lock."""
+        at = self.clock()
+        lock = FileLock(str(self.lock_path), timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            log.warning("tick %s skipped: another run holds the lock %s", _fmt(at), self.lock_path)
+            return self._record(Outcome(at, ran=False, ok=False, skipped=True, error="lock busy"))
+        t0 = time.perf_counter()
+        self._running = True
+        try:
+            log.info("run started (tick %s)", _fmt(at))
+            result = self.job()
+            seconds = time.perf_counter() - t0
+            ok = getattr(result, "status", "succeeded") == "succeeded"
+            error = None if ok else getattr(result, "error", "failed")
+            if ok:
+                log.info("run succeeded in %.1f s%s", seconds, _describe(result))
+            else:
+                log.error("run failed in %.1f s: %s; retrying at the next tick", seconds, error)
+            return self._record(Outcome(at, ran=True, ok=ok, error=error, seconds=seconds))
+        except Exception as err:  # noqa: BLE001 - a failed run must not stop the scheduler
+            seconds = time.perf_counter() - t0
+            message = (str(err).strip().splitlines() or [type(err).__name__])[0]
+            log.error("run failed in %.1f s: %s: %s; retrying at the next tick", seconds, type(err).__name__, message)
+            return self._record(Outcome(at, ran=True, ok=False, error=f"{type(err).__name__}: {message}",
+                                        seconds=seconds))
+        finally:
+            self._running = False
+            lock.release()
+
+    def _record(self, outcome: Outcome) -> Outcome:
+        self.history.append(outcome)
+        return outcome
+
+    @property
+    def runs(self) -> int:
+        return sum(1 for o in self.history if o.ran)
+
+    # ---- the loop
+    def run(self) -> int:
+        """Loop until stopped (or ``max_runs``); returns the process exit status."""
+        log.info("scheduler started: cron %r (UTC), lock %s", self.cron, self.lock_path)
+        if self.run_at_start and not self.stopping:
+            self.tick()
+        while not self.stopping and not self._done():
+            due = next_tick(self.cron, self.clock())
+            log.info("next run at %s", _fmt(due))
+            while not self.stopping:
+                left = (due - self.clock()).total_seconds()
+                if left <= 0:
+                    break
+                if self._wait(min(left, 60.0)):
+                    break
+            if self.stopping:
+                break
+            self.tick()
+        log.info("scheduler stopped after %d run(s)", self.runs)
+        if self.max_runs is not None and self.history and self._done():
+            last_ran = [o for o in self.history if o.ran]
+            return 0 if (not last_ran or last_ran[-1].ok) else 1
+        return 0
+
+    def _done(self) -> bool:
+        return self.max_runs is not None and self.runs >= self.max_runs
+
+
+def _fmt(ts: datetime) -> str:
+    return ts.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _describe(result: Any) -> str:
+    run_id = getattr(result, "run_id", None)
+    return f" (run {run_id})" if run_id else ""
+
+
+def install_signal_handlers(scheduler: Scheduler) -> dict[int, Any]:
+    """Route SIGTERM and SIGINT to ``scheduler.request_stop``; returns the previous handlers."""
+    previous = {}
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous[sig] = signal.signal(sig, lambda signum, frame: scheduler.request_stop(signum))
+    return previous
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """One line per event on stderr, UTC timestamps (what a container log wants)."""
+    handler = logging.StreamHandler()
+    formatter = logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    root = logging.getLogger("livetrust")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def schedule_score(*, cron: str, data_dir: Path | None, out_dir: Path | None, file_format: str,
+                   params: dict[str, Any], lock_file: Path | None = None, run_now: bool = False,
+                   max_runs: int | None = None, settings: Any = None) -> int:
+    """What ``livetrust schedule`` does: the scoring job on ``cron``; returns the exit status."""
+    from .errors import LivetrustError
+    from .graph.trust.job import check_options, default_lock_path, run_score_job
+
+    try:
+        cron = parse_cron(cron)
+    except ValueError as err:
+        raise LivetrustError(str(err)) from None
+    check_options(data_dir, out_dir)
+    lock_path = default_lock_path(out_dir, lock_file)
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    configure_logging()
+
+    def job():
+        return run_score_job(data_dir, out_dir, file_format, params,
+                             settings=None if data_dir is not None else settings, raise_errors=False)
+
+    scheduler = Scheduler(cron, job, lock_path, max_runs=max_runs, run_at_start=run_now)
+    install_signal_handlers(scheduler)
+    return scheduler.run()

@@ -1,0 +1,271 @@
+"""``livetrust schedule``: cron ticks, the lock, retry on the next tick, clean exit on SIGTERM.
+
+The loop itself is tested in-process with a fake clock; a few short subprocess tests
+run the real command with a cron of one tick per second (6 fields, seconds last).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from click.testing import CliRunner
+from filelock import FileLock
+
+from livetrust.cli import main
+from livetrust.schedule import Scheduler, install_signal_handlers, next_tick, parse_cron
+
+
+class FakeClock:
+    """``clock()`` and ``wait(seconds)`` that jump instead of sleeping."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+        self.waits = 0
+        self.on_wait = None
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def wait(self, seconds: float) -> bool:
+        self.waits += 1
+        if self.on_wait:
+            self.on_wait()
+        self.now += timedelta(seconds=seconds)
+        return False
+
+
+START = datetime(2026, 3, 1, 1, 30, tzinfo=timezone.utc)
+
+
+def make(tmp_path, job, **kw) -> tuple[Scheduler, FakeClock]:
+    clock = FakeClock(START)
+    s = Scheduler(kw.pop("cron", "0 3 * * *"), job, tmp_path / "job.lock", clock=clock, wait=clock.wait, **kw)
+    return s, clock
+
+
+def test_cron_parsing():
+    assert parse_cron("  0 3 * * * ") == "0 3 * * *"
+    assert next_tick("0 3 * * *", START) == datetime(2026, 3, 1, 3, 0, tzinfo=timezone.utc)
+    assert next_tick("*/15 * * * *", START) == datetime(2026, 3, 1, 1, 45, tzinfo=timezone.utc)
+    for bad in ("", "0 3 * *", "61 * * * *", "every day"):
+        with pytest.raises(ValueError):
+            parse_cron(bad)
+
+
+def test_runs_at_each_tick(tmp_path):
+    ran = []
+    s, clock = make(tmp_path, lambda: ran.append(clock.now), max_runs=3)
+    assert s.run() == 0
+    assert ran == [datetime(2026, 3, d, 3, 0, tzinfo=timezone.utc) for d in (1, 2, 3)]
+
+
+def test_failed_run_is_logged_and_retried_at_the_next_tick(tmp_path, caplog):
+    calls = []
+
+    def job():
+        calls.append(clock.now)
+        if len(calls) == 1:
+            raise RuntimeError("Neo4j went away")
+        return SimpleNamespace(status="succeeded", run_id="r2")
+
+    s, clock = make(tmp_path, job, max_runs=2)
+    with caplog.at_level("INFO", logger="livetrust.schedule"):
+        assert s.run() == 0
+    assert [o.ok for o in s.history] == [False, True]
+    assert calls[1] - calls[0] == timedelta(days=1)
+    assert "Neo4j went away" in caplog.text and "next tick" in caplog.text
+
+
+def test_a_job_reporting_failure_counts_as_failed(tmp_path):
+    s, _ = make(tmp_path, lambda: SimpleNamespace(status="failed", error="bad input"), max_runs=1)
+    assert s.run() == 1
+    assert s.history[0].error == "bad input"
+
+
+def test_busy_lock_skips_the_tick(tmp_path, caplog):
+    other = FileLock(str(tmp_path / "job.lock"))
+    other.acquire()
+    ran = []
+    s, clock = make(tmp_path, lambda: ran.append(clock.now), max_runs=1)
+
+    def release_after_the_skip():
+        if s.history and s.history[-1].skipped and other.is_locked:
+            other.release()
+
+    clock.on_wait = release_after_the_skip
+    with caplog.at_level("INFO", logger="livetrust.schedule"):
+        assert s.run() == 0
+    assert [o.skipped for o in s.history] == [True, False]
+    assert ran == [datetime(2026, 3, 2, 3, 0, tzinfo=timezone.utc)]
+    assert "lock" in caplog.text
+
+
+def test_lock_is_held_during_the_run_and_released_after(tmp_path):
+    seen = {}
+
+    def job():
+        probe = FileLock(str(tmp_path / "job.lock"), timeout=0)
+        try:
+            probe.acquire()
+            seen["free"] = True
+            probe.release()
+        except Exception:
+            seen["free"] = False
+
+    s, _ = make(tmp_path, job, max_runs=1)
+    s.run()
+    assert seen["free"] is False
+    probe = FileLock(str(tmp_path / "job.lock"), timeout=0)
+    probe.acquire()
+    probe.release()
+
+
+def test_sigterm_during_a_run_lets_it_finish_then_stops(tmp_path):
+    done = []
+
+    def job():
+        os.kill(os.getpid(), signal.SIGTERM)
+        done.append(True)
+        return SimpleNamespace(status="succeeded")
+
+    s, _ = make(tmp_path, job)  # no max_runs: only the signal stops it
+    previous = install_signal_handlers(s)
+    try:
+        assert s.run() == 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    assert done == [True] and s.runs == 1
+
+
+def test_a_second_signal_aborts_the_run(tmp_path):
+    def job():
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+
+    s, _ = make(tmp_path, job)
+    previous = install_signal_handlers(s)
+    try:
+        with pytest.raises(SystemExit) as exc:
+            s.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    assert exc.value.code == 128 + signal.SIGINT
+    FileLock(str(tmp_path / "job.lock"), timeout=0).acquire()  # released on the way out
+
+
+def test_run_at_start(tmp_path):
+    ran = []
+    s, clock = make(tmp_path, lambda: ran.append(clock.now), max_runs=2, run_at_start=True)
+    s.run()
+    assert ran == [START, datetime(2026, 3, 1, 3, 0, tzinfo=timezone.utc)]
+
+
+def test_cli_rejects_a_bad_cron(tmp_path):
+    r = CliRunner().invoke(main, ["schedule", "--cron", "every night", "--data", str(tmp_path), "--out", str(tmp_path)])
+    assert r.exit_code == 2 and "cron" in r.output
+
+
+# ---- the real command in a subprocess
+@pytest.fixture(scope="module")
+def xs_world(tmp_path_factory) -> Path:
+    from livetrust.world import generate_world
+
+    out = tmp_path_factory.mktemp("xs-world")
+    generate_world(out, scale="xs", seed=5)
+    return out
+
+
+def _start(args, log: Path) -> subprocess.Popen:
+    fh = open(log, "w")
+    return subprocess.Popen([sys.executable, "-m", "livetrust.cli", "schedule", *args], stdout=fh, stderr=subprocess.STDOUT)
+
+
+def _wait_for(log: Path, text: str, timeout: float = 30.0) -> str:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        content = log.read_text() if log.exists() else ""
+        if text in content:
+            return content
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} not in the scheduler's log:\n{log.read_text()}")
+
+
+def _history(out: Path) -> list[dict]:
+    path = out / "score_history.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_subprocess_runs_on_schedule_and_exits_after_max_runs(xs_world, tmp_path):
+    out = tmp_path / "scores"
+    proc = _start(["--cron", "* * * * * */1", "--data", str(xs_world), "--out", str(out), "--max-runs", "2"],
+                  tmp_path / "log")
+    assert proc.wait(timeout=90) == 0, (tmp_path / "log").read_text()
+    assert [h["status"] for h in _history(out)] == ["succeeded", "succeeded"]
+    assert (out / "score_manifest.json").is_file()
+
+
+def test_subprocess_sigterm_while_waiting_exits_cleanly(xs_world, tmp_path):
+    log = tmp_path / "log"
+    proc = _start(["--cron", "0 3 * * *", "--data", str(xs_world), "--out", str(tmp_path / "scores")], log)
+    try:
+        _wait_for(log, "next run at")
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+        assert time.monotonic() - t0 < 10
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "stopping" in log.read_text() and "Traceback" not in log.read_text()
+
+
+def test_subprocess_waits_for_the_lock_of_another_run(xs_world, tmp_path):
+    out = tmp_path / "scores"
+    out.mkdir()
+    log = tmp_path / "log"
+    other = FileLock(str(out / ".score.lock"))
+    other.acquire()
+    proc = _start(["--cron", "* * * * * */1", "--data", str(xs_world), "--out", str(out), "--max-runs", "1"], log)
+    try:
+        _wait_for(log, "skipped")
+        assert _history(out) == []
+        other.release()
+        assert proc.wait(timeout=60) == 0, log.read_text()
+    finally:
+        if other.is_locked:
+            other.release()
+        if proc.poll() is None:
+            proc.kill()
+    assert [h["status"] for h in _history(out)] == ["succeeded"]
+
+
+def test_subprocess_failed_run_is_retried_on_the_next_tick(xs_world, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(xs_world, data, ignore=shutil.ignore_patterns("truth"))
+    good = (data / "purchases.csv").read_bytes()
+    (data / "purchases.csv").write_text("this is not a purchases file\n")
+    out = tmp_path / "scores"
+    log = tmp_path / "log"
+    proc = _start(["--cron", "* * * * * */2", "--data", str(data), "--out", str(out), "--max-runs", "2"], log)
+    try:
+        _wait_for(log, "run failed")
+        (data / "purchases.csv").write_bytes(good)
+        assert proc.wait(timeout=90) == 0, log.read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert [h["status"] for h in _history(out)] == ["failed", "succeeded"]
+    assert "next tick" in log.read_text()

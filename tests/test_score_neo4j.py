@@ -1,0 +1,68 @@
+"""The scoring job against the real Neo4j: same scores as embedded mode, written back whole."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from livetrust.graph.trust.job import run_score_job
+from livetrust.loaders import load_folder
+from livetrust.world import generate_world
+
+pytestmark = pytest.mark.integration
+OUTPUTS = ("streamers", "consumer_streamer", "products", "factories")
+
+
+@pytest.fixture(scope="module")
+def xs_world(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("world")
+    generate_world(folder, scale="xs", seed=11)
+    return folder
+
+
+def read_outputs(folder):
+    return {name: pd.read_csv(folder / f"{name}.csv") for name in OUTPUTS}
+
+
+def test_neo4j_mode_equals_embedded_mode_and_writes_back(neo4j_db, neo4j_settings, xs_world, tmp_path):
+    load_folder(xs_world, driver=neo4j_db, database=neo4j_settings.database, report_dir=tmp_path / "load")
+    embedded = run_score_job(xs_world, tmp_path / "embedded")
+    first = run_score_job(None, tmp_path / "neo4j", settings=neo4j_settings)
+
+    emb, neo = read_outputs(tmp_path / "embedded"), read_outputs(tmp_path / "neo4j")
+    for name in OUTPUTS:
+        pd.testing.assert_frame_equal(emb[name], neo[name], check_exact=False, rtol=1e-9)
+
+    # Bonds: one TRUSTS relationship per consumer_streamer row, with its trust.
+    records, _, _ = neo4j_db.execute_query(
+        "MATCH (c:Consumer)-[t:TRUSTS]->(s:Streamer) "
+        "RETURN c.consumer_id AS consumer_id, s.streamer_id AS streamer_id, t.trust AS trust, t.run_id AS run_id"
+    )
+    bonds = pd.DataFrame([r.data() for r in records])
+    assert len(bonds) == len(neo["consumer_streamer"])
+    assert set(bonds["run_id"]) == {first.run_id}
+    merged = bonds.merge(neo["consumer_streamer"], on=["consumer_id", "streamer_id"], suffixes=("_db", "_file"))
+    assert len(merged) == len(bonds)
+    assert (merged["trust_db"] - merged["trust_file"]).abs().max() < 1e-9  # CSV keeps 10 significant digits
+
+    # Node scores with their confidence and components.
+    records, _, _ = neo4j_db.execute_query(
+        "MATCH (s:Streamer) RETURN s.streamer_id AS streamer_id, s.trust AS trust, "
+        "s.trust_confidence AS confidence, s.return_rate AS return_rate, s.trust_run_id AS run_id"
+    )
+    nodes = pd.DataFrame([r.data() for r in records]).merge(neo["streamers"], on="streamer_id", suffixes=("_db", ""))
+    assert len(nodes) == len(neo["streamers"])
+    assert (nodes["trust_db"] - nodes["trust"]).abs().max() < 1e-9  # CSV keeps 10 significant digits
+    assert (nodes["confidence_db"] - nodes["confidence"]).abs().max() < 1e-9  # CSV keeps 10 significant digits
+    assert set(nodes["run_id"]) == {first.run_id}
+
+    # A second run replaces the first whole: its bonds only, and the history keeps both.
+    second = run_score_job(None, None, settings=neo4j_settings)
+    records, _, _ = neo4j_db.execute_query("MATCH ()-[t:TRUSTS]->() RETURN t.run_id AS run_id, count(*) AS n")
+    assert [(r["run_id"], r["n"]) for r in records] == [(second.run_id, len(bonds))]
+    records, _, _ = neo4j_db.execute_query(
+        "MATCH (r:JobRun {job: 'score'}) RETURN r.run_id AS id, r.status AS status, r.current AS current ORDER BY r.started_at"
+    )
+    assert [(r["id"], r["status"], r["current"]) for r in records] == [
+        (first.run_id, "succeeded", False), (second.run_id, "succeeded", True)
+    ]

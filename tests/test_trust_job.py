@@ -1,0 +1,125 @@
+"""The scoring job: files, manifest, run history, atomicity, determinism and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from filelock import FileLock
+
+from livetrust.cli import main
+from livetrust.graph.projection import Projection
+from livetrust.graph.trust import OUTPUTS, io
+from livetrust.graph.trust.job import run_score_job
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from livetrust.world import generate_world
+
+    out = tmp_path_factory.mktemp("xs")
+    generate_world(out, scale="xs", seed=11)
+    return out
+
+
+@pytest.fixture(scope="module")
+def projection(world) -> Projection:
+    return Projection.from_folder(world)
+
+
+def test_files_manifest_and_history(projection, tmp_path):
+    run = run_score_job(projection, tmp_path, "csv", {"half_life_days": 45})
+    assert run.status == "succeeded"
+    doc = json.loads((tmp_path / io.MANIFEST).read_text())
+    assert doc["run_id"] == run.run_id and doc["status"] == "succeeded" and doc["job"] == "score"
+    assert doc["parameters"]["half_life_days"] == 45
+    assert doc["input_counts"]["orders"] == len(projection.orders)
+    assert doc["started_at"] <= doc["finished_at"]
+    for name in OUTPUTS:
+        entry = doc["outputs"][name]
+        frame = pd.read_csv(tmp_path / entry["file"])
+        assert len(frame) == entry["rows"] > 0
+        assert {"trust", "confidence"} <= set(frame.columns)
+        assert frame["trust"].between(0, 1).all()
+    assert io.verify(tmp_path) == []
+    history = [json.loads(line) for line in (tmp_path / io.HISTORY).read_text().splitlines()]
+    assert [h["run_id"] for h in history] == [run.run_id] and history[0]["status"] == "succeeded"
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_same_input_gives_identical_files(projection, tmp_path):
+    for fmt in ("csv", "parquet"):
+        a = run_score_job(projection, tmp_path / f"a-{fmt}", fmt).manifest
+        b = run_score_job(projection, tmp_path / f"b-{fmt}", fmt).manifest
+        assert a["run_id"] != b["run_id"]
+        assert {n: e["sha256"] for n, e in a["outputs"].items()} == {n: e["sha256"] for n, e in b["outputs"].items()}
+
+
+def test_parquet_round_trip(projection, tmp_path):
+    run = run_score_job(projection, tmp_path, "parquet")
+    s = pd.read_parquet(tmp_path / "streamers.parquet")
+    pd.testing.assert_frame_equal(s, run.model.streamers, check_dtype=False)
+
+
+def test_failed_write_leaves_previous_files_in_place(projection, tmp_path, monkeypatch):
+    first = run_score_job(projection, tmp_path, "csv")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.suffix in (".csv", ".json")}
+    calls = {"n": 0}
+    real = io.write_frame
+
+    def flaky(frame, path, file_format):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        real(frame, path, file_format)
+
+    monkeypatch.setattr(io, "write_frame", flaky)
+    with pytest.raises(OSError):
+        run_score_job(projection, tmp_path, "csv", {"half_life_days": 10})
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.suffix in (".csv", ".json")}
+    assert after == before
+    assert not list(tmp_path.glob(".*.tmp"))
+    assert io.verify(tmp_path) == []
+    history = [json.loads(line) for line in (tmp_path / io.HISTORY).read_text().splitlines()]
+    assert [h["status"] for h in history] == ["succeeded", "failed"]
+    assert history[0]["run_id"] == first.run_id and "disk full" in history[1]["error"]
+
+
+def test_failed_read_is_recorded_and_raised(tmp_path):
+    missing = tmp_path / "nope"
+    missing.mkdir()
+    with pytest.raises(Exception):
+        run_score_job(missing / "gone", tmp_path / "out", "csv")
+    record = json.loads((tmp_path / "out" / io.HISTORY).read_text().splitlines()[-1])
+    assert record["status"] == "failed" and record["error"]
+    assert not (tmp_path / "out" / io.MANIFEST).exists()
+
+
+def test_cli_score_embedded(world, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["score", "--data", str(world), "--out", str(tmp_path), "--format", "parquet",
+                                  "--half-life-days", "30"])
+    assert result.exit_code == 0, result.output
+    assert "succeeded" in result.output
+    doc = io.read_manifest(tmp_path)
+    assert doc["format"] == "parquet" and doc["parameters"]["half_life_days"] == 30
+    assert all((tmp_path / f"{n}.parquet").is_file() for n in OUTPUTS)
+
+
+def test_cli_score_errors_are_one_line(world, tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(main, ["score", "--data", str(world)])
+    assert r.exit_code == 2 and "--out" in r.output and "Traceback" not in r.output
+    r = runner.invoke(main, ["score", "--data", str(tmp_path / "missing"), "--out", str(tmp_path)])
+    assert r.exit_code == 2 and "no such folder" in r.output
+    r = runner.invoke(main, ["score", "--data", str(world), "--out", str(tmp_path), "--half-life-days", "0"])
+    assert r.exit_code == 2
+
+
+def test_cli_score_refuses_to_overlap_a_running_job(world, tmp_path):
+    with FileLock(str(tmp_path / ".score.lock")):
+        r = CliRunner().invoke(main, ["score", "--data", str(world), "--out", str(tmp_path)])
+    assert r.exit_code == 2 and "lock" in r.output
+    assert not (tmp_path / io.MANIFEST).exists()
