@@ -1,0 +1,149 @@
+"""What ``livetrust recommend`` and ``livetrust evaluate`` do (the CLI in ``livetrust.cli`` only parses).
+
+- Embedded mode (``--data DIR``): the projection comes from the folder through the
+  loaders' validation and the trust scores from the trust model, computed here; files only.
+- Neo4j mode: the projection comes from Neo4j and the scores of the current ``score``
+  run from Neo4j; the lists are written back as ``RECOMMENDED`` relationships of a
+  ``recommend`` run (and to files too with ``--out``).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from ...errors import LivetrustError
+from .scores import Scores, scores_from_model
+
+
+def _scores_from_neo4j(driver, database: str) -> Scores:
+    """The current ``score`` run's frames, plus the fraud components and buyer credibility
+    the run stored (used by the demotion rule and the order weights when present)."""
+    import pandas as pd
+
+    from ...queries import cypher_statement
+    from ...writeback import current_run_id
+    from ..paths.inputs import trust_inputs_from_neo4j
+
+    run_id = current_run_id(driver, database, "score")
+    if run_id is None:
+        raise LivetrustError("Neo4j holds no trust scores yet: run `livetrust score` first")
+    t = trust_inputs_from_neo4j(driver, database, run_id)
+    streamers, bonds = t.streamers, t.consumer_streamer
+
+    def fetch(name: str, **params) -> pd.DataFrame:
+        records, _, keys = driver.execute_query(cypher_statement(f"writeback/{name}"), database_=database, **params)
+        return pd.DataFrame([r.values() for r in records], columns=keys)
+
+    signals = fetch("recommended_streamer_signals")
+    for col in ("integrity", "lockstep_buyers", "fraud_flag"):
+        if col in signals.columns and signals[col].notna().any():
+            values = signals.set_index("streamer_id")[col]
+            streamers = streamers.assign(**{col: streamers["streamer_id"].map(values)})
+            if col == "fraud_flag":
+                streamers[col] = streamers[col].fillna(False).astype(bool)
+            else:
+                streamers[col] = pd.to_numeric(streamers[col]).fillna(1.0 if col == "integrity" else 0.0)
+    cred = fetch("recommended_bond_credibility", score_run_id=run_id)
+    if len(cred):
+        bonds = bonds.assign(consumer_credibility=bonds["consumer_id"].map(
+            cred.set_index("consumer_id")["consumer_credibility"]).astype(float).fillna(1.0))
+    return Scores(bonds, streamers, t.products, t.factories, run_id=run_id)
+
+
+def run_recommend(
+    *, data_dir: Path | None, out_dir: Path | None, file_format: str, top: int, subjects_file: Path | None,
+    lists: tuple[str, ...] | None, settings=None, say: Callable[[str], None] | None = None,
+) -> str:
+    """Run the job; returns the summary printed by the CLI."""
+    from .export import export, publish
+    from .run import LISTS, read_subjects, recommend
+
+    say = say or (lambda _m: None)
+    if data_dir is not None and out_dir is None:
+        raise LivetrustError("embedded mode (--data) writes files only: give --out DIR")
+    subjects = None
+    if subjects_file is not None:
+        if not Path(subjects_file).is_file():
+            raise LivetrustError(f"--subjects: no such file {subjects_file}")
+        subjects = read_subjects(subjects_file)
+    chosen = tuple(lists) if lists else tuple(LISTS)
+    bad = [n for n in chosen if n not in LISTS]
+    if bad:
+        raise LivetrustError(f"unknown list(s) {', '.join(bad)}; known: {', '.join(LISTS)}")
+    started = time.perf_counter()
+    lines: list[str] = []
+    if data_dir is not None:
+        from ..projection import Projection
+
+        projection = Projection.from_folder(data_dir)
+        say(f"projection read in {time.perf_counter() - started:.1f} s")
+        t = time.perf_counter()
+        scores = scores_from_model(projection)
+        say(f"trust scores computed in {time.perf_counter() - t:.1f} s")
+        result = recommend(projection, scores, top=top, subjects=subjects, lists=chosen, progress=say)
+    else:
+        from ...db import connect
+        from ..projection import Projection
+
+        with connect(settings) as driver:
+            projection = Projection.from_neo4j(driver, settings.database)
+            scores = _scores_from_neo4j(driver, settings.database)
+            say(f"projection and scores of run {scores.run_id} read in {time.perf_counter() - started:.1f} s")
+            result = recommend(projection, scores, top=top, subjects=subjects, lists=chosen, progress=say)
+            t = time.perf_counter()
+            publish(driver, settings.database, result)
+            lines.append(f"  wrote {sum(result.row_counts.values()):,d} RECOMMENDED relationships to Neo4j "
+                         f"in {time.perf_counter() - t:.1f} s (run {result.run_id} is current)")
+    if out_dir is not None:
+        manifest = export(result, out_dir, file_format)
+        lines.append(f"  files: {', '.join(str(Path(out_dir) / f'{n}.{file_format}') for n in result.lists)}; manifest {manifest}")
+    if result.unknown_subjects:
+        lines.append(f"  {result.unknown_subjects} subject id(s) of --subjects matched no consumer, streamer or factory")
+    counts = ", ".join(f"{name} {n:,d}" for name, n in result.row_counts.items())
+    head = (f"recommend run {result.run_id} (scores: {result.score_run_id or 'computed in this run'}): "
+            f"{counts} rows in {time.perf_counter() - started:.1f} s")
+    return "\n".join([head, *lines])
+
+
+def run_evaluate(
+    *, data_dir: Path | None, holdout_days: int, k: int, truth_dir: Path | None, out_dir: Path | None,
+    baselines: tuple[str, ...], lists: tuple[str, ...] | None, settings=None, say: Callable[[str], None] | None = None,
+) -> str:
+    """Run the evaluation; returns the table printed by the CLI (markdown)."""
+    from .evaluate import Truth, evaluate
+
+    say = say or (lambda _m: None)
+    truth = None
+    if truth_dir is None and data_dir is not None and (Path(data_dir) / "truth" / "streamers.csv").is_file():
+        truth_dir = Path(data_dir) / "truth"
+    if truth_dir is not None:
+        if not (Path(truth_dir) / "streamers.csv").is_file():
+            raise LivetrustError(f"--truth: {truth_dir} holds no streamers.csv")
+        truth = Truth.load(truth_dir)
+    started = time.perf_counter()
+    from ..projection import Projection
+
+    if data_dir is not None:
+        projection = Projection.from_folder(data_dir)
+    else:
+        from ...db import connect
+
+        with connect(settings) as driver:
+            projection = Projection.from_neo4j(driver, settings.database)
+    say(f"projection read in {time.perf_counter() - started:.1f} s")
+    kwargs = {"lists": tuple(lists)} if lists else {}
+    result = evaluate(projection, holdout_days=holdout_days, k=k, truth=truth, baselines=baselines, progress=say, **kwargs)
+    table = result.to_markdown()
+    info = result.info
+    head = (f"evaluation: last {holdout_days} days hidden (cutoff {info['cutoff']}), k={k}, "
+            f"truth: {info['truth'] or 'none'}, {info['seconds']} s")
+    if out_dir is not None:
+        from .export import atomic_write
+
+        out_dir = Path(out_dir)
+        atomic_write(out_dir / "evaluation.md", lambda tmp: tmp.write_text(head + "\n\n" + table, encoding="utf-8"))
+        atomic_write(out_dir / "evaluation.json", lambda tmp: tmp.write_text(result.to_json() + "\n", encoding="utf-8"))
+        table += f"\nwritten to {out_dir / 'evaluation.md'} and {out_dir / 'evaluation.json'}\n"
+    return head + "\n\n" + table

@@ -1,0 +1,270 @@
+"""Vectorised building blocks shared by the recommenders: normalising, top-K, chunks."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+import scipy.sparse as sp
+
+#: Cells of a dense score block (rows x candidates) computed at once (float64: ~256 MB).
+BLOCK_CELLS = 32_000_000
+
+
+def row_normalize(m: sp.spmatrix) -> sp.csr_matrix:
+    """Rows scaled to sum 1 (L1; empty rows stay empty)."""
+    m = sp.csr_matrix(m, dtype=np.float64)
+    sums = np.asarray(m.sum(axis=1)).ravel()
+    inv = np.divide(1.0, sums, out=np.zeros_like(sums), where=sums > 0)
+    return sp.csr_matrix(sp.diags(inv) @ m)
+
+
+def top_k_sparse_rows(m: sp.spmatrix, k: int) -> sp.csr_matrix:
+    """Keep the ``k`` largest entries of every row (ties: lower column first)."""
+    m = sp.csr_matrix(m)
+    m.eliminate_zeros()
+    if m.nnz == 0:
+        return m
+    counts = np.diff(m.indptr)
+    rows = np.repeat(np.arange(m.shape[0]), counts)
+    order = np.lexsort((m.indices, -m.data, rows))
+    rank = np.arange(m.nnz) - np.repeat(m.indptr[:-1], counts)
+    keep = order[rank < k]  # order is grouped by row, so rank counts positions inside a row
+    out = sp.csr_matrix((m.data[keep], (rows[keep], m.indices[keep])), shape=m.shape)
+    out.sort_indices()
+    return out
+
+
+def top_k_dense(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices and values of each row's ``k`` best finite scores, best first.
+
+    ``-inf`` marks an excluded candidate; rows with fewer than ``k`` candidates are
+    padded with index ``-1`` and value ``nan``. Ties break towards the lower column.
+    """
+    n, m = scores.shape
+    k_eff = min(k, m)
+    if n == 0 or k_eff == 0:
+        return np.full((n, k), -1, np.int64), np.full((n, k), np.nan)
+    if k_eff < m:
+        part = np.argpartition(-scores, k_eff - 1, axis=1)[:, :k_eff]
+    else:
+        part = np.broadcast_to(np.arange(m), (n, m)).copy()
+    vals = np.take_along_axis(scores, part, axis=1)
+    order = np.lexsort((part, -vals), axis=1)
+    idx = np.take_along_axis(part, order, axis=1).astype(np.int64)
+    vals = np.take_along_axis(vals, order, axis=1)
+    # argpartition breaks ties at the k-th place arbitrarily; fix them so results are stable
+    kth = vals[:, -1:]
+    tied = np.isfinite(kth.ravel()) & ((scores == kth).sum(axis=1) > (vals == kth).sum(axis=1))
+    if tied.any():
+        rows = np.flatnonzero(tied)
+        sub = scores[rows]
+        full = np.lexsort((np.broadcast_to(np.arange(m), sub.shape), -sub), axis=1)[:, :k_eff]
+        idx[rows] = full
+        vals[rows] = np.take_along_axis(sub, full, axis=1)
+    bad = ~np.isfinite(vals)
+    idx[bad], vals[bad] = -1, np.nan
+    if k_eff < k:
+        idx = np.pad(idx, ((0, 0), (0, k - k_eff)), constant_values=-1)
+        vals = np.pad(vals, ((0, 0), (0, k - k_eff)), constant_values=np.nan)
+    return idx, vals
+
+
+def chunks(n: int, width: int, cells: int = BLOCK_CELLS) -> Iterator[slice]:
+    """Row slices of ``n`` rows such that rows x ``width`` stays under ``cells``."""
+    step = max(1, cells // max(1, width))
+    for start in range(0, n, step):
+        yield slice(start, min(n, start + step))
+
+
+def exclude(block: np.ndarray, mask: sp.spmatrix) -> np.ndarray:
+    """Set ``-inf`` where ``mask`` (same shape, sparse) has an entry."""
+    mask = sp.coo_matrix(mask)
+    block[mask.row, mask.col] = -np.inf
+    return block
+
+
+def top_k_of(score_rows, n_rows: int, width: int, k: int, *, rows: np.ndarray | None = None,
+             cells: int = BLOCK_CELLS) -> tuple[np.ndarray, np.ndarray]:
+    """Top-``k`` per row of a score matrix produced block by block.
+
+    ``score_rows(row_codes) -> dense block`` gives the scores of those rows (``-inf``
+    for excluded candidates); ``rows`` restricts to some row codes (default all).
+    """
+    rows = np.arange(n_rows) if rows is None else np.asarray(rows, dtype=np.int64)
+    idx = np.full((len(rows), k), -1, np.int64)
+    vals = np.full((len(rows), k), np.nan)
+    for sl in chunks(len(rows), width, cells):
+        block = score_rows(rows[sl])
+        idx[sl], vals[sl] = top_k_dense(block, k)
+    return idx, vals
+
+
+def pairs_of(subjects: np.ndarray, idx: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Long form of a top-K result: subject code, rank (1-based), object code, score."""
+    n, k = idx.shape
+    ok = idx >= 0
+    subj = np.repeat(np.asarray(subjects, dtype=np.int64), k).reshape(n, k)[ok]
+    rank = np.broadcast_to(np.arange(1, k + 1), (n, k))[ok]
+    return subj, rank, idx[ok], vals[ok]
+
+
+def pair_values(m: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``m[rows[i], cols[i]]`` for many pairs at once (0 where absent)."""
+    m = sp.csr_matrix(m)
+    if len(rows) == 0:
+        return np.zeros(0)
+    m.sort_indices()
+    n_cols = m.shape[1]
+    counts = np.diff(m.indptr)
+    keys = np.repeat(np.arange(m.shape[0], dtype=np.int64), counts) * n_cols + m.indices
+    want = np.asarray(rows, dtype=np.int64) * n_cols + np.asarray(cols, dtype=np.int64)
+    pos = np.searchsorted(keys, want)
+    pos = np.minimum(pos, max(0, len(keys) - 1))
+    hit = (keys[pos] == want) if len(keys) else np.zeros(len(want), bool)
+    return np.where(hit, m.data[pos] if len(keys) else 0.0, 0.0)
+
+
+class Part:
+    """One piece of a reason text for many rows: ``labels[codes[i]]`` (``""``: nothing).
+
+    Built from the distinct values only, so millions of rows cost a few ``np.unique``.
+    """
+
+    def __init__(self, codes: np.ndarray, labels: np.ndarray):
+        self.codes = np.asarray(codes, dtype=np.int64)
+        self.labels = np.asarray(labels, dtype=object)
+
+    def strings(self) -> np.ndarray:
+        return self.labels[self.codes]
+
+
+def part(template: str, *values: np.ndarray, when: np.ndarray | None = None) -> Part:
+    """``template.format(*row_values)`` per row (``""`` where ``when`` is False)."""
+    n = len(values[0])
+    key = np.zeros(n, dtype=np.int64)
+    for v in values:
+        u, inv = np.unique(np.asarray(v), return_inverse=True)
+        key = key * max(1, len(u)) + inv.reshape(-1)
+    _, first, codes = np.unique(key, return_index=True, return_inverse=True)
+    labels = [template.format(*(np.asarray(v)[i] for v in values)) for i in first]
+    codes = codes.reshape(-1).astype(np.int64)
+    if when is not None:
+        labels.append("")
+        codes = np.where(np.asarray(when, dtype=bool), codes, len(labels) - 1)
+    return Part(codes, np.array(labels, dtype=object))
+
+
+def pct(x: np.ndarray, digits: int = 1) -> np.ndarray:
+    """Shares -> percentages rounded for display (``0.0042 -> 0.4``)."""
+    return np.round(np.nan_to_num(np.asarray(x, dtype=np.float64)) * 100.0, digits)
+
+
+def flag(mask: np.ndarray, label: str) -> Part:
+    """``label`` where ``mask`` is True, nothing elsewhere."""
+    return Part(np.asarray(mask, dtype=bool).astype(np.int64), np.array(["", label], dtype=object))
+
+
+def join_parts(*parts: Part, sep: str = "; ", default: str = "") -> np.ndarray:
+    """Row-wise join of the non-empty parts (each distinct combination joined once)."""
+    if not parts:
+        return np.zeros(0, dtype=object)
+    n = len(parts[0].codes)
+    key = np.zeros(n, dtype=np.int64)
+    for p in parts:
+        key = key * max(1, len(p.labels)) + p.codes
+    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    text = [sep.join(t for t in (p.labels[p.codes[i]] for p in parts) if t) or default for i in first]
+    return np.array(text, dtype=object)[inv.reshape(-1)] if n else np.zeros(0, dtype=object)
+
+
+class MatrixRecommender:
+    """A recommender fit on a user x item interaction matrix (the baselines' shape).
+
+    Subclasses set ``self.X_`` in ``fit`` and implement ``score_block(rows)``: the dense
+    scores of those user rows over every item. :meth:`recommend` takes the top K per
+    user, never recommending what the user already interacted with.
+    """
+
+    X_: sp.csr_matrix
+
+    def score_block(self, rows: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def recommend(self, k: int, rows: np.ndarray | None = None, *, exclude_seen: bool = True,
+                  fill_popular: bool = True, cells: int = BLOCK_CELLS) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` item codes and scores per user row.
+
+        ``fill_popular`` breaks ties -- above all among the items a personalised model
+        gives no score -- by popularity (a tiny ``1e-6 x`` the row's smallest positive
+        score), so short lists are filled the way a team would fill them.
+        """
+        X = self.X_
+        n_items = X.shape[1]
+        degree = np.asarray((X > 0).sum(axis=0), dtype=np.float64).ravel()
+        pop = degree / degree.max() if degree.size and degree.max() > 0 else degree
+
+        def block(r: np.ndarray) -> np.ndarray:
+            b = np.array(self.score_block(r), dtype=np.float64)
+            if fill_popular:
+                smallest = np.where(b > 0, b, np.inf).min(axis=1, initial=np.inf)
+                eps = 1e-6 * np.where(np.isfinite(smallest), smallest, 1.0)
+                b += eps[:, None] * pop
+            if exclude_seen:
+                exclude(b, X[r])
+            return b
+
+        return top_k_of(block, X.shape[0], n_items, k, rows=rows, cells=cells)
+
+
+def top_k_sparse(m: sp.spmatrix, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices and values of each row's ``k`` best stored entries, best first.
+
+    Like :func:`top_k_dense` for a sparse score matrix whose stored entries are the
+    candidates (``-inf`` entries are excluded candidates); rows are padded with -1/NaN.
+    Ties break towards the lower column.
+    """
+    m = sp.csr_matrix(m)
+    m.sort_indices()
+    n = m.shape[0]
+    idx = np.full((n, k), -1, np.int64)
+    vals = np.full((n, k), np.nan)
+    if m.nnz == 0:
+        return idx, vals
+    counts = np.diff(m.indptr)
+    rows = np.repeat(np.arange(n), counts)
+    data = m.data
+    ok = np.isfinite(data)
+    # One stable sort of a composite key ``row + 0.25 + 0.5 * (1 - normalised score)``
+    # (excluded entries: ``row + 0.9``) orders rows, then scores best first; ties -- and
+    # scores closer than ~1e-11 of the block's score range -- keep the CSR order, i.e.
+    # the lower column first. Several times faster than a two-key lexsort.
+    lo, hi = (data[ok].min(), data[ok].max()) if ok.any() else (0.0, 1.0)
+    span = hi - lo if hi > lo else 1.0
+    frac = np.where(ok, 0.25 + 0.5 * (1.0 - (np.where(ok, data, lo) - lo) / span), 0.9)
+    order = np.argsort(rows + frac, kind="stable")
+    rank = np.arange(m.nnz) - np.repeat(m.indptr[:-1], counts)  # rank inside the row, in sorted order
+    take = rank < k
+    sel, r = order[take], rank[take]
+    good = ok[sel]
+    idx[rows[sel][good], r[good]] = m.indices[sel][good]
+    vals[rows[sel][good], r[good]] = data[sel][good]
+    return idx, vals
+
+
+def with_candidates(scores: sp.spmatrix, extra_cols: np.ndarray, per_row: np.ndarray | None = None) -> sp.csr_matrix:
+    """``scores`` with explicit zero entries added at the first ``per_row[i]`` of
+    ``extra_cols`` in row ``i`` (all of them when ``per_row`` is None): extra candidates."""
+    s = sp.coo_matrix(scores)
+    n = s.shape[0]
+    extra_cols = np.asarray(extra_cols, dtype=np.int64)
+    if per_row is None:
+        per_row = np.full(n, len(extra_cols), dtype=np.int64)
+    per_row = np.minimum(np.asarray(per_row, dtype=np.int64), len(extra_cols))
+    starts = np.cumsum(per_row) - per_row
+    within = np.arange(int(per_row.sum()), dtype=np.int64) - np.repeat(starts, per_row)
+    rows = np.concatenate([s.row, np.repeat(np.arange(n), per_row)])
+    cols = np.concatenate([s.col, extra_cols[within]])
+    # coo -> csr sums duplicates and keeps the explicit zeros: the extra candidates
+    data = np.concatenate([s.data, np.zeros(len(within))])
+    return sp.csr_matrix((data, (rows, cols)), shape=s.shape)

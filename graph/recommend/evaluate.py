@@ -1,0 +1,340 @@
+"""Time-split offline evaluation of the ranked lists, with baselines in the same run.
+
+Protocol (``livetrust evaluate``)
+---------------------------------
+1. Hide the last ``holdout_days`` of the projection (:func:`~.data.time_split`): the
+   recommenders and the trust scores see only what was known before the cutoff
+   (returns and unfollows after it are hidden too).
+2. Score the training part (trust model), build every list for the evaluated subjects.
+3. Score the lists against what really happened in the hidden days:
+
+- **consumer -> products**: relevant = products the consumer bought in the hidden days
+  and had not bought before (every method excludes already-bought products);
+  users = consumers with at least one such product (genuine ones only when a truth
+  folder is given: the truth's fraud accounts -- fake followers, brushing rings -- are
+  not customers to serve). Methods: ``livetrust`` and the baselines ``most_popular``,
+  ``item_knn`` (scikit-learn cosine) and ``rp3beta`` fit on the consumer x product
+  purchase matrix.
+- **consumer -> streamers**: relevant = streamers the consumer started following in the
+  hidden days and did not follow at the cutoff; baselines fit on the follow matrix.
+- **factory -> streamers**: relevant = the truth's honest (``honesty >= 0.5``), non-fraud
+  streamers that sold the factory's category in the hidden days (without truth: all
+  streamers that did); baseline ``category_top_sellers`` (most units sold in the
+  factory's category before the cutoff).
+
+Metrics (``metrics.py``): precision@k, recall@k, NDCG@k, MAP@k, catalogue coverage,
+**fraud exposure** (share of recommended objects the truth marks fraudulent: fraud
+streamers, and products sold mainly -- more than half their order lines -- by fraud
+streamers) and **returned share** (share of hits, recommended and then bought, that were
+returned); for streamer lists with truth, **mean honesty** of the recommended streamers
+(the truth's latent honesty, 0..1).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..projection import Projection
+from . import metrics as M
+from .common import MatrixRecommender, top_k_dense
+from .consumer_products import ConsumerProducts
+from .consumer_streamers import ConsumerStreamers
+from .context import Context
+from .data import Graph, codes_of, time_split
+from .factory_streamers import FactoryStreamers
+from .itemknn import ItemKNN
+from .popular import MostPopular
+from .rp3beta import RP3beta
+from .scores import Scores, scores_from_model
+
+HONEST = 0.5
+
+#: Baseline hyper-parameters, tuned by grid search on the ``s`` world (seed 7) -- the best
+#: NDCG@10 of ``bench/recommend_bench.py tune`` (bench/results/recommend_tune_s.json);
+#: ``params`` overrides them. RP3beta's paper defaults (alpha 1, beta 0.5) scored lower.
+BASELINE_PARAMS: dict[str, dict[str, Any]] = {
+    "item_knn": {"k": 500},
+    "rp3beta": {"alpha": 0.5, "beta": 0.0, "k": 200},
+}
+
+Scorer = Callable[[Projection], Scores]
+
+
+@dataclass
+class Truth:
+    """What the world generator knows (``OUT/truth/``): fraud streamers, honesty, fraud accounts."""
+
+    streamers: pd.DataFrame  # streamer_id, honesty, fraud_kind
+    consumers: pd.DataFrame  # consumer_id, is_fraud
+    folder: str | None = None
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "Truth":
+        folder = Path(folder)
+        streamers = pd.read_csv(folder / "streamers.csv", dtype={"streamer_id": str, "fraud_kind": str})
+        consumers = pd.read_csv(folder / "consumers.csv", dtype={"consumer_id": str}, usecols=lambda c: c in ("consumer_id", "is_fraud"))
+        streamers["fraud_kind"] = streamers["fraud_kind"].fillna("none")
+        return cls(streamers=streamers, consumers=consumers, folder=str(folder))
+
+    def fraud_streamers(self, index: pd.Index) -> np.ndarray:
+        s = self.streamers.set_index("streamer_id")["fraud_kind"].reindex(index).fillna("none")
+        return (s != "none").to_numpy()
+
+    def honesty(self, index: pd.Index) -> np.ndarray:
+        return self.streamers.set_index("streamer_id")["honesty"].reindex(index).fillna(0.0).to_numpy(dtype=np.float64)
+
+    def honest_streamers(self, index: pd.Index) -> np.ndarray:
+        h = self.streamers.set_index("streamer_id")["honesty"].reindex(index).fillna(0.0).to_numpy()
+        return (h >= HONEST) & ~self.fraud_streamers(index)
+
+    def fraud_consumers(self, index: pd.Index) -> np.ndarray:
+        c = self.consumers.set_index("consumer_id")["is_fraud"].reindex(index).fillna(0).astype(int)
+        return (c > 0).to_numpy()
+
+
+def fraud_products(orders: pd.DataFrame, products: pd.Index, fraud_streamer_ids: set[str]) -> np.ndarray:
+    """Products sold mainly (> half their order lines) by fraud streamers."""
+    is_fraud = orders["streamer_id"].isin(fraud_streamer_ids).to_numpy(dtype=np.float64)
+    p = codes_of(products, orders["product_id"])
+    ok = p >= 0
+    lines = np.bincount(p[ok], minlength=len(products))
+    fraud = np.bincount(p[ok], weights=is_fraud[ok], minlength=len(products))
+    return fraud > 0.5 * np.maximum(lines, 1)
+
+
+@dataclass
+class Evaluation:
+    """The result: one row per (list, method) in ``table``, plus run information."""
+
+    table: pd.DataFrame
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def to_markdown(self) -> str:
+        cols = ["list", "method", "users", "precision", "recall", "ndcg", "map", "coverage", "fraud_exposure",
+                "returned_share", "mean_honesty", "seconds"]
+        t = self.table[[c for c in cols if c in self.table.columns]].copy()
+        k = self.info.get("k", 10)
+        head = ["list", "method", "subjects", f"P@{k}", f"R@{k}", f"NDCG@{k}", f"MAP@{k}", "coverage",
+                "fraud exp.", "returned", "honesty", "s"]
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for r in t.itertuples(index=False):
+            vals = [r.list, r.method, str(r.users)] + [_fmt(getattr(r, c)) for c in
+                    ("precision", "recall", "ndcg", "map", "coverage", "fraud_exposure", "returned_share", "mean_honesty")] + [f"{r.seconds:.1f}"]
+            lines.append("| " + " | ".join(vals) + " |")
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        return json.dumps({"info": self.info, "table": self.table.to_dict("records")}, indent=2, default=_json_default)
+
+
+def _fmt(x: float) -> str:
+    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.4f}"
+
+
+def _json_default(x):
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.floating,)):
+        return None if np.isnan(x) else float(x)
+    return str(x)
+
+
+def evaluate(
+    projection: Projection,
+    *,
+    holdout_days: float = 30,
+    k: int = 10,
+    truth: Truth | None = None,
+    scorer: Scorer | None = None,
+    baselines: tuple[str, ...] = ("most_popular", "item_knn", "rp3beta"),
+    lists: tuple[str, ...] = ("consumer_products", "consumer_streamers", "factory_streamers"),
+    params: dict[str, dict[str, Any]] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Evaluation:
+    """Run the evaluation protocol of the module docstring.
+
+    Parameters
+    ----------
+    projection : the whole projection (the last ``holdout_days`` are hidden here).
+    k : cut-off of every metric.
+    truth : the world's truth, for fraud exposure and the factory -> streamer relevance.
+    scorer : trust scores of the training projection (default: livetrust's trust model).
+    params : per-recommender constructor parameters, e.g. ``{"rp3beta": {"beta": 0.3}}``.
+    """
+    say = progress or (lambda _m: None)
+    params = params or {}
+    t0 = time.perf_counter()
+    split = time_split(projection, holdout_days)
+    train = split.train
+    g = Graph.build(train)
+    say(f"cutoff {split.cutoff}: {len(train.orders)} orders before, {len(split.test_orders)} after")
+    t = time.perf_counter()
+    scores = (scorer or scores_from_model)(train)
+    score_seconds = time.perf_counter() - t
+    say(f"trust scores of the training part in {score_seconds:.1f} s")
+    ctx = Context.build(g, scores)
+    rows: list[dict[str, Any]] = []
+    genuine = ~truth.fraud_consumers(g.consumers) if truth is not None else np.ones(g.n_consumers, bool)
+    info: dict[str, Any] = {
+        "holdout_days": holdout_days, "k": k, "cutoff": str(split.cutoff),
+        "train_orders": len(train.orders), "test_orders": len(split.test_orders),
+        "score_run_id": scores.run_id, "score_seconds": round(score_seconds, 2),
+        "truth": truth.folder if truth is not None else None,
+        "consumers": g.n_consumers, "streamers": g.n_streamers, "products": g.n_products, "factories": g.n_factories,
+    }
+
+    if "consumer_products" in lists:
+        rows += _consumer_products(ctx, split, k, truth, genuine, baselines, params, say)
+    if "consumer_streamers" in lists:
+        rows += _consumer_streamers(ctx, split, k, truth, genuine, baselines, params, say)
+    if "factory_streamers" in lists:
+        rows += _factory_streamers(ctx, split, k, truth, params, say)
+    info["seconds"] = round(time.perf_counter() - t0, 1)
+    return Evaluation(table=pd.DataFrame(rows), info=info)
+
+
+def _matrix(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape) -> sp.csr_matrix:
+    ok = (rows >= 0) & (cols >= 0)
+    m = sp.csr_matrix((values[ok], (rows[ok], cols[ok])), shape=shape)
+    m.sum_duplicates()
+    return m
+
+
+def _row(list_name: str, method: str, rec: np.ndarray, relevant: sp.csr_matrix, k: int, n_items: int,
+         flagged: np.ndarray | None, bought=None, returned=None, seconds: float = 0.0,
+         honesty: np.ndarray | None = None) -> dict[str, Any]:
+    r = M.ranking_metrics(rec, relevant, k)
+    slots = rec[:, :k][rec[:, :k] >= 0]
+    return {
+        "list": list_name, "method": method, "users": r["users"],
+        "precision": r["precision"], "recall": r["recall"], "ndcg": r["ndcg"], "map": r["map"],
+        "coverage": M.coverage(rec[:, :k], n_items),
+        "fraud_exposure": M.flagged_share(rec[:, :k], flagged) if flagged is not None else float("nan"),
+        "returned_share": M.returned_share(rec[:, :k], bought, returned) if bought is not None else float("nan"),
+        "mean_honesty": float(honesty[slots].mean()) if honesty is not None and len(slots) else float("nan"),
+        "seconds": seconds,
+    }
+
+
+def _baseline(name: str, params: dict[str, dict[str, Any]]) -> MatrixRecommender:
+    cls = {"most_popular": MostPopular, "item_knn": ItemKNN, "rp3beta": RP3beta}[name]
+    return cls(**{**BASELINE_PARAMS.get(name, {}), **params.get(name, {})})
+
+
+def _consumer_products(ctx: Context, split, k, truth, genuine, baselines, params, say) -> list[dict[str, Any]]:
+    g = ctx.graph
+    test = split.test_orders
+    tc, tp = codes_of(g.consumers, test["consumer_id"]), codes_of(g.products, test["product_id"])
+    shape = (g.n_consumers, g.n_products)
+    test_bought = _matrix(tc, tp, np.ones(len(test)), shape)
+    test_bought.data[:] = 1.0
+    ret_share = (test["returned_quantity"] / test["quantity"].clip(lower=1)).clip(0, 1).to_numpy(dtype=np.float64)
+    test_returned = _matrix(tc, tp, ret_share, shape)
+    test_returned.data = np.minimum(test_returned.data, 1.0)
+    new = test_bought - test_bought.multiply(g.bought)
+    new.eliminate_zeros()
+    users = np.flatnonzero((np.diff(new.indptr) > 0) & genuine)
+    relevant, bought_u, returned_u = new[users], test_bought[users], test_returned[users]
+    flagged = None
+    if truth is not None:
+        fraud_ids = set(truth.streamers.loc[truth.streamers["fraud_kind"] != "none", "streamer_id"])
+        whole = pd.concat([split.train.orders, test], ignore_index=True)
+        flagged = fraud_products(whole, g.products, fraud_ids)
+    say(f"consumer -> products: {len(users)} consumers with new purchases in the hidden days")
+    out = []
+    t = time.perf_counter()
+    model = ConsumerProducts(**params.get("livetrust", {})).fit(ctx)
+    rec, _ = model.recommend(k, users)
+    out.append(_row("consumer_products", "livetrust", rec, relevant, k, g.n_products, flagged, bought_u, returned_u,
+                    time.perf_counter() - t))
+    say(f"  livetrust ndcg@{k}={out[-1]['ndcg']:.4f} in {out[-1]['seconds']:.1f} s")
+    X = g.bought
+    for name in baselines:
+        t = time.perf_counter()
+        base = _baseline(name, params).fit(X)
+        rec, _ = base.recommend(k, users)
+        out.append(_row("consumer_products", name, rec, relevant, k, g.n_products, flagged, bought_u, returned_u,
+                        time.perf_counter() - t))
+        say(f"  {name} ndcg@{k}={out[-1]['ndcg']:.4f} in {out[-1]['seconds']:.1f} s")
+    return out
+
+
+def _consumer_streamers(ctx: Context, split, k, truth, genuine, baselines, params, say) -> list[dict[str, Any]]:
+    g = ctx.graph
+    tf = split.test_follows
+    fc, fs = codes_of(g.consumers, tf["consumer_id"]), codes_of(g.streamers, tf["streamer_id"])
+    new = _matrix(fc, fs, np.ones(len(tf)), (g.n_consumers, g.n_streamers))
+    new.data[:] = 1.0
+    new = new - new.multiply(g.following)
+    new.eliminate_zeros()
+    users = np.flatnonzero((np.diff(new.indptr) > 0) & genuine)
+    relevant = new[users]
+    flagged = truth.fraud_streamers(g.streamers) if truth is not None else None
+    say(f"consumer -> streamers: {len(users)} consumers who started following someone new")
+    out = []
+    t = time.perf_counter()
+    model = ConsumerStreamers(**params.get("livetrust_streamers", {})).fit(ctx)
+    rec, _ = model.recommend(k, users)
+    honesty = truth.honesty(g.streamers) if truth is not None else None
+    out.append(_row("consumer_streamers", "livetrust", rec, relevant, k, g.n_streamers, flagged,
+                    seconds=time.perf_counter() - t, honesty=honesty))
+    say(f"  livetrust ndcg@{k}={out[-1]['ndcg']:.4f}")
+    X = g.following
+    for name in baselines:
+        t = time.perf_counter()
+        base = _baseline(name, params).fit(X)
+        rec, _ = base.recommend(k, users)
+        out.append(_row("consumer_streamers", name, rec, relevant, k, g.n_streamers, flagged,
+                        seconds=time.perf_counter() - t, honesty=honesty))
+        say(f"  {name} ndcg@{k}={out[-1]['ndcg']:.4f}")
+    return out
+
+
+def _factory_streamers(ctx: Context, split, k, truth, params, say) -> list[dict[str, Any]]:
+    g = ctx.graph
+    test = split.test_orders
+    ts, tp = codes_of(g.streamers, test["streamer_id"]), codes_of(g.products, test["product_id"])
+    ok = (ts >= 0) & (tp >= 0)
+    n_cat = max(1, len(g.categories))
+    cat = np.where(ok, g.p_category[np.maximum(tp, 0)], -1)
+    ok &= cat >= 0
+    sold = sp.csr_matrix((np.ones(ok.sum()), (cat[ok], ts[ok])), shape=(n_cat, g.n_streamers))
+    sold.sum_duplicates()
+    sold.data[:] = 1.0
+    if truth is not None:
+        sold = sp.csr_matrix(sold @ sp.diags(truth.honest_streamers(g.streamers).astype(np.float64)))
+        sold.eliminate_zeros()
+    factories = np.flatnonzero(g.f_category >= 0)
+    relevant = sp.csr_matrix(sold[g.f_category[factories]])
+    flagged = truth.fraud_streamers(g.streamers) if truth is not None else None
+    label = "honest non-fraud streamers" if truth is not None else "streamers"
+    say(f"factory -> streamers: {len(factories)} factories; relevant = {label} selling the category in the hidden days")
+    out = []
+    t = time.perf_counter()
+    model = FactoryStreamers(**params.get("livetrust_factories", {})).fit(ctx)
+    rec, _ = model.recommend(k, factories)
+    honesty = truth.honesty(g.streamers) if truth is not None else None
+    out.append(_row("factory_streamers", "livetrust", rec, relevant, k, g.n_streamers, flagged,
+                    seconds=time.perf_counter() - t, honesty=honesty))
+    say(f"  livetrust precision@{k}={out[-1]['precision']:.4f}")
+    # baseline: the category's top sellers before the cutoff
+    t = time.perf_counter()
+    o_ok = (g.o_streamer >= 0) & (g.o_product >= 0)
+    o_cat = np.where(o_ok, g.p_category[np.maximum(g.o_product, 0)], -1)
+    o_ok &= o_cat >= 0
+    units = sp.csr_matrix((g.o_units[o_ok], (o_cat[o_ok], g.o_streamer[o_ok])), shape=(n_cat, g.n_streamers)).toarray()
+    block = units[g.f_category[factories]]
+    block = np.where(block > 0, block, -np.inf)
+    rec, _ = top_k_dense(block, k)
+    out.append(_row("factory_streamers", "category_top_sellers", rec, relevant, k, g.n_streamers, flagged,
+                    seconds=time.perf_counter() - t, honesty=honesty))
+    say(f"  category_top_sellers precision@{k}={out[-1]['precision']:.4f}")
+    return out

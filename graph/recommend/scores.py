@@ -1,0 +1,189 @@
+"""The trust scores the recommenders consume, and the demotion rule.
+
+The recommenders depend only on four plain DataFrames (``livetrust.graph.trust``
+computes them; tests build them by hand):
+
+- ``consumer_streamer``: consumer_id, streamer_id, trust [, confidence] -- the bonds;
+- ``streamers``: streamer_id, trust [, confidence] [, fraud flag];
+- ``products``:  product_id, trust [, confidence];
+- ``factories``: factory_id, trust [, confidence].
+
+Every ``trust`` and ``confidence`` is in [0, 1]; a missing confidence counts as 1. An
+optional ``consumer_credibility`` column of ``consumer_streamer`` (in [0, 1]; low for
+fake and brushing-ring accounts) weighs each buyer's orders where the lists read sales
+mixes and popularity, so a ring's orders do not make a product look wanted.
+
+Demotion rule (fraud-flagged or low-confidence objects are demoted, never dropped)
+-------------------------------------------------------------------------------
+Every candidate's score is multiplied by ::
+
+    demotion = (1 - fraud_penalty * flagged) * (1 - confidence_penalty * shortfall)
+    shortfall = max(0, min_confidence - confidence) / min_confidence
+
+with ``fraud_penalty = 0.9``, ``confidence_penalty = 0.5`` and ``min_confidence = 0.2``
+by default: a fraud-flagged object keeps a tenth of its score; an object whose
+confidence is below 0.2 loses up to half (linearly, all of the half at confidence 0);
+objects with enough evidence are not demoted for it. A demoted object stays a
+candidate: it still appears when the subject has nothing better, its ``demotion``
+column holds the factor and its ``reason`` says why.
+
+- A **streamer** is flagged when its trust row says so: a boolean ``fraud_flag``
+  (``flagged``, ``is_fraud``) column; a ``fraud_risk``/``fraud_score`` in [0, 1] of at
+  least 0.5; or the trust model's components: ``integrity`` (spam mass: how much of its
+  audience is real) below ``flag_integrity`` (0.9), or ``lockstep_buyers`` (buyers
+  caught ordering in lockstep, i.e. a brushing ring) at least ``flag_lockstep`` (3).
+  Without any of these, when its trust is below ``flag_trust`` (0.3) with confidence
+  at least 0.5.
+- A **product** is flagged when more than half (``product_flag_share``) of its recent
+  units were sold by flagged streamers -- its sales are mainly theirs -- or its own row
+  flags it.
+- A **factory** is flagged when its own row flags it (same columns as streamers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+KEYS: dict[str, tuple[str, ...]] = {
+    "consumer_streamer": ("consumer_id", "streamer_id"),
+    "streamers": ("streamer_id",),
+    "products": ("product_id",),
+    "factories": ("factory_id",),
+}
+FLAG_COLUMNS = ("fraud_flag", "flagged", "is_fraud", "fraud_flagged")
+RISK_COLUMNS = ("fraud_risk", "fraud_score", "fraud_probability", "suspicion")
+CREDIBILITY_COLUMN = "consumer_credibility"  # optional, on consumer_streamer rows
+INTEGRITY_COLUMN = "integrity"  # livetrust.graph.trust: 1 = a real audience, lower = spam mass
+LOCKSTEP_COLUMN = "lockstep_buyers"  # livetrust.graph.trust: buyers caught in lockstep (brushing rings)
+
+
+@dataclass(frozen=True)
+class Demotion:
+    """Parameters of the demotion rule (see the module docstring)."""
+
+    fraud_penalty: float = 0.9
+    confidence_penalty: float = 0.5
+    min_confidence: float = 0.2
+    flag_integrity: float = 0.9
+    flag_lockstep: float = 3.0
+    flag_trust: float = 0.3
+    flag_min_confidence: float = 0.5
+    product_flag_share: float = 0.5
+
+    def factor(self, flagged: np.ndarray, confidence: np.ndarray) -> np.ndarray:
+        flagged = np.asarray(flagged, dtype=np.float64)
+        confidence = np.clip(np.asarray(confidence, dtype=np.float64), 0.0, 1.0)
+        if self.min_confidence > 0:
+            shortfall = np.maximum(self.min_confidence - confidence, 0.0) / self.min_confidence
+        else:
+            shortfall = np.zeros_like(confidence)
+        return (1.0 - self.fraud_penalty * flagged) * (1.0 - self.confidence_penalty * shortfall)
+
+    def low_confidence(self, confidence: np.ndarray) -> np.ndarray:
+        """Objects demoted for lack of evidence."""
+        return np.asarray(confidence) < self.min_confidence
+
+
+@dataclass
+class Scores:
+    """The four trust frames (see the module docstring) and the score run they come from."""
+
+    consumer_streamer: pd.DataFrame
+    streamers: pd.DataFrame
+    products: pd.DataFrame
+    factories: pd.DataFrame
+    run_id: str | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def validate(self) -> "Scores":
+        for name, keys in KEYS.items():
+            frame = getattr(self, name)
+            missing = [c for c in (*keys, "trust") if c not in frame.columns]
+            if missing:
+                raise ValueError(f"trust frame {name!r} lacks column(s) {', '.join(missing)}")
+            if frame.duplicated(list(keys)).any():
+                raise ValueError(f"trust frame {name!r} has duplicate {'/'.join(keys)} rows")
+            for col in ("trust", "confidence"):
+                if col not in frame.columns:
+                    continue
+                values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
+                bad = np.isnan(values) | (values < 0.0) | (values > 1.0)
+                if bad.any():
+                    raise ValueError(f"trust frame {name!r}: {int(bad.sum())} {col} value(s) outside [0, 1]")
+        return self
+
+    @classmethod
+    def from_mapping(cls, frames: dict[str, pd.DataFrame], run_id: str | None = None, **kw: Any) -> "Scores":
+        return cls(**{name: frames[name] for name in KEYS}, run_id=run_id, **kw)
+
+
+def aligned(frame: pd.DataFrame, key: str, index: pd.Index, column: str, default: float) -> np.ndarray:
+    """``frame[column]`` in the order of ``index`` (``default`` where absent)."""
+    if column not in frame.columns or len(frame) == 0:
+        return np.full(len(index), default, dtype=np.float64)
+    series = pd.to_numeric(frame[column], errors="coerce")
+    series.index = frame[key].astype(str).to_numpy()
+    return series.reindex(index).fillna(default).to_numpy(dtype=np.float64)
+
+
+def confidence_of(frame: pd.DataFrame, key: str, index: pd.Index) -> np.ndarray:
+    """Confidence per id; a missing confidence column counts as 1, a missing row as 0."""
+    if "confidence" not in frame.columns:
+        present = pd.Index(frame[key].astype(str)) if len(frame) else pd.Index([])
+        return index.isin(present).astype(np.float64)
+    return aligned(frame, key, index, "confidence", 0.0)
+
+
+def flags_of(frame: pd.DataFrame, key: str, index: pd.Index, rule: Demotion) -> np.ndarray:
+    """Fraud flag per id (see the module docstring); ids without a row are not flagged."""
+    for col in FLAG_COLUMNS:
+        if col in frame.columns:
+            return aligned(frame.assign(**{col: frame[col].astype(float)}), key, index, col, 0.0) > 0.5
+    for col in RISK_COLUMNS:
+        if col in frame.columns:
+            return aligned(frame, key, index, col, 0.0) >= 0.5
+    if INTEGRITY_COLUMN in frame.columns or LOCKSTEP_COLUMN in frame.columns:
+        flagged = np.zeros(len(index), dtype=bool)
+        if INTEGRITY_COLUMN in frame.columns:
+            flagged |= aligned(frame, key, index, INTEGRITY_COLUMN, 1.0) < rule.flag_integrity
+        if LOCKSTEP_COLUMN in frame.columns:
+            flagged |= aligned(frame, key, index, LOCKSTEP_COLUMN, 0.0) >= rule.flag_lockstep
+        return flagged
+    trust = aligned(frame, key, index, "trust", 1.0)
+    conf = confidence_of(frame, key, index) if "confidence" in frame.columns else np.ones(len(index))
+    return (trust < rule.flag_trust) & (conf >= rule.flag_min_confidence)
+
+
+def _frames_of(result: Any) -> dict[str, pd.DataFrame]:
+    """The four frames of a trust model's result, whatever container it uses."""
+    if isinstance(result, dict) and all(k in result for k in KEYS):
+        return result
+    for holder in (result, getattr(result, "results_", None), getattr(result, "result_", None)):
+        if holder is None:
+            continue
+        if isinstance(holder, dict) and all(k in holder for k in KEYS):
+            return holder
+        if all(hasattr(holder, k) for k in KEYS):
+            return {k: getattr(holder, k) for k in KEYS}
+    raise TypeError(f"cannot find the trust frames {', '.join(KEYS)} in {type(result).__name__}")
+
+
+def scores_from_model(projection, **model_params: Any) -> Scores:
+    """Score ``projection`` with livetrust's trust model (``livetrust.graph.trust``)."""
+    from ...errors import LivetrustError
+
+    from .. import trust as trust_pkg
+
+    model_cls = getattr(trust_pkg, "TrustModel", None)
+    if model_cls is None:
+        raise LivetrustError("livetrust.graph.trust provides no TrustModel yet (issue #5)")
+    model = model_cls(**model_params)
+    result = model.fit(projection)
+    frames = _frames_of(result if result is not None and result is not model else model)
+    run_id = getattr(model, "run_id_", None) or getattr(model, "run_id", None)
+    params = model.get_params() if hasattr(model, "get_params") else dict(model_params)
+    return Scores.from_mapping(frames, run_id=run_id, parameters=params).validate()

@@ -1,0 +1,91 @@
+"""The time-split evaluation: no leakage from the hidden days, baselines in the same run."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from livetrust.cli import main
+from livetrust.graph.recommend import Truth, evaluate, load_projection, time_split
+from livetrust.graph.recommend.evaluate import fraud_products
+
+from test_recommend_lists import tiny_projection, tiny_scores, ts  # noqa: E402  (same folder)
+
+
+def test_time_split_hides_the_future():
+    proj = tiny_projection()
+    proj.orders.loc[proj.orders.order_id == "o3", "first_returned_at"] = ts(-2)  # bought day -7, returned after the cut
+    proj.follows.loc[proj.follows.consumer_id == "c3", "unfollowed_at"] = ts(-1)
+    split = time_split(proj, 4.5, end=ts(0))  # cutoff: day -4.5
+    assert split.cutoff == ts(-4.5)
+    train = split.train
+    assert train.as_of == split.cutoff
+    assert set(train.orders.order_id) == {"o0", "o1", "o2", "o3", "o4", "o5"}
+    assert set(split.test_orders.order_id) == {"o6", "o7"}
+    o3 = train.orders.set_index("order_id").loc["o3"]
+    assert o3["returned_quantity"] == 0 and pd.isna(o3["first_returned_at"])  # the return is the future
+    assert split.test_orders.set_index("order_id").loc["o6", "returned_quantity"] == 0
+    c3 = train.follows.set_index("consumer_id").loc["c3"]
+    assert pd.isna(c3["unfollowed_at"])  # still following at the cutoff
+    assert len(split.test_follows) == 0
+    # nothing in train happens after the cutoff
+    assert (train.orders.purchased_at < split.cutoff).all() and (train.follows.followed_at < split.cutoff).all()
+    with pytest.raises(ValueError):
+        time_split(proj, 0)
+
+
+def test_fraud_products_are_sold_mainly_by_fraud_streamers():
+    orders = pd.DataFrame({"streamer_id": ["s1", "s2", "s2", "s1", "s1"], "product_id": ["a", "a", "a", "b", "c"]})
+    flags = fraud_products(orders, pd.Index(["a", "b", "c", "d"]), {"s2"})
+    assert flags.tolist() == [True, False, False, False]  # a: 2 of 3 lines by s2
+
+
+def test_evaluate_with_hand_scores_runs_every_method():
+    proj = tiny_projection()
+    ev = evaluate(proj, holdout_days=4.5, k=3, scorer=lambda p: tiny_scores())
+    t = ev.table
+    assert set(t[t.list == "consumer_products"].method) == {"livetrust", "most_popular", "item_knn", "rp3beta"}
+    assert set(t[t.list == "factory_streamers"].method) == {"livetrust", "category_top_sellers"}
+    assert ev.info["score_run_id"] == "score-1" and ev.info["k"] == 3
+
+
+@pytest.fixture(scope="module")
+def xs_world(tmp_path_factory):
+    from livetrust.world import generate_world
+
+    out = tmp_path_factory.mktemp("world") / "xs"
+    generate_world(out, scale="xs", seed=7)
+    return out
+
+
+def test_evaluate_on_a_generated_world(xs_world):
+    truth = Truth.load(xs_world / "truth")
+    ev = evaluate(load_projection(xs_world), holdout_days=30, k=10, truth=truth)
+    t = ev.table.set_index(["list", "method"])
+    assert len(t) == 4 + 4 + 2
+    for col in ("precision", "recall", "ndcg", "map", "coverage", "fraud_exposure"):
+        v = t[col].to_numpy(dtype=float)
+        assert np.all((v >= 0) & (v <= 1)), col
+    assert (t["users"] > 0).all()
+    assert ev.info["test_orders"] > 0 and ev.info["truth"].endswith("truth")
+    md = ev.to_markdown()
+    assert "| consumer_products | livetrust |" in md and "NDCG@10" in md
+    assert json.loads(ev.to_json())["info"]["holdout_days"] == 30
+
+
+def test_cli_evaluate(xs_world, tmp_path):
+    r = CliRunner().invoke(main, ["evaluate", "--data", str(xs_world), "--holdout-days", "30", "--k", "5",
+                                  "--baselines", "most_popular", "--lists", "consumer_products,factory_streamers",
+                                  "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert "| consumer_products | most_popular |" in r.output and "P@5" in r.output
+    assert "item_knn" not in r.output
+    saved = json.loads((tmp_path / "evaluation.json").read_text())
+    assert saved["info"]["truth"] == str(xs_world / "truth")  # found beside the data
+    assert {row["method"] for row in saved["table"]} == {"livetrust", "most_popular", "category_top_sellers"}
+    bad = CliRunner().invoke(main, ["evaluate", "--data", str(xs_world), "--baselines", "svd"])
+    assert bad.exit_code != 0 and "svd" in bad.output

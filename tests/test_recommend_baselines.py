@@ -1,0 +1,77 @@
+"""Baselines on a tiny matrix whose scores are computed by hand.
+
+Users x items (3 x 3)::
+
+    u0: i0 i1
+    u1:    i1 i2
+    u2: i0
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from livetrust.graph.recommend import ItemKNN, MostPopular, RP3beta
+from livetrust.graph.recommend.common import top_k_dense, top_k_sparse, top_k_sparse_rows
+
+X = sp.csr_matrix(np.array([[1, 1, 0], [0, 1, 1], [1, 0, 0]], dtype=float))
+R2 = 1 / math.sqrt(2)
+
+
+def test_rp3beta_scores_by_hand():
+    # P_ui rows: u0 [.5 .5 0], u1 [0 .5 .5], u2 [1 0 0]; P_iu rows: i0 {u0 .5, u2 .5}, i1 {u0 .5, u1 .5}, i2 {u1 1}
+    # W = P_iu P_ui = [[.75 .25 0], [.25 .5 .25], [0 .5 .5]]; columns / degree**0.5 (2, 2, 1); diagonal removed
+    m = RP3beta(alpha=1.0, beta=0.5, k=10).fit(X)
+    W = np.array([[0, 0.25 * R2, 0], [0.25 * R2, 0, 0.25], [0, 0.5 * R2, 0]])
+    assert m.W_.toarray() == pytest.approx(W)
+    assert m.score_block(np.arange(3)) == pytest.approx(X.toarray() @ W)
+    idx, vals = m.recommend(1)
+    assert idx[:, 0].tolist() == [2, 0, 1]
+    assert vals[:, 0] == pytest.approx([0.25, 0.25 * R2, 0.25 * R2], rel=1e-5)
+
+
+def test_rp3beta_alpha_beta_zero_and_pruning():
+    m = RP3beta(alpha=1.0, beta=0.0, k=1).fit(X)
+    # beta 0: W without penalty, diagonal removed, then the best neighbour per item only
+    # (i1's two neighbours tie at .25: the lower code wins)
+    assert m.W_.toarray() == pytest.approx(np.array([[0, 0.25, 0], [0.25, 0, 0], [0, 0.5, 0]]))
+    m2 = RP3beta(alpha=2.0, beta=0.0, k=10).fit(X)
+    # alpha 2 squares the transition probabilities first: i0 -> i1 = .5^2 * .5^2 = 1/16
+    assert m2.W_[0, 1] == pytest.approx(1 / 16)
+
+
+def test_itemknn_cosine_by_hand():
+    # item vectors over users: i0 (1,0,1), i1 (1,1,0), i2 (0,1,0)
+    m = ItemKNN(k=10).fit(X)
+    S = np.array([[0, 0.5, 0], [0.5, 0, R2], [0, R2, 0]])
+    assert m.similarity_.toarray() == pytest.approx(S)
+    assert m.score_block(np.arange(3)) == pytest.approx(X.toarray() @ S)
+    idx, _ = m.recommend(2)
+    # u0 can only get i2; u1 only i0; u2: i1 (0.5) then i2 (no score: filled by popularity)
+    assert idx.tolist() == [[2, -1], [0, -1], [1, 2]]
+    assert ItemKNN(k=1).fit(X).similarity_.toarray() == pytest.approx(np.array([[0, 0.5, 0], [0, 0, R2], [0, R2, 0]]))
+
+
+def test_most_popular_excludes_seen():
+    m = MostPopular().fit(X)
+    assert m.popularity_.tolist() == [2, 2, 1]
+    idx, vals = m.recommend(3, np.array([2, 0]))
+    assert idx.tolist() == [[1, 2, -1], [2, -1, -1]]
+    assert vals[0, 0] > vals[0, 1]
+    idx, _ = m.recommend(2, exclude_seen=False)
+    assert idx.tolist() == [[0, 1]] * 3  # ties break toward the lower code
+
+
+def test_top_k_helpers_break_ties_stably():
+    block = np.array([[1.0, 3.0, 3.0, -np.inf], [0.0, 0.0, 0.0, 0.0], [-np.inf] * 4])
+    idx, vals = top_k_dense(block, 2)
+    assert idx.tolist() == [[1, 2], [0, 1], [-1, -1]]
+    assert np.isnan(vals[2]).all()
+    s = sp.csr_matrix((np.array([1.0, 3.0, 3.0, -np.inf, 2.0, 5.0]), ([0, 0, 0, 0, 1, 1], [0, 1, 2, 3, 2, 3])), shape=(2, 4))
+    idx, vals = top_k_sparse(s, 3)
+    assert idx.tolist() == [[1, 2, 0], [3, 2, -1]]
+    assert top_k_sparse_rows(sp.csr_matrix(np.array([[1.0, 3.0, 2.0]])), 2).toarray().tolist() == [[0.0, 3.0, 2.0]]

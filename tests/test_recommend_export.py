@@ -1,0 +1,91 @@
+"""Exports: one file per list, a manifest with row counts and sha256, atomic replacement."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from livetrust.cli import main
+from livetrust.graph.recommend import export, recommend, verify
+
+export_mod = importlib.import_module("livetrust.graph.recommend.export")
+
+from test_recommend_lists import tiny_projection, tiny_scores  # noqa: E402  (same folder)
+
+
+@pytest.fixture
+def result():
+    return recommend(tiny_projection(), tiny_scores(), top=3, run_id="rec-test")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_files_and_manifest(tmp_path, result, fmt):
+    manifest_path = export(result, tmp_path, fmt)
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["run_id"] == "rec-test" and manifest["score_run_id"] == "score-1"
+    assert manifest["parameters"]["top"] == 3
+    assert set(manifest["files"]) == set(result.lists)
+    for name, info in manifest["files"].items():
+        path = tmp_path / info["path"]
+        assert path.name == f"{name}.{fmt}"
+        assert info["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert info["rows"] == manifest["row_counts"][name] == len(result.lists[name])
+        back = {"csv": pd.read_csv, "parquet": pd.read_parquet,
+                "jsonl": lambda p: pd.read_json(p, lines=True, dtype={"subject_id": str, "object_id": str})}[fmt](path)
+        assert len(back) == info["rows"]
+        if len(back):
+            assert list(back.columns[:5]) == ["list", "subject_id", "rank", "object_id", "score"]
+    assert all(verify(tmp_path).values())
+    assert not list(tmp_path.glob(".*.tmp"))  # no temporary files left
+
+
+def test_failed_write_leaves_previous_file_whole(tmp_path, result, monkeypatch):
+    export(result, tmp_path, "csv")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def half_then_fail(frame, path, fmt):
+        path.write_text("list,subject_id\nconsumer_products,c1", encoding="utf-8")  # half a file
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export_mod, "write_frame", half_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        export(result, tmp_path, "csv")
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert after == before  # previous files and manifest untouched, temporary file removed
+    assert all(verify(tmp_path).values())
+
+
+def test_verify_detects_a_changed_file(tmp_path, result):
+    export(result, tmp_path, "csv")
+    path = tmp_path / "consumer_products.csv"
+    path.write_text(path.read_text() + "tampered\n")
+    assert verify(tmp_path)["consumer_products"] is False
+
+
+def test_cli_recommend_embedded(tmp_path):
+    from livetrust.world import generate_world
+
+    world = tmp_path / "world"
+    generate_world(world, scale="xs", seed=3)
+    subjects = tmp_path / "subjects.txt"
+    ids = pd.read_csv(world / "consumers.csv", dtype=str)["consumer_id"].head(5).tolist()
+    f_ids = pd.read_csv(world / "factories.csv", dtype=str)["factory_id"].head(2).tolist()
+    subjects.write_text("\n".join(ids + f_ids + ["nobody"]) + "\n")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["recommend", "--data", str(world), "--out", str(out), "--top", "4",
+                                  "--subjects", str(subjects), "--format", "jsonl"])
+    assert r.exit_code == 0, r.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["unknown_subjects"] == 1 and manifest["parameters"]["top"] == 4
+    cp = pd.read_json(out / "consumer_products.jsonl", lines=True, dtype={"subject_id": str, "object_id": str})
+    assert set(cp.subject_id) <= set(ids) and cp.groupby("subject_id").size().max() <= 4
+    fs = pd.read_json(out / "factory_streamers.jsonl", lines=True, dtype={"subject_id": str, "object_id": str})
+    assert set(fs.subject_id) == set(f_ids)
+    assert all(verify(out).values())
+    bad = CliRunner().invoke(main, ["recommend", "--data", str(world)])
+    assert bad.exit_code != 0 and "--out" in bad.output

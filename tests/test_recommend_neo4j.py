@@ -1,0 +1,143 @@
+"""Write-back of the lists to Neo4j as RECOMMENDED relationships stamped with the run."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from neo4j.exceptions import Neo4jError
+
+from livetrust.graph.recommend import publish, recommend
+from livetrust.writeback import current_run_id
+
+from test_recommend_lists import tiny_projection, tiny_scores  # noqa: E402  (same folder)
+
+pytestmark = pytest.mark.integration
+
+
+def seed(driver, database):
+    p = tiny_projection()
+    driver.execute_query(
+        "UNWIND $c AS id CREATE (:Consumer {consumer_id: id}) WITH count(*) AS _ "
+        "UNWIND $s AS id CREATE (:Streamer {streamer_id: id}) WITH count(*) AS _ "
+        "UNWIND $p AS id CREATE (:Product {product_id: id}) WITH count(*) AS _ "
+        "UNWIND $f AS id CREATE (:Factory {factory_id: id})",
+        c=list(p.consumers.consumer_id), s=list(p.streamers.streamer_id), p=list(p.products.product_id),
+        f=list(p.factories.factory_id), database_=database,
+    )
+
+
+def recommended(driver, database):
+    records, _, _ = driver.execute_query(
+        "MATCH (a)-[r:RECOMMENDED]->(b) RETURN labels(a)[0] AS a, labels(b)[0] AS b, r.list AS list, r.rank AS rank, "
+        "r.score AS score, r.reason AS reason, r.run_id AS run, r.demotion AS demotion, "
+        "coalesce(a.consumer_id, a.streamer_id, a.factory_id) AS subject, "
+        "coalesce(b.product_id, b.streamer_id, b.factory_id) AS object",
+        database_=database,
+    )
+    return [dict(r) for r in records]
+
+
+def test_publish_replaces_the_previous_run_and_a_failed_run_changes_nothing(neo4j_db, neo4j_settings):
+    db = neo4j_settings.database
+    seed(neo4j_db, db)
+    first = recommend(tiny_projection(), tiny_scores(), top=3, run_id="rec-a")
+    assert publish(neo4j_db, db, first, batch_size=2) is None
+    rels = recommended(neo4j_db, db)
+    assert len(rels) == sum(first.row_counts.values()) > 0
+    assert {r["run"] for r in rels} == {"rec-a"}
+    kinds = {(r["list"], r["a"], r["b"]) for r in rels}
+    assert kinds == {("consumer_products", "Consumer", "Product"), ("consumer_streamers", "Consumer", "Streamer"),
+                     ("factory_streamers", "Factory", "Streamer"), ("streamer_products", "Streamer", "Product"),
+                     ("streamer_factories", "Streamer", "Factory")}
+    cp = first.lists["consumer_products"]
+    row = cp[(cp.subject_id == "c1") & (cp["rank"] == 1)].iloc[0]
+    got = next(r for r in rels if r["list"] == "consumer_products" and r["subject"] == "c1" and r["rank"] == 1)
+    assert got["object"] == row.object_id and got["score"] == pytest.approx(row.score) and got["reason"] == row.reason
+    assert current_run_id(neo4j_db, db, "recommend") == "rec-a"
+
+    second = recommend(tiny_projection(), tiny_scores(), top=1, run_id="rec-b")
+    assert publish(neo4j_db, db, second) == "rec-a"
+    rels = recommended(neo4j_db, db)
+    assert {r["run"] for r in rels} == {"rec-b"} and len(rels) == sum(second.row_counts.values())
+    assert all(r["rank"] == 1 for r in rels)
+
+    broken = recommend(tiny_projection(), tiny_scores(), top=3, run_id="rec-c")
+    bad = broken.lists["consumer_products"]
+    bad["reason"] = pd.Series([{"not": "a property"}] * len(bad), index=bad.index, dtype=object)  # a map: no property
+    with pytest.raises(Neo4jError):
+        publish(neo4j_db, db, broken)
+    assert current_run_id(neo4j_db, db, "recommend") == "rec-b"
+    rels = recommended(neo4j_db, db)
+    assert {r["run"] for r in rels} == {"rec-b"} and len(rels) == sum(second.row_counts.values())
+    records, _, _ = neo4j_db.execute_query(
+        "MATCH (r:JobRun {job: 'recommend'}) RETURN r.run_id AS id, r.status AS status, r.current AS cur, "
+        "r.parameters AS params ORDER BY id", database_=db)
+    assert [(r["id"], r["status"], r["cur"]) for r in records] == [
+        ("rec-a", "succeeded", False), ("rec-b", "succeeded", True), ("rec-c", "failed", False)]
+    assert '"score_run_id": "score-1"' in records[1]["params"]
+
+
+def publish_scores(driver, database, scores, run_id: str) -> None:
+    """Write trust frames as a published ``score`` run (TRUSTS + node trust properties)."""
+    from livetrust.writeback import NodeUpdate, RelationshipBatch, RunRecord, frame_to_rows, publish_run
+
+    def nodes(frame, key, extra=()):
+        f = frame[[key, "trust", "confidence", *extra]].rename(columns={key: "id", "confidence": "trust_confidence"})
+        return frame_to_rows(f, ["id"])
+
+    bonds = frame_to_rows(scores.consumer_streamer[["consumer_id", "streamer_id", "trust", "confidence",
+                                                    "consumer_credibility"]], ["consumer_id", "streamer_id"])
+    publish_run(
+        driver, database, RunRecord("score", run_id),
+        relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", bonds)],
+        node_updates=[NodeUpdate("writeback/streamer_scores",
+                                 nodes(scores.streamers, "streamer_id", ("integrity", "lockstep_buyers"))),
+                      NodeUpdate("writeback/product_scores", nodes(scores.products, "product_id")),
+                      NodeUpdate("writeback/factory_scores", nodes(scores.factories, "factory_id"))],
+    )
+
+
+def test_cli_recommend_in_neo4j_mode(neo4j_db, neo4j_settings, tmp_path):
+    """A loaded xs world with a published score run: the CLI reads both from Neo4j and writes back."""
+    import json
+
+    from click.testing import CliRunner
+
+    from livetrust.cli import main
+    from livetrust.graph.projection import Projection
+    from livetrust.graph.recommend import scores_from_model
+    from livetrust.loaders import load_folder
+    from livetrust.world import generate_world
+
+    from livetrust.graph.recommend.commands import _scores_from_neo4j
+
+    db = neo4j_settings.database
+    world = tmp_path / "world"
+    generate_world(world, scale="xs", seed=5)
+    load_folder(world, driver=neo4j_db, database=db, report_dir=tmp_path / "load-report")
+    model_scores = scores_from_model(Projection.from_folder(world))
+    publish_scores(neo4j_db, db, model_scores, "score-xs-1")
+    # what the CLI reads back: trust, confidence and the stored fraud components / credibility
+    read = _scores_from_neo4j(neo4j_db, db)
+    assert read.run_id == "score-xs-1"
+    got = read.streamers.set_index("streamer_id").sort_index()
+    want = model_scores.streamers.set_index("streamer_id").sort_index()
+    assert got["integrity"].to_numpy() == pytest.approx(want["integrity"].to_numpy())
+    assert (got["lockstep_buyers"].to_numpy() == want["lockstep_buyers"].to_numpy()).all()
+    cred = read.consumer_streamer.groupby("consumer_id")["consumer_credibility"].min().sort_index()
+    want_cred = model_scores.consumer_streamer.groupby("consumer_id")["consumer_credibility"].min().sort_index()
+    assert cred.to_numpy() == pytest.approx(want_cred.reindex(cred.index).to_numpy())
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["recommend", "--top", "3", "--lists", "consumer_products,factory_streamers",
+                                  "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "RECOMMENDED" in r.output and "score-xs-1" in r.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["score_run_id"] == "score-xs-1"
+    run_id = manifest["run_id"]
+    assert current_run_id(neo4j_db, db, "recommend") == run_id
+    records, _, _ = neo4j_db.execute_query(
+        "MATCH ()-[r:RECOMMENDED]->() RETURN r.list AS list, count(*) AS n, collect(DISTINCT r.run_id) AS runs",
+        database_=db)
+    assert {r["list"]: r["n"] for r in records} == manifest["row_counts"]
+    assert all(r["runs"] == [run_id] for r in records)
