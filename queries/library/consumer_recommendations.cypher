@@ -1,0 +1,13 @@
+// name: consumer_recommendations
+// answers: A consumer's current recommendations (latest recommend run): products to buy or streamers to follow, with the reason.
+// param: consumer_id STRING  the consumer
+// param: list STRING = consumer_products  consumer_products or consumer_streamers
+// param: limit INTEGER = 10  how many rows
+// returns: rank, object_id, score, reason
+// index: Consumer(consumer_id) unique constraint; JobRun(job, current)
+MATCH (run:JobRun {job: 'recommend', current: true})
+MATCH (c:Consumer {consumer_id: $consumer_id})-[r:RECOMMENDED]->(x)
+WHERE r.run_id = run.run_id AND r.list = $list
+RETURN r.rank AS rank, coalesce(x.product_id, x.streamer_id) AS object_id, r.score AS score, r.reason AS reason
+ORDER BY rank
+LIMIT $limit;

@@ -1,0 +1,137 @@
+"""Point-lookup queries after a full pipeline run in Neo4j mode: right rows, and index seeks only.
+
+Expected answers come from the input files (pandas) and from the jobs' own output files,
+never from the same Cypher.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from conftest import wipe
+from livetrust.cli import main
+from livetrust.db import apply_schema
+from livetrust.queries.runner import get_query, run_query
+from livetrust.world import generate_world
+
+pytestmark = pytest.mark.integration
+SCANS = {"NodeByLabelScan", "AllNodesScan"}
+
+
+@pytest.fixture(scope="module")
+def pipeline(driver, neo4j_settings, tmp_path_factory):
+    """xs world loaded, scored, path-analysed and recommended, all in Neo4j mode."""
+    root = tmp_path_factory.mktemp("pipeline")
+    world = root / "world"
+    generate_world(world, scale="xs", seed=9)
+    wipe(driver, neo4j_settings.database)
+    apply_schema(driver, neo4j_settings.database)
+    env = {
+        "NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
+        "NEO4J_PASSWORD": neo4j_settings.password, "NEO4J_DATABASE": neo4j_settings.database,
+    }
+    runner = CliRunner()
+    for args in (
+        ["load", str(world), "--quiet", "--report-dir", str(root / "load")],
+        ["score", "--out", str(root / "scores")],
+        ["paths", "--out", str(root / "paths")],
+        ["recommend", "--out", str(root / "recs")],
+    ):
+        result = runner.invoke(main, args, env=env, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    yield root
+    wipe(driver, neo4j_settings.database)
+
+
+def busiest(frame: pd.DataFrame, column: str) -> str:
+    return frame[column].value_counts().sort_index().idxmax()
+
+
+def plan_operators(plan) -> set[str]:
+    ops = {plan["operatorType"].split("@")[0]}
+    for child in plan.get("children", []):
+        ops |= plan_operators(child)
+    return ops
+
+
+def assert_uses_indexes(driver, database, name, **params):
+    query = get_query(name)
+    _, summary, _ = driver.execute_query("PROFILE " + query.cypher, query.bind(params), database_=database)
+    ops = plan_operators(summary.profile)
+    assert not ops & SCANS, f"{name} scans a label: {sorted(ops)}"
+    assert any("IndexSeek" in op for op in ops), f"{name} uses no index seek: {sorted(ops)}"
+
+
+def test_consumer_trusted_circle(pipeline, driver, neo4j_settings):
+    bonds = pd.read_csv(pipeline / "scores" / "consumer_streamer.csv")
+    consumer = busiest(bonds, "consumer_id")
+    expected = bonds[bonds["consumer_id"] == consumer].sort_values(["trust", "streamer_id"], ascending=[False, True]).head(5)
+    got = run_query("consumer_trusted_circle", driver=driver, settings=neo4j_settings, consumer_id=consumer, limit=5)
+    assert list(got["streamer_id"]) == list(expected["streamer_id"])
+    np.testing.assert_allclose(got["trust"], expected["trust"], rtol=1e-8)
+    assert_uses_indexes(driver, neo4j_settings.database, "consumer_trusted_circle", consumer_id=consumer)
+
+
+def test_streamer_audience_and_return_trend(pipeline, driver, neo4j_settings):
+    bonds = pd.read_csv(pipeline / "scores" / "consumer_streamer.csv")
+    streamer = busiest(bonds, "streamer_id")
+    expected = bonds[bonds["streamer_id"] == streamer].sort_values(["trust", "consumer_id"], ascending=[False, True]).head(10)
+    got = run_query("streamer_audience", driver=driver, settings=neo4j_settings, streamer_id=streamer, limit=10)
+    assert list(got["consumer_id"]) == list(expected["consumer_id"])
+    assert_uses_indexes(driver, neo4j_settings.database, "streamer_audience", streamer_id=streamer)
+
+    world = pipeline / "world"
+    purchases = pd.read_csv(world / "purchases.csv", dtype={"order_id": str})
+    returns = pd.read_csv(world / "returns.csv", dtype={"order_id": str}).merge(
+        purchases[["order_id", "quantity"]], on="order_id", suffixes=("", "_bought"))
+    returns["units"] = returns["quantity"].fillna(returns["quantity_bought"])
+    purchases["returned"] = purchases["order_id"].map(returns.groupby("order_id")["units"].sum()).fillna(0)
+    mine = purchases[purchases["streamer_id"] == streamer].copy()
+    stamp = pd.to_datetime(mine["purchased_at"], utc=True)
+    mine["week"] = (stamp.dt.normalize() - pd.to_timedelta(stamp.dt.day_of_week, unit="D")).dt.strftime("%Y-%m-%d")
+    weekly = mine.groupby("week").agg(orders=("order_id", "size"), units=("quantity", "sum"), returned=("returned", "sum"))
+    weekly = weekly.sort_index(ascending=False).head(8)
+    got = run_query("streamer_return_trend", driver=driver, settings=neo4j_settings, streamer_id=streamer, weeks=8)
+    assert list(got["week"]) == list(weekly.index)
+    assert list(got["orders"]) == list(weekly["orders"])
+    np.testing.assert_allclose(got["return_rate"], weekly["returned"] / weekly["units"], rtol=1e-9)
+    assert_uses_indexes(driver, neo4j_settings.database, "streamer_return_trend", streamer_id=streamer)
+
+
+def test_factory_channels_match_the_paths_files(pipeline, driver, neo4j_settings):
+    channels = pd.read_csv(pipeline / "paths" / "factory_channels.csv")
+    factory = busiest(channels, "factory_id")
+    expected = channels[channels["factory_id"] == factory].sort_values("rank").head(5)
+    got = run_query("factory_channels", driver=driver, settings=neo4j_settings, factory_id=factory, limit=5)
+    assert list(got["streamer_id"]) == list(expected["streamer_id"])
+    assert list(got["orders"]) == list(expected["orders"])
+    assert_uses_indexes(driver, neo4j_settings.database, "factory_channels", factory_id=factory)
+
+
+def test_recommendations_match_the_exported_lists(pipeline, driver, neo4j_settings):
+    products = pd.read_csv(pipeline / "recs" / "consumer_products.csv")
+    consumer = products["subject_id"].iloc[0]
+    expected = products[products["subject_id"] == consumer].sort_values("rank").head(5)
+    got = run_query("consumer_recommendations", driver=driver, settings=neo4j_settings, consumer_id=consumer, limit=5)
+    assert list(got["object_id"]) == list(expected["object_id"])
+    assert_uses_indexes(driver, neo4j_settings.database, "consumer_recommendations", consumer_id=consumer)
+
+    partners = pd.read_csv(pipeline / "recs" / "factory_streamers.csv")
+    factory = partners["subject_id"].iloc[0]
+    expected = partners[partners["subject_id"] == factory].sort_values("rank").head(5)
+    got = run_query("factory_recommendations", driver=driver, settings=neo4j_settings, factory_id=factory, limit=5)
+    assert list(got["streamer_id"]) == list(expected["object_id"])
+    assert_uses_indexes(driver, neo4j_settings.database, "factory_recommendations", factory_id=factory)
+
+
+def test_top_streamers_follow_the_score_files(pipeline, driver, neo4j_settings):
+    streamers = pd.read_csv(pipeline / "scores" / "streamers.csv")
+    expected = streamers.sort_values(["trust", "streamer_id"], ascending=[False, True]).head(10)
+    got = run_query("top_streamers", driver=driver, settings=neo4j_settings, limit=10)
+    assert list(got["streamer_id"]) == list(expected["streamer_id"])
+    runs = run_query("run_history", driver=driver, settings=neo4j_settings)
+    assert set(runs.loc[runs["current"], "job"]) == {"score", "paths", "recommend"}
+    assert (runs["status"] == "succeeded").all()
