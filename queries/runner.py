@@ -8,6 +8,9 @@ Each library file starts with a header of ``//`` lines::
     // param: limit INTEGER = 20  how many rows
     // returns: streamer_id, name, trust, confidence, followers, orders, return_rate
 
+A ``// source: paths/most_trusted_path`` line takes the statement from another
+``.cypher`` file, so a query a job also runs is written once.
+
 Parameters are type-checked against the header before anything reaches Neo4j, and
 travel as Cypher parameters only.
 
@@ -29,7 +32,7 @@ import pandas as pd
 
 from ..errors import LivetrustError
 
-_HEADER = re.compile(r"^//\s*(name|answers|param|returns|index):\s*(.*)$")
+_HEADER = re.compile(r"^//\s*(name|answers|param|returns|index|source):\s*(.*)$")
 _PARAM = re.compile(r"^(\w+)\s+(STRING|INTEGER|FLOAT|BOOLEAN)\s*(?:=\s*(\S+))?\s*(.*)$")
 
 
@@ -112,6 +115,10 @@ def parse_query(name: str, text: str) -> NamedQuery:
         value = None if default in (None, "null") else PARSERS[ptype](default)
         params.append(Param(pname, ptype, value, required, help_text.strip()))
     cypher = "\n".join(body).strip().rstrip(";").strip()
+    if fields.get("source"):  # the statement lives with the job that also runs it
+        from . import cypher_statement
+
+        cypher = cypher_statement(fields["source"][0])
     return NamedQuery(name, " ".join(fields["answers"]), tuple(params), " ".join(fields["returns"]), cypher)
 
 

@@ -135,3 +135,15 @@ def test_top_streamers_follow_the_score_files(pipeline, driver, neo4j_settings):
     runs = run_query("run_history", driver=driver, settings=neo4j_settings)
     assert set(runs.loc[runs["current"], "job"]) == {"score", "paths", "recommend"}
     assert (runs["status"] == "succeeded").all()
+
+
+def test_trusted_path_matches_paths_explain(pipeline, driver, neo4j_settings):
+    reach = pd.read_csv(pipeline / "paths" / "factory_reach.csv")
+    direct = reach[reach["kind"] == "prospective"].sort_values("path_trust", ascending=False).iloc[0]
+    got = run_query("trusted_path", driver=driver, settings=neo4j_settings,
+                    factory_id=direct["factory_id"], consumer_id=direct["consumer_id"], top=3)
+    assert len(got) >= 1 and got["rank"].iloc[0] == 1
+    assert got["path_trust"].iloc[0] == pytest.approx(direct["path_trust"], rel=1e-6)
+    assert got["first_streamer"].iloc[0] == direct["via_streamer"]
+    assert_uses_indexes(driver, neo4j_settings.database, "trusted_path",
+                        factory_id=direct["factory_id"], consumer_id=direct["consumer_id"])
