@@ -1,0 +1,85 @@
+"""Warm latency of the library's point-lookup queries on a loaded, scored world.
+
+Prepare Neo4j first (the m world, every job run in Neo4j mode), e.g.::
+
+    livetrust generate --out /work/.cache-m --scale m --seed 7
+    livetrust load /work/.cache-m --quiet && livetrust score && livetrust paths && livetrust recommend
+
+then::
+
+    python bench/query_bench.py --out bench/results/query.md
+
+Each query runs 3 times to warm up, then --repeat times per subject for --subjects
+subjects picked at random (seeded) among those with data; the table reports the median
+and 95th percentile of client-side wall time (driver round trip included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import statistics
+import time
+from pathlib import Path
+
+from livetrust.db import connect
+from livetrust.queries.runner import get_query
+from livetrust.settings import Neo4jSettings
+
+SUBJECTS = {
+    "consumer_trusted_circle": ("consumer_id", "MATCH (c:Consumer)-[:TRUSTS]->() RETURN DISTINCT c.consumer_id AS id LIMIT 5000"),
+    "streamer_audience": ("streamer_id", "MATCH (s:Streamer) WHERE s.trust IS NOT NULL RETURN s.streamer_id AS id"),
+    "streamer_return_trend": ("streamer_id", "MATCH (s:Streamer) WHERE s.trust IS NOT NULL RETURN s.streamer_id AS id"),
+    "factory_channels": ("factory_id", "MATCH (f:Factory) RETURN f.factory_id AS id"),
+    "consumer_recommendations": ("consumer_id", "MATCH (c:Consumer)-[:RECOMMENDED]->() RETURN DISTINCT c.consumer_id AS id LIMIT 5000"),
+    "factory_recommendations": ("factory_id", "MATCH (f:Factory) RETURN f.factory_id AS id"),
+}
+
+
+def machine() -> str:
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    mem = int(next(l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal"))) / 2**20
+    return f"{platform.node()}: {cpu}, {len(open('/proc/cpuinfo').read().split('processor')) - 1} cores, {mem:.1f} GiB"
+
+
+def timed(driver, database, cypher, params) -> float:
+    start = time.perf_counter()
+    driver.execute_query(cypher, params, database_=database, routing_="r")
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=Path("bench/results/query.md"))
+    ap.add_argument("--subjects", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    settings = Neo4jSettings.from_env()
+    rng = random.Random(7)
+    rows = []
+    with connect(settings) as driver:
+        counts = {label: driver.execute_query(f"MATCH (n:{label}) RETURN count(n) AS n", database_=settings.database).records[0]["n"]
+                  for label in ("Consumer", "Streamer", "Order", "Factory")}
+        for name, (key, pick) in SUBJECTS.items():
+            ids = [r["id"] for r in driver.execute_query(pick, database_=settings.database).records]
+            chosen = rng.sample(ids, min(args.subjects, len(ids)))
+            query = get_query(name)
+            for subject in chosen[:3]:
+                timed(driver, settings.database, query.cypher, query.bind({key: subject}))
+            times = sorted(timed(driver, settings.database, query.cypher, query.bind({key: s}))
+                           for s in chosen for _ in range(args.repeat))
+            rows.append((name, len(times), statistics.median(times), times[int(0.95 * (len(times) - 1))]))
+    lines = [
+        "# Point-lookup queries, warm", "",
+        f"Machine: {machine()}. Graph: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".",
+        "Command: `python bench/query_bench.py` (see its docstring for how the graph was prepared).", "",
+        "| query | runs | median ms | p95 ms | target |", "|---|---:|---:|---:|---|",
+    ]
+    lines += [f"| {n} | {k} | {m:.1f} | {p:.1f} | < 100 ms |" for n, k, m, p in rows]
+    args.out.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
