@@ -1,0 +1,147 @@
+"""The trust scores the path analysis consumes, as four plain DataFrames.
+
+The path analysis depends only on these columns, not on how the scores were made
+(``livetrust.graph.trust`` computes them; tests build them by hand):
+
+- ``consumer_streamer``: consumer_id, streamer_id, trust [, confidence] — the bonds;
+- ``streamers``: streamer_id, trust [, confidence];
+- ``products``:  product_id, trust [, confidence];
+- ``factories``: factory_id, trust [, confidence].
+
+Every ``trust`` is in [0, 1]. Other columns (components) are carried along untouched.
+:func:`trust_inputs_from_model` obtains the four frames from the trust model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..projection import Projection
+
+KEYS: dict[str, tuple[str, ...]] = {
+    "consumer_streamer": ("consumer_id", "streamer_id"),
+    "streamers": ("streamer_id",),
+    "products": ("product_id",),
+    "factories": ("factory_id",),
+}
+
+
+@dataclass
+class TrustInputs:
+    """The four trust frames; see the module docstring for their columns.
+
+    ``validate()`` (called by :func:`livetrust.graph.paths.build_index`) checks the
+    columns, that ids are unique and that every trust lies in [0, 1].
+    """
+
+    consumer_streamer: pd.DataFrame
+    streamers: pd.DataFrame
+    products: pd.DataFrame
+    factories: pd.DataFrame
+
+    def validate(self) -> "TrustInputs":
+        for name, keys in KEYS.items():
+            frame = getattr(self, name)
+            missing = [c for c in (*keys, "trust") if c not in frame.columns]
+            if missing:
+                raise ValueError(f"trust frame {name!r} lacks column(s) {', '.join(missing)}")
+            if frame.duplicated(list(keys)).any():
+                raise ValueError(f"trust frame {name!r} has duplicate {'/'.join(keys)} rows")
+            trust = pd.to_numeric(frame["trust"], errors="coerce").to_numpy(dtype=np.float64)
+            bad = np.isnan(trust) | (trust < 0.0) | (trust > 1.0)
+            if bad.any():
+                raise ValueError(f"trust frame {name!r}: {int(bad.sum())} trust value(s) outside [0, 1]")
+        return self
+
+    @classmethod
+    def from_mapping(cls, frames: dict[str, pd.DataFrame]) -> "TrustInputs":
+        """From a mapping with the four names (e.g. a model's ``results_`` dict)."""
+        return cls(**{name: frames[name] for name in KEYS})
+
+
+def _frames_of(result: Any) -> dict[str, pd.DataFrame]:
+    """The four frames of a trust model's result, whatever container it uses."""
+    if isinstance(result, dict):
+        return result
+    for holder in (result, getattr(result, "results_", None), getattr(result, "result_", None)):
+        if holder is None:
+            continue
+        if isinstance(holder, dict) and all(k in holder for k in KEYS):
+            return holder
+        if all(hasattr(holder, k) for k in KEYS):
+            return {k: getattr(holder, k) for k in KEYS}
+    raise TypeError(f"cannot find the trust frames {', '.join(KEYS)} in {type(result).__name__}")
+
+
+def trust_inputs_from_model(projection: "Projection", **model_params: Any) -> TrustInputs:
+    """Score ``projection`` with the trust model of ``livetrust.graph.trust``.
+
+    Parameters
+    ----------
+    projection : Projection
+        The graph projection to score.
+    **model_params
+        Passed to the model's constructor.
+
+    Raises
+    ------
+    LivetrustError
+        When the trust package does not provide a model yet.
+    """
+    from ...errors import LivetrustError
+
+    try:
+        from .. import trust as trust_pkg
+    except ImportError as err:  # pragma: no cover - the package ships with livetrust
+        raise LivetrustError(f"livetrust.graph.trust cannot be imported: {err}") from None
+    model_cls = getattr(trust_pkg, "TrustModel", None)
+    if model_cls is None:
+        raise LivetrustError("livetrust.graph.trust provides no TrustModel yet (issue #5)")
+    model = model_cls(**model_params)
+    result = model.fit(projection)
+    if hasattr(model, "results_") and not isinstance(result, dict):
+        result = model
+    return TrustInputs.from_mapping(_frames_of(result)).validate()
+
+
+def trust_inputs_from_neo4j(driver, database: str, score_run_id: str | None = None) -> TrustInputs:
+    """The trust frames as ``livetrust score`` wrote them to Neo4j.
+
+    Bonds are the ``TRUSTS`` relationships of ``score_run_id`` (default: the current
+    ``score`` run); entity scores are the ``trust`` / ``trust_confidence`` properties.
+
+    Raises
+    ------
+    LivetrustError
+        When no ``score`` run has been published yet.
+    """
+    from ...errors import LivetrustError
+    from .cypher import run
+
+    if score_run_id is None:
+        from ...writeback import current_run_id
+
+        score_run_id = current_run_id(driver, database, "score")
+        if score_run_id is None:
+            raise LivetrustError("Neo4j holds no trust scores yet: run `livetrust score` first")
+    bonds = run(driver, database, "trust_bonds", score_run_id=score_run_id)
+    if bonds.empty:
+        bonds = pd.DataFrame(columns=["consumer_id", "streamer_id", "trust", "confidence"])
+    scores = run(driver, database, "trust_scores")
+    if scores.empty:
+        scores = pd.DataFrame(columns=["kind", "id", "trust", "confidence"])
+
+    def of(kind: str, key: str) -> pd.DataFrame:
+        part = scores[scores["kind"] == kind]
+        return pd.DataFrame({key: part["id"].astype(str).to_numpy(),
+                             "trust": part["trust"].astype(float).to_numpy(),
+                             "confidence": pd.to_numeric(part["confidence"]).astype(float).to_numpy()})
+
+    bonds["trust"] = bonds["trust"].astype(float)
+    bonds["confidence"] = pd.to_numeric(bonds["confidence"]).astype(float)
+    return TrustInputs(bonds, of("streamer", "streamer_id"), of("product", "product_id"), of("factory", "factory_id"))

@@ -1,0 +1,185 @@
+"""The ``livetrust paths`` job: compute the four outputs, write them atomically, write back.
+
+Outputs (files ``NAME.csv`` or ``NAME.parquet`` under ``--out``, plus
+``paths_manifest.json`` with the run id, parameters, counts and timings):
+
+- ``factory_channels``: :mod:`livetrust.graph.paths.channels`
+- ``factory_reach``:    :mod:`livetrust.graph.paths.reach`
+- ``factory_demand``:   :mod:`livetrust.graph.paths.demand`
+- ``bridges``:          :mod:`livetrust.graph.paths.bridges`
+
+Every file is written to a temporary file in the same folder and moved into place with
+``os.replace``, so a reader never sees a half-written file.
+
+Write-back to Neo4j (:func:`write_channels`): the top ``top_channels`` channels per
+factory as ``(:Factory)-[:CHANNEL {rank, flow_score, orders, gmv, return_rate,
+share_of_factory_gmv, buyers, run_id}]->(:Streamer)``, through the run-publishing of
+:mod:`livetrust.writeback` (job ``paths``): relationships of the new run are written
+first, the run is made current in one transaction, then other runs' CHANNELs are deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .bridges import bridges
+from .channels import factory_channels
+from .demand import factory_demand
+from .index import PathIndex, build_index
+from .inputs import TrustInputs
+from .reach import best_paths, factory_reach
+
+OUTPUTS = ("factory_channels", "factory_reach", "factory_demand", "bridges")
+FORMATS = ("csv", "parquet")
+JOB = "paths"
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """``paths-YYYYmmddTHHMMSSZ-xxxxxx``: sortable by start time, unique."""
+    now = now or datetime.now(timezone.utc)
+    return f"{JOB}-{now.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class PathsResult:
+    """The four output frames of one run, with its id, parameters and timings (seconds)."""
+
+    factory_channels: pd.DataFrame
+    factory_reach: pd.DataFrame
+    factory_demand: pd.DataFrame
+    bridges: pd.DataFrame
+    run_id: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    index: PathIndex | None = field(default=None, repr=False)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in OUTPUTS}
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(frame) for name, frame in self.frames().items()}
+
+
+def compute_paths(
+    projection,
+    trust: TrustInputs,
+    *,
+    top_k: int | None = 1000,
+    carry_prior: float = 5.0,
+    missing_trust: float = 0.5,
+    min_bond: float = 0.0,
+    run_id: str | None = None,
+) -> PathsResult:
+    """Channels, reach (top ``top_k`` per factory and kind), demand and bridges.
+
+    Parameters are those of :func:`~livetrust.graph.paths.index.build_index` and
+    :func:`~livetrust.graph.paths.reach.factory_reach`.
+    """
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal t0
+        now = time.perf_counter()
+        timings[name] = round(now - t0, 3)
+        t0 = now
+
+    index = build_index(projection, trust, carry_prior=carry_prior, missing_trust=missing_trust, min_bond=min_bond)
+    lap("index")
+    channels = factory_channels(index)
+    lap("channels")
+    paths = best_paths(index)
+    lap("best_paths")
+    reach = factory_reach(index, top_k=top_k, paths=paths)
+    lap("reach")
+    bridge = bridges(index, paths=paths)
+    lap("bridges")
+    del paths
+    demand = factory_demand(index)
+    lap("demand")
+    return PathsResult(
+        factory_channels=channels, factory_reach=reach, factory_demand=demand, bridges=bridge,
+        run_id=run_id or new_run_id(),
+        parameters={"top_k": top_k, "carry_prior": carry_prior, "missing_trust": missing_trust, "min_bond": min_bond},
+        timings=timings, index=index,
+    )
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write through ``write(tmp_path)`` to a temp file beside ``path``, then ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "csv") -> list[Path]:
+    """Write the four outputs and ``paths_manifest.json`` into ``out_dir``; returns the files."""
+    if file_format not in FORMATS:
+        raise ValueError(f"file format must be one of {', '.join(FORMATS)}")
+    out = Path(out_dir)
+    written = []
+    for name, frame in result.frames().items():
+        path = out / f"{name}.{file_format}"
+        if file_format == "csv":
+            _atomic_write(path, lambda tmp, frame=frame: frame.to_csv(tmp, index=False, float_format="%.10g"))
+        else:
+            _atomic_write(path, lambda tmp, frame=frame: frame.to_parquet(tmp, index=False))
+        written.append(path)
+    manifest = {
+        "job": JOB,
+        "run_id": result.run_id,
+        "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "format": file_format,
+        "parameters": result.parameters,
+        "output_counts": result.counts(),
+        "timings_s": result.timings,
+        "files": [p.name for p in written],
+    }
+    path = out / "paths_manifest.json"
+    _atomic_write(path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n"))
+    return [*written, path]
+
+
+def channel_rows(channels: pd.DataFrame, top: int = 10) -> list[dict[str, Any]]:
+    """Rows for ``paths/channels_create``: the top ``top`` channels of every factory."""
+    best = channels[channels["rank"] <= top]
+    props = ["rank", "flow_score", "orders", "gmv", "return_rate", "share_of_factory_gmv", "buyers"]
+    rows = []
+    for record in best[["factory_id", "streamer_id", *props]].to_dict("records"):
+        rows.append({
+            "factory_id": str(record["factory_id"]),
+            "streamer_id": str(record["streamer_id"]),
+            "props": {k: (record[k].item() if hasattr(record[k], "item") else record[k]) for k in props},
+        })
+    return rows
+
+
+def write_channels(driver, database: str, result: PathsResult, *, top: int = 10, input_counts: dict | None = None) -> str | None:
+    """Write the top channels of ``result`` back to Neo4j as CHANNEL relationships.
+
+    Returns the id of the ``paths`` run it replaced (None for the first run).
+    """
+    from ...writeback import RelationshipBatch, RunRecord, publish_run
+
+    record = RunRecord(
+        job=JOB, run_id=result.run_id, parameters={**result.parameters, "top_channels": top},
+        input_counts=dict(input_counts or {}), output_counts=result.counts(),
+    )
+    batch = RelationshipBatch("paths/channels_create", "paths/channels_cleanup", channel_rows(result.factory_channels, top))
+    return publish_run(driver, database, record, relationships=[batch])

@@ -1,0 +1,282 @@
+"""Path analysis against Neo4j: the Cypher of ``queries/paths/`` gives the Python answers.
+
+- the hand-built world (``test_paths_world``), loaded with the real loader: Cypher answers
+  equal the numbers worked out on paper, ``paths explain`` prints the same text from
+  Neo4j as from the projection, and the CHANNEL write-back is stamped with its run id;
+- an ``xs`` world from the generator: Python results == Cypher results for channels,
+  reach (direct and prospective), demand, bridges and most trusted paths.
+
+Trust scores are the tests' own frames, published to Neo4j with the run-publishing of
+``livetrust.writeback`` (TRUSTS relationships + node properties of a ``score`` run).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from livetrust.graph.paths import (
+    TrustInputs,
+    build_index,
+    bridges,
+    compute_paths,
+    explain,
+    factory_channels,
+    factory_demand,
+    factory_reach,
+    top_paths,
+    write_channels,
+)
+from livetrust.graph.paths import cypher
+from livetrust.graph.paths.inputs import trust_inputs_from_neo4j
+from livetrust.graph.projection import Projection
+from test_paths_world import CARRY_PRIOR, hand_projection, hand_trust, write_contract_folder
+
+pytestmark = pytest.mark.integration
+
+REL = 1e-9
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def publish_trust(driver, database: str, trust: TrustInputs, run_id: str) -> None:
+    """Write the trust frames as a published ``score`` run (TRUSTS + node trust properties)."""
+    from livetrust.writeback import NodeUpdate, RelationshipBatch, RunRecord, publish_run
+
+    def conf(row):
+        value = row.get("confidence")
+        return None if value is None or pd.isna(value) else float(value)
+
+    bonds = [
+        {"consumer_id": r["consumer_id"], "streamer_id": r["streamer_id"],
+         "props": {k: v for k, v in {"trust": float(r["trust"]), "confidence": conf(r)}.items() if v is not None}}
+        for r in trust.consumer_streamer.to_dict("records")
+    ]
+
+    def nodes(frame: pd.DataFrame, key: str) -> list[dict]:
+        return [{"id": r[key], "props": {k: v for k, v in {"trust": float(r["trust"]), "trust_confidence": conf(r)}.items()
+                                         if v is not None}} for r in frame.to_dict("records")]
+
+    publish_run(
+        driver, database, RunRecord("score", run_id),
+        relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", bonds)],
+        node_updates=[NodeUpdate("writeback/streamer_scores", nodes(trust.streamers, "streamer_id")),
+                      NodeUpdate("writeback/product_scores", nodes(trust.products, "product_id")),
+                      NodeUpdate("writeback/factory_scores", nodes(trust.factories, "factory_id"))],
+    )
+
+
+def load_world(driver, database: str, folder, trust: TrustInputs) -> None:
+    from livetrust.loaders import load_folder
+
+    report = load_folder(folder, driver=driver, database=database, report_dir=folder.parent / "load-report")
+    totals = report.totals()
+    assert totals.quarantined == 0 and totals.pending == 0, totals.as_dict()
+    publish_trust(driver, database, trust, "score-test-1")
+
+
+def assert_frames_equal(py: pd.DataFrame, cy: pd.DataFrame, keys: list[str]) -> None:
+    """Same rows by ``keys``; integers and strings equal, floats equal to 1e-9 relative."""
+    assert len(py) == len(cy), (len(py), len(cy))
+    merged = py.merge(cy, on=keys, how="outer", suffixes=("_py", "_cy"), indicator=True)
+    assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head()
+    for col in py.columns:
+        if col in keys:
+            continue
+        a, b = merged[f"{col}_py"], merged[f"{col}_cy"]
+        if pd.api.types.is_float_dtype(a) or pd.api.types.is_float_dtype(b):
+            assert np.allclose(a.astype(float), b.astype(float), rtol=REL, atol=1e-12, equal_nan=True), col
+        else:
+            left = [None if pd.isna(v) else str(v) for v in a]
+            right = [None if pd.isna(v) else str(v) for v in b]
+            bad = pd.Series([x != y for x, y in zip(left, right)], index=merged.index)
+            assert not bad.any(), (col, merged.loc[bad, [*keys, f"{col}_py", f"{col}_cy"]].head())
+
+
+def typed(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
+    out = frame[list(like.columns)].copy()
+    for col in like.columns:
+        if pd.api.types.is_integer_dtype(like[col]):
+            out[col] = out[col].astype(np.int64)
+        elif pd.api.types.is_float_dtype(like[col]):
+            out[col] = out[col].astype(float)
+    return out
+
+
+# --------------------------------------------------------------------------- hand world
+
+
+@pytest.fixture
+def hand_db(neo4j_db, neo4j_settings, tmp_path):
+    write_contract_folder(hand_projection(), tmp_path / "hand")
+    load_world(neo4j_db, neo4j_settings.database, tmp_path / "hand", hand_trust())
+    return neo4j_db
+
+
+def test_hand_world_cypher_equals_python(hand_db, neo4j_settings):
+    db = neo4j_settings.database
+    index = build_index(hand_projection(), hand_trust(), carry_prior=CARRY_PRIOR)
+    params = {"carry_prior": CARRY_PRIOR}
+    channels = factory_channels(index)
+    assert_frames_equal(channels, typed(cypher.factory_channels(hand_db, db), channels), ["factory_id", "streamer_id"])
+    demand = factory_demand(index)
+    assert_frames_equal(demand, typed(cypher.factory_demand(hand_db, db), demand), ["factory_id", "region", "category"])
+    reach = factory_reach(index, top_k=None)
+    cy_reach = pd.concat([cypher.factory_reach(hand_db, db, f, top_k=None, **params) for f in ("F1", "F2", "F3")])
+    assert_frames_equal(reach, typed(cy_reach, reach), ["factory_id", "consumer_id"])
+    b = bridges(index)
+    cy_b = pd.concat([cypher.bridges(hand_db, db, f, **params) for f in ("F1", "F2", "F3")])
+    assert_frames_equal(b, typed(cy_b, b), ["factory_id", "streamer_id"])
+    # the numbers on paper (see test_paths.py)
+    f1 = cypher.factory_reach(hand_db, db, "F1", kind="prospective", **params)
+    assert f1[["consumer_id", "via_streamer", "rank"]].values.tolist() == [["C4", "S2", 1]]
+    assert f1["path_trust"].iloc[0] == pytest.approx(0.4 * 2 / 3)
+
+
+def test_hand_world_paths_and_explain_from_neo4j(hand_db, neo4j_settings):
+    db = neo4j_settings.database
+    index = build_index(hand_projection(), hand_trust(), carry_prior=CARRY_PRIOR)
+    for f in ("F1", "F2", "F3"):
+        for c in ("C1", "C2", "C3", "C4", "C5", "C6"):
+            py = top_paths(index, f, c, 5)
+            cy = cypher.top_paths(hand_db, db, f, c, 5, carry_prior=CARRY_PRIOR)
+            assert [p.trust for p in cy] == pytest.approx([p.trust for p in py]), (f, c)
+            assert [(p.streamers, p.via_consumers, p.product_id) for p in cy] == \
+                [(p.streamers, p.via_consumers, p.product_id) for p in py], (f, c)
+    env = {"NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
+           "NEO4J_PASSWORD": neo4j_settings.password, "NEO4J_DATABASE": db}
+    from livetrust.cli import main
+
+    for f, c in [("F1", "C6"), ("F2", "C1"), ("F3", "C1")]:
+        out = CliRunner().invoke(main, ["paths", "explain", "--factory", f, "--consumer", c, "--carry-prior", "2"], env=env)
+        assert out.exit_code == 0, out.output
+        assert out.output.rstrip("\n") == explain(index, f, c), (f, c)
+    out = CliRunner().invoke(main, ["paths", "explain", "--factory", "F9", "--consumer", "C1"], env=env)
+    assert out.exit_code != 0 and "unknown factory 'F9'" in out.output
+
+
+def test_channel_write_back_is_stamped_and_replaced(hand_db, neo4j_settings):
+    db = neo4j_settings.database
+    first = compute_paths(hand_projection(), hand_trust(), carry_prior=CARRY_PRIOR, run_id="paths-test-1")
+    assert write_channels(hand_db, db, first, top=2) is None
+    rows = cypher.run(hand_db, db, "top_channels", factory_id="F2", paths_run_id=None)
+    assert rows["streamer_id"].tolist() == ["S3", "S2"]
+    assert rows["rank"].tolist() == [1, 2] and set(rows["run_id"]) == {"paths-test-1"}
+    assert rows["flow_score"].iloc[0] == pytest.approx(1.7)
+    assert rows["orders"].tolist() == [1, 1]
+    second = compute_paths(hand_projection(), hand_trust(), carry_prior=CARRY_PRIOR, run_id="paths-test-2")
+    assert write_channels(hand_db, db, second, top=1) == "paths-test-1"
+    records, _, _ = hand_db.execute_query(
+        "MATCH (f:Factory)-[r:CHANNEL]->(s:Streamer) RETURN f.factory_id AS f, s.streamer_id AS s, r.run_id AS run "
+        "ORDER BY f", database_=db)
+    assert [(r["f"], r["s"], r["run"]) for r in records] == [
+        ("F1", "S1", "paths-test-2"), ("F2", "S3", "paths-test-2"), ("F3", "S4", "paths-test-2")]
+
+
+def test_cli_job_against_neo4j(hand_db, neo4j_settings, tmp_path):
+    from livetrust.cli import main
+
+    env = {"NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
+           "NEO4J_PASSWORD": neo4j_settings.password, "NEO4J_DATABASE": neo4j_settings.database}
+    out = CliRunner().invoke(main, ["paths", "--out", str(tmp_path / "out"), "--carry-prior", "2", "--top-channels", "3"],
+                             env=env)
+    assert out.exit_code == 0, out.output
+    assert "factory_channels 6, factory_reach 12, factory_demand 10, bridges 5" in out.output
+    expected = compute_paths(hand_projection(), hand_trust(), carry_prior=CARRY_PRIOR)
+    for name, frame in expected.frames().items():
+        got = pd.read_csv(tmp_path / "out" / f"{name}.csv", keep_default_na=False, na_values=[""])
+        keys = [c for c in ("factory_id", "streamer_id", "consumer_id", "region", "category") if c in frame.columns]
+        assert_frames_equal(frame, typed(got, frame), keys)
+    records, _, _ = hand_db.execute_query("MATCH ()-[r:CHANNEL]->() RETURN count(r) AS n", database_=neo4j_settings.database)
+    assert records[0]["n"] == 6
+
+
+def test_trust_inputs_round_trip(hand_db, neo4j_settings):
+    got = trust_inputs_from_neo4j(hand_db, neo4j_settings.database)
+    want = hand_trust()
+    bonds = got.consumer_streamer.sort_values(["consumer_id", "streamer_id"]).reset_index(drop=True)
+    exp = want.consumer_streamer.sort_values(["consumer_id", "streamer_id"]).reset_index(drop=True)
+    assert bonds[["consumer_id", "streamer_id"]].values.tolist() == exp[["consumer_id", "streamer_id"]].values.tolist()
+    assert bonds["trust"].tolist() == exp["trust"].tolist()
+    assert sorted(got.products["product_id"]) == ["P1", "P2", "P3"]
+
+
+# --------------------------------------------------------------------------- xs world parity
+
+
+def synthetic_trust(p: Projection, seed: int = 11) -> TrustInputs:
+    """Random but fixed trust frames: a bond for every follow or purchase pair, some zero."""
+    rng = np.random.default_rng(seed)
+    pairs = pd.concat([p.follows[["consumer_id", "streamer_id"]], p.orders[["consumer_id", "streamer_id"]]])
+    pairs = pairs.astype(str).drop_duplicates().sort_values(["consumer_id", "streamer_id"]).reset_index(drop=True)
+    trust = rng.uniform(0.02, 1.0, len(pairs))
+    trust[rng.random(len(pairs)) < 0.03] = 0.0
+    pairs = pairs.assign(trust=trust, confidence=rng.uniform(0, 1, len(pairs)))
+    products = p.products[["product_id"]].astype(str)
+    products = products[rng.random(len(products)) < 0.9]  # some products unscored
+    return TrustInputs(
+        consumer_streamer=pairs,
+        streamers=p.streamers[["streamer_id"]].astype(str).assign(trust=lambda d: rng.uniform(0, 1, len(d))),
+        products=products.assign(trust=rng.uniform(0, 1, len(products))),
+        factories=p.factories[["factory_id"]].astype(str).assign(trust=lambda d: rng.uniform(0, 1, len(d))),
+    )
+
+
+@pytest.fixture(scope="module")
+def xs_world(tmp_path_factory):
+    from livetrust.world import generate_world
+
+    folder = tmp_path_factory.mktemp("paths-xs") / "world"
+    generate_world(folder, scale="xs", seed=7)
+    return folder
+
+
+def test_xs_world_python_equals_cypher(xs_world, neo4j_db, neo4j_settings):
+    db = neo4j_settings.database
+    projection = Projection.from_folder(xs_world)
+    trust = synthetic_trust(projection)
+    load_world(neo4j_db, db, xs_world, trust)
+    # the projection read back from Neo4j gives the same answers as the embedded one
+    from_db = Projection.from_neo4j(neo4j_db, db)
+    index = build_index(from_db, trust)
+    embedded = build_index(projection, trust)
+    assert_frames_equal(factory_channels(embedded), factory_channels(index), ["factory_id", "streamer_id"])
+
+    channels = factory_channels(index)
+    assert_frames_equal(channels, typed(cypher.factory_channels(neo4j_db, db), channels), ["factory_id", "streamer_id"])
+    demand = factory_demand(index)
+    assert_frames_equal(demand, typed(cypher.factory_demand(neo4j_db, db), demand), ["factory_id", "region", "category"])
+
+    reach = factory_reach(index, top_k=None)
+    top = factory_reach(index, top_k=25)
+    b = bridges(index)
+    factories = sorted(index.factory_ids)
+    cy_reach = pd.concat([cypher.factory_reach(neo4j_db, db, f, top_k=None) for f in factories])
+    assert_frames_equal(reach, typed(cy_reach, reach), ["factory_id", "consumer_id"])
+    assert (reach["kind"] == "prospective").sum() > 100 and (reach["kind"] == "direct").sum() > 100
+    cy_top = pd.concat([cypher.factory_reach(neo4j_db, db, f, top_k=25) for f in factories])
+    assert_frames_equal(top, typed(cy_top, top), ["factory_id", "consumer_id"])
+    cy_b = pd.concat([cypher.bridges(neo4j_db, db, f) for f in factories])
+    assert_frames_equal(b, typed(cy_b, b), ["factory_id", "streamer_id"])
+
+    # most trusted paths: direct pairs, prospective pairs and pairs reached only through a shared streamer
+    rng = np.random.default_rng(3)
+    reached = set(zip(reach["factory_id"], reach["consumer_id"]))
+    pairs = [tuple(x) for x in reach.sample(12, random_state=5)[["factory_id", "consumer_id"]].values]
+    others = [(f, c) for f, c in zip(rng.choice(factories, 400), rng.choice(index.consumer_ids, 400))
+              if (f, c) not in reached]
+    pairs += others[:12]
+    shared = 0
+    for f, c in pairs:
+        py = top_paths(index, f, c, 5)
+        cy = cypher.top_paths(neo4j_db, db, f, c, 5, evidence=False)
+        assert [p.trust for p in cy] == pytest.approx([p.trust for p in py], rel=REL), (f, c)
+        assert [p.shared_hops for p in cy] == [p.shared_hops for p in py], (f, c)
+        if py:
+            assert (cy[0].streamers, cy[0].via_consumers, cy[0].product_id) == \
+                (py[0].streamers, py[0].via_consumers, py[0].product_id), (f, c)
+            shared += py[0].shared_hops
+    assert shared >= 3  # the sample covers longer paths
