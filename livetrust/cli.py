@@ -69,69 +69,206 @@ def main() -> None:
 @click.option("--scale", type=click.Choice(SCALES), default="xs", show_default=True, help="xs ~10k events, s ~100k, m ~1M purchases, l ~10M purchases.")
 @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, byte-identical files.")
 @click.option("--format", "file_format", type=click.Choice(FILE_FORMATS), default="csv", show_default=True)
-@click.option("--corrupt", type=click.FloatRange(0.0, 0.5), default=0.0, show_default=True, help="Share of rows to damage; every defect is recorded under truth/.")
+@click.option("--corrupt", type=click.FloatRange(0.0, 0.5), default=0.0, show_default=True, help="Bad rows to inject, as a share of each file's rows; every one is recorded in truth/defects.csv.")
 @click.option("--holdout-days", type=click.IntRange(0, None), default=0, show_default=True, help="Write the last D days of events to OUT/holdout/.")
 @click.option("--days", "span_days", type=click.IntRange(7, None), default=180, show_default=True, help="Span of simulated time.")
-def generate(out_dir: Path, scale: str, seed: int, file_format: str, corrupt: float, holdout_days: int, span_days: int) -> None:
+@click.option("--parts", type=click.IntRange(1, 10_000), default=None, help="Consumer shards; >1 writes consumers and events as folders of part files [default: 10 for l, else 1].")
+def generate(out_dir: Path, scale: str, seed: int, file_format: str, corrupt: float, holdout_days: int, span_days: int,
+             parts: int | None) -> None:
     """Simulate a live-commerce world with known truth (a contract folder + truth/)."""
     from .world import generate_world
 
+    if holdout_days >= span_days:
+        raise click.BadParameter(f"must be less than --days ({span_days})", param_hint="--holdout-days")
     summary = generate_world(
         out_dir, scale=scale, seed=seed, file_format=file_format, corrupt=corrupt,
-        holdout_days=holdout_days, span_days=span_days, progress=True,
+        holdout_days=holdout_days, span_days=span_days, progress=True, parts=parts,
     )
     click.echo(summary)
 
 
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Validate and report without writing to Neo4j.")
-@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the reconciliation JSON and quarantine file go [default: FOLDER/_load_report].")
-@click.option("--batch-size", type=click.IntRange(100, 200_000), default=20_000, show_default=True, help="Rows per write transaction.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Validate and report without writing to Neo4j. Rows are checked against the graph when Neo4j "
+    "answers, against an empty graph when it does not (the report says which).",
+)
+@click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where reconciliation.json, quarantine.csv and pending.csv go [default: ./livetrust-out/load/RUN_ID/].",
+)
+@click.option("--batch-size", type=click.IntRange(100, 200_000), default=20_000, show_default=True, help="Rows per chunk and per write transaction.")
+@click.option("--quiet", is_flag=True, help="No progress bars or table; the report files are still written.")
 @neo4j_options
-def load(folder: Path, dry_run: bool, report_dir: Path | None, batch_size: int, settings: Neo4jSettings) -> None:
-    """Load a contract folder (follows, purchases, returns, ...) into Neo4j."""
+def load(folder: Path, dry_run: bool, report_dir: Path | None, batch_size: int, quiet: bool, settings: Neo4jSettings) -> None:
+    """Load a contract folder (factories ... follows, purchases, returns) into Neo4j.
+
+    Every row ends loaded, duplicate, pending or quarantined; the reconciliation table
+    (per file, the four add up to the rows read) is printed and written as JSON. Re-running
+    the same load changes nothing; a killed load finishes when re-run. Pending rows (a
+    return before its order, a purchase before its product) wait in Neo4j and are retried by
+    every later load.
+    """
     from .loaders import load_folder
 
-    load_folder(folder, settings=settings, dry_run=dry_run, report_dir=report_dir, batch_size=batch_size, progress=True)
+    load_folder(
+        folder, settings=settings, dry_run=dry_run, report_dir=report_dir, batch_size=batch_size,
+        progress=not quiet, echo=click.echo,
+    )
+
+
+def _score_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of the scoring job, shared by ``score`` and ``schedule``."""
+    command = click.option("--lock-file", type=click.Path(dir_okay=False, path_type=Path),
+                           help="Lock shared by every run of this job [default: OUT/.score.lock, else a temp-dir file].")(command)
+    command = click.option("--half-life-days", type=click.FloatRange(0.0, None, min_open=True), default=90.0,
+                           show_default=True, help="Recency: evidence this many days old counts half.")(command)
+    command = click.option("--format", "file_format", type=click.Choice(("csv", "parquet")), default="csv",
+                           show_default=True)(command)
+    command = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                           help="Write streamers, consumer_streamer, products, factories + score_manifest.json here "
+                                "(required with --data).")(command)
+    return data_option(command)
 
 
 @main.command()
+@_score_options
+@neo4j_options
+def score(data_dir: Path | None, out_dir: Path | None, file_format: str, half_life_days: float,
+          lock_file: Path | None, settings: Neo4jSettings) -> None:
+    """Compute trust scores (bonds, streamers, products, factories).
+
+    Embedded mode (--data DIR --out OUT) reads a contract folder through the loaders'
+    validation and writes files only; without --data the projection comes from Neo4j
+    and the scores are written back to it (and to --out when given).
+    """
+    from .graph.trust.job import score_command
+
+    click.echo(score_command(data_dir=data_dir, out_dir=out_dir, file_format=file_format,
+                             params={"half_life_days": half_life_days}, lock_file=lock_file, settings=settings))
+
+
+def _path_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by ``paths`` and ``paths explain``: the trust-edge parameters."""
+    command = click.option("--min-bond", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
+                           help="Bonds with trust below this are no edges.")(command)
+    return click.option("--carry-prior", type=click.FloatRange(0.0, None), default=5.0, show_default=True,
+                        help="Prior weight (units) of a product's trust in the streamer-product carry trust.")(command)
+
+
+@main.group(invoke_without_command=True)
 @data_option
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Write score files here.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Write path files here (required with --data).")
 @click.option("--format", "file_format", type=click.Choice(("csv", "parquet")), default="csv", show_default=True)
+@click.option("--top-k", type=click.IntRange(1, None), default=1000, show_default=True, help="Reach rows kept per factory and kind (direct, prospective).")
+@click.option("--all-reach", is_flag=True, help="Keep every reach row (no --top-k).")
+@click.option("--top-channels", type=click.IntRange(0, 1000), default=10, show_default=True, help="Channels per factory written back to Neo4j (0: none).")
+@_path_options
 @neo4j_options
-def score(data_dir: Path | None, out_dir: Path | None, file_format: str, settings: Neo4jSettings) -> None:
-    """Compute trust scores (bonds, streamers, products, factories)."""
-    not_built_yet("score", 5)
+@click.pass_context
+def paths(ctx: click.Context, data_dir: Path | None, out_dir: Path | None, file_format: str, top_k: int, all_reach: bool,
+          top_channels: int, carry_prior: float, min_bond: float, settings: Neo4jSettings) -> None:
+    """Factory-to-consumer path analysis: channels, reach, demand, bridges.
+
+    Without a sub-command, computes factory_channels, factory_reach, factory_demand and
+    bridges (files under --out; in Neo4j mode the top channels are written back).
+    `livetrust paths explain --factory F --consumer C` prints a pair's most trusted paths.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from .graph.paths.commands import run_job
+
+    click.echo(run_job(data_dir=data_dir, out_dir=out_dir, file_format=file_format, top_k=None if all_reach else top_k,
+                       top_channels=top_channels, carry_prior=carry_prior, min_bond=min_bond, settings=settings))
+
+
+@paths.command("explain")
+@click.option("--factory", "factory_id", required=True, help="Factory id.")
+@click.option("--consumer", "consumer_id", required=True, help="Consumer id.")
+@click.option("--top", type=click.IntRange(1, 100), default=5, show_default=True, help="Paths to print.")
+@click.option("--max-hops", type=click.IntRange(0, 1), default=1, show_default=True, help="Shared-streamer hops searched when there is no direct path.")
+@data_option
+@_path_options
+@neo4j_options
+def paths_explain(factory_id: str, consumer_id: str, top: int, max_hops: int, data_dir: Path | None, carry_prior: float,
+                  min_bond: float, settings: Neo4jSettings) -> None:
+    """Print the most trusted factory-to-consumer paths with each hop's evidence."""
+    from .graph.paths.commands import explain_pair
+
+    click.echo(explain_pair(factory_id=factory_id, consumer_id=consumer_id, top=top, max_hops=max_hops, data_dir=data_dir,
+                            carry_prior=carry_prior, min_bond=min_bond, settings=settings))
+
+
+RECOMMEND_LISTS = ("consumer_streamers", "consumer_products", "factory_streamers", "streamer_products", "streamer_factories")
+
+
+def _list_names(value: str | None) -> tuple[str, ...] | None:
+    if not value:
+        return None
+    names = tuple(v.strip() for v in value.split(",") if v.strip())
+    bad = [n for n in names if n not in RECOMMEND_LISTS]
+    if bad:
+        raise click.BadParameter(f"unknown list(s) {', '.join(bad)}; choose from {', '.join(RECOMMEND_LISTS)}", param_hint="--lists")
+    return names
 
 
 @main.command()
 @data_option
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Write path files here.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Write the lists and manifest.json here (required with --data).")
+@click.option("--top", type=click.IntRange(1, 1000), default=20, show_default=True, help="List length K per subject.")
+@click.option("--subjects", "subjects_file", type=click.Path(dir_okay=False, path_type=Path), help="Only these subjects: a file of consumer/streamer/factory ids, one per line (or a CSV with a subject_id column).")
+@click.option("--format", "file_format", type=click.Choice(FILE_FORMATS), default="csv", show_default=True)
+@click.option("--lists", "list_names", metavar="NAMES", help=f"Comma-separated lists to build [default: all: {','.join(RECOMMEND_LISTS)}].")
 @neo4j_options
-def paths(data_dir: Path | None, out_dir: Path | None, settings: Neo4jSettings) -> None:
-    """Factory-to-consumer path analysis: channels, reach, demand, bridges."""
-    not_built_yet("paths", 6)
+def recommend(data_dir: Path | None, out_dir: Path | None, top: int, subjects_file: Path | None, file_format: str,
+              list_names: str | None, settings: Neo4jSettings) -> None:
+    """Ranked lists for consumers, streamers and factories.
+
+    consumer -> streamers to follow and products to buy; factory -> streamers to partner
+    with; streamer -> products and factories to carry. Fraud-flagged or low-confidence
+    objects are demoted, not dropped. With --data: files under --out (one per list plus
+    manifest.json). Otherwise the projection and current trust scores come from Neo4j and
+    the lists are written back as RECOMMENDED relationships stamped with the run.
+    """
+    from .graph.recommend.commands import run_recommend
+
+    click.echo(run_recommend(data_dir=data_dir, out_dir=out_dir, file_format=file_format, top=top,
+                             subjects_file=subjects_file, lists=_list_names(list_names), settings=settings,
+                             say=lambda m: click.echo(m, err=True)))
 
 
 @main.command()
 @data_option
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Write ranked lists here.")
-@click.option("--top", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--holdout-days", type=click.IntRange(1, None), default=30, show_default=True, help="Hide the last D days; recommend from the rest.")
+@click.option("--k", "k", type=click.IntRange(1, 1000), default=10, show_default=True, help="Metric cut-off (precision@k, NDCG@k ...).")
+@click.option("--truth", "truth_dir", type=click.Path(file_okay=False, path_type=Path), help="The world's truth folder, for fraud exposure [default: DATA/truth when present].")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Also write evaluation.md and evaluation.json here.")
+@click.option("--baselines", default="most_popular,item_knn,rp3beta", show_default=True, help="Comma-separated baselines.")
+@click.option("--lists", "list_names", metavar="NAMES", help="Comma-separated lists to evaluate [default: consumer_products,consumer_streamers,factory_streamers].")
 @neo4j_options
-def recommend(data_dir: Path | None, out_dir: Path | None, top: int, settings: Neo4jSettings) -> None:
-    """Ranked lists for consumers, streamers and factories."""
-    not_built_yet("recommend", 7)
+def evaluate(data_dir: Path | None, holdout_days: int, k: int, truth_dir: Path | None, out_dir: Path | None, baselines: str,
+             list_names: str | None, settings: Neo4jSettings) -> None:
+    """Time-split offline evaluation of the ranked lists against baselines.
 
+    Hides the last --holdout-days, scores and recommends from the rest, and measures
+    precision@k, recall@k, NDCG@k, MAP@k, coverage, fraud exposure and returned share
+    against what really happened, for livetrust and most-popular, item-kNN and RP3beta.
+    """
+    from .graph.recommend.commands import run_evaluate
 
-@main.command()
-@data_option
-@click.option("--holdout-days", type=click.IntRange(1, None), default=30, show_default=True)
-@neo4j_options
-def evaluate(data_dir: Path | None, holdout_days: int, settings: Neo4jSettings) -> None:
-    """Time-split offline evaluation of the ranked lists against baselines."""
-    not_built_yet("evaluate", 7)
+    names = tuple(b.strip() for b in baselines.split(",") if b.strip())
+    bad = [b for b in names if b not in ("most_popular", "item_knn", "rp3beta")]
+    if bad:
+        raise click.BadParameter(f"unknown baseline(s) {', '.join(bad)}; choose from most_popular, item_knn, rp3beta", param_hint="--baselines")
+    evaluable = ("consumer_products", "consumer_streamers", "factory_streamers")
+    lists = _list_names(list_names)
+    if lists and any(n not in evaluable for n in lists):
+        raise click.BadParameter(f"evaluable lists: {', '.join(evaluable)}", param_hint="--lists")
+    click.echo(run_evaluate(data_dir=data_dir, holdout_days=holdout_days, k=k, truth_dir=truth_dir, out_dir=out_dir,
+                            baselines=names, lists=lists, settings=settings, say=lambda m: click.echo(m, err=True)))
 
 
 @main.command()
@@ -175,19 +312,73 @@ def render_frame(frame, output_format: str) -> str:
 
 
 @main.command()
-@click.option("--cron", required=True, help='Cron expression, e.g. "0 3 * * *".')
+@click.option("--cron", required=True, help='Cron expression in UTC, e.g. "0 3 * * *" (6 fields: seconds last).')
+@_score_options
+@click.option("--run-now", is_flag=True, help="Run once at start, then follow the schedule.")
+@click.option("--max-runs", type=click.IntRange(1, None), help="Exit after this many runs (default: run until stopped).")
 @neo4j_options
-def schedule(cron: str, settings: Neo4jSettings) -> None:
-    """Run the scoring job on a cron schedule, in the foreground."""
-    not_built_yet("schedule", 5)
+def schedule(cron: str, data_dir: Path | None, out_dir: Path | None, file_format: str, half_life_days: float,
+             lock_file: Path | None, run_now: bool, max_runs: int | None, settings: Neo4jSettings) -> None:
+    """Run the scoring job on a cron schedule, in the foreground.
+
+    A lock keeps two runs from overlapping; a failed run is logged and retried at the
+    next tick; SIGTERM / SIGINT stop it cleanly (after the current run).
+    """
+    from .schedule import schedule_score
+
+    raise SystemExit(schedule_score(cron=cron, data_dir=data_dir, out_dir=out_dir, file_format=file_format,
+                                    params={"half_life_days": half_life_days}, lock_file=lock_file,
+                                    run_now=run_now, max_runs=max_runs, settings=settings))
 
 
 @main.command()
-@click.option("--scale", type=click.Choice(SCALES), default="s", show_default=True)
+@click.option("--scale", type=click.Choice(SCALES), default="s", show_default=True, help="World size (see generate).")
+@click.option("--seed", type=int, default=7, show_default=True, help="World seed.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("livetrust-out") / "demo",
+              show_default=True, help="Where the world, every job's files, demo.json and report.html go.")
+@click.option("--embedded", is_flag=True, help="Do not use Neo4j: run the same jobs straight from the generated folder.")
+@click.option("--reset", is_flag=True, help="Empty the Neo4j database first (needed when it holds other data; deletes every node).")
+@click.option("--no-evaluate", is_flag=True, help="Skip the offline evaluation against the baselines.")
+@click.option("--no-report", is_flag=True, help="Skip the HTML report.")
+@click.option("--quiet", is_flag=True, help="No progress bars or stage chatter; the summary is still printed.")
 @neo4j_options
-def demo(scale: str, settings: Neo4jSettings) -> None:
-    """From nothing to ranked lists: generate, load, score, paths, recommend."""
-    not_built_yet("demo", 9)
+def demo(scale: str, seed: int, out_dir: Path, embedded: bool, reset: bool, no_evaluate: bool, no_report: bool,
+         quiet: bool, settings: Neo4jSettings) -> None:
+    """From nothing to ranked lists: generate, load, score, paths, recommend, evaluate, report.
+
+    Neo4j: --uri / NEO4J_URI if given, else the local Neo4j of scripts/neo4j-local
+    (started, and obtained on first use), else -- without Java and Maven -- embedded mode:
+    the same jobs straight from the generated folder, no database. Prints the load's
+    reconciliation, every job's summary, the top streamers, a factory's best channels, a
+    consumer's recommendations, where the files are and Cypher to try in Neo4j Browser.
+    """
+    import time
+
+    from .demo import find_neo4j, run_demo
+
+    ctx = click.get_current_context()
+    uri_given = ctx.get_parameter_source("uri") not in (None, click.core.ParameterSource.DEFAULT)
+    started = time.perf_counter()
+    choice = find_neo4j(settings, embedded=embedded, uri_given=uri_given, echo=click.echo)
+    run_demo(out_dir=out_dir, scale=scale, seed=seed, choice=choice, reset=reset, evaluate=not no_evaluate,
+             report=not no_report, progress=not quiet, echo=click.echo, find_seconds=time.perf_counter() - started)
+
+
+@main.command()
+@click.option("--run", "run_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="A run folder (what `livetrust demo --out DIR` writes) [default: the newest under ./livetrust-out].")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="The HTML file [default: RUN/report.html].")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The run's contract folder, for truth and consumer regions [default: the demo's world].")
+@click.option("--factory", help="The factory of the flow picture [default: the demo's pick, else the most GMV].")
+def report(run_dir: Path | None, out_file: Path | None, data_dir: Path | None, factory: str | None) -> None:
+    """A self-contained HTML report of a run: trust, fraud, channels, evaluation, load.
+
+    One file with the charts' library inlined: it opens offline in any browser.
+    """
+    from .report import report_command
+
+    click.echo(report_command(run_dir=run_dir, out_file=out_file, data_dir=data_dir, factory=factory))
 
 
 @main.command()
