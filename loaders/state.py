@@ -241,8 +241,9 @@ def records(batch: Batch, mask: np.ndarray, *, extra: bool = False) -> list[dict
         elif col.kind == "quantity":
             v = s.to_numpy(dtype="float64")
             columns[col.name] = [None if np.isnan(x) else int(x) for x in v.tolist()]
-        else:
-            columns[col.name] = s.tolist()
+        else:  # ids and text: a missing value is no property, never NaN or ""
+            present = s.notna() & (s.astype(str) != "")
+            columns[col.name] = s.astype(object).where(present, None).tolist()
     names = list(columns)
     if not extra:
         return [dict(zip(names, vals)) for vals in zip(*columns.values())]
