@@ -64,20 +64,6 @@ class TrustInputs:
         return cls(**{name: frames[name] for name in KEYS})
 
 
-def _frames_of(result: Any) -> dict[str, pd.DataFrame]:
-    """The four frames of a trust model's result, whatever container it uses."""
-    if isinstance(result, dict):
-        return result
-    for holder in (result, getattr(result, "results_", None), getattr(result, "result_", None)):
-        if holder is None:
-            continue
-        if isinstance(holder, dict) and all(k in holder for k in KEYS):
-            return holder
-        if all(hasattr(holder, k) for k in KEYS):
-            return {k: getattr(holder, k) for k in KEYS}
-    raise TypeError(f"cannot find the trust frames {', '.join(KEYS)} in {type(result).__name__}")
-
-
 def trust_inputs_from_model(projection: "Projection", **model_params: Any) -> TrustInputs:
     """Score ``projection`` with the trust model of ``livetrust.graph.trust``.
 
@@ -93,20 +79,9 @@ def trust_inputs_from_model(projection: "Projection", **model_params: Any) -> Tr
     LivetrustError
         When the trust package does not provide a model yet.
     """
-    from ...errors import LivetrustError
+    from ..trust import TrustModel
 
-    try:
-        from .. import trust as trust_pkg
-    except ImportError as err:  # pragma: no cover - the package ships with livetrust
-        raise LivetrustError(f"livetrust.graph.trust cannot be imported: {err}") from None
-    model_cls = getattr(trust_pkg, "TrustModel", None)
-    if model_cls is None:
-        raise LivetrustError("livetrust.graph.trust provides no TrustModel yet (issue #5)")
-    model = model_cls(**model_params)
-    result = model.fit(projection)
-    if hasattr(model, "results_") and not isinstance(result, dict):
-        result = model
-    return TrustInputs.from_mapping(_frames_of(result)).validate()
+    return TrustInputs.from_mapping(TrustModel(**model_params).fit(projection).results_).validate()
 
 
 def trust_inputs_from_neo4j(driver, database: str, score_run_id: str | None = None) -> TrustInputs:

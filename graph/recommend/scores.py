@@ -158,32 +158,9 @@ def flags_of(frame: pd.DataFrame, key: str, index: pd.Index, rule: Demotion) -> 
     return (trust < rule.flag_trust) & (conf >= rule.flag_min_confidence)
 
 
-def _frames_of(result: Any) -> dict[str, pd.DataFrame]:
-    """The four frames of a trust model's result, whatever container it uses."""
-    if isinstance(result, dict) and all(k in result for k in KEYS):
-        return result
-    for holder in (result, getattr(result, "results_", None), getattr(result, "result_", None)):
-        if holder is None:
-            continue
-        if isinstance(holder, dict) and all(k in holder for k in KEYS):
-            return holder
-        if all(hasattr(holder, k) for k in KEYS):
-            return {k: getattr(holder, k) for k in KEYS}
-    raise TypeError(f"cannot find the trust frames {', '.join(KEYS)} in {type(result).__name__}")
-
-
 def scores_from_model(projection, **model_params: Any) -> Scores:
     """Score ``projection`` with livetrust's trust model (``livetrust.graph.trust``)."""
-    from ...errors import LivetrustError
+    from ..trust import TrustModel
 
-    from .. import trust as trust_pkg
-
-    model_cls = getattr(trust_pkg, "TrustModel", None)
-    if model_cls is None:
-        raise LivetrustError("livetrust.graph.trust provides no TrustModel yet (issue #5)")
-    model = model_cls(**model_params)
-    result = model.fit(projection)
-    frames = _frames_of(result if result is not None and result is not model else model)
-    run_id = getattr(model, "run_id_", None) or getattr(model, "run_id", None)
-    params = model.get_params() if hasattr(model, "get_params") else dict(model_params)
-    return Scores.from_mapping(frames, run_id=run_id, parameters=params).validate()
+    model = TrustModel(**model_params).fit(projection)
+    return Scores.from_mapping(model.results_, run_id=None, parameters=model.get_params()).validate()
