@@ -40,9 +40,11 @@ def driver(neo4j_settings):
 
 
 def wipe(driver, database: str) -> None:
-    """Delete every node; CALL IN TRANSACTIONS needs an auto-commit transaction."""
+    """Delete everything: relationships first (a hub's DETACH DELETE can exhaust transaction
+    memory), then nodes. CALL IN TRANSACTIONS needs an auto-commit transaction."""
     with driver.session(database=database) as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        session.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 20000 ROWS").consume()
+        session.run("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 20000 ROWS").consume()
 
 
 @pytest.fixture
