@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..contract import STREAMS, Outcome
 from ..queries import cypher_statement
-from .validate import Batch, compare_columns, iso_strings, key_columns, kind_of, ns_of, pending_key
+from .validate import Batch, compare_columns, iso_strings, key_columns, key_frame, kind_of, ns_of, pending_key
 
 SEP = "\x1f"  # joins composite keys in memory; ids with control characters are quarantined
 LOOKUP_SLICE = 20_000
@@ -450,6 +450,15 @@ class PipelinedState(State):
     list) first wait for every in-flight commit. A failed commit re-raises on the next call.
     """
 
+    # what holds a stream's keys in the graph: counted once when the run starts
+    COUNT = {"factories": "MATCH (n:Factory) RETURN count(n) AS n",
+             "streamers": "MATCH (n:Streamer) RETURN count(n) AS n",
+             "products": "MATCH (n:Product) RETURN count(n) AS n",
+             "consumers": "MATCH (n:Consumer) RETURN count(n) AS n",
+             "follows": "MATCH ()-[r:FOLLOWS]->() RETURN count(r) AS n",
+             "purchases": "MATCH (n:Order) RETURN count(n) AS n",
+             "returns": "MATCH (n:Return) RETURN count(n) AS n"}
+
     def __init__(self, base: Neo4jState, depth: int = 1) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -459,6 +468,14 @@ class PipelinedState(State):
         self._inflight: list[tuple[Any, Batch]] = []
         self._overlay: MemoryState | None = None
         self._overlay_ids: tuple[int, ...] = ()
+        # Streams the graph held nothing of when the run started: their keys can only repeat
+        # keys this run wrote, kept as a sorted array of 64-bit hashes; only hash hits are
+        # looked up in Neo4j (exactly). Counts come from Neo4j's count store (constant time).
+        self._fresh: dict[str, np.ndarray] = {}
+        for stream, query in self.COUNT.items():
+            n = base.driver.execute_query(query, database_=base.database).records[0]["n"]
+            if n == 0:
+                self._fresh[stream] = np.empty(0, dtype=np.uint64)
 
     # -- in-flight bookkeeping
     def _prune(self) -> None:
@@ -487,8 +504,24 @@ class PipelinedState(State):
             self._overlay, self._overlay_ids = over, ids
         return self._overlay
 
+    @staticmethod
+    def _hashes(stream: str, keys: pd.DataFrame) -> np.ndarray:
+        return pd.util.hash_pandas_object(keys[key_columns(stream)], index=False).to_numpy(dtype=np.uint64)
+
+    def _seen(self, stream: str, keys: pd.DataFrame) -> np.ndarray:
+        known = self._fresh[stream]
+        h = self._hashes(stream, keys)
+        if not len(known):
+            return np.zeros(len(h), dtype=bool)
+        pos = np.searchsorted(known, h).clip(max=len(known) - 1)
+        return known[pos] == h
+
     # -- State
     def existing(self, stream: str, keys: pd.DataFrame) -> pd.DataFrame:
+        if stream in self._fresh:
+            keys = keys[self._seen(stream, keys)]
+            if not len(keys):
+                return pd.DataFrame(columns=key_columns(stream) + compare_columns(stream))
         over = self.overlay()
         theirs = self.base.existing(stream, keys)
         if over is None:
@@ -525,6 +558,10 @@ class PipelinedState(State):
             fut, _ = self._inflight.pop(0)
             fut.result()
         resolved = list(resolved)
+        loaded = batch.mask_of(Outcome.LOADED)
+        if batch.stream in self._fresh and loaded.any():
+            h = self._hashes(batch.stream, key_frame(batch, loaded))
+            self._fresh[batch.stream] = np.union1d(self._fresh[batch.stream], h)
         fut = self._pool.submit(self.base.commit, batch, resolved=resolved, write_pending=write_pending)
         self._inflight.append((fut, batch))
 

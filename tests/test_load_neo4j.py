@@ -263,3 +263,27 @@ def test_cli_load_prints_table_and_one_line_errors(neo4j_db, neo4j_settings, xs_
         bad = subprocess.run(_cli("load", *args), env=env, capture_output=True, text=True, timeout=120)
         assert bad.returncode != 0 and message in bad.stderr and "Traceback" not in bad.stderr
         assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def _operators(driver, database: str, name: str) -> list[str]:
+    from livetrust.queries import cypher_statement
+
+    plan = driver.execute_query("EXPLAIN " + cypher_statement(name), rows=[], keys=[], ids=[], pairs=[],
+                                stream="s", run_id="r", database_=database).summary.plan
+    out = []
+
+    def walk(p):
+        out.append(p["operatorType"].split("@")[0] + " " + p.get("args", {}).get("Details", ""))
+        for c in p.get("children", []):
+            walk(c)
+
+    walk(plan)
+    return out
+
+
+@pytest.mark.parametrize("name", ["load/lookup_follows", "load/extra_follows"])
+def test_follows_lookups_never_expand_a_streamer(driver, neo4j_settings, name):
+    # a streamer may have 10^5 followers: these plans must start from the consumer's index seek
+    ops = _operators(driver, neo4j_settings.database, name)
+    assert not any("Streamer" in op and "Seek" in op.split(" ")[0] for op in ops), ops
+    assert any(op.startswith("NodeUniqueIndexSeek") and "Consumer" in op for op in ops), ops

@@ -1,17 +1,14 @@
 // lookup_follows — stored follows among the given keys (duplicate / conflict checks).
+// The only index seek is the consumer's (few follows each): the pattern leaves the streamer
+// unindexed on purpose and the consumer index is a hint: no plan may expand a streamer with
+// 10^5 followers, or scan all FOLLOWS (what the planner picks while the graph is empty), per key.
 // Parameters: $keys (list of {consumer_id, streamer_id, followed_at: ISO-8601 UTC string}).
 // Returns: consumer_id, streamer_id, followed_at and unfollowed_at as epoch nanoseconds.
-// Both nodes are bound before the relationship is matched, so the plan is Expand(Into),
-// which walks the side with fewer relationships. Matched as one pattern, a plan cached
-// while the graph had no FOLLOWS walked a streamer's whole audience for every key.
 UNWIND $keys AS k
-MATCH (c:Consumer {consumer_id: k.consumer_id})
-MATCH (s:Streamer {streamer_id: k.streamer_id})
-CALL (c, s, k) {
-  MATCH (c)-[f:FOLLOWS]->(s)
-  WHERE f.followed_at = datetime(k.followed_at)
-  RETURN f
-}
+WITH k, datetime(k.followed_at) AS at
+MATCH (c:Consumer {consumer_id: k.consumer_id})-[f:FOLLOWS]->(s)
+USING INDEX c:Consumer(consumer_id)
+WHERE f.followed_at = at AND s.streamer_id = k.streamer_id
 RETURN c.consumer_id AS consumer_id, s.streamer_id AS streamer_id,
        f.followed_at.epochSeconds * 1000000000 + f.followed_at.nanosecond AS followed_at,
        f.unfollowed_at.epochSeconds * 1000000000 + f.unfollowed_at.nanosecond AS unfollowed_at
