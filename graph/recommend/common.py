@@ -70,6 +70,17 @@ def top_k_dense(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return idx, vals
 
 
+def blocked_top_k(score_block, rows: np.ndarray, n_objects: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`top_k_dense` over ``score_block(rows)`` in slices of ~16M cells (bounded memory)."""
+    idx = np.full((len(rows), k), -1, np.int64)
+    vals = np.full((len(rows), k), np.nan)
+    step = max(1, 16_000_000 // max(1, n_objects))
+    for start in range(0, len(rows), step):
+        sl = slice(start, start + step)
+        idx[sl], vals[sl] = top_k_dense(score_block(rows[sl]), k)
+    return idx, vals
+
+
 def chunks(n: int, width: int, cells: int = BLOCK_CELLS) -> Iterator[slice]:
     """Row slices of ``n`` rows such that rows x ``width`` stays under ``cells``."""
     step = max(1, cells // max(1, width))

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .common import flag, join_parts, pair_values, pairs_of, part, pct, row_normalize, top_k_dense
+from .common import blocked_top_k, flag, join_parts, pair_values, pairs_of, part, pct, row_normalize
 from .context import Context
 
 
@@ -87,13 +87,7 @@ class FactoryStreamers:
     def recommend(self, k: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         g = self.ctx_.graph
         rows = np.arange(g.n_factories) if rows is None else np.asarray(rows, dtype=np.int64)
-        idx = np.full((len(rows), k), -1, np.int64)
-        vals = np.full((len(rows), k), np.nan)
-        step = max(1, 16_000_000 // max(1, g.n_streamers))
-        for start in range(0, len(rows), step):
-            sl = slice(start, start + step)
-            idx[sl], vals[sl] = top_k_dense(self.score_block(rows[sl]), k)
-        return idx, vals
+        return blocked_top_k(self.score_block, rows, g.n_streamers, k)
 
     def frame(self, rows: np.ndarray, idx: np.ndarray, vals: np.ndarray) -> pd.DataFrame:
         ctx, g = self.ctx_, self.ctx_.graph
