@@ -17,18 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
+
+from ..trust.frames import KEYS, validate_trust_frames
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..projection import Projection
 
-KEYS: dict[str, tuple[str, ...]] = {
-    "consumer_streamer": ("consumer_id", "streamer_id"),
-    "streamers": ("streamer_id",),
-    "products": ("product_id",),
-    "factories": ("factory_id",),
-}
 
 
 @dataclass
@@ -45,17 +40,7 @@ class TrustInputs:
     factories: pd.DataFrame
 
     def validate(self) -> "TrustInputs":
-        for name, keys in KEYS.items():
-            frame = getattr(self, name)
-            missing = [c for c in (*keys, "trust") if c not in frame.columns]
-            if missing:
-                raise ValueError(f"trust frame {name!r} lacks column(s) {', '.join(missing)}")
-            if frame.duplicated(list(keys)).any():
-                raise ValueError(f"trust frame {name!r} has duplicate {'/'.join(keys)} rows")
-            trust = pd.to_numeric(frame["trust"], errors="coerce").to_numpy(dtype=np.float64)
-            bad = np.isnan(trust) | (trust < 0.0) | (trust > 1.0)
-            if bad.any():
-                raise ValueError(f"trust frame {name!r}: {int(bad.sum())} trust value(s) outside [0, 1]")
+        validate_trust_frames({name: getattr(self, name) for name in KEYS})
         return self
 
     @classmethod

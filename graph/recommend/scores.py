@@ -48,12 +48,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-KEYS: dict[str, tuple[str, ...]] = {
-    "consumer_streamer": ("consumer_id", "streamer_id"),
-    "streamers": ("streamer_id",),
-    "products": ("product_id",),
-    "factories": ("factory_id",),
-}
+from ..trust.frames import KEYS, validate_trust_frames
+
 FLAG_COLUMNS = ("fraud_flag", "flagged", "is_fraud", "fraud_flagged")
 RISK_COLUMNS = ("fraud_risk", "fraud_score", "fraud_probability", "suspicion")
 CREDIBILITY_COLUMN = "consumer_credibility"  # optional, on consumer_streamer rows
@@ -100,20 +96,7 @@ class Scores:
     parameters: dict[str, Any] = field(default_factory=dict)
 
     def validate(self) -> "Scores":
-        for name, keys in KEYS.items():
-            frame = getattr(self, name)
-            missing = [c for c in (*keys, "trust") if c not in frame.columns]
-            if missing:
-                raise ValueError(f"trust frame {name!r} lacks column(s) {', '.join(missing)}")
-            if frame.duplicated(list(keys)).any():
-                raise ValueError(f"trust frame {name!r} has duplicate {'/'.join(keys)} rows")
-            for col in ("trust", "confidence"):
-                if col not in frame.columns:
-                    continue
-                values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
-                bad = np.isnan(values) | (values < 0.0) | (values > 1.0)
-                if bad.any():
-                    raise ValueError(f"trust frame {name!r}: {int(bad.sum())} {col} value(s) outside [0, 1]")
+        validate_trust_frames({name: getattr(self, name) for name in KEYS})
         return self
 
     @classmethod
