@@ -96,7 +96,7 @@ class Scores:
     parameters: dict[str, Any] = field(default_factory=dict)
 
     def validate(self) -> "Scores":
-        validate_trust_frames({name: getattr(self, name) for name in KEYS})
+        validate_trust_frames({name: getattr(self, name) for name in KEYS}, columns=("trust", "confidence"))
         return self
 
     @classmethod

@@ -1,7 +1,6 @@
 """The four trust frames as the later stages (paths, recommendations) receive them.
 
-One check at their boundary: key columns present and unique, ``trust`` (and
-``confidence`` where given) within [0, 1].
+One check at their boundary: key columns present and unique, scores within [0, 1].
 """
 
 from __future__ import annotations
@@ -19,8 +18,11 @@ KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def validate_trust_frames(frames: Mapping[str, pd.DataFrame]) -> None:
-    """Raise ``ValueError`` naming the frame and the problem, else return None."""
+def validate_trust_frames(frames: Mapping[str, pd.DataFrame], columns: tuple[str, ...] = ("trust",)) -> None:
+    """Raise ``ValueError`` naming the frame and the problem, else return None.
+
+    ``columns``: the score columns that must lie in [0, 1] where present (``trust`` always exists).
+    """
     for name, keys in KEYS.items():
         frame = frames[name]
         missing = [c for c in (*keys, "trust") if c not in frame.columns]
@@ -28,7 +30,7 @@ def validate_trust_frames(frames: Mapping[str, pd.DataFrame]) -> None:
             raise ValueError(f"trust frame {name!r} lacks column(s) {', '.join(missing)}")
         if frame.duplicated(list(keys)).any():
             raise ValueError(f"trust frame {name!r} has duplicate {'/'.join(keys)} rows")
-        for column in ("trust", "confidence"):
+        for column in columns:
             if column not in frame.columns:
                 continue
             values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
