@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 import urllib.parse
@@ -39,6 +40,7 @@ import pandas as pd
 from . import __version__
 from .errors import LivetrustError, Neo4jUnavailable
 from .localneo4j import Neo4jChoice, choose_neo4j, local_script_usable
+from .queries import cypher_statement, cypher_text
 from .settings import Neo4jSettings
 
 DEFAULT_OUT = Path("livetrust-out") / "demo"
@@ -53,30 +55,10 @@ PATHS_PARAMS: dict[str, Any] = {"top_k": 1000, "top_channels": 10, "carry_prior"
 RECOMMEND_PARAMS: dict[str, Any] = {"top": 20}
 EVALUATE_PARAMS: dict[str, Any] = {"holdout_days": 30, "k": 10, "baselines": ("most_popular", "item_knn", "rp3beta")}
 
-# Read-only checks and the --reset wipe of the demo's database.
-# TODO(lead): move to queries/demo/*.cypher (cypher_statement) if the library convention wants it.
-_NODE_COUNT = "MATCH (n) RETURN count(n) AS nodes"
-_LOADED_FOLDERS = "MATCH (r:LoadRun) RETURN DISTINCT r.folder AS folder"
-# relationships first, then nodes: each transaction's memory stays bounded whatever the degrees
-_WIPE = ("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
-         "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS")
-
-# For the user to paste into Neo4j Browser (the demo prints them with this run's ids).
-BROWSER_QUERIES: tuple[tuple[str, str], ...] = (
-    ("The most trusted streamers, with their followers",
-     "MATCH (s:Streamer) WHERE s.trust IS NOT NULL\n"
-     "RETURN s.streamer_id AS streamer, round(s.trust, 3) AS trust,\n"
-     "       round(s.trust_confidence, 2) AS confidence, COUNT {{ (s)<-[:FOLLOWS]-() }} AS followers\n"
-     "ORDER BY trust DESC LIMIT 10"),
-    ("Factory {factory}'s best channels, as a picture",
-     "MATCH (f:Factory {{factory_id: '{factory}'}})-[c:CHANNEL]->(s:Streamer)\n"
-     "RETURN f, c, s ORDER BY c.rank LIMIT 10"),
-    ("Why consumer {consumer} gets their top products: trusted streamers that carry them",
-     "MATCH (c:Consumer {{consumer_id: '{consumer}'}})-[r:RECOMMENDED {{list: 'consumer_products'}}]->(p:Product)\n"
-     "WHERE r.rank <= 5\n"
-     "OPTIONAL MATCH path = (c)-[:TRUSTS]->(:Streamer)-[:CARRIES]->(p)\n"
-     "RETURN c, r, p, path"),
-)
+# Cypher the demo runs (queries/demo/): the emptiness checks, the --reset wipe, and the
+# queries it prints for Neo4j Browser with this run's ids as parameters.
+_WIPE = ("demo/wipe_relationships", "demo/wipe_nodes")
+BROWSER_QUERIES = ("demo/browser_top_streamers", "demo/browser_factory_channels", "demo/browser_consumer_products")
 
 
 @dataclass
@@ -147,16 +129,16 @@ def check_database(settings: Neo4jSettings, world_dir: Path, *, reset: bool,
 
     with connect(settings) as driver:
         db = settings.database
-        nodes = driver.execute_query(_NODE_COUNT, database_=db).records[0]["nodes"]
+        nodes = driver.execute_query(cypher_statement("demo/node_count"), database_=db).records[0]["nodes"]
         if not nodes:
             return
         if reset:
             echo(f"--reset: deleting the {nodes:,d} nodes of database {db!r} at {settings.uri}")
             with driver.session(database=db) as session:  # CALL IN TRANSACTIONS needs auto-commit
                 for statement in _WIPE:
-                    session.run(statement).consume()
+                    session.run(cypher_statement(statement)).consume()
             return
-        folders = [r["folder"] for r in driver.execute_query(_LOADED_FOLDERS, database_=db).records]
+        folders = [r["folder"] for r in driver.execute_query(cypher_statement("demo/loaded_folders"), database_=db).records]
         same = folders and all(Path(f).name == world_dir.name for f in folders if f)
         if not same:
             shown = ", ".join(sorted({Path(f).name for f in folders if f})[:3]) or "data not loaded by livetrust"
@@ -440,12 +422,36 @@ def browser_url(run: DemoRun) -> str | None:
     return None if port == "off" else f"http://127.0.0.1:{port}/browser/"
 
 
-def browser_queries(picks: dict[str, str | None]) -> list[tuple[str, str]]:
-    def safe(value: str | None) -> str:
-        return (value or "?").replace("\\", "\\\\").replace("'", "\\'")
+@dataclass(frozen=True)
+class BrowserQuery:
+    """A query the demo prints for Neo4j Browser: its title, Cypher text and parameters."""
 
-    ids = {"factory": safe(picks.get("factory")), "consumer": safe(picks.get("consumer"))}
-    return [(title.format(**ids), text.format(**ids)) for title, text in BROWSER_QUERIES]
+    title: str
+    cypher: str
+    params: dict[str, str]
+
+    def param_lines(self) -> list[str]:
+        """Neo4j Browser's ``:param name => value`` commands that set this query's parameters.
+
+        Browser evaluates the right-hand side as Cypher; a JSON string is a valid Cypher
+        string literal (quotes and backslashes escaped).
+        """
+        return [f":param {k} => {json.dumps(v)}" for k, v in self.params.items()]
+
+
+def browser_queries(picks: dict[str, str | None]) -> list[BrowserQuery]:
+    """The Browser queries of ``queries/demo/browser_*.cypher`` with this run's example ids."""
+    ids = {"factory": picks.get("factory") or "?", "consumer": picks.get("consumer") or "?"}
+    out = []
+    for name in BROWSER_QUERIES:
+        text = cypher_text(name)
+        title = re.search(r"^//\s*title:\s*(.*)$", text, re.M).group(1).strip()
+        cypher = cypher_statement(name)
+        params = {k: v for k, v in ids.items() if f"${k}" in cypher}
+        for k, v in params.items():
+            title = title.replace(f"${k}", v)
+        out.append(BrowserQuery(title, cypher, params))
+    return out
 
 
 def summary(run: DemoRun) -> str:
@@ -476,9 +482,10 @@ def summary(run: DemoRun) -> str:
     else:
         lines.append("Embedded mode wrote nothing to Neo4j. With a Neo4j (scripts/neo4j-local start; "
                      "eval \"$(scripts/neo4j-local env)\"; livetrust demo), try in Neo4j Browser:")
-    for i, (title, text) in enumerate(browser_queries(picks), 1):
-        lines.append(f"  {i}. {title}")
-        lines += [f"     {ln}" for ln in text.splitlines()]
+    for i, query in enumerate(browser_queries(picks), 1):
+        lines.append(f"  {i}. {query.title}")
+        lines += [f"     {ln}" for ln in query.param_lines()]
+        lines += [f"     {ln}" for ln in query.cypher.splitlines()]
     lines.append("  More named queries: livetrust query --list   (e.g. livetrust query fraud_suspects)")
     if run.mode == "neo4j" and "scripts/neo4j-local" in run.neo4j:
         lines.append("The local Neo4j keeps running; stop it with: scripts/neo4j-local stop")

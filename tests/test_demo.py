@@ -75,7 +75,7 @@ def test_embedded_demo_writes_every_output_with_real_rows(embedded_run):
     assert f"Factory {picks['factory']}'s best channels" in output
     assert f"Consumer {picks['consumer']}: products to buy" in output
     assert "Top trusted streamers" in output and "embedded mode" in output.lower()
-    assert "MATCH (f:Factory {factory_id: '" + picks["factory"] + "'})" in output
+    assert ':param factory => "' + picks["factory"] + '"' in output and "MATCH (f:Factory {factory_id: $factory})" in output
     assert "livetrust query --list" in output and str(out / "report.html") in output
 
 
@@ -130,10 +130,16 @@ def test_failed_stage_is_recorded(tmp_path, monkeypatch):
     assert record["stages"]["score"]["status"] == "failed" and record["stages"]["load"]["status"] == "succeeded"
 
 
-def test_browser_queries_quote_ids():
-    queries = demo.browser_queries({"factory": "f'1", "consumer": "c1"})
-    assert "factory_id: 'f\\'1'" in queries[1][1] and "consumer_id: 'c1'" in queries[2][1]
-    assert "COUNT { (s)<-[:FOLLOWS]-() }" in queries[0][1]
+def test_browser_queries_take_ids_as_parameters():
+    queries = demo.browser_queries({"factory": 'f\'1"x', "consumer": "c1"})
+    top, channels, products = queries
+    # ids never enter the Cypher text; Browser gets them from a :param line with quoted literals
+    assert "$factory" in channels.cypher and "f'1" not in channels.cypher
+    assert channels.params == {"factory": 'f\'1"x'}
+    assert channels.param_lines() == [':param factory => "f\'1\\"x"']
+    assert channels.title == "Factory f'1\"x's best channels, as a picture"
+    assert products.param_lines() == [':param consumer => "c1"']
+    assert top.param_lines() == [] and "COUNT { (s)<-[:FOLLOWS]-() }" in top.cypher
 
 
 def test_a_new_run_clears_the_previous_outputs(tmp_path):

@@ -78,9 +78,9 @@ def test_neo4j_and_embedded_give_identical_scores_paths_and_lists(both_runs):
 
 def test_browser_queries_answer_in_neo4j(both_runs, driver, neo4j_settings):
     _, run = both_runs
-    for title, text in demo.browser_queries(run.picks):
-        records = driver.execute_query(text, database_=neo4j_settings.database).records
-        assert records, f"no rows for: {title}"
+    for query in demo.browser_queries(run.picks):
+        records = driver.execute_query(query.cypher, query.params, database_=neo4j_settings.database).records
+        assert records, f"no rows for: {query.title}"
 
 
 def test_the_demo_refuses_a_database_with_other_data(both_runs, neo4j_settings, driver, tmp_path):
