@@ -14,6 +14,13 @@ Tables and columns (ids are ``str``, times are ``datetime64[ns, UTC]``):
 - ``orders``:    order_id, consumer_id, streamer_id, product_id, quantity, amount,
   purchased_at, returned_quantity (units returned so far, 0 if none),
   first_returned_at (NaT if none)
+- ``returns``:   order_id, returned_at, quantity (units, as resolved when loaded), reason
+  (the platform's free-text reason code as given, ``None`` when empty)
+
+Reasons travel raw, one row per return: which reasons mean what (the streamer's fault,
+the product's, nobody's) is a parameter of the trust model (:mod:`.trust.reasons`), not
+of the projection, and the same code maps them in both modes. A projection built by hand
+may leave ``returns`` empty: every returned unit is then unattributed.
 
 Consumers and streamers that appear only in events have rows with empty attributes.
 """
@@ -37,7 +44,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "order_id", "consumer_id", "streamer_id", "product_id", "quantity", "amount",
         "purchased_at", "returned_quantity", "first_returned_at",
     ),
+    "returns": ("order_id", "returned_at", "quantity", "reason"),
 }
+
+
+def _empty(name: str) -> pd.DataFrame:
+    return normalise(name, pd.DataFrame(columns=list(COLUMNS[name])))
 
 
 @dataclass
@@ -50,6 +62,7 @@ class Projection:
     consumers: pd.DataFrame
     follows: pd.DataFrame
     orders: pd.DataFrame
+    returns: pd.DataFrame = field(default_factory=lambda: _empty("returns"))
     as_of: pd.Timestamp | None = None
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -92,7 +105,7 @@ class Projection:
         latest = [s.max() for s in times if len(s) and s.notna().any()]
         tables = {
             "factories": factories, "streamers": streamers, "products": t["products"], "consumers": consumers,
-            "follows": follows, "orders": orders,
+            "follows": follows, "orders": orders, "returns": returns,
         }
         return cls._build(tables, max(latest) if latest else None, n_returns=len(returns))
 
@@ -134,7 +147,7 @@ class Projection:
         """The same tables sorted by their key columns (stable comparisons in tests)."""
         keys = {"factories": ["factory_id"], "streamers": ["streamer_id"], "products": ["product_id"],
                 "consumers": ["consumer_id"], "follows": ["consumer_id", "streamer_id", "followed_at"],
-                "orders": ["order_id"]}
+                "orders": ["order_id"], "returns": ["order_id", "returned_at"]}
         out = {n: f.sort_values(keys[n], kind="stable").reset_index(drop=True) for n, f in self.tables().items()}
         return type(self)(**out, as_of=self.as_of, counts=dict(self.counts))
 
@@ -142,7 +155,7 @@ class Projection:
 KINDS: dict[str, str] = {
     "price": "float", "amount": "float", "quantity": "int", "returned_quantity": "int",
     "registered_at": "time", "followed_at": "time", "unfollowed_at": "time", "purchased_at": "time",
-    "first_returned_at": "time",
+    "first_returned_at": "time", "returned_at": "time",
 }
 
 

@@ -33,6 +33,24 @@ def test_embedded_projection_types(tmp_path: Path):
     assert p.as_of is not None and p.as_of >= p.orders["purchased_at"].max()
 
 
+def test_projection_carries_return_reasons(tmp_path: Path):
+    world = tmp_path / "xs"
+    generate_world(world, scale="xs", seed=3)
+    p = Projection.from_folder(world)
+    r = p.returns
+    assert list(r.columns) == list(COLUMNS["returns"]) and len(r) == p.counts["returns"] > 0
+    assert str(r["returned_at"].dtype) == "datetime64[ns, UTC]" and r["quantity"].dtype == "int64"
+    raw = pd.read_csv(world / "returns.csv", dtype=str, keep_default_na=False)
+    # the reasons as written by the generator (empty -> None), row for row
+    assert sorted(r["reason"].fillna("")) == sorted(raw["reason"])
+    assert {"defective", "not_as_described"} <= set(r["reason"].dropna())
+    # the orders' returned units are the sum of their returns
+    per_order = r.groupby("order_id")["quantity"].sum()
+    o = p.orders.set_index("order_id")
+    assert (o.loc[per_order.index, "returned_quantity"] == per_order).all()
+    assert o["returned_quantity"].sum() == r["quantity"].sum()
+
+
 @pytest.mark.integration
 @pytest.mark.parametrize("corrupt, file_format", [(0.0, "csv"), (0.03, "parquet"), (0.03, "jsonl")])
 def test_from_neo4j_equals_from_folder(neo4j_db, neo4j_settings, tmp_path: Path, corrupt, file_format):
