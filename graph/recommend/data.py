@@ -62,7 +62,8 @@ def time_split(projection: Projection, holdout_days: float, *, end: pd.Timestamp
     """Hide the last ``holdout_days`` days (ending at ``end``, default the latest event).
 
     In ``train``: orders placed before the cutoff, counting only the returns that had
-    started before it (a later return is the future); follows started before it, still
+    started before it (a later return is the future; the ``returns`` table keeps the
+    returns made before the cutoff of those orders); follows started before it, still
     running where they ended after it. Consumers, streamers, products and factories
     are kept whole (catalogue data, not behaviour).
     """
@@ -79,9 +80,14 @@ def time_split(projection: Projection, holdout_days: float, *, end: pd.Timestamp
     f_before = follows["followed_at"] < cutoff
     train_follows = follows.loc[f_before].copy()
     train_follows.loc[~(train_follows["unfollowed_at"] < cutoff), "unfollowed_at"] = pd.NaT
+    # the returns table (one row per return, with its reason): only returns already made
+    # at the cutoff, of orders placed before it -- as ``returned_quantity`` above
+    returns = projection.returns
+    train_returns = returns.loc[(returns["returned_at"] < cutoff)
+                                & returns["order_id"].isin(train_orders["order_id"])].reset_index(drop=True)
     train = Projection(
         factories=projection.factories, streamers=projection.streamers, products=projection.products,
-        consumers=projection.consumers, follows=train_follows, orders=train_orders, as_of=cutoff,
+        consumers=projection.consumers, follows=train_follows, orders=train_orders, returns=train_returns, as_of=cutoff,
         counts={"orders": int(before.sum()), "follows": int(f_before.sum())},
     )
     return TimeSplit(
