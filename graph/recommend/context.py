@@ -43,6 +43,7 @@ class Context:
     f_confidence: np.ndarray
     f_flagged: np.ndarray
     p_flagged_share: np.ndarray  # share of the product's recent units sold by flagged streamers
+    p_flag_weight: np.ndarray  # the product's flagged weight in [0, 1] (Demotion.product_flag_weight)
     c_credibility: np.ndarray  # per consumer, in [0, 1] (1 when the trust frames do not say)
 
     @classmethod
@@ -82,6 +83,7 @@ class Context:
             f_confidence=confidence_of(ft, "factory_id", graph.factories),
             f_flagged=flags_of(ft, "factory_id", graph.factories, rule) if _has_flag(ft) else np.zeros(graph.n_factories, bool),
             p_flagged_share=p_share,
+            p_flag_weight=rule.product_flag_weight(p_share, p_own),
             c_credibility=c_cred,
         )
 
@@ -92,7 +94,13 @@ class Context:
 
     @cached_property
     def p_demotion(self) -> np.ndarray:
-        return self.rule.factor(self.p_flagged, self.p_confidence)
+        return self.rule.factor(self.p_flag_weight, self.p_confidence)
+
+    @cached_property
+    def p_partly_flagged(self) -> np.ndarray:
+        """Products demoted for the part of their sales made by flagged streamers, without
+        being flagged (the reason text names the share)."""
+        return ~self.p_flagged & (self.p_flag_weight > 0)
 
     @cached_property
     def f_demotion(self) -> np.ndarray:

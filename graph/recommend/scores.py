@@ -36,7 +36,12 @@ column holds the factor and its ``reason`` says why.
   at least 0.5.
 - A **product** is flagged when more than half (``product_flag_share``) of its recent
   units were sold by flagged streamers -- its sales are mainly theirs -- or its own row
-  flags it.
+  flags it. Below that share the product is demoted **in proportion** to it: its
+  ``flagged`` weight is ``min(1, share / product_flag_share)``, so a product a fifth of
+  whose recent units flagged streamers sold keeps ``1 - 0.9 * 0.4 = 0.64`` of its score,
+  and the penalty reaches the full 0.9 at the flag threshold (no cliff at one half).
+  Fraud streamers' goods are often sold by honest streamers too; the share, not a
+  yes/no, says how much of what a buyer would see of the product comes from fraud.
 - A **factory** is flagged when its own row flags it (same columns as streamers).
 """
 
@@ -70,7 +75,36 @@ class Demotion:
     flag_min_confidence: float = 0.5
     product_flag_share: float = 0.5
 
+    def product_flag_weight(self, flagged_share: np.ndarray, own_flag: np.ndarray | None = None) -> np.ndarray:
+        """The ``flagged`` weight of products (0..1) from the share of their recent units
+        sold by fraud-flagged streamers: ``min(1, share / product_flag_share)``, 1 where
+        the product's own row flags it (see the module docstring).
+
+        Parameters
+        ----------
+        flagged_share : array of float in [0, 1]
+            Per product, the share of its recent units that flagged streamers sold.
+        own_flag : array of bool, optional
+            Products flagged by their own trust row.
+
+        Returns
+        -------
+        weight : array of float in [0, 1], for :meth:`factor`.
+
+        Examples
+        --------
+        >>> Demotion().product_flag_weight(np.array([0.0, 0.1, 0.5, 0.8])).tolist()
+        [0.0, 0.2, 1.0, 1.0]
+        """
+        share = np.clip(np.asarray(flagged_share, dtype=np.float64), 0.0, 1.0)
+        weight = np.minimum(1.0, share / self.product_flag_share) if self.product_flag_share > 0 else (share > 0) * 1.0
+        if own_flag is not None:
+            weight = np.where(np.asarray(own_flag, dtype=bool), 1.0, weight)
+        return weight
+
     def factor(self, flagged: np.ndarray, confidence: np.ndarray) -> np.ndarray:
+        """The demotion factor: ``(1 - fraud_penalty * flagged) * (1 - confidence_penalty *
+        shortfall)``; ``flagged`` is a boolean or a weight in [0, 1]."""
         flagged = np.asarray(flagged, dtype=np.float64)
         confidence = np.clip(np.asarray(confidence, dtype=np.float64), 0.0, 1.0)
         if self.min_confidence > 0:

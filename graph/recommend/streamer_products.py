@@ -76,6 +76,8 @@ class StreamerProducts:
             part("{:.1f}% return rate", pct(ret)),
             part("factory trust {:.2f}", np.round(f_trust, 2)),
             flag(ctx.p_flagged[obj], "demoted: sold mainly by fraud-flagged streamers"),
+            part("demoted: {:g}% of its recent sales by fraud-flagged streamers", pct(ctx.p_flagged_share[obj]),
+                 when=ctx.p_partly_flagged[obj]),
             flag(ctx.rule.low_confidence(ctx.p_confidence[obj]), "demoted: little evidence"),
         )
         return pd.DataFrame({

@@ -1,0 +1,72 @@
+"""The graded product demotion on a hand-built graph: a product partly sold by a
+fraud-flagged streamer is demoted in proportion to that part of its recent units."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from livetrust.graph.recommend import Demotion, recommend
+from livetrust.graph.recommend.context import Context
+from livetrust.graph.recommend.data import Graph
+
+from test_recommend_lists import tiny_projection, tiny_scores, ts
+
+HALF_LIFE = 60.0  # Graph.build's default recency half-life (days)
+
+
+def shared_projection():
+    """The tiny graph, plus the flagged s2 selling p2 (otherwise sold by s1) 8 days ago."""
+    proj = tiny_projection()
+    extra = proj.orders.iloc[[0]].assign(order_id="o-extra", consumer_id="c3", streamer_id="s2", product_id="p2",
+                                         purchased_at=ts(-8), returned_quantity=0, first_returned_at=pd.NaT)
+    proj.orders = pd.concat([proj.orders, extra], ignore_index=True)
+    return proj
+
+
+def expected_p2_share() -> float:
+    # p2's recency-weighted units: s1 on days -9 and -8, s2 (flagged) on day -8
+    w = lambda age: 2.0 ** (-age / HALF_LIFE)  # noqa: E731
+    return w(8) / (w(9) + w(8) + w(8))
+
+
+def test_product_flag_weight_is_the_share_over_the_threshold():
+    rule = Demotion()
+    assert rule.product_flag_weight(np.array([0.0, 0.1, 0.25, 0.5, 0.9])).tolist() == pytest.approx([0, 0.2, 0.5, 1, 1])
+    # a product whose own row flags it is fully flagged whatever its share
+    assert rule.product_flag_weight(np.array([0.0, 0.1]), np.array([True, False])).tolist() == pytest.approx([1, 0.2])
+    assert Demotion(product_flag_share=0.25).product_flag_weight(np.array([0.1])).tolist() == pytest.approx([0.4])
+
+
+def test_partly_flagged_product_is_demoted_in_proportion():
+    ctx = Context.build(Graph.build(shared_projection()), tiny_scores())
+    p = ctx.graph.products.get_loc
+    share = expected_p2_share()  # about a third
+    assert ctx.p_flagged_share[p("p2")] == pytest.approx(share)
+    assert not ctx.p_flagged[p("p2")] and ctx.p_partly_flagged[p("p2")]
+    assert ctx.p_demotion[p("p2")] == pytest.approx(1 - 0.9 * share / 0.5)
+    # p3 (only s2) is flagged outright; p1 (only s1) is not demoted at all
+    assert ctx.p_flagged[p("p3")] and ctx.p_demotion[p("p3")] == pytest.approx(0.1)
+    assert ctx.p_demotion[p("p1")] == pytest.approx(1.0) and not ctx.p_partly_flagged[p("p1")]
+
+
+def test_partly_flagged_product_in_the_lists_says_why():
+    proj = shared_projection()
+    res = recommend(proj, tiny_scores(), top=5, lists=["consumer_products", "streamer_products"])
+    cp = res.lists["consumer_products"]
+    p2 = cp[(cp.subject_id == "c1") & (cp.object_id == "p2")].iloc[0]
+    share = expected_p2_share()
+    assert p2["demotion"] == pytest.approx(1 - 0.9 * share / 0.5)
+    assert f"demoted: {round(share * 100, 1):g}% of its recent sales by fraud-flagged streamers" in p2["reason"]
+    assert "sold mainly" not in p2["reason"]
+    # the same score without the flag, times the demotion: demoted, not dropped
+    clean = tiny_scores()
+    clean.streamers["fraud_flag"] = False
+    cp_clean = recommend(proj, clean, top=5, lists=["consumer_products"]).lists["consumer_products"]
+    clean_p2 = cp_clean[(cp_clean.subject_id == "c1") & (cp_clean.object_id == "p2")].iloc[0]
+    assert clean_p2["demotion"] == pytest.approx(1.0)
+    assert "fraud-flagged" not in clean_p2["reason"]
+    # the seller-trust part of the score does not change (all streamers' trust is the same
+    # 0.9 here), so the ratio of the scores is the demotion
+    assert p2["score"] == pytest.approx(clean_p2["score"] * p2["demotion"])
