@@ -41,6 +41,7 @@ from score_common import REPO, ensure_world, load_projection  # noqa: E402
 
 from livetrust.graph.projection import Projection  # noqa: E402
 from livetrust.graph.trust import TrustModel  # noqa: E402
+from livetrust.graph.trust.reasons import classify_reasons  # noqa: E402
 
 TARGETS = {"auc": 0.95, "spearman": 0.8}
 
@@ -54,7 +55,8 @@ def truth(world: Path) -> dict[str, pd.DataFrame]:
     }
 
 
-def ranking_metrics(model: TrustModel, t: dict[str, pd.DataFrame], orders: pd.DataFrame) -> dict[str, float]:
+def ranking_metrics(model: TrustModel, t: dict[str, pd.DataFrame], orders: pd.DataFrame,
+                    returns: pd.DataFrame) -> dict[str, float]:
     s = model.streamers.merge(t["streamers"], on="streamer_id", how="inner")
     honest = (s["fraud_kind"] == "none").to_numpy()
     out = {
@@ -75,12 +77,25 @@ def ranking_metrics(model: TrustModel, t: dict[str, pd.DataFrame], orders: pd.Da
     s2 = s.join(g, on="streamer_id").dropna(subset=["oracle_rate"])
     out["spearman_honesty_oracle_genuine_rate"] = spearmanr(-s2["oracle_rate"], s2["honesty"]).statistic
     out["spearman_honesty_raw_rate"] = spearmanr(-s["return_rate"].fillna(s["return_rate"].mean()), s["honesty"]).statistic
+    # references with the reasons: the raw rate of seller-caused returns (default mapping), all / genuine buyers
+    for label, sel in (("all", orders), ("genuine", genuine)):
+        rate = seller_rate(sel, returns).rename("seller_rate")
+        s3 = s.join(rate, on="streamer_id").dropna(subset=["seller_rate"])
+        out[f"spearman_honesty_seller_rate_{label}"] = spearmanr(-s3["seller_rate"], s3["honesty"]).statistic
     f = model.factories.merge(t["factories"], on="factory_id", how="inner")
     out["spearman_quality"] = spearmanr(f["trust"], f["quality"]).statistic
     out["spearman_quality_raw_return_rate"] = spearmanr(-f["return_rate"].fillna(f["return_rate"].mean()),
                                                         f["quality"]).statistic
     out["factories"] = len(f)
     return out
+
+
+def seller_rate(orders: pd.DataFrame, returns: pd.DataFrame) -> pd.Series:
+    """Per streamer: units returned for a seller-caused reason (default mapping) / units sold."""
+    r = returns.assign(seller=classify_reasons(returns["reason"]) == 0)
+    r = r[r["seller"]].merge(orders[["order_id", "streamer_id"]], on="order_id")
+    units = orders.groupby("streamer_id")["quantity"].sum()
+    return r.groupby("streamer_id")["quantity"].sum().reindex(units.index).fillna(0) / units
 
 
 def rates(orders: pd.DataFrame) -> pd.DataFrame:
@@ -118,7 +133,7 @@ def _pick_honest(model: TrustModel, t: dict[str, pd.DataFrame], n: int, seed: in
 
 
 def _with(p: Projection, orders: pd.DataFrame | None = None, follows: pd.DataFrame | None = None,
-          consumers: pd.DataFrame | None = None) -> Projection:
+          consumers: pd.DataFrame | None = None, returns: pd.DataFrame | None = None) -> Projection:
     def cat(a: pd.DataFrame, b: pd.DataFrame | None) -> pd.DataFrame:
         if b is None or not len(b):
             return a
@@ -129,7 +144,7 @@ def _with(p: Projection, orders: pd.DataFrame | None = None, follows: pd.DataFra
 
     return Projection(factories=p.factories, streamers=p.streamers, products=p.products,
                       consumers=cat(p.consumers, consumers), follows=cat(p.follows, follows),
-                      orders=cat(p.orders, orders), as_of=p.as_of)
+                      orders=cat(p.orders, orders), returns=cat(p.returns, returns), as_of=p.as_of)
 
 
 def _order_rows(consumers, streamers, products, times, returned=0) -> pd.DataFrame:
@@ -205,19 +220,26 @@ def fake_follower_experiment(p: Projection, model: TrustModel, t, seed: int = 2)
 
 
 def spike_experiment(p: Projection, model: TrustModel, t, seed: int = 3, days: float = 14.0) -> dict[str, float]:
+    """Half of the last ``days`` days' not-yet-returned orders at 20 honest streamers come back in
+    full a day after purchase: without a reason (unattributed), and said "not as described"."""
     targets = _pick_honest(model, t, 20, seed)
     o = p.orders.copy()
-    recent = (o["streamer_id"].isin(targets)) & (o["purchased_at"] >= model.as_of_ - pd.Timedelta(days=days))
+    recent = (o["streamer_id"].isin(targets)) & (o["purchased_at"] >= model.as_of_ - pd.Timedelta(days=days)) & (
+        o["returned_quantity"] == 0)
     idx = o.index[recent][::2]
     o.loc[idx, "returned_quantity"] = o.loc[idx, "quantity"]
     o.loc[idx, "first_returned_at"] = np.minimum(o.loc[idx, "purchased_at"] + pd.Timedelta(days=1), model.as_of_)
-    spiked = _with(p)
-    spiked.orders = o
     out = {"streamers": len(targets), "orders_turned_returned": int(len(idx)), "days": days}
-    for label, hl, rhl in (("default", model.params.half_life_days, model.params.recent_half_life_days),
-                           ("no_forgetting", 1e9, 1e9)):
+    runs = (("default", None, model.params.half_life_days, model.params.recent_half_life_days),
+            ("no_forgetting", None, 1e9, 1e9),
+            ("described", "not_as_described", model.params.half_life_days, model.params.recent_half_life_days))
+    for label, reason, hl, rhl in runs:
+        added = pd.DataFrame({"order_id": o.loc[idx, "order_id"], "returned_at": o.loc[idx, "first_returned_at"],
+                              "quantity": o.loc[idx, "quantity"], "reason": reason})
+        spiked = _with(p, returns=added)
+        spiked.orders = o
         kw = {**_params(model), "half_life_days": hl, "recent_half_life_days": rhl}
-        base_m = model if label == "default" else TrustModel(**kw).fit(p)
+        base_m = model if label != "no_forgetting" else TrustModel(**kw).fit(p)
         new_m = TrustModel(**kw).fit(spiked)
         b = base_m.streamers.set_index("streamer_id").loc[targets, "trust"]
         a = new_m.streamers.set_index("streamer_id").loc[targets, "trust"]
@@ -250,7 +272,7 @@ def main() -> None:
         t = truth(full)
         p = load_projection(full)
         model = TrustModel().fit(p)
-        r = ranking_metrics(model, t, p.orders)
+        r = ranking_metrics(model, t, p.orders, p.returns)
         hist = load_projection(split)
         hold = load_projection(split / "holdout")
         model_h = TrustModel().fit(hist)
@@ -321,6 +343,10 @@ def write_report(rows: dict, args) -> None:
           line("... for comparison: raw return rate", "", lambda r: r["spearman_honesty_raw_rate"]),
           line("... for comparison: raw return rate of genuine consumers only (oracle: truth's fraud labels)", "",
                lambda r: r["spearman_honesty_oracle_genuine_rate"]),
+          line("... for comparison: raw rate of seller-caused returns (reasons, default mapping)", "",
+               lambda r: r["spearman_honesty_seller_rate_all"]),
+          line("... for comparison: the same, genuine consumers only (oracle)", "",
+               lambda r: r["spearman_honesty_seller_rate_genuine"]),
           line("Spearman(factory trust, latent quality)", "≥ 0.8", lambda r: r["spearman_quality"]),
           line("... raw factory kept rate, for comparison", "", lambda r: r["spearman_quality_raw_return_rate"]),
           "\n## Predictive: trust fitted on days 1-150 vs the return rate in days 151-180\n\n"
@@ -352,9 +378,11 @@ def write_report(rows: dict, args) -> None:
           line("fake followers (3x audience): mean trust before", "", lambda r: r["fake"]["mean_trust_before"]),
           line("... after", "lower", lambda r: r["fake"]["mean_trust_after"]),
           line("... spam mass before / after", "", lambda r: f"{r['fake']['mean_spam_mass_before']:.3f} / {r['fake']['mean_spam_mass_after']:.3f}"),
-          line("return spike (half of last 14 days returned): mean trust drop", "> 0", lambda r: r["spike"]["drop_default"], 4),
+          line("return spike (half of last 14 days returned, no reason given): mean trust drop", "> 0",
+               lambda r: r["spike"]["drop_default"], 4),
           line("... same spike without forgetting (both half-lives infinite)", "smaller",
                lambda r: r["spike"]["drop_no_forgetting"], 4),
+          line("... the same spike said \"not as described\"", "> 0", lambda r: r["spike"]["drop_described"], 4),
           line("validation wall time (s, incl. world generation and loading)", "", lambda r: r["seconds"], 0),
           "\n## Verdict\n\n"]
     for s in scales:

@@ -134,7 +134,9 @@ def fit_effects(streamer: np.ndarray, product: np.ndarray, product_factory: np.n
     eta = np.full(len(cw), mu)
     info: dict[str, np.ndarray] = {}
     iters = 0
-    for round_ in range(em_rounds + 1):
+    # no event at all (e.g. a cause class nobody reported): every effect stays at 0 and mu at
+    # half a pseudo-event, instead of a Newton walk towards mu = -inf
+    for round_ in range(em_rounds + 1 if cy.sum() > 0 else 0):
         for _ in range(max_iter):
             iters += 1
             biggest = 0.0
@@ -156,8 +158,7 @@ def fit_effects(streamer: np.ndarray, product: np.ndarray, product_factory: np.n
                 biggest = max(biggest, abs(dm))
             if biggest < tol:
                 break
-        pr = expit(eta)
-        info = {b: np.bincount(codes[b][0], weights=cw * pr * (1 - pr), minlength=codes[b][1]) for b in blocks}
+        info = _information(codes, cw, eta)
         if round_ == em_rounds:
             break
         lo, hi = tau2_bounds
@@ -167,6 +168,8 @@ def fit_effects(streamer: np.ndarray, product: np.ndarray, product_factory: np.n
             if seen.sum() >= 3:
                 prec = info[b][seen] + 1.0 / tau2[b]
                 tau2[b] = float(np.clip(np.mean(theta[b][seen] ** 2 + 1.0 / prec), lo, hi))
+    if not info:
+        info = _information(codes, cw, eta)
     weight_per = {b: np.bincount(codes[b][0], weights=cw, minlength=codes[b][1]) for b in blocks}
     precision = {b: info[b] + 1.0 / tau2[b] for b in blocks}
 
@@ -182,6 +185,12 @@ def fit_effects(streamer: np.ndarray, product: np.ndarray, product_factory: np.n
         weight={b: public(b, weight_per[b]) for b in blocks},
         iterations=iters,
     )
+
+
+def _information(codes: dict[str, tuple[np.ndarray, int]], cw: np.ndarray, eta: np.ndarray) -> dict[str, np.ndarray]:
+    """Fisher information ``sum w p (1 - p)`` per group of every block."""
+    pr = expit(eta)
+    return {b: np.bincount(code, weights=cw * pr * (1 - pr), minlength=n) for b, (code, n) in codes.items()}
 
 
 def refit_block(code: np.ndarray, n: int, returned: np.ndarray, weight: np.ndarray, offset: np.ndarray,

@@ -12,7 +12,10 @@ Per order (one purchase line) this module derives:
 - ``returned`` -- the returned share of the line's units, in [0, 1];
 - ``maturity`` -- the share of eventual returns that are already visible at this age,
   the empirical CDF of return delays (Kaplan-Meier-style correction for censoring: an
-  order bought yesterday and not returned *yet* is weak evidence of being kept).
+  order bought yesterday and not returned *yet* is weak evidence of being kept);
+- ``cause`` -- how its returned units split by the returns' reasons into the classes
+  seller / product / neutral / unattributed (:mod:`.reasons`; returns seen by ``as_of``;
+  returned units the projection's ``returns`` table does not explain are unattributed).
 
 ``as_of`` is the projection's ``as_of`` when set, else the latest event time; events
 after it are ignored, so a result never depends on the wall clock.
@@ -27,6 +30,7 @@ import pandas as pd
 
 from ..projection import Projection
 from .beta import decay
+from .reasons import UNATTRIBUTED, classify_reasons
 
 DAY_NS = 86_400 * 10**9
 
@@ -80,6 +84,7 @@ class Evidence:
     o_day: np.ndarray  # integer day number of the purchase (days since the epoch)
     o_follower: np.ndarray  # the buyer followed the streamer when buying (bool)
     o_follow_tenure: np.ndarray  # days the buyer had followed the streamer when buying (0 if not)
+    o_cause: np.ndarray  # (orders, 4) share of returned units: seller, product, neutral, unattributed
     # follows
     f_consumer: np.ndarray
     f_streamer: np.ndarray
@@ -131,8 +136,9 @@ def reference_time(projection: Projection) -> pd.Timestamp:
     return max(candidates) if candidates else pd.Timestamp(0, tz="UTC")
 
 
-def build_evidence(projection: Projection, half_life_days: float = 60.0) -> Evidence:
-    """Encode a projection; see :class:`Evidence`."""
+def build_evidence(projection: Projection, half_life_days: float = 60.0,
+                   reason_map: dict[str, str] | None = None) -> Evidence:
+    """Encode a projection; see :class:`Evidence` (``reason_map``: :func:`.reasons.reason_classes`)."""
     as_of = reference_time(projection)
     t_ref = as_of.value
     o = projection.orders
@@ -195,6 +201,7 @@ def build_evidence(projection: Projection, half_life_days: float = 60.0) -> Evid
         o_day=np.floor_divide(o_at, DAY_NS),
         o_follower=np.zeros(len(age), bool),
         o_follow_tenure=np.zeros(len(age)),
+        o_cause=_cause_shares(projection, o["order_id"], ret_units, t_ref, reason_map),
         f_consumer=f_consumer,
         f_streamer=f_streamer,
         f_age=(t_ref - f_at) / DAY_NS,
@@ -208,6 +215,32 @@ def build_evidence(projection: Projection, half_life_days: float = 60.0) -> Evid
     ev.o_maturity = ev.maturity(age)
     ev.o_follower, ev.o_follow_tenure = _follower_at_purchase(ev)
     return ev
+
+
+def _cause_shares(projection: Projection, order_ids: pd.Series, returned_units: np.ndarray, t_ref: int,
+                  reason_map: dict[str, str] | None) -> np.ndarray:
+    """Per order, the share of its returned units by cause class (columns seller, product,
+    neutral, unattributed); rows of orders without returned units are 0."""
+    n = len(order_ids)
+    units = np.zeros((n, 4))
+    r = getattr(projection, "returns", None)
+    if r is not None and len(r) and n:
+        r = r.loc[(_ns(r["returned_at"]) <= t_ref)]
+        first = pd.Series(np.arange(n), index=pd.Index(order_ids.astype(str)))
+        first = first[~first.index.duplicated()]  # a repeated order id: its first line takes the returns
+        row = first.reindex(pd.Index(r["order_id"].astype(str))).fillna(-1).to_numpy(dtype=np.int64)
+        cls = classify_reasons(r["reason"], reason_map)
+        col = np.where(cls == UNATTRIBUTED, 3, cls)
+        qty = pd.to_numeric(r["quantity"], errors="coerce").fillna(0).to_numpy(dtype=np.float64)
+        ok = (row >= 0) & (qty > 0)
+        np.add.at(units, (row[ok], col[ok]), qty[ok])
+    # units the returns table does not explain (or explains beyond what the order shows) -> unattributed
+    told = units.sum(axis=1)
+    units[:, 3] += np.maximum(returned_units - told, 0.0)
+    total = units.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(total[:, None] > 0, units / np.maximum(total, 1e-300)[:, None], 0.0)
+    return np.where(returned_units[:, None] > 0, shares, 0.0)
 
 
 def _follower_at_purchase(ev: Evidence) -> tuple[np.ndarray, np.ndarray]:

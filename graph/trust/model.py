@@ -6,9 +6,11 @@ The steps, each in its own module:
    (half-life), returned share, maturity of the return window.
 2. :mod:`.credibility` -- per consumer: account age, buyer or not, lockstep
    (brushing-ring) partners (:mod:`.lockstep`).
-3. :mod:`.effects` -- the additive logistic model of returns (streamer + factory +
-   product random effects) on credible, recent, per-consumer-capped evidence; the
-   streamer effects are refitted on a short recent window as well.
+3. :mod:`.reasons` and :mod:`.effects` -- returns split by the cause class of their
+   reason (seller, product, neutral; unattributed ones shared out), and per class the
+   additive logistic model of returns (streamer + factory + product random effects) on
+   credible, recent, per-consumer-capped evidence; the streamer effects are refitted on a
+   short recent window as well.
 4. :mod:`.integrity` -- spam mass of each streamer by propagation from credible
    consumers (:mod:`.eigentrust`).
 5. :mod:`.streamers`, :mod:`.products` (products and factories), :mod:`.bonds`.
@@ -35,6 +37,7 @@ from .effects import fit_effects
 from .evidence import build_evidence
 from .integrity import streamer_integrity
 from .products import factory_table, product_table
+from .reasons import CLASSES, reason_classes
 from .streamers import streamer_table
 
 OUTPUTS = ("streamers", "consumer_streamer", "products", "factories")
@@ -63,6 +66,12 @@ class TrustParams:
     integrity_scale: float = 0.3
     # effects
     em_rounds: int = 6
+    # return reasons (:mod:`.reasons`): who caused a return, and how much each cause counts
+    reason_classes: dict | None = None
+    unattributed: str = "split"
+    seller_weight: float = 1.0
+    product_weight: float = 1.0
+    neutral_weight: float = 0.0
     # bonds
     bond_prior_strength: float = 4.0
     follow_evidence: float = 1.0
@@ -85,6 +94,12 @@ class TrustModel:
         Soft cap on one consumer's (decayed, credibility-weighted) orders at one streamer.
     level : float, default 0.9
         Level of the ``trust_low`` / ``trust_high`` credible intervals.
+    reason_classes : {reason: "seller" | "product" | "neutral" | None}, optional (a ``**params`` field)
+        Return reasons merged over :data:`.reasons.DEFAULT_REASON_CLASSES`.
+    unattributed : {"split", "seller", "product", "neutral"}, default "split" (a ``**params`` field)
+        Where returned units without a known reason go (:func:`cause_outcomes`).
+    seller_weight, product_weight, neutral_weight : float, default 1, 1, 0 (``**params`` fields)
+        How much each cause class's returns count against trust.
     **params
         Any other field of :class:`TrustParams` (credibility, integrity, bond settings).
 
@@ -121,6 +136,10 @@ class TrustModel:
                               level=float(level), **params)
         if not self.params.half_life_days > 0:
             raise ValueError("half_life_days must be positive")
+        reason_classes(self.params.reason_classes)  # a bad mapping fails here, not mid-run
+        if self.params.unattributed != "split" and self.params.unattributed not in CLASSES:
+            raise ValueError(f"unattributed must be 'split' or one of {', '.join(CLASSES)}, "
+                             f"not {self.params.unattributed!r}")
         self.results_: dict[str, pd.DataFrame] = {}
         self.timings_: dict[str, float] = {}
         self.diagnostics_: dict[str, Any] = {}
@@ -159,25 +178,28 @@ class TrustModel:
             t[name] = now - t0
             t0 = now
 
-        ev = build_evidence(projection, P.half_life_days)
+        ev = build_evidence(projection, P.half_life_days, reason_classes(P.reason_classes))
         lap("evidence")
         cred = consumer_credibility(ev, CredibilityParams(
             account_tau_days=P.account_tau_days, non_buyer=P.non_buyer_credibility, lockstep_scale=P.lockstep_scale,
             lockstep_min_days=P.lockstep_min_days, lockstep_min_shared=P.lockstep_min_shared))
         lap("credibility")
         weight = order_weights(ev, cred.credibility, P.consumer_cap)
-        eff = fit_effects(ev.o_streamer, ev.o_product, ev.product_factory, ev.o_returned, weight,
-                          ev.n_streamers, ev.n_products, ev.n_factories, em_rounds=P.em_rounds)
+        returned, split = cause_outcomes(ev, P.unattributed)
+        effs = {k: fit_effects(ev.o_streamer, ev.o_product, ev.product_factory, returned[k], weight,
+                               ev.n_streamers, ev.n_products, ev.n_factories, em_rounds=P.em_rounds)
+                for k in CLASSES}
+        cw = {"seller": P.seller_weight, "product": P.product_weight, "neutral": P.neutral_weight}
         lap("effects")
         integ = streamer_integrity(ev, cred.credibility, follow_weight=P.follow_weight, alpha=P.propagation_alpha,
                                    mad_k=P.integrity_mad_k, margin=P.integrity_margin,
                                    scale=P.integrity_scale)
         lap("propagation")
         recent = order_weights(ev, cred.credibility, P.consumer_cap, decay(ev.o_age, P.recent_half_life_days))
-        streamers = streamer_table(ev, cred, eff, integ, weight, recent_weight=recent,
+        streamers = streamer_table(ev, cred, effs, integ, weight, returned, cw, recent_weight=recent,
                                    recent_z=P.recent_z, level=P.level)
-        products = product_table(ev, eff, weight, level=P.level)
-        factories = factory_table(ev, eff, weight, level=P.level)
+        products = product_table(ev, effs, cw, weight, level=P.level)
+        factories = factory_table(ev, effs, cw, weight, level=P.level)
         lap("entities")
         bonds = bond_table(ev, cred, streamers["trust"].to_numpy(), prior_strength=P.bond_prior_strength,
                            follow_evidence=P.follow_evidence, unfollow_evidence=P.unfollow_evidence,
@@ -191,15 +213,54 @@ class TrustModel:
             "as_of": ev.as_of.isoformat(),
             "orders": ev.n_orders,
             "consumers": ev.n_consumers,
-            "effects_tau2": {k: round(float(v), 6) for k, v in eff.tau2.items()},
-            "effects_mu": round(float(eff.mu), 6),
-            "effects_iterations": eff.iterations,
+            "effects_tau2": {c: {k: round(float(v), 6) for k, v in e.tau2.items()} for c, e in effs.items()},
+            "effects_mu": {c: round(float(e.mu), 6) for c, e in effs.items()},
+            "effects_iterations": {c: e.iterations for c, e in effs.items()},
+            "returned_units_by_cause": {c: round(float(np.sum(ev.o_returned_units * ev.o_cause[:, i])), 3)
+                                        for i, c in enumerate((*CLASSES, "unattributed"))},
+            "unattributed_split": {c: round(float(v), 6) for c, v in zip(CLASSES, split)},
             "propagation_iterations": integ.propagation.iterations,
             "integrity_reference": round(float(integ.reference), 6),
             "return_delay_median_days": float(np.median(ev.return_delays)) if len(ev.return_delays) else None,
             "lockstep_consumers": int(np.sum(cred.lockstep_partners >= 2)),
         }
         return self
+
+
+def cause_outcomes(ev, unattributed: str = "split") -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Each cause class's returned share per order, with unattributed units shared out.
+
+    ``unattributed="split"`` shares an order's unattributed units among the classes in the
+    platform's proportions of attributed returned units (what an unlabelled return most
+    likely was); a class name gives them all to that class. Without any attributed
+    return at all they go to ``seller``, which makes the seller model the single
+    return model of a platform without reason codes.
+
+    Returns
+    -------
+    returned : {class: array}
+        Returned share of each order by class; summed over the classes, ``ev.o_returned``.
+    split : array of 3 floats
+        The shares used for unattributed units.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> ev = SimpleNamespace(o_returned=np.array([1.0, 0.5]), o_returned_units=np.array([2.0, 1.0]),
+    ...                      o_cause=np.array([[0.5, 0.0, 0.0, 0.5], [0.0, 1.0, 0.0, 0.0]]))
+    >>> y, split = cause_outcomes(ev)
+    >>> split.tolist(), y["seller"].tolist(), y["product"].tolist()
+    ([0.5, 0.5, 0.0], [0.75, 0.0], [0.25, 0.5])
+    """
+    if unattributed == "split":
+        att = (ev.o_returned_units[:, None] * ev.o_cause[:, :3]).sum(axis=0)
+        split = att / att.sum() if att.sum() > 0 else np.array([1.0, 0.0, 0.0])
+    elif unattributed in CLASSES:
+        split = np.array([float(c == unattributed) for c in CLASSES])
+    else:
+        raise ValueError(f"unattributed must be 'split' or one of {', '.join(CLASSES)}, not {unattributed!r}")
+    share = ev.o_cause[:, :3] + ev.o_cause[:, 3:4] * split[None, :]
+    return {c: ev.o_returned * share[:, i] for i, c in enumerate(CLASSES)}, split
 
 
 def order_weights(ev, credibility: np.ndarray, cap: float, forgetting: np.ndarray | None = None) -> np.ndarray:

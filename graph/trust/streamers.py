@@ -2,20 +2,27 @@
 
 ``trust = min(reputation, recent_kept) * integrity``
 
-- **reputation** -- the probability that a purchase from this streamer is kept, over
-  the streamer's recent product mix, from the additive model of :mod:`.effects`::
+- **reputation** -- the probability that a purchase from this streamer is not returned
+  for a cause that counts against it, over the streamer's recent product mix, from the
+  additive models of :mod:`.effects`, one per cause class ``k`` of :mod:`.reasons`
+  (seller, product, neutral)::
 
-      reputation_s = sum_i m_i (1 - sigmoid(mu + u_s + phi_f(i) + eps_p(i))) / sum_i m_i
+      risk_k(s)      = sum_i m_i sigmoid(mu_k + u_ks + phi_kf(i) + eps_kp(i)) / sum_i m_i
+      reputation_s   = 1 - sum_k w_k risk_k(s)
 
-  with ``m_i`` the order's forgetting weight times its buyer's credibility. The
-  streamer's own effect ``u_s`` is a random effect: shrunk towards 0 (the platform's
-  typical streamer) in proportion to how little credible, recent evidence it rests on,
+  with ``m_i`` the order's forgetting weight times its buyer's credibility and ``w_k``
+  the class weights (seller 1, product 1, neutral 0 by default: a "not as described"
+  return is the streamer's conduct, a defect is the goods it chose to sell, a changed
+  mind is nobody's fault). Summing the class risks is the competing-risks reading of
+  one return probability split by cause. The
+  streamer's own effects ``u_ks`` are random effects: shrunk towards 0 (the platform's
+  typical streamer) in proportion to how little credible, recent evidence they rest on,
   so a streamer with one kept sale sits near the platform norm for its catalogue, not
   at the top. Evidence is aggregated over *consumers*: each order weighs
   ``decay * credibility``, and each consumer's weight at a streamer is capped softly
   (``cap (1 - exp(-n / cap))``) so no single account -- loyal fan or brushing account
   -- can carry a reputation (Dellarocas 2000).
-- **recent_kept** -- the same kept probability with the streamer's effect refitted on
+- **recent_kept** -- the same kept probability with the streamer's effects refitted on
   the last weeks only (``recent_half_life_days``, default 14) and shrunk towards its
   long-run effect: without recent evidence it equals ``reputation``; when the recent
   returns are worse than the long run it is lower and takes over, so a streamer whose
@@ -24,9 +31,10 @@
   (share of its engagement PageRank starting at suspect accounts) exceeds the platform
   norm (:mod:`.integrity`).
 
-``confidence`` is the share of the posterior precision of ``u_s`` that comes from
-data (0: no credible evidence, the score is the prior; towards 1 with evidence);
-``trust_low`` / ``trust_high`` bound ``trust`` with ``u_s`` at its credible interval.
+``confidence`` is the share of the prior variance of the kept probability that the
+data removed (delta method over the classes' ``u_ks``; 0: no credible evidence, the
+score is the prior; towards 1 with evidence); ``trust_low`` / ``trust_high`` bound
+``trust`` with every ``u_ks`` at its credible interval.
 
 References
 ----------
@@ -51,22 +59,39 @@ from .effects import Effects
 from .evidence import Evidence
 from .integrity import Integrity
 
+CAUSE_COLUMNS = ("seller", "product", "neutral", "unattributed")
 
 
-def _mix_kept(ev: Evidence, eff: Effects, mix_w: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Mix-weighted kept probability per streamer with streamer effects ``u`` (NaN without orders)."""
+
+def _risk(ev: Evidence, eff: Effects, mix_w: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Mix-weighted probability of a return of ``eff``'s class per streamer, with streamer
+    effects ``u`` (NaN without orders)."""
     S = ev.n_streamers
     fe = np.append(eff.effect["factory"], 0.0)
     fcode = np.where(ev.o_factory < 0, len(fe) - 1, ev.o_factory)
     eta = eff.mu + u[ev.o_streamer] + fe[fcode] + eff.effect["product"][ev.o_product]
-    num = np.bincount(ev.o_streamer, weights=mix_w * (1.0 - expit(eta)), minlength=S)
+    num = np.bincount(ev.o_streamer, weights=mix_w * expit(eta), minlength=S)
     den = np.bincount(ev.o_streamer, weights=mix_w, minlength=S)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(den > 0, num / den, np.nan)
 
 
-def recent_effect(ev: Evidence, eff: Effects, recent_weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Streamer effects on the recent window only, shrunk towards the long-run effects.
+def _kept(ev: Evidence, effs: dict[str, Effects], cw: dict[str, float], mix_w: np.ndarray,
+          u: dict[str, np.ndarray]) -> np.ndarray:
+    """``1 - sum_k cw_k risk_k``: the weighted kept probability (NaN without orders)."""
+    risk = sum(cw[k] * _risk(ev, effs[k], mix_w, u[k]) for k in effs)
+    return np.clip(1.0 - risk, 0.0, 1.0)
+
+
+def _prior_kept(effs: dict[str, Effects], cw: dict[str, float], u: dict[str, np.ndarray]) -> np.ndarray:
+    """The kept probability at an unknown product mix (a streamer without orders)."""
+    return np.clip(1.0 - sum(cw[k] * expit(effs[k].mu + u[k]) for k in effs), 0.0, 1.0)
+
+
+def recent_effect(ev: Evidence, eff: Effects, returned: np.ndarray,
+                  recent_weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Streamer effects of one cause class on the recent window only, shrunk towards the
+    long-run effects.
 
     The product and factory effects stay as fitted; each streamer's effect is refitted
     on ``recent_weight`` (a short half-life) with prior ``N(u_s, tau_u^2)``: without
@@ -78,42 +103,74 @@ def recent_effect(ev: Evidence, eff: Effects, recent_weight: np.ndarray) -> tupl
     fcode = np.where(ev.o_factory < 0, len(fe) - 1, ev.o_factory)
     offset = eff.mu + fe[fcode] + eff.effect["product"][ev.o_product]
     live = recent_weight > 1e-6 * max(float(recent_weight.max(initial=0.0)), 1e-300)
-    return refit_block(ev.o_streamer[live], ev.n_streamers, ev.o_returned[live], recent_weight[live], offset[live],
+    return refit_block(ev.o_streamer[live], ev.n_streamers, returned[live], recent_weight[live], offset[live],
                        eff.effect["streamer"], eff.tau2["streamer"])
 
 
-def streamer_table(ev: Evidence, cred: Credibility, eff: Effects, integ: Integrity, order_weight: np.ndarray,
+def delta_confidence(cw: dict[str, float], risk: dict[str, np.ndarray], share: dict[str, np.ndarray],
+                     prior_var: dict[str, float | np.ndarray]) -> np.ndarray:
+    """Share of the prior variance of ``1 - sum_k cw_k risk_k`` that the data removed.
+
+    ``risk_k = sigmoid(eta_k)``; ``share_k = 1 - var_k / prior_var_k`` is that share for
+    ``eta_k`` alone (0 = prior only). By the delta method, with independent classes, the
+    combined share is ``sum_k g_k prior_var_k share_k / sum_k g_k prior_var_k`` with
+    ``g_k = (cw_k risk_k (1 - risk_k))^2``.
+
+    Examples
+    --------
+    >>> delta_confidence({"a": 1.0, "b": 0.0}, {"a": np.array([0.1]), "b": np.array([0.2])},
+    ...                  {"a": np.array([0.75]), "b": np.array([0.0])}, {"a": 1.0, "b": 1.0}).tolist()
+    [0.75]
+    """
+    num = den = 0.0
+    for k, p in risk.items():
+        g = (cw[k] * p * (1.0 - p)) ** 2 * prior_var[k]
+        num = num + g * share[k]
+        den = den + g
+    den = np.asarray(den, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.clip(np.where(den > 0, num / np.maximum(den, 1e-300), 0.0), 0.0, 1.0)
+
+
+def streamer_table(ev: Evidence, cred: Credibility, effs: dict[str, Effects], integ: Integrity,
+                   order_weight: np.ndarray, cause_returned: dict[str, np.ndarray], class_weight: dict[str, float],
                    *, recent_weight: np.ndarray | None = None, recent_z: float = 0.0,
                    level: float = 0.9) -> pd.DataFrame:
-    """One row per streamer: trust, confidence, interval and components (see the module docstring)."""
+    """One row per streamer: trust, confidence, interval and components (see the module docstring).
+
+    ``effs`` are the cause classes' fitted models (:mod:`.effects`), ``cause_returned``
+    each class's returned share per order and ``class_weight`` how much each class's
+    returns count against a streamer.
+    """
     S = ev.n_streamers
     z = float(ndtri(1.0 - (1.0 - level) / 2.0))
-    u = eff.effect["streamer"]
-    sd = 1.0 / np.sqrt(eff.precision["streamer"])
+    u = {k: e.effect["streamer"] for k, e in effs.items()}
+    sd = {k: 1.0 / np.sqrt(e.precision["streamer"]) for k, e in effs.items()}
+    zero = {k: np.zeros(S) for k in effs}
     mix_w = ev.o_decay * cred.credibility[ev.o_consumer]
     # a streamer whose every buyer is suspect still has a product mix: fall back to decay only
     has_mix = np.bincount(ev.o_streamer, weights=mix_w, minlength=S) > 0
     mix_w = np.where(has_mix[ev.o_streamer], mix_w, ev.o_decay)
-    prior_kept = float(1.0 - expit(eff.mu))
-    rep = _mix_kept(ev, eff, mix_w, u)
-    lo = _mix_kept(ev, eff, mix_w, u + z * sd)  # more returns -> lower bound
-    hi = _mix_kept(ev, eff, mix_w, u - z * sd)
-    catalog = _mix_kept(ev, eff, mix_w, np.zeros(S))
-    no_orders = np.isnan(rep)
-    rep = np.where(no_orders, 1.0 - expit(eff.mu + u), rep)
-    lo = np.where(no_orders, 1.0 - expit(eff.mu + u + z * sd), lo)
-    hi = np.where(no_orders, 1.0 - expit(eff.mu + u - z * sd), hi)
-    catalog = np.where(no_orders, prior_kept, catalog)
+    prior_kept = float(_prior_kept(effs, class_weight, {k: np.zeros(1) for k in effs})[0])
+
+    def kept(shift: dict[str, np.ndarray]) -> np.ndarray:
+        out = _kept(ev, effs, class_weight, mix_w, shift)
+        return np.where(np.isnan(out), _prior_kept(effs, class_weight, shift), out)
+
+    rep = kept(u)
+    lo = kept({k: u[k] + z * sd[k] for k in effs})  # more returns -> lower bound
+    hi = kept({k: u[k] - z * sd[k] for k in effs})
+    catalog = np.where(np.isnan(_kept(ev, effs, class_weight, mix_w, zero)), prior_kept,
+                       _kept(ev, effs, class_weight, mix_w, zero))
+    risks = {k: _risk(ev, effs[k], mix_w, u[k]) for k in effs}
     # a recent run of returns: the recent window's optimistic bound caps the long-run reputation
     if recent_weight is not None and ev.n_orders:
-        u_recent, prec_recent = recent_effect(ev, eff, recent_weight)
-        sd_recent = 1.0 / np.sqrt(prec_recent)
-        recent_cap = _mix_kept(ev, eff, mix_w, u_recent - recent_z * sd_recent)
-        recent_high = _mix_kept(ev, eff, mix_w, u_recent - z * sd_recent)
-        recent_low = _mix_kept(ev, eff, mix_w, u_recent + z * sd_recent)
-        recent_cap = np.where(np.isnan(recent_cap), rep, recent_cap)
-        recent_high = np.where(np.isnan(recent_high), hi, recent_high)
-        recent_low = np.where(np.isnan(recent_low), lo, recent_low)
+        fits = {k: recent_effect(ev, effs[k], cause_returned[k], recent_weight) for k in effs}
+        u_recent = {k: f[0] for k, f in fits.items()}
+        sd_recent = {k: 1.0 / np.sqrt(f[1]) for k, f in fits.items()}
+        recent_cap = kept({k: u_recent[k] - recent_z * sd_recent[k] for k in effs})
+        recent_high = kept({k: u_recent[k] - z * sd_recent[k] for k in effs})
+        recent_low = kept({k: u_recent[k] + z * sd_recent[k] for k in effs})
     else:
         u_recent, recent_cap, recent_high, recent_low = u, rep, hi, lo
     capped = recent_cap < rep
@@ -122,6 +179,9 @@ def streamer_table(ev: Evidence, cred: Credibility, eff: Effects, integ: Integri
     trust = np.clip(base * integrity, 0.0, 1.0)
     lo = np.minimum(lo, recent_low)
     hi = np.maximum(np.minimum(hi, recent_high), base)
+    confidence = delta_confidence(class_weight, {k: expit(effs[k].mu + u[k]) for k in effs},
+                                  {k: effs[k].confidence("streamer") for k in effs},
+                                  {k: effs[k].tau2["streamer"] for k in effs})
 
     # ---- components
     o_s = ev.o_streamer
@@ -163,14 +223,18 @@ def streamer_table(ev: Evidence, cred: Credibility, eff: Effects, integ: Integri
     return pd.DataFrame({
         "streamer_id": ev.streamer_ids.to_numpy(dtype=object),
         "trust": trust,
-        "confidence": eff.confidence("streamer"),
+        "confidence": confidence,
         "trust_low": np.clip(lo * integrity, 0.0, 1.0),
         "trust_high": np.clip(hi * integrity, 0.0, 1.0),
         "reputation": rep,
         "integrity": integrity,
         "spam_mass": integ.spam_mass,
-        "own_effect": u,
-        "recent_own_effect": u_recent,
+        "own_effect": u["seller"],
+        "recent_own_effect": u_recent["seller"],
+        "own_effect_product": u["product"],
+        "seller_return_risk": risks["seller"],
+        "product_return_risk": risks["product"],
+        "neutral_return_risk": risks["neutral"],
         "recent_kept": recent_cap,
         "recent_drop": capped,
         "catalog_kept": catalog,
@@ -179,6 +243,9 @@ def streamer_table(ev: Evidence, cred: Credibility, eff: Effects, integ: Integri
         "units": units.astype(np.int64),
         "returned_units": ret_units.astype(np.int64),
         "return_rate": share(ret_units, units),
+        **{f"returned_units_{c}": np.rint(np.bincount(o_s, weights=ev.o_returned_units * ev.o_cause[:, i],
+                                                       minlength=S)).astype(np.int64)
+           for i, c in enumerate(CAUSE_COLUMNS)},
         "gmv": np.round(gmv, 2),
         "kept_weight": kept_w,
         "returned_weight": ret_w,
