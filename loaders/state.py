@@ -242,8 +242,9 @@ def records(batch: Batch, mask: np.ndarray, *, extra: bool = False) -> list[dict
             v = s.to_numpy(dtype="float64")
             columns[col.name] = [None if np.isnan(x) else int(x) for x in v.tolist()]
         else:  # ids and text: a missing value is no property, never NaN or ""
-            present = s.notna() & (s.astype(str) != "")
-            columns[col.name] = s.astype(object).where(present, None).tolist()
+            v = s.to_numpy(dtype=object)
+            present = ~pd.isna(v) & (v != "")
+            columns[col.name] = np.where(present, v, None).tolist()
     names = list(columns)
     if not extra:
         return [dict(zip(names, vals)) for vals in zip(*columns.values())]
@@ -262,6 +263,14 @@ WRITES = {
     "purchases": ("load/write_purchases", "load/write_purchases_links"),
     "returns": ("load/write_returns",),
 }
+# Rows whose key the loader knows is new (see PipelinedState): CREATE instead of MERGE, and for
+# purchases one pass for the Order and its three relationships. Other streams are small.
+CREATES = {
+    "consumers": ("load/create_consumers",),
+    "follows": ("load/create_follows",),
+    "purchases": ("load/create_purchases",),
+    "returns": ("load/create_returns",),
+}
 
 
 class Neo4jState(State):
@@ -279,6 +288,7 @@ class Neo4jState(State):
         self.read_only = read_only
         self.write_slice = write_slice
         self._q: dict[str, str] = {}
+        self._carried: set[tuple[str, str]] = set()  # CARRIES pairs this run has committed
 
     def q(self, name: str) -> str:
         if name not in self._q:
@@ -342,22 +352,43 @@ class Neo4jState(State):
                 for k, f, r, v in zip(found.get("key", []), found.get("file", []), found.get("row", []),
                                       found.get("values", []))]
 
-    def commit(self, batch: Batch, *, resolved: Iterable[str] = (), write_pending: bool = True) -> None:
+    def commit(self, batch: Batch, *, resolved: Iterable[str] = (), write_pending: bool = True,
+               new: np.ndarray | None = None, returned: dict[str, tuple[int, str]] | None = None) -> None:
+        """Write the batch in one transaction; rows in ``new`` (keys certainly not in the graph) are CREATEd.
+
+        ``returned`` (returns, with ``new``): per order of the new rows, all units returned and
+        the first return time (ISO), which ``create_returns`` sets on the order.
+        """
         if self.read_only:
             raise RuntimeError("read-only state")
         stream = batch.stream
         statements: list[tuple[str, dict]] = []
         loaded = batch.mask_of(Outcome.LOADED)
+        carried: set[tuple[str, str]] = set()
         if loaded.any():
-            rows = records(batch, loaded)
-            for i in range(0, len(rows), self.write_slice):
-                for name in WRITES[stream]:
-                    statements.append((self.q(name), {"rows": rows[i:i + self.write_slice]}))
+            fresh = loaded & new if new is not None and stream in CREATES else np.zeros(len(batch), dtype=bool)
+            if stream == "returns" and returned is None:
+                fresh[:] = False  # create_returns needs the orders' totals
+            for mask, names in ((fresh, CREATES.get(stream, ())), (loaded & ~fresh, WRITES[stream])):
+                if not mask.any():
+                    continue
+                rows = records(batch, mask)
+                if stream == "returns" and mask is fresh:
+                    for r in rows:
+                        r["order_returned"], r["order_first"] = returned[r["order_id"]]
+                for i in range(0, len(rows), self.write_slice):
+                    for name in names:
+                        statements.append((self.q(name), {"rows": rows[i:i + self.write_slice]}))
             if stream == "purchases":
-                pairs = batch.typed.loc[loaded, ["streamer_id", "product_id"]].drop_duplicates()
-                statements.append((self.q("load/write_carries"), {"pairs": pairs.to_dict("records")}))
-            if stream == "returns":
-                ids = sorted(set(batch.typed.loc[loaded, "order_id"]))
+                # CARRIES once per distinct pair of the run: a pair already merged cannot be missing
+                t = batch.typed.loc[loaded]
+                carried = set(zip(t["streamer_id"], t["product_id"])) - self._carried
+                if carried:
+                    pairs = [{"streamer_id": a, "product_id": b} for a, b in sorted(carried)]
+                    statements.append((self.q("load/write_carries"), {"pairs": pairs}))
+            if stream == "returns" and (loaded & ~fresh).any():
+                # recomputed from the graph (after the CREATEs) for orders of merged rows
+                ids = sorted(set(batch.typed.loc[loaded & ~fresh, "order_id"]))
                 statements.append((self.q("load/write_returned_quantity"), {"ids": ids}))
             if batch.extras:
                 extra = records(batch, loaded, extra=True)
@@ -383,6 +414,7 @@ class Neo4jState(State):
 
         with self.driver.session(database=self.database) as s:
             s.execute_write(work)
+        self._carried |= carried
 
     def finish(self, run: dict) -> None:
         if self.read_only:
@@ -446,8 +478,13 @@ class PipelinedState(State):
 
     Look-ups see Neo4j plus the rows of commits still in flight (an overlay of at most
     ``depth`` chunks), so duplicates and conflicts across chunks are caught as before. Checks
-    that depend on sums or on other streams (orders for returns, known products, the pending
-    list) first wait for every in-flight commit. A failed commit re-raises on the next call.
+    that depend on other streams (orders, the pending list) first wait for every in-flight
+    commit; orders for returns of a fresh stream do not (the units returned per order are the
+    run's own, counted here). A failed commit re-raises on the next call.
+
+    Loaded rows of a fresh stream (nothing of it in the graph when the run started) whose key
+    hash this run has not written are passed to :meth:`Neo4jState.commit` as ``new``: they are
+    CREATEd instead of MERGEd (see loaders/README.md).
     """
 
     # what holds a stream's keys in the graph: counted once when the run starts
@@ -472,6 +509,11 @@ class PipelinedState(State):
         # keys this run wrote, kept as a sorted array of 64-bit hashes; only hash hits are
         # looked up in Neo4j (exactly). Counts come from Neo4j's count store (constant time).
         self._fresh: dict[str, np.ndarray] = {}
+        # units this run accepted per order (returns): with no Return in the graph when the run
+        # started, that is all an order's returns, so look-ups need not wait for commits in flight
+        self._returned: dict[str, float] = {}
+        self._first: dict[str, int] = {}  # and the first return time per order (epoch ns)
+        self._products: set[str] = set()  # product ids known to be in the graph
         for stream, query in self.COUNT.items():
             n = base.driver.execute_query(query, database_=base.database).records[0]["n"]
             if n == 0:
@@ -509,8 +551,11 @@ class PipelinedState(State):
         return pd.util.hash_pandas_object(keys[key_columns(stream)], index=False).to_numpy(dtype=np.uint64)
 
     def _seen(self, stream: str, keys: pd.DataFrame) -> np.ndarray:
+        return self._known_hash(stream, self._hashes(stream, keys))
+
+    def _known_hash(self, stream: str, h: np.ndarray) -> np.ndarray:
+        """Per hash: has this run written a key with that hash (binary search; np.isin sorts)?"""
         known = self._fresh[stream]
-        h = self._hashes(stream, keys)
         if not len(known):
             return np.zeros(len(h), dtype=bool)
         pos = np.searchsorted(known, h).clip(max=len(known) - 1)
@@ -535,11 +580,21 @@ class PipelinedState(State):
         return pd.concat([f for f in (mine, theirs) if len(f)], ignore_index=True)
 
     def known_products(self, ids: list[str]) -> set[str]:
-        return self.base.known_products(ids)  # products are committed: every file drains at its end
+        # products are committed (every file drains at its end) and never deleted, so a product
+        # found once stays known for the run: look up only the ids not found before
+        ask = [i for i in ids if i not in self._products]
+        if ask:
+            self._products.update(self.base.known_products(ask))
+        return {i for i in ids if i in self._products}
 
     def orders(self, ids: list[str]) -> pd.DataFrame:
-        self.drain()
-        return self.base.orders(ids)
+        if "returns" not in self._fresh:
+            self.drain()  # returned_quantity must include every earlier chunk
+            return self.base.orders(ids)
+        found = self.base.orders(ids)  # orders are committed: every file drains at its end
+        if len(found):
+            found = found.assign(returned_quantity=[self._returned.get(o, 0.0) for o in found["order_id"]])
+        return found
 
     def pending_values(self, stream: str, keys: list[str]) -> dict[str, dict]:
         over = self.overlay()
@@ -559,10 +614,31 @@ class PipelinedState(State):
             fut.result()
         resolved = list(resolved)
         loaded = batch.mask_of(Outcome.LOADED)
+        new = None
         if batch.stream in self._fresh and loaded.any():
+            # a loaded key of a fresh stream whose hash this run has not written is certainly not
+            # in the graph: CREATE it (a hash hit, i.e. a collision, keeps MERGE)
             h = self._hashes(batch.stream, key_frame(batch, loaded))
-            self._fresh[batch.stream] = np.union1d(self._fresh[batch.stream], h)
-        fut = self._pool.submit(self.base.commit, batch, resolved=resolved, write_pending=write_pending)
+            new = np.zeros(len(batch), dtype=bool)
+            new[np.flatnonzero(loaded)] = ~self._known_hash(batch.stream, h)
+            # keep the array sorted by inserting in place: O(n) per chunk, where union1d re-sorts
+            # all n (seconds per chunk at 10^6 keys); repeated hashes do no harm to the look-up
+            h = np.sort(h)
+            known = self._fresh[batch.stream]
+            self._fresh[batch.stream] = np.insert(known, np.searchsorted(known, h), h)
+        returned = None
+        if batch.stream == "returns" and loaded.any():
+            t = batch.typed.loc[loaded]
+            for oid, q, at in zip(t["order_id"], t["quantity"], ns_of(t["returned_at"])):
+                self._returned[oid] = self._returned.get(oid, 0.0) + float(q)
+                self._first[oid] = min(self._first.get(oid, at), at)
+            if "returns" in self._fresh:  # all of these orders' returns are this run's
+                ids = sorted(set(t["order_id"]))
+                first = np.datetime_as_string(np.asarray([self._first[o] for o in ids], dtype="datetime64[ns]"),
+                                              unit="ns", timezone="UTC")
+                returned = {o: (int(self._returned[o]), f) for o, f in zip(ids, first.tolist())}
+        fut = self._pool.submit(self.base.commit, batch, resolved=resolved, write_pending=write_pending, new=new,
+                                returned=returned)
         self._inflight.append((fut, batch))
 
     def finish(self, run: dict) -> None:

@@ -119,6 +119,36 @@ def test_xs_world_exact_counts(neo4j_db, neo4j_settings, xs_world, tmp_path):
     assert json.loads((tmp_path / "r" / "reconciliation.json").read_text())["totals"]["loaded"] == t.loaded
 
 
+SEED_GRAPH = """
+CREATE (c:Consumer {consumer_id: 'zz-c'})-[:FOLLOWS {followed_at: datetime('2020-01-01T00:00:00Z')}]->
+       (s:Streamer {streamer_id: 'zz-s'}),
+       (c)-[:PLACED]->(o:Order {order_id: 'zz-o', quantity: 1, returned_quantity: 1})-[:SOLD_BY]->(s),
+       (:Return {order_id: 'zz-o', returned_at: datetime('2020-01-02T00:00:00Z'), quantity: 1})-[:RETURNS]->(o)
+"""
+
+
+def test_create_path_equals_merge_path(neo4j_db, neo4j_settings, xs_world, tmp_path):
+    # Into an empty graph every stream is fresh and new keys are CREATEd; with one node or
+    # relationship of each kind already there, every row goes through look-ups and MERGE.
+    # Both must give the same graph.
+    db = neo4j_settings.database
+    fresh = load_folder(xs_world, driver=neo4j_db, database=db, report_dir=tmp_path / "fresh")
+    created = checksum(neo4j_db, db), graph_counts(neo4j_db, db)
+
+    from conftest import wipe
+
+    wipe(neo4j_db, db)
+    neo4j_db.execute_query(SEED_GRAPH, database_=db)
+    merged = load_folder(xs_world, driver=neo4j_db, database=db, report_dir=tmp_path / "merged")
+    neo4j_db.execute_query("MATCH (n) WHERE coalesce(n.consumer_id, n.streamer_id, n.order_id) STARTS WITH 'zz-' "
+                           "DETACH DELETE n", database_=db)
+    assert (checksum(neo4j_db, db), graph_counts(neo4j_db, db)) == created
+    def outcomes(report):
+        return [(f.file, f.read, f.loaded, f.duplicate, f.pending, f.quarantined) for f in report.files]
+
+    assert outcomes(merged) == outcomes(fresh)
+
+
 def test_rerun_is_idempotent_and_all_duplicate(neo4j_db, neo4j_settings, xs_world, tmp_path):
     db = neo4j_settings.database
     load_folder(xs_world, driver=neo4j_db, database=db, report_dir=tmp_path / "a")
