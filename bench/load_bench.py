@@ -12,7 +12,12 @@ Steps, all against the Neo4j of NEO4J_URI (its database is WIPED):
    (bench/load_csv_statements.py), timed per file.
 4. On top of that full graph: per stream, a naive loop over the first N rows of the file with
    fresh keys (ids prefixed, event times shifted by 1 microsecond) -- one write transaction per
-   row, with the loader's own Cypher -- timed.
+   row with the loader's plain MERGE statements (``WRITES``: queries/load/write_*.cypher, the
+   ones the loader uses for rows that may exist; never its CREATE statements for keys it knows
+   are new) -- timed.
+
+The load average (``os.getloadavg``) is recorded at the start and end of every phase: the
+machine is shared, and a phase that ran under more load says so in the table.
 
 "Empty database": with ``--fresh-server DIR`` (a private copy of scripts/neo4j-local, i.e.
 DIR/scripts/neo4j-local) the server is stopped, its data folder deleted and started again,
@@ -116,7 +121,7 @@ FRESH_TIME = {"follows": "followed_at", "returns": "returned_at"}
 
 
 def naive(driver, database: str, world: Path, stream: str, n: int) -> tuple[int, float]:
-    """One write transaction per row with the loader's Cypher, fresh keys; returns (rows, seconds)."""
+    """One write transaction per row with the loader's MERGE Cypher, fresh keys; returns (rows, seconds)."""
     (src,) = discover(world)[stream]
     chunk = next(read_chunks(src, n))
     batch = batch_from_chunk(stream, chunk)
@@ -145,6 +150,10 @@ def naive(driver, database: str, world: Path, stream: str, n: int) -> tuple[int,
     return len(rows), time.perf_counter() - t0
 
 
+def loadavg() -> str:
+    return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
 def count_rows(path: Path) -> int:
     with open(path, "rb") as fh:
         return sum(1 for _ in fh) - 1
@@ -157,12 +166,14 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/livetrust-bench"))
     ap.add_argument("--batch-size", type=int, default=20_000)
     ap.add_argument("--naive-rows", type=int, default=2000)
+    ap.add_argument("--world", type=Path, help="An existing world folder of that scale and seed "
+                    "[default: CACHE/SCALE, generated when missing].")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "load.md")
     ap.add_argument("--fresh-server", type=Path, help="Folder of a private scripts/neo4j-local copy to restart "
                     "on an empty store between phases (see the module docstring).")
     args = ap.parse_args()
 
-    world = args.cache / args.scale
+    world = args.world or args.cache / args.scale
     if not (world / "purchases.csv").exists():
         from livetrust.world import generate_world
 
@@ -179,9 +190,14 @@ def main() -> None:
         "['server.memory.heap.max_size', 'server.memory.pagecache.size'] RETURN name, value").records}
     rows = {s: count_rows(world / f"{s}.csv") for s in LOAD_ORDER}
 
+    load: dict[str, tuple[str, str]] = {}  # phase -> load average (1 min) at start, at end
+    started = dt.datetime.now()
+
     log("empty database; loader")
     driver = fresh(driver, settings, args.fresh_server)
+    load["loader"] = (loadavg(), "")
     rec, loader_wall, rss = run_loader(world, args.cache / f"report-{args.scale}", args.batch_size)
+    load["loader"] = (load["loader"][0], loadavg())
     loader = {f["stream"]: f for f in rec["files"]}
     log(f"loader {loader_wall:.0f}s, peak RSS {rss:.0f} MiB")
 
@@ -189,15 +205,19 @@ def main() -> None:
     driver = fresh(driver, settings, args.fresh_server)
     apply_schema(driver, db)
     lc = {}
+    load["LOAD CSV"] = (loadavg(), "")
     for s in LOAD_ORDER:
         lc[s] = load_csv(driver, db, world / f"{s}.csv", s, args.batch_size)
         log(f"LOAD CSV {s}: {lc[s]:.1f}s")
+    load["LOAD CSV"] = (load["LOAD CSV"][0], loadavg())
 
     log("naive, on top of the full graph")
     nv = {}
+    load["naive"] = (loadavg(), "")
     for s in LOAD_ORDER:
         nv[s] = naive(driver, db, world, s, args.naive_rows)
         log(f"naive {s}: {nv[s][0]} rows in {nv[s][1]:.1f}s")
+    load["naive"] = (load["naive"][0], loadavg())
     driver = fresh(driver, settings, args.fresh_server)
     driver.close()
 
@@ -205,7 +225,7 @@ def main() -> None:
     lines = [
         f"# Load benchmark ({args.scale} world)",
         "",
-        f"Measured {dt.date.today()} by `bench/load_bench.py`. Machine: {m['nproc']} cores ({m['cpu']}), "
+        f"Measured {started:%Y-%m-%d %H:%M} by `bench/load_bench.py`. Machine: {m['nproc']} cores ({m['cpu']}), "
         f"{m['ram_gib']} GiB RAM, Python {m['python']}; Neo4j {info.agent} Community from `scripts/neo4j-local` "
         f"(heap {conf.get('server.memory.heap.max_size')}, page cache {conf.get('server.memory.pagecache.size')}) "
         "on the same machine.",
@@ -215,7 +235,8 @@ def main() -> None:
         "```",
         'eval "$(scripts/neo4j-local env)"',
         f"python bench/load_bench.py --scale {args.scale} --seed {args.seed} --batch-size {args.batch_size} "
-        f"--naive-rows {args.naive_rows}",
+        f"--naive-rows {args.naive_rows}" + (f" --world {args.world}" if args.world else "")
+        + (f" --fresh-server {args.fresh_server}" if args.fresh_server else ""),
         "```",
         "",
         "- loader: `livetrust load` in a child process into an empty database (schema applied), full "
@@ -227,6 +248,8 @@ def main() -> None:
         f"{args.naive_rows} rows of each file with fresh keys, on top of the full graph (extrapolated to rows/s).",
         "- each phase starts from an empty store" + (" (private server restarted on a new data folder)."
                                                      if args.fresh_server else " (graph deleted)."),
+        "- load average (1 min) at start -> end of each phase: "
+        + "; ".join(f"{k} {a} -> {b}" for k, (a, b) in load.items()) + ".",
         "",
         "| file | rows | loader rows/s | LOAD CSV rows/s | loader / LOAD CSV | naive rows/s | loader / naive |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
