@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import json
 import math
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
@@ -29,11 +32,16 @@ from .queries import cypher_statement
 
 @dataclass(frozen=True)
 class RelationshipBatch:
-    """Relationships of one run: ``create`` writes batches, ``cleanup`` drops other runs'."""
+    """Relationships of one run: ``create`` writes batches, ``cleanup`` drops other runs'.
+
+    ``rows`` is a list of row maps (the statement takes ``$rows``) or a DataFrame, sent
+    a batch at a time as one list per column (the statement takes ``$columns``; see
+    :func:`frame_to_columns`).
+    """
 
     create: str
     cleanup: str
-    rows: Sequence[dict[str, Any]]
+    rows: Sequence[dict[str, Any]] | pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,8 @@ def publish_run(
     relationships: Iterable[RelationshipBatch] = (),
     node_updates: Iterable[NodeUpdate] = (),
     batch_size: int = 20_000,
+    writers: int = 1,
+    timings: dict[str, float] | None = None,
 ) -> str | None:
     """Write a run's results and make it current; returns the run it replaced (or None).
 
@@ -79,8 +89,27 @@ def publish_run(
         Written before the switch, in managed transactions of ``batch_size`` rows.
     node_updates : NodeUpdate
         Applied together with the switch, in one transaction.
+    batch_size : int, default 20000
+        Relationship rows per write transaction.
+    writers : int, default 1
+        Sessions writing relationship batches at once (the driver encodes one batch while
+        Neo4j commits another). Batches are independent transactions, retried on deadlocks.
+    timings : dict, optional
+        Filled with the seconds spent creating relationships (``relationships``), in the
+        publishing transaction (``publish``) and deleting other runs' relationships (``cleanup``).
+
+    Returns
+    -------
+    str or None
+        The run id that was current before (None for the first run).
+
+    Examples
+    --------
+    >>> publish_run(driver, "neo4j", RunRecord("score", "score-1"),
+    ...             relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", rows)])
     """
     relationships, node_updates = list(relationships), list(node_updates)
+    timings = {} if timings is None else timings
     driver.execute_query(
         cypher_statement("writeback/run_start"),
         job=record.job, run_id=record.run_id, started_at=now_utc(),
@@ -89,17 +118,20 @@ def publish_run(
         database_=database,
     )
     try:
+        t0 = time.perf_counter()
+        for rel in relationships:
+            _write_batches(driver, database, rel, record.run_id, batch_size, writers)
+        timings["relationships"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
         with driver.session(database=database) as session:
-            for rel in relationships:
-                statement = cypher_statement(rel.create)
-                for start in range(0, len(rel.rows), batch_size):
-                    batch = list(rel.rows[start : start + batch_size])
-                    session.execute_write(_run, statement, rows=batch, run_id=record.run_id)
             previous = session.execute_write(_publish, record, node_updates)
+        timings["publish"] = time.perf_counter() - t0
     except BaseException as err:
         _mark_failed(driver, database, record, err, relationships)
         raise
+    t0 = time.perf_counter()
     _cleanup(driver, database, relationships, keep=record.run_id)
+    timings["cleanup"] = time.perf_counter() - t0
     return previous
 
 
@@ -128,10 +160,68 @@ def frame_to_rows(frame: pd.DataFrame, keys: Sequence[str]) -> list[dict[str, An
     return key_rows
 
 
+def frame_to_columns(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """One plain Python list per column, missing values (NaN/NaT/None) as None.
+
+    The columnar form of a batch for a statement taking ``$columns`` (``UNWIND
+    range(0, size($columns.KEY) - 1) AS i ... $columns.COL[i]``): no dict per row, and
+    Neo4j stores no property for a null.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+
+    Returns
+    -------
+    dict of str to list
+
+    Examples
+    --------
+    >>> frame_to_columns(pd.DataFrame({"id": ["a", "b"], "x": [1.5, float("nan")]}))
+    {'id': ['a', 'b'], 'x': [1.5, None]}
+    """
+    out = {}
+    for column in frame.columns:
+        values = frame[column]
+        if values.isna().any():
+            values = values.astype(object).where(values.notna(), None)
+        out[column] = values.tolist()
+    return out
+
+
 def _missing(value: Any) -> bool:
     if value is None or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
+
+
+def _write_batches(driver, database: str, rel: RelationshipBatch, run_id: str, batch_size: int, writers: int) -> None:
+    """Create ``rel.rows`` in transactions of ``batch_size`` rows, ``writers`` sessions at a time."""
+    statement = cypher_statement(rel.create)
+    failed = threading.Event()  # after a failure, batches not yet started are skipped
+
+    def write(start: int) -> None:
+        if failed.is_set():
+            return
+        try:
+            if isinstance(rel.rows, pd.DataFrame):
+                params = {"columns": frame_to_columns(rel.rows.iloc[start : start + batch_size])}
+            else:
+                params = {"rows": list(rel.rows[start : start + batch_size])}
+            with driver.session(database=database) as session:
+                session.execute_write(_run, statement, run_id=run_id, **params)
+        except BaseException:
+            failed.set()
+            raise
+
+    starts = range(0, len(rel.rows), batch_size)
+    if writers <= 1 or len(starts) <= 1:
+        for start in starts:
+            write(start)
+        return
+    with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="writeback") as pool:
+        for _ in pool.map(write, starts):  # re-raises the first failure
+            pass
 
 
 def _run(tx: neo4j.ManagedTransaction, statement: str, **params: Any) -> None:

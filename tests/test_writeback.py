@@ -69,3 +69,49 @@ def test_failed_run_leaves_previous_scores_and_next_run_replaces_them(neo4j_db, 
     assert [(r["id"], r["status"], r["cur"]) for r in records] == [
         ("run-a", "succeeded", False), ("run-b", "failed", False), ("run-c", "succeeded", True)
     ]
+
+
+def bond_frame(trust: float) -> pd.DataFrame:
+    """Every column of the model's bond table (types as the model gives them), two bonds."""
+    return pd.DataFrame({
+        "consumer_id": ["c1", "c2"], "streamer_id": ["s1", "s2"], "trust": [trust, 0.25], "confidence": [0.5, 0.1],
+        "prior": [0.6, 0.6], "positive_evidence": [2.0, 0.0], "negative_evidence": [0.0, 1.0],
+        "following": [True, False], "followed_days": [12.5, float("nan")], "unfollowed": [False, True],
+        "orders": [3, 0], "units": [4, 0], "returned_units": [1, 0], "repeat_buyer": [True, False],
+        "gmv": [99.5, 0.0], "last_order_days": [3.0, float("nan")], "consumer_credibility": [1.0, 0.5],
+        "lockstep_partners": [0, 2],
+    })
+
+
+def test_columnar_bonds_store_every_column_and_a_failed_run_changes_nothing(neo4j_db, neo4j_settings):
+    from livetrust.graph.trust.job import BOND_STATEMENT, _check_bond_columns
+
+    db = neo4j_settings.database
+    seed_graph(neo4j_db)
+    frame = bond_frame(0.8)
+    _check_bond_columns(frame.columns)  # the statement names every column of this table
+    batch = RelationshipBatch(BOND_STATEMENT, "writeback/trusts_cleanup", frame)
+    publish_run(neo4j_db, db, RunRecord("score", "run-a"), relationships=[batch], batch_size=1, writers=2)
+    records, _, _ = neo4j_db.execute_query(
+        "MATCH (c:Consumer)-[t:TRUSTS]->(s:Streamer) RETURN c.consumer_id AS c, s.streamer_id AS s, properties(t) AS p ORDER BY c")
+    stored = {(r["c"], r["s"]): r["p"] for r in records}
+    assert set(stored) == {("c1", "s1"), ("c2", "s2")}
+    first = stored[("c1", "s1")]
+    assert first == {**{k: v for k, v in frame.iloc[0].items() if k not in ("consumer_id", "streamer_id")}, "run_id": "run-a"}
+    assert isinstance(first["orders"], int) and first["following"] is True
+    assert "followed_days" not in stored[("c2", "s2")] and "last_order_days" not in stored[("c2", "s2")]  # NaN: no property
+
+    bad = bond_frame(0.1)
+    bad["gmv"] = pd.Series([1.0, {"x": 2}], dtype=object)  # a map is no valid property value: batch 2 of 2 fails
+    with pytest.raises(Neo4jError):
+        publish_run(neo4j_db, db, RunRecord("score", "run-b"),
+                    relationships=[RelationshipBatch(BOND_STATEMENT, "writeback/trusts_cleanup", bad)], batch_size=1)
+    assert current_run_id(neo4j_db, db, "score") == "run-a"
+    assert sorted(bonds(neo4j_db)) == [("c1", 0.8, "run-a"), ("c2", 0.25, "run-a")]
+
+
+def test_bond_statement_guard_names_missing_columns():
+    from livetrust.graph.trust.job import _check_bond_columns
+
+    with pytest.raises(ValueError, match="new_component"):
+        _check_bond_columns(["consumer_id", "streamer_id", "trust", "new_component"])

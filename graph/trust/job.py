@@ -127,6 +127,21 @@ NODE_WRITES = {
 }
 
 
+# Bonds go as one list per column per batch (no dict per row); the statement names every
+# column, so a column the model adds must be added there too (checked before writing).
+BOND_STATEMENT = "writeback/trusts_create_columns"
+WRITERS = 2  # one batch is encoded by the driver while Neo4j commits the previous one
+
+
+def _check_bond_columns(columns) -> None:
+    from ...queries import cypher_statement
+
+    text = cypher_statement(BOND_STATEMENT)
+    missing = [c for c in columns if f"$columns.{c}[i]" not in text]
+    if missing:
+        raise ValueError(f"{BOND_STATEMENT}.cypher does not write the bond columns {missing}")
+
+
 def write_back(model: TrustModel, settings: Any, run: ScoreRun) -> str | None:
     """Publish the scores to Neo4j under ``run.run_id``; readers switch runs atomically.
 
@@ -137,22 +152,29 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun) -> str | None:
     from ...db import connect
     from ...writeback import NodeUpdate, RelationshipBatch, RunRecord, frame_to_rows, publish_run
 
+    t0 = time.perf_counter()
     nodes = []
     for output, (key, statement) in NODE_WRITES.items():
         frame = model.results_[output].rename(columns={key: "id", "confidence": "trust_confidence"})
         frame = frame.drop(columns=[c for c in ("factory_id",) if c in frame.columns])
         nodes.append(NodeUpdate(statement, frame_to_rows(frame, ["id"])))
-    bonds = frame_to_rows(model.results_["consumer_streamer"], ["consumer_id", "streamer_id"])
+    bonds = model.results_["consumer_streamer"]
+    _check_bond_columns(bonds.columns)
     record = RunRecord(
         job=JOB, run_id=run.run_id, parameters=run.parameters,
         input_counts=run.input_counts, output_counts=run.output_counts,
     )
-    with connect(settings) as driver:
-        return publish_run(
-            driver, settings.database, record,
-            relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", bonds)],
-            node_updates=nodes,
-        )
+    run.timings["write_back.rows"] = time.perf_counter() - t0
+    steps: dict[str, float] = {}
+    try:
+        with connect(settings) as driver:
+            return publish_run(
+                driver, settings.database, record,
+                relationships=[RelationshipBatch(BOND_STATEMENT, "writeback/trusts_cleanup", bonds)],
+                node_updates=nodes, writers=WRITERS, timings=steps,
+            )
+    finally:
+        run.timings.update({f"write_back.{k}": v for k, v in steps.items()})
 
 
 def run_score_job(projection_source: Any, out_dir: str | Path | None, file_format: str = "csv",
