@@ -70,3 +70,38 @@ def test_partly_flagged_product_in_the_lists_says_why():
     # the seller-trust part of the score does not change (all streamers' trust is the same
     # 0.9 here), so the ratio of the scores is the demotion
     assert p2["score"] == pytest.approx(clean_p2["score"] * p2["demotion"])
+
+
+def burst_projection():
+    """The tiny graph plus a young ring at s3: r1..r3 buy only there, p4 on the same day."""
+    proj = tiny_projection()
+    ring = pd.DataFrame({"order_id": ["r-1", "r-2", "r-3"], "consumer_id": ["r1", "r2", "r3"],
+                         "streamer_id": "s3", "product_id": "p4", "quantity": 1, "amount": 5.0,
+                         "purchased_at": [ts(-2) + pd.Timedelta(hours=h) for h in (1, 2, 3)],
+                         "returned_quantity": 0, "first_returned_at": pd.NaT})
+    ring["first_returned_at"] = pd.to_datetime(ring["first_returned_at"], utc=True)
+    proj.orders = pd.concat([proj.orders, ring], ignore_index=True)
+    return proj
+
+
+def test_burst_share_counts_same_day_single_streamer_groups():
+    from livetrust.graph.recommend.bursts import burst_share
+
+    g = Graph.build(burst_projection())
+    share = dict(zip(g.streamers, burst_share(g)))
+    # s3: 3 ring lines of its 4 (c3's p4 on day -4 is a lone buyer); s1's buyers meet on no day
+    assert share == pytest.approx({"s1": 0.0, "s2": 0.0, "s3": 0.75})
+    # two buyers are not a group of three
+    assert burst_share(g, min_buyers=4)[g.streamers.get_loc("s3")] == 0.0
+
+
+def test_burst_flags_the_streamer_and_demotes_its_products():
+    proj = burst_projection()
+    scores = tiny_scores()
+    ctx = Context.build(Graph.build(proj), scores)
+    assert dict(zip(ctx.graph.streamers, ctx.s_flagged)) == {"s1": False, "s2": True, "s3": True}
+    p4 = ctx.graph.products.get_loc("p4")
+    assert ctx.p_flagged[p4] and ctx.p_demotion[p4] == pytest.approx(0.1)  # sold only by s3
+    # a higher threshold leaves s3 alone (0.75 < 0.8)
+    ctx = Context.build(Graph.build(proj), scores, Demotion(flag_burst=0.8))
+    assert not ctx.s_flagged[ctx.graph.streamers.get_loc("s3")]

@@ -18,7 +18,8 @@ trust frames carry it, so brushing-ring orders shape neither mixes nor rates.
 - ``keep(p) = product_trust(p) ** keep_power * seller_trust(p) ** seller_power``: good
   quality, unlikely to be returned, sold by trusted streamers;
 - ``demotion(p)``: the documented demotion rule (``scores.py``): products sold mainly by
-  fraud-flagged streamers, or with little evidence, are demoted, never dropped.
+  fraud-flagged streamers, or with little evidence, are demoted, never dropped; products
+  partly sold by them are demoted in proportion to that part of their recent units.
 
 Already-bought products are never recommended. Only the candidates a consumer can
 reach (through bonds) plus the top of ``discover`` are scored, so the work is

@@ -139,6 +139,7 @@ class Graph:
     o_units: np.ndarray
     o_returned: np.ndarray  # returned share of the line's units, in [0, 1]
     o_weight: np.ndarray
+    o_day: np.ndarray  # UTC calendar day of the purchase (days since the epoch)
     f_consumer: np.ndarray
     f_streamer: np.ndarray
     f_active: np.ndarray
@@ -180,6 +181,7 @@ class Graph:
             o_streamer=codes_of(streamers, orders["streamer_id"]),
             o_product=codes_of(products, orders["product_id"]),
             o_units=units, o_returned=returned, o_weight=weight,
+            o_day=((orders["purchased_at"] - pd.Timestamp(0, tz="UTC")) // DAY).to_numpy(dtype=np.int64),
             f_consumer=codes_of(consumers, follows["consumer_id"]),
             f_streamer=codes_of(streamers, follows["streamer_id"]),
             f_active=active,

@@ -33,7 +33,10 @@ column holds the factor and its ``reason`` says why.
   audience is real) below ``flag_integrity`` (0.9), or ``lockstep_buyers`` (buyers
   caught ordering in lockstep, i.e. a brushing ring) at least ``flag_lockstep`` (3).
   Without any of these, when its trust is below ``flag_trust`` (0.3) with confidence
-  at least 0.5.
+  at least 0.5. In every case also when its **burst share** (``bursts.py``: the share of
+  its order lines bought by single-streamer accounts in groups of at least
+  ``burst_min_buyers`` (3) buying the same product the same day -- a brushing campaign)
+  is at least ``flag_burst`` (0.1): this catches rings too young for the lockstep test.
 - A **product** is flagged when more than half (``product_flag_share``) of its recent
   units were sold by flagged streamers -- its sales are mainly theirs -- or its own row
   flags it. Below that share the product is demoted **in proportion** to it: its
@@ -74,6 +77,8 @@ class Demotion:
     flag_trust: float = 0.3
     flag_min_confidence: float = 0.5
     product_flag_share: float = 0.5
+    flag_burst: float = 0.1
+    burst_min_buyers: int = 3
 
     def product_flag_weight(self, flagged_share: np.ndarray, own_flag: np.ndarray | None = None) -> np.ndarray:
         """The ``flagged`` weight of products (0..1) from the share of their recent units

@@ -10,8 +10,9 @@ on the platform, recency-weighted;
 
 ``score(s, f) = sum_{p of f} demand(s, p) * product_trust(p) * factory_trust(f) * demotion(f)``
 
-``demotion`` is the documented rule (``scores.py``): products sold mainly by
-fraud-flagged streamers, flagged factories and little-known ones are demoted, never dropped.
+``demotion`` is the documented rule (``scores.py``): products sold mainly (or, in
+proportion, partly) by fraud-flagged streamers, flagged factories and little-known ones
+are demoted, never dropped.
 """
 
 from __future__ import annotations
