@@ -49,6 +49,12 @@ def timed(driver, database, cypher, params) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def uptime() -> str:
+    import subprocess
+
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.split("load average:")[-1].strip()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path("bench/results/query.md"))
@@ -58,12 +64,16 @@ def main() -> None:
     settings = Neo4jSettings.from_env()
     rng = random.Random(7)
     rows = []
+    start_load, started = uptime(), time.strftime("%Y-%m-%d %H:%M")
     with connect(settings) as driver:
         counts = {label: driver.execute_query(f"MATCH (n:{label}) RETURN count(n) AS n", database_=settings.database).records[0]["n"]
                   for label in ("Consumer", "Streamer", "Order", "Factory")}
         for name, (key, pick) in SUBJECTS.items():
             ids = [r["id"] for r in driver.execute_query(pick, database_=settings.database).records]
             chosen = rng.sample(ids, min(args.subjects, len(ids)))
+            if not chosen:  # e.g. no recommend run written back yet
+                rows.append((name, 0, float("nan"), float("nan")))
+                continue
             query = get_query(name)
             for subject in chosen[:3]:
                 timed(driver, settings.database, query.cypher, query.bind({key: subject}))
@@ -72,11 +82,15 @@ def main() -> None:
             rows.append((name, len(times), statistics.median(times), times[int(0.95 * (len(times) - 1))]))
     lines = [
         "# Point-lookup queries, warm", "",
-        f"Machine: {machine()}. Graph: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".",
-        "Command: `python bench/query_bench.py` (see its docstring for how the graph was prepared).", "",
+        f"Machine: {machine()}; {started} UTC; load average at start `{start_load}`, at the end `{uptime()}`. "
+        "Graph: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".",
+        f"Command: `python bench/query_bench.py --subjects {args.subjects} --repeat {args.repeat}` "
+        "(see its docstring for how the graph was prepared).", "",
         "| query | runs | median ms | p95 ms | target |", "|---|---:|---:|---:|---|",
     ]
-    lines += [f"| {n} | {k} | {m:.1f} | {p:.1f} | < 100 ms |" for n, k, m, p in rows]
+    lines += [f"| {n} | 0 | - | - | no subjects with data |" if k == 0 else
+              f"| {n} | {k} | {m:.1f} | {p:.1f} | < 100 ms: {'met' if p < 100 else '**not met** (p95)'} |"
+              for n, k, m, p in rows]
     args.out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
