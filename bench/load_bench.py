@@ -244,7 +244,8 @@ def main() -> None:
         "- LOAD CSV: `LOAD CSV WITH HEADERS ... CALL (row) { MERGE ... } IN TRANSACTIONS OF "
         f"{args.batch_size} ROWS` on the same files into an empty database, no validation "
         "(`bench/load_csv_statements.py`).",
-        f"- naive: one managed write transaction per row with the loader's Cypher, over the first "
+        f"- naive: one managed write transaction per row with the loader's plain MERGE statements "
+        f"(`queries/load/write_*.cypher`, never its CREATE ones), over the first "
         f"{args.naive_rows} rows of each file with fresh keys, on top of the full graph (extrapolated to rows/s).",
         "- each phase starts from an empty store" + (" (private server restarted on a new data folder)."
                                                      if args.fresh_server else " (graph deleted)."),
