@@ -122,10 +122,13 @@ def uptime() -> str:
 
 
 def neo4j_server(driver, database: str) -> str:
-    rows = driver.execute_query(
-        "CALL dbms.listConfig() YIELD name, value WHERE name IN "
-        "['server.memory.heap.max_size', 'server.memory.pagecache.size'] RETURN name, value ORDER BY name",
-        database_="system").records
+    try:
+        rows = driver.execute_query(
+            "CALL dbms.listConfig() YIELD name, value WHERE name IN "
+            "['server.memory.heap.max_size', 'server.memory.pagecache.size'] RETURN name, value ORDER BY name",
+            database_=database).records
+    except Exception:  # noqa: BLE001 - only for the table's description
+        rows = []
     conf = {r["name"].split(".")[-2]: r["value"] for r in rows}
     return f"heap {conf.get('heap', '?')}, page cache {conf.get('pagecache', '?')}"
 
