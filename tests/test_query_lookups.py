@@ -75,15 +75,8 @@ def test_consumer_trusted_circle(pipeline, driver, neo4j_settings):
     assert_uses_indexes(driver, neo4j_settings.database, "consumer_trusted_circle", consumer_id=consumer)
 
 
-def test_streamer_audience_and_return_trend(pipeline, driver, neo4j_settings):
-    bonds = pd.read_csv(pipeline / "scores" / "consumer_streamer.csv")
-    streamer = busiest(bonds, "streamer_id")
-    expected = bonds[bonds["streamer_id"] == streamer].sort_values(["trust", "consumer_id"], ascending=[False, True]).head(10)
-    got = run_query("streamer_audience", driver=driver, settings=neo4j_settings, streamer_id=streamer, limit=10)
-    assert list(got["consumer_id"]) == list(expected["consumer_id"])
-    assert_uses_indexes(driver, neo4j_settings.database, "streamer_audience", streamer_id=streamer)
-
-    world = pipeline / "world"
+def expected_weekly(world, streamer: str) -> pd.DataFrame:
+    """Orders, units and returned units of ``streamer`` by week (Monday, UTC), latest first, from the files."""
     purchases = pd.read_csv(world / "purchases.csv", dtype={"order_id": str})
     returns = pd.read_csv(world / "returns.csv", dtype={"order_id": str}).merge(
         purchases[["order_id", "quantity"]], on="order_id", suffixes=("", "_bought"))
@@ -93,12 +86,66 @@ def test_streamer_audience_and_return_trend(pipeline, driver, neo4j_settings):
     stamp = pd.to_datetime(mine["purchased_at"], utc=True)
     mine["week"] = (stamp.dt.normalize() - pd.to_timedelta(stamp.dt.day_of_week, unit="D")).dt.strftime("%Y-%m-%d")
     weekly = mine.groupby("week").agg(orders=("order_id", "size"), units=("quantity", "sum"), returned=("returned", "sum"))
-    weekly = weekly.sort_index(ascending=False).head(8)
+    return weekly.sort_index(ascending=False)
+
+
+def test_streamer_audience_and_return_trend(pipeline, driver, neo4j_settings):
+    bonds = pd.read_csv(pipeline / "scores" / "consumer_streamer.csv")
+    streamer = busiest(bonds, "streamer_id")
+    expected = bonds[bonds["streamer_id"] == streamer].sort_values(["trust", "consumer_id"], ascending=[False, True]).head(10)
+    got = run_query("streamer_audience", driver=driver, settings=neo4j_settings, streamer_id=streamer, limit=10)
+    assert list(got["consumer_id"]) == list(expected["consumer_id"])
+    assert_uses_indexes(driver, neo4j_settings.database, "streamer_audience", streamer_id=streamer)
+
+    weekly = expected_weekly(pipeline / "world", streamer).head(8)
     got = run_query("streamer_return_trend", driver=driver, settings=neo4j_settings, streamer_id=streamer, weeks=8)
     assert list(got["week"]) == list(weekly.index)
     assert list(got["orders"]) == list(weekly["orders"])
     np.testing.assert_allclose(got["return_rate"], weekly["returned"] / weekly["units"], rtol=1e-9)
     assert_uses_indexes(driver, neo4j_settings.database, "streamer_return_trend", streamer_id=streamer)
+
+
+def test_streamer_digests_match_the_files_and_the_live_answers(pipeline, driver, neo4j_settings):
+    """The score run's per-streamer digests are right, and the live fallback gives the same rows."""
+    db = neo4j_settings.database
+    bonds = pd.read_csv(pipeline / "scores" / "consumer_streamer.csv")
+    streamer = busiest(bonds, "streamer_id")
+    records, _, _ = driver.execute_query(
+        "MATCH (s:Streamer {streamer_id: $id}) MATCH (run:JobRun {job: 'score', current: true}) "
+        "RETURN s {.*} AS s, run.run_id AS run_id", id=streamer, database_=db)
+    node, run_id = records[0]["s"], records[0]["run_id"]
+    mine = bonds[bonds["streamer_id"] == streamer].sort_values(["trust", "consumer_id"], ascending=[False, True])
+    assert node["digest_run_id"] == run_id
+    assert node["audience_bonds"] == len(mine)
+    assert node["audience_top"] == list(mine["consumer_id"].head(100))
+    weekly = expected_weekly(pipeline / "world", streamer)
+    assert node["trend_weeks"] == list(weekly.index)
+    assert node["trend_orders"] == list(weekly["orders"])
+    assert node["trend_returned_units"] == [int(v) for v in weekly["returned"]]
+
+    def both(name, **params):
+        return run_query(name, driver=driver, settings=neo4j_settings, streamer_id=streamer, **params)
+
+    digested = both("streamer_return_trend", weeks=52)
+    # a later load that added rows makes the roll-up stale: the query counts the orders live
+    driver.execute_query("CREATE (:LoadRun {run_id: 'test-late-load', finished_at: datetime(), loaded: 1})", database_=db)
+    try:
+        live = both("streamer_return_trend", weeks=52)
+        assert_uses_indexes(driver, db, "streamer_return_trend", streamer_id=streamer)
+    finally:
+        driver.execute_query("MATCH (l:LoadRun {run_id: 'test-late-load'}) DELETE l", database_=db)
+    pd.testing.assert_frame_equal(digested, live)
+    assert list(live["week"]) == list(weekly.index)
+
+    digested = both("streamer_audience", limit=15)
+    driver.execute_query("MATCH (s:Streamer {streamer_id: $id}) SET s.digest_run_id = 'an-older-run'", id=streamer, database_=db)
+    try:
+        live = both("streamer_audience", limit=15)
+    finally:
+        driver.execute_query("MATCH (s:Streamer {streamer_id: $id}) SET s.digest_run_id = $run", id=streamer,
+                             run=run_id, database_=db)
+    pd.testing.assert_frame_equal(digested, live)
+    assert list(live["consumer_id"]) == list(mine["consumer_id"].head(15))
 
 
 def test_factory_channels_match_the_paths_files(pipeline, driver, neo4j_settings):

@@ -25,9 +25,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ... import __version__
 from ..projection import Projection
 from . import io
+from .digests import streamer_digests
 from .model import OUTPUTS, TrustModel
 
 JOB = "score"
@@ -127,6 +130,8 @@ NODE_WRITES = {
 }
 
 
+DIGEST_STATEMENT = "writeback/streamer_digests"
+
 # Bonds go as one list per column per batch (no dict per row); the statement names every
 # column, so a column the model adds must be added there too (checked before writing).
 BOND_STATEMENT = "writeback/trusts_create_columns"
@@ -142,11 +147,12 @@ def _check_bond_columns(columns) -> None:
         raise ValueError(f"{BOND_STATEMENT}.cypher does not write the bond columns {missing}")
 
 
-def write_back(model: TrustModel, settings: Any, run: ScoreRun) -> str | None:
+def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.DataFrame | None = None) -> str | None:
     """Publish the scores to Neo4j under ``run.run_id``; readers switch runs atomically.
 
     Bonds become ``TRUSTS`` relationships (invisible until the run is current); node
-    scores and the switch happen in one transaction (:func:`livetrust.writeback.publish_run`).
+    scores, the streamer digests (:mod:`.digests`) and the switch happen in one
+    transaction (:func:`livetrust.writeback.publish_run`).
     Returns the run id this run replaced.
     """
     from ...db import connect
@@ -158,6 +164,8 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun) -> str | None:
         frame = model.results_[output].rename(columns={key: "id", "confidence": "trust_confidence"})
         frame = frame.drop(columns=[c for c in ("factory_id",) if c in frame.columns])
         nodes.append(NodeUpdate(statement, frame_to_rows(frame, ["id"])))
+    if digests is not None:
+        nodes.append(NodeUpdate(DIGEST_STATEMENT, frame_to_rows(digests.rename(columns={"streamer_id": "id"}), ["id"])))
     bonds = model.results_["consumer_streamer"]
     _check_bond_columns(bonds.columns)
     record = RunRecord(
@@ -227,7 +235,11 @@ def run_score_job(projection_source: Any, out_dir: str | Path | None, file_forma
             run.timings["write_files"] = time.perf_counter() - t0
         if not embedded:
             t0 = time.perf_counter()
-            write_back(model, settings, run)
+            digests = streamer_digests(projection, model.results_["consumer_streamer"])
+            digests["digest_read_at"] = run.started_at  # the trend is stale once a later load adds rows
+            run.timings["digests"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            write_back(model, settings, run, digests)
             run.timings["write_back"] = time.perf_counter() - t0
         run.status = "succeeded"
     except BaseException as err:  # noqa: BLE001 - recorded, then re-raised
