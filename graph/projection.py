@@ -48,6 +48,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Keys per chunk when reading from Neo4j: big enough that round trips do not matter, small
+# enough that a chunk of orders stays in the tens of MB on the server.
+CHUNK_SIZE = 100_000
+
+
 def _empty(name: str) -> pd.DataFrame:
     return normalise(name, pd.DataFrame(columns=list(COLUMNS[name])))
 
@@ -110,42 +115,39 @@ class Projection:
         return cls._build(tables, max(latest) if latest else None, n_returns=len(returns))
 
     @classmethod
-    def from_neo4j(cls, driver: Any, database: str | None = None) -> "Projection":
+    def from_neo4j(cls, driver: Any, database: str | None = None, *, chunk_size: int = CHUNK_SIZE) -> "Projection":
         """Read the same tables from Neo4j with the Cypher files in ``queries/projection/``.
 
-        Timestamps travel as epoch nanoseconds (exact) and are converted vectorised. Each
-        table comes back as one record holding a list of row lists (the file's query wrapped
-        in ``CALL () { ... } RETURN collect([...])``): on the m world ~7x faster than a
-        record per row (fewer Python objects), for the server's heap holding one table's
-        rows at a time (orders of the m world: a few hundred MB).
+        Each table is read in chunks of ``chunk_size`` keys in the order of its key's index
+        (``$after`` / ``$limit``), each chunk one record holding a list of row lists: on the
+        m world ~7x faster than a record per row (fewer Python objects), and the server
+        holds one chunk at a time, not a whole table. Timestamps travel as epoch
+        nanoseconds (exact) and are converted vectorised.
         """
         from ..queries import cypher_statement
 
         import neo4j
 
-        def fetch(name: str) -> pd.DataFrame:
-            def work(tx):
-                res = tx.run(cypher_statement(f"projection/{name}"))
-                keys = res.keys()
-                return pd.DataFrame([r.values() for r in res], columns=keys)
+        if chunk_size < 1:
+            raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
 
-            with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as s:
-                return s.execute_read(work)
+        def read(tx, statement: str, **params):
+            return tx.run(statement, params).single()
 
-        def fetch_table(name: str) -> pd.DataFrame:
-            columns = list(COLUMNS[name])
-            # a list per row keeps nulls in place (collect() of a bare value would drop them)
-            query = (f"CALL () {{ {cypher_statement(f'projection/{name}')} }} "
-                     f"RETURN collect([{', '.join(columns)}]) AS rows")
-            with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as s:
-                rows = s.execute_read(lambda tx: tx.run(query).single()["rows"])
-            return pd.DataFrame(rows, columns=columns)
+        def fetch_table(session, name: str) -> pd.DataFrame:
+            statement, rows, after = cypher_statement(f"projection/{name}"), [], ""
+            while True:
+                chunk = session.execute_read(read, statement, after=after, limit=chunk_size)
+                if chunk["last"] is None:
+                    return pd.DataFrame(rows, columns=list(COLUMNS[name]))
+                rows.extend(chunk["rows"])
+                after = chunk["last"]
 
-        tables = {name: fetch_table(name) for name in COLUMNS}
-        meta = fetch("as_of")
-        as_of = meta["as_of"].iloc[0] if len(meta) else None
-        as_of = None if as_of is None or pd.isna(as_of) else pd.Timestamp(int(as_of), unit="ns", tz="UTC")
-        n_returns = int(meta["returns"].iloc[0]) if len(meta) else 0
+        with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
+            tables = {name: fetch_table(session, name) for name in COLUMNS}
+            meta = session.execute_read(read, cypher_statement("projection/as_of"))
+        as_of = None if meta is None or meta["as_of"] is None else pd.Timestamp(int(meta["as_of"]), unit="ns", tz="UTC")
+        n_returns = int(meta["returns"]) if meta is not None else 0
         return cls._build(tables, as_of, n_returns=n_returns)
 
     @classmethod

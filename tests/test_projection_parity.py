@@ -61,6 +61,22 @@ def test_from_neo4j_equals_from_folder(neo4j_db, neo4j_settings, tmp_path: Path,
 
 
 @pytest.mark.integration
+def test_chunked_reads_lose_and_repeat_nothing(neo4j_db, neo4j_settings, tmp_path: Path):
+    """Tiny chunks: many round trips per table, chunk edges inside a consumer's follows and
+    between the returns of one order; the result is the same as one chunk per table."""
+    world = tmp_path / "xs"
+    generate_world(world, scale="xs", seed=5)
+    load_folder(world, driver=neo4j_db, database=neo4j_settings.database, report_dir=tmp_path / "r")
+    folder = Projection.from_folder(world)
+    assert folder.returns["order_id"].duplicated().any()  # some order has several returns
+    assert folder.follows["consumer_id"].duplicated().any()
+    for chunk_size in (1, 7):
+        assert_same(Projection.from_neo4j(neo4j_db, neo4j_settings.database, chunk_size=chunk_size), folder)
+    with pytest.raises(ValueError, match="chunk_size must be at least 1"):
+        Projection.from_neo4j(neo4j_db, neo4j_settings.database, chunk_size=0)
+
+
+@pytest.mark.integration
 def test_empty_graph_projection(neo4j_db, neo4j_settings, tmp_path: Path):
     p = Projection.from_neo4j(neo4j_db, neo4j_settings.database)
     assert all(len(t) == 0 for t in p.tables().values()) and p.as_of is None
