@@ -42,6 +42,7 @@ class RelationshipBatch:
     create: str
     cleanup: str
     rows: Sequence[dict[str, Any]] | pd.DataFrame
+    batch_size: int | None = None  # rows per transaction when not publish_run's (large rows)
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,7 @@ def _write_batches(driver, database: str, rel: RelationshipBatch, run_id: str, b
             failed.set()
             raise
 
+    batch_size = rel.batch_size or batch_size
     starts = range(0, len(rel.rows), batch_size)
     if writers <= 1 or len(starts) <= 1:
         for start in starts:

@@ -12,6 +12,7 @@
 //   (:Consumer)-[:TRUSTS {trust, confidence, run_id}]->(:Streamer)   written by `score`
 //   (:JobRun {job, run_id, status, current})   one per score / paths / recommend run
 //   (:LoadRun {run_id, started_at, finished_at, loaded, ...})   one per load
+//   (:CoAudience {streamer_id, run_id, partners, vias, ...})   per streamer, written by `paths` (explain's index)
 //   Streamer digests (audience_top, trend_*, digest_read_at) written by `score` for the query library
 
 CREATE CONSTRAINT consumer_id IF NOT EXISTS FOR (n:Consumer) REQUIRE n.consumer_id IS UNIQUE;
@@ -24,6 +25,7 @@ CREATE CONSTRAINT pending_key IF NOT EXISTS FOR (n:Pending) REQUIRE (n.stream, n
 CREATE CONSTRAINT load_run_id IF NOT EXISTS FOR (n:LoadRun) REQUIRE n.run_id IS UNIQUE;
 CREATE CONSTRAINT job_run_id IF NOT EXISTS FOR (n:JobRun) REQUIRE n.run_id IS UNIQUE;
 CREATE INDEX job_run_current IF NOT EXISTS FOR (n:JobRun) ON (n.job, n.current);
+CREATE CONSTRAINT co_audience_key IF NOT EXISTS FOR (n:CoAudience) REQUIRE (n.streamer_id, n.run_id) IS UNIQUE;
 CREATE INDEX load_run_finished IF NOT EXISTS FOR (n:LoadRun) ON (n.finished_at);
 
 CREATE INDEX pending_stream IF NOT EXISTS FOR (n:Pending) ON (n.stream);

@@ -280,3 +280,34 @@ def test_xs_world_python_equals_cypher(xs_world, neo4j_db, neo4j_settings):
                 (py[0].streamers, py[0].via_consumers, py[0].product_id), (f, c)
             shared += py[0].shared_hops
     assert shared >= 3  # the sample covers longer paths
+
+    # the paths job's co-audience index gives the same paths as the live join (and Python)
+    trust.score_run_id = "score-test-1"
+    assert live_join_rows(neo4j_db, db, pairs) > 0  # no index yet: shared-streamer paths joined live
+    write_channels(neo4j_db, db, compute_paths(from_db, trust))
+    assert live_join_rows(neo4j_db, db, pairs) == 0
+    for f, c in pairs:
+        py = top_paths(index, f, c, 5)
+        cy = cypher.top_paths(neo4j_db, db, f, c, 5, evidence=False)
+        assert [p.trust for p in cy] == pytest.approx([p.trust for p in py], rel=REL), (f, c)
+        assert [(p.streamers, p.via_consumers, p.product_id) for p in cy] == \
+            [(p.streamers, p.via_consumers, p.product_id) for p in py], (f, c)
+    # a min_bond the index was not built with falls back to the live join
+    assert live_join_rows(neo4j_db, db, pairs, min_bond=0.05) > 0
+
+
+def live_join_rows(driver, database, pairs, **params) -> int:
+    """Rows the live audience join of ``most_trusted_path`` (its ``t3`` bonds) produced over ``pairs`` (PROFILE)."""
+    from livetrust.queries import cypher_statement
+
+    def rows(plan) -> int:
+        own = plan.get("rows", 0) if "t3" in str(plan.get("args", {}).get("Details", "")) else 0
+        return own + sum(rows(child) for child in plan.get("children", []))
+
+    total = 0
+    for f, c in pairs:
+        query_params = {**cypher.DEFAULTS, "factory_id": f, "consumer_id": c, "top": 5, "max_hops": 1, **params}
+        _, summary, _ = driver.execute_query("PROFILE " + cypher_statement("paths/most_trusted_path"),
+                                             query_params, database_=database)
+        total += rows(summary.profile)
+    return total

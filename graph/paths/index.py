@@ -250,7 +250,8 @@ def build_index(
     pf = product_factory[ps_row].astype(np.int64)
     order = np.lexsort((ps_row, -kappa, ps_col, pf))
     pf_o, s_o = pf[order], ps_col[order]
-    first = np.r_[True, (pf_o[1:] != pf_o[:-1]) | (s_o[1:] != s_o[:-1])]
+    first = np.ones(len(order), bool)  # (no sales at all: empty, not [True])
+    first[1:] = (pf_o[1:] != pf_o[:-1]) | (s_o[1:] != s_o[:-1])
     sel = order[first]
     sel = sel[kappa[sel] > 0]  # a carry edge of trust 0 is no edge
     K = sp.csr_matrix((kappa[sel], (pf[sel], ps_col[sel])), shape=(nF, nS))

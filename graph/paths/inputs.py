@@ -38,6 +38,7 @@ class TrustInputs:
     streamers: pd.DataFrame
     products: pd.DataFrame
     factories: pd.DataFrame
+    score_run_id: str | None = None  # the Neo4j score run the bonds come from, if any
 
     def validate(self) -> "TrustInputs":
         validate_trust_frames({name: getattr(self, name) for name in KEYS})
@@ -104,4 +105,5 @@ def trust_inputs_from_neo4j(driver, database: str, score_run_id: str | None = No
 
     bonds["trust"] = bonds["trust"].astype(float)
     bonds["confidence"] = pd.to_numeric(bonds["confidence"]).astype(float)
-    return TrustInputs(bonds, of("streamer", "streamer_id"), of("product", "product_id"), of("factory", "factory_id"))
+    return TrustInputs(bonds, of("streamer", "streamer_id"), of("product", "product_id"), of("factory", "factory_id"),
+                       score_run_id=score_run_id)

@@ -34,6 +34,8 @@ import pandas as pd
 
 from .bridges import bridges
 from .channels import factory_channels
+from .co_audience import KEEP as CO_AUDIENCE_KEEP
+from .co_audience import co_audience
 from .demand import factory_demand
 from .index import PathIndex, build_index
 from .inputs import TrustInputs
@@ -181,5 +183,22 @@ def write_channels(driver, database: str, result: PathsResult, *, top: int = 10,
         job=JOB, run_id=result.run_id, parameters={**result.parameters, "top_channels": top},
         input_counts=dict(input_counts or {}), output_counts=result.counts(),
     )
-    batch = RelationshipBatch("paths/channels_create", "paths/channels_cleanup", channel_rows(result.factory_channels, top))
-    return publish_run(driver, database, record, relationships=[batch])
+    batches = [RelationshipBatch("paths/channels_create", "paths/channels_cleanup", channel_rows(result.factory_channels, top))]
+    score_run_id = result.index.trust.score_run_id if result.index is not None else None
+    if score_run_id is not None:  # explain's index is only usable against the bonds it was built from
+        batches.append(RelationshipBatch("paths/co_audience_create", "paths/co_audience_cleanup",
+                                         co_audience_rows(result.index, score_run_id), batch_size=CO_AUDIENCE_BATCH))
+    return publish_run(driver, database, record, relationships=batches, timings=result.timings)
+
+
+# CoAudience rows are long lists (a hub streamer: thousands of partners); a few per transaction.
+CO_AUDIENCE_BATCH = 100
+
+
+def co_audience_rows(index: PathIndex, score_run_id: str, keep: int = CO_AUDIENCE_KEEP) -> list[dict[str, Any]]:
+    """Rows for ``paths/co_audience_create`` (see :mod:`.co_audience`)."""
+    table = co_audience(index, keep=keep)
+    rows = table.to_dict("records")
+    for row in rows:
+        row.update(score_run_id=score_run_id, keep=keep, min_bond=float(index.min_bond))
+    return rows

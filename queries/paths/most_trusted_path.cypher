@@ -5,6 +5,9 @@
 // Direct paths c -> s -> p -> f first; only when there is none, paths through one shared streamer
 // c -> s1 <- c2 -> s2 -> p -> f (trust b(c, s1) * b(c2, s1) * b(c2, s2) * kappa(s2, p)).
 // Each streamer enters with its most trusted product of the factory (ties: smallest product_id).
+// Shared-streamer paths come from the current paths run's co-audience index (CoAudience nodes: per
+// streamer pair the best shared consumers) when it was built from the same bonds, else live from the
+// TRUSTS relationships (same answer; the live join reads whole audiences, seconds for hub streamers).
 // Parameters:
 //   $factory_id     STRING   required
 //   $consumer_id    STRING   required
@@ -49,27 +52,57 @@ CALL (c, rid, carrier_streamers, carrier_best, direct) {
   MATCH (c)-[t1:TRUSTS]->(s1:Streamer)
   WHERE t1.run_id = rid AND t1.trust > 0 AND t1.trust >= $min_bond
   WITH c, rid, carrier_streamers, carrier_best, collect(s1) AS mine, collect(t1.trust) AS mine_t
-  // join the two audiences on the shared consumer c2, expanding from the smaller side
-  WITH c, rid, carrier_streamers, carrier_best, mine, mine_t,
-       reduce(n = 0, s IN mine | n + COUNT { (s)<-[:TRUSTS]-() }) AS left_size,
-       reduce(n = 0, s IN carrier_streamers | n + COUNT { (s)<-[:TRUSTS]-() }) AS right_size
-  CALL (c, rid, carrier_streamers, carrier_best, mine, mine_t, left_size, right_size) {
-    WITH * WHERE right_size <= left_size
-    UNWIND range(0, size(carrier_streamers) - 1) AS j
-    WITH c, rid, mine, mine_t, carrier_streamers[j] AS s2, carrier_best[j] AS x
-    MATCH (s2)<-[t3:TRUSTS]-(c2:Consumer)-[t2:TRUSTS]->(s1:Streamer)
-    WHERE s1 IN mine AND c2 <> c AND t3.run_id = rid AND t3.trust > 0 AND t3.trust >= $min_bond
-      AND t2.run_id = rid AND t2.trust > 0 AND t2.trust >= $min_bond
-    RETURN s1, c2, s2, x, [mine_t[[i IN range(0, size(mine) - 1) WHERE mine[i] = s1][0]], t2.trust, t3.trust] AS bonds
-    UNION ALL
-    WITH * WHERE right_size > left_size
+  // the current paths run's co-audience index answers when it holds every streamer of the consumer
+  // and was built from the same bonds (score run, min_bond) with enough consumers per pair
+  OPTIONAL MATCH (prun:JobRun {job: 'paths', current: true})
+  CALL (mine, prun, rid) {
+    UNWIND mine AS s
+    MATCH (ca:CoAudience {streamer_id: s.streamer_id, run_id: prun.run_id})
+    WHERE ca.score_run_id = rid AND ca.min_bond = $min_bond AND $top < ca.keep
+    RETURN count(ca) AS indexed
+  }
+  CALL (c, rid, carrier_streamers, carrier_best, mine, mine_t, prun, indexed) {
+    // from the index: the partners of the consumer's streamers that carry the factory
+    WITH * WHERE indexed = size(mine)
+    WITH c, prun, carrier_best, mine, mine_t, [s IN carrier_streamers | s.streamer_id] AS carrier_ids
     UNWIND range(0, size(mine) - 1) AS j
-    WITH c, rid, carrier_streamers, carrier_best, mine[j] AS s1, mine_t[j] AS b1
-    MATCH (s1)<-[t2:TRUSTS]-(c2:Consumer)-[t3:TRUSTS]->(s2:Streamer)
-    WHERE s2 IN carrier_streamers AND c2 <> c AND t2.run_id = rid AND t2.trust > 0 AND t2.trust >= $min_bond
-      AND t3.run_id = rid AND t3.trust > 0 AND t3.trust >= $min_bond
-    RETURN s1, c2, s2, carrier_best[[i IN range(0, size(carrier_streamers) - 1) WHERE carrier_streamers[i] = s2][0]] AS x,
-           [b1, t2.trust, t3.trust] AS bonds
+    MATCH (ca:CoAudience {streamer_id: mine[j].streamer_id, run_id: prun.run_id})
+    WITH c, carrier_best, carrier_ids, mine[j] AS s1, mine_t[j] AS b1, ca.partners AS partners, ca.vias AS vias,
+         ca.via_trust AS via_trust, ca.partner_trust AS partner_trust
+    UNWIND [i IN range(0, size(partners) - 1) WHERE partners[i] IN carrier_ids AND vias[i] <> c.consumer_id] AS i
+    WITH s1, vias[i] AS c2_id, partners[i] AS s2_id, [b1, via_trust[i], partner_trust[i]] AS bonds,
+         carrier_best[[k IN range(0, size(carrier_ids) - 1) WHERE carrier_ids[k] = partners[i]][0]] AS x
+    WITH s1, c2_id, s2_id, x, bonds, bonds[0] * bonds[1] * bonds[2] * x.k AS trust
+    ORDER BY trust DESC, s1.streamer_id, c2_id, s2_id
+    LIMIT $top
+    MATCH (c2:Consumer {consumer_id: c2_id})
+    MATCH (s2:Streamer {streamer_id: s2_id})
+    RETURN s1, c2, s2, x, bonds
+    UNION ALL
+    // live: join the two audiences on the shared consumer c2, expanding from the smaller side
+    WITH * WHERE indexed < size(mine)
+    WITH c, rid, carrier_streamers, carrier_best, mine, mine_t,
+         reduce(n = 0, s IN mine | n + COUNT { (s)<-[:TRUSTS]-() }) AS left_size,
+         reduce(n = 0, s IN carrier_streamers | n + COUNT { (s)<-[:TRUSTS]-() }) AS right_size
+    CALL (c, rid, carrier_streamers, carrier_best, mine, mine_t, left_size, right_size) {
+      WITH * WHERE right_size <= left_size
+      UNWIND range(0, size(carrier_streamers) - 1) AS j
+      WITH c, rid, mine, mine_t, carrier_streamers[j] AS s2, carrier_best[j] AS x
+      MATCH (s2)<-[t3:TRUSTS]-(c2:Consumer)-[t2:TRUSTS]->(s1:Streamer)
+      WHERE s1 IN mine AND c2 <> c AND t3.run_id = rid AND t3.trust > 0 AND t3.trust >= $min_bond
+        AND t2.run_id = rid AND t2.trust > 0 AND t2.trust >= $min_bond
+      RETURN s1, c2, s2, x, [mine_t[[i IN range(0, size(mine) - 1) WHERE mine[i] = s1][0]], t2.trust, t3.trust] AS bonds
+      UNION ALL
+      WITH * WHERE right_size > left_size
+      UNWIND range(0, size(mine) - 1) AS j
+      WITH c, rid, carrier_streamers, carrier_best, mine[j] AS s1, mine_t[j] AS b1
+      MATCH (s1)<-[t2:TRUSTS]-(c2:Consumer)-[t3:TRUSTS]->(s2:Streamer)
+      WHERE s2 IN carrier_streamers AND c2 <> c AND t2.run_id = rid AND t2.trust > 0 AND t2.trust >= $min_bond
+        AND t3.run_id = rid AND t3.trust > 0 AND t3.trust >= $min_bond
+      RETURN s1, c2, s2, carrier_best[[i IN range(0, size(carrier_streamers) - 1) WHERE carrier_streamers[i] = s2][0]] AS x,
+             [b1, t2.trust, t3.trust] AS bonds
+    }
+    RETURN s1, c2, s2, x, bonds
   }
   WITH s1, c2, s2, x, bonds, bonds[0] * bonds[1] * bonds[2] * x.k AS trust
   WHERE s1 <> s2

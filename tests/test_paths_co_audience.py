@@ -1,0 +1,86 @@
+"""The co-audience index (graph/paths/co_audience.py) against a brute-force count on known graphs."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from livetrust.graph.paths import build_index
+from livetrust.graph.paths.co_audience import co_audience
+from livetrust.graph.paths.inputs import TrustInputs
+from test_paths_world import hand_projection, hand_trust
+
+
+def brute_force(bonds: pd.DataFrame, keep: int) -> dict[tuple[str, str], list[tuple[str, float, float]]]:
+    """(s1, s2) -> [(c, b(c, s1), b(c, s2))] best first by b·b, ties by consumer id; positive bonds only."""
+    by_consumer: dict[str, dict[str, float]] = {}
+    for c, s, t in bonds[["consumer_id", "streamer_id", "trust"]].itertuples(index=False):
+        if t > 0:
+            by_consumer.setdefault(c, {})[s] = t
+    pairs: dict[tuple[str, str], list] = {}
+    for c, mine in by_consumer.items():
+        for s1, s2 in itertools.permutations(sorted(mine), 2):
+            pairs.setdefault((s1, s2), []).append((c, mine[s1], mine[s2]))
+    return {k: sorted(v, key=lambda e: (-e[1] * e[2], e[0]))[:keep] for k, v in pairs.items()}
+
+
+def as_dict(table: pd.DataFrame) -> dict[tuple[str, str], list[tuple[str, float, float]]]:
+    out: dict[tuple[str, str], list] = {}
+    for row in table.itertuples(index=False):
+        for s2, c, t1, t2 in zip(row.partners, row.vias, row.via_trust, row.partner_trust):
+            out.setdefault((row.streamer_id, s2), []).append((c, t1, t2))
+    return out
+
+
+def test_hand_world_matches_brute_force():
+    trust = hand_trust()
+    table = co_audience(build_index(hand_projection(), trust), keep=2)
+    assert as_dict(table) == brute_force(trust.consumer_streamer, keep=2)
+    # every row lists its partners in id order
+    for row in table.itertuples(index=False):
+        assert list(row.partners) == sorted(row.partners)
+
+
+def test_three_consumers_by_hand():
+    """c1, c2, c3 all bond to s1 and s2; c3 also to s3. b·b on (s1, s2): c1 0.9·0.5=0.45,
+    c2 0.5·0.9=0.45 (tie: c1 first), c3 0.2·0.2=0.04."""
+    bonds = pd.DataFrame({
+        "consumer_id": ["c1", "c1", "c2", "c2", "c3", "c3", "c3"],
+        "streamer_id": ["s1", "s2", "s1", "s2", "s1", "s2", "s3"],
+        "trust": [0.9, 0.5, 0.5, 0.9, 0.2, 0.2, 0.0],  # c3's bond to s3 is zero: no edge
+    })
+    projection = hand_projection()
+    trust = TrustInputs(bonds, pd.DataFrame({"streamer_id": ["s1", "s2", "s3"], "trust": [0.5] * 3}),
+                        pd.DataFrame({"product_id": [], "trust": []}), pd.DataFrame({"factory_id": [], "trust": []}))
+    projection.follows = projection.follows.iloc[0:0]
+    projection.orders = projection.orders.iloc[0:0]
+    table = co_audience(build_index(projection, trust), keep=2).set_index("streamer_id")
+    assert table.loc["s1", "partners"] == ["s2", "s2"]
+    assert table.loc["s1", "vias"] == ["c1", "c2"]          # c3 cut by keep=2
+    assert table.loc["s1", "via_trust"] == [0.9, 0.5]
+    assert table.loc["s1", "partner_trust"] == [0.5, 0.9]
+    assert table.loc["s2", "vias"] == ["c1", "c2"] and table.loc["s2", "via_trust"] == [0.5, 0.9]
+    assert "s3" not in table.index                           # no positive bond at all
+
+
+def test_random_graph_matches_brute_force():
+    rng = np.random.default_rng(4)
+    rows = {(f"c{rng.integers(60):02d}", f"s{rng.integers(12):02d}") for _ in range(400)}
+    bonds = pd.DataFrame(sorted(rows), columns=["consumer_id", "streamer_id"])
+    bonds["trust"] = np.round(rng.uniform(0, 1, len(bonds)), 1)  # coarse: many exact ties
+    projection = hand_projection()
+    projection.follows = projection.follows.iloc[0:0]
+    projection.orders = projection.orders.iloc[0:0]
+    streamers = pd.DataFrame({"streamer_id": sorted(bonds["streamer_id"].unique()), "trust": 0.5})
+    trust = TrustInputs(bonds, streamers, pd.DataFrame({"product_id": [], "trust": []}),
+                        pd.DataFrame({"factory_id": [], "trust": []}))
+    for keep in (1, 3):
+        assert as_dict(co_audience(build_index(projection, trust), keep=keep)) == brute_force(bonds, keep)
+
+
+def test_keep_must_be_positive():
+    with pytest.raises(ValueError, match="keep must be at least 1"):
+        co_audience(build_index(hand_projection(), hand_trust()), keep=0)
