@@ -227,9 +227,24 @@ def records(batch: Batch, mask: np.ndarray, *, extra: bool = False) -> list[dict
 
     ``extra=True``: the key columns plus ``extra``, a map of the non-empty extra columns.
     """
+    columns = param_columns(batch, mask, key_only=extra)
+    names = list(columns)
+    if not extra:
+        return [dict(zip(names, vals)) for vals in zip(*columns.values())]
+    extra_cols = [batch.raw[c].to_numpy(dtype=object)[mask].tolist() for c in batch.extras]
+    maps = [{c: v for c, v in zip(batch.extras, vals) if v != ""} for vals in zip(*extra_cols)]
+    return [dict(zip(names, vals), extra=m) for *vals, m in zip(*columns.values(), maps) if m]
+
+
+def param_columns(batch: Batch, mask: np.ndarray, *, key_only: bool = False) -> dict[str, list]:
+    """The masked rows as one list per contract column (the ``$columns`` of ``create_*``).
+
+    Values as in :func:`records` (ISO strings for times, int quantities, None for missing);
+    far fewer Python objects to build and encode than a map per row.
+    """
     t = batch.typed[mask]
     spec = STREAMS[batch.stream]
-    cols = [c for c in spec.columns if not extra or c.name in spec.key]
+    cols = [c for c in spec.columns if not key_only or c.name in spec.key]
     columns: dict[str, list] = {}
     for col in cols:
         s = t[col.name]
@@ -245,12 +260,7 @@ def records(batch: Batch, mask: np.ndarray, *, extra: bool = False) -> list[dict
             v = s.to_numpy(dtype=object)
             present = ~pd.isna(v) & (v != "")
             columns[col.name] = np.where(present, v, None).tolist()
-    names = list(columns)
-    if not extra:
-        return [dict(zip(names, vals)) for vals in zip(*columns.values())]
-    extra_cols = [batch.raw[c].to_numpy(dtype=object)[mask].tolist() for c in batch.extras]
-    maps = [{c: v for c, v in zip(batch.extras, vals) if v != ""} for vals in zip(*extra_cols)]
-    return [dict(zip(names, vals), extra=m) for *vals, m in zip(*columns.values(), maps) if m]
+    return columns
 
 
 # Statements per stream, in order, each over the chunk's loaded rows (one transaction).
@@ -372,10 +382,20 @@ class Neo4jState(State):
             for mask, names in ((fresh, CREATES.get(stream, ())), (loaded & ~fresh, WRITES[stream])):
                 if not mask.any():
                     continue
+                if mask is fresh:  # create_* take one list per column
+                    cols = param_columns(batch, mask)
+                    if stream == "returns":
+                        totals = [returned[o] for o in cols["order_id"]]
+                        cols["order_returned"] = [q for q, _ in totals]
+                        cols["order_first"] = [f for _, f in totals]
+                    n = int(mask.sum())
+                    for i in range(0, n, self.write_slice):
+                        part = cols if n <= self.write_slice else \
+                            {k: v[i:i + self.write_slice] for k, v in cols.items()}
+                        for name in names:
+                            statements.append((self.q(name), {"columns": part}))
+                    continue
                 rows = records(batch, mask)
-                if stream == "returns" and mask is fresh:
-                    for r in rows:
-                        r["order_returned"], r["order_first"] = returned[r["order_id"]]
                 for i in range(0, len(rows), self.write_slice):
                     for name in names:
                         statements.append((self.q(name), {"rows": rows[i:i + self.write_slice]}))
