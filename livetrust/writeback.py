@@ -27,6 +27,7 @@ from typing import Any, Iterable, Sequence
 import neo4j
 import pandas as pd
 
+from .db import apply_schema
 from .queries import cypher_statement
 
 
@@ -111,6 +112,9 @@ def publish_run(
     """
     relationships, node_updates = list(relationships), list(node_updates)
     timings = {} if timings is None else timings
+    # a database loaded by an older livetrust may lack the constraints of what this run writes
+    # (idempotent: IF NOT EXISTS; a few ms when all exist)
+    apply_schema(driver, database)
     driver.execute_query(
         cypher_statement("writeback/run_start"),
         job=record.job, run_id=record.run_id, started_at=now_utc(),

@@ -115,3 +115,14 @@ def test_bond_statement_guard_names_missing_columns():
 
     with pytest.raises(ValueError, match="new_component"):
         _check_bond_columns(["consumer_id", "streamer_id", "trust", "new_component"])
+
+
+def test_publishing_creates_missing_schema(neo4j_db, neo4j_settings):
+    """A database loaded by an older version lacks newer constraints; the next write-back adds them."""
+    db = neo4j_settings.database
+    neo4j_db.execute_query("DROP CONSTRAINT co_audience_key IF EXISTS", database_=db)
+    names = {r["name"] for r in neo4j_db.execute_query("SHOW CONSTRAINTS YIELD name", database_=db).records}
+    assert "co_audience_key" not in names
+    publish_run(neo4j_db, db, RunRecord("score", "score-schema-1"))
+    names = {r["name"] for r in neo4j_db.execute_query("SHOW CONSTRAINTS YIELD name", database_=db).records}
+    assert "co_audience_key" in names
