@@ -12,6 +12,8 @@ Trust scores are the tests' own frames, published to Neo4j with the run-publishi
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -284,8 +286,10 @@ def test_xs_world_python_equals_cypher(xs_world, neo4j_db, neo4j_settings):
     # the paths job's co-audience index gives the same paths as the live join (and Python)
     trust.score_run_id = "score-test-1"
     assert live_join_rows(neo4j_db, db, pairs) > 0  # no index yet: shared-streamer paths joined live
-    write_channels(neo4j_db, db, compute_paths(from_db, trust))
+    assert plan_rows(neo4j_db, db, pairs, "OF_PRODUCT") > 0  # no carry counts yet: orders read
+    write_channels(neo4j_db, db, compute_paths(from_db, trust), read_at=datetime.now(timezone.utc))
     assert live_join_rows(neo4j_db, db, pairs) == 0
+    assert plan_rows(neo4j_db, db, pairs, "OF_PRODUCT") == 0  # carry trusts from the CARRIES counts
     for f, c in pairs:
         py = top_paths(index, f, c, 5)
         cy = cypher.top_paths(neo4j_db, db, f, c, 5, evidence=False)
@@ -294,14 +298,27 @@ def test_xs_world_python_equals_cypher(xs_world, neo4j_db, neo4j_settings):
             [(p.streamers, p.via_consumers, p.product_id) for p in py], (f, c)
     # a min_bond the index was not built with falls back to the live join
     assert live_join_rows(neo4j_db, db, pairs, min_bond=0.05) > 0
+    # a load that added rows after the count makes the carry counts stale: orders are read again
+    neo4j_db.execute_query("CREATE (:LoadRun {run_id: 'late-load', finished_at: datetime(), loaded: 1})", database_=db)
+    assert plan_rows(neo4j_db, db, pairs, "OF_PRODUCT") > 0
+    for f, c in pairs[:6]:
+        py = top_paths(index, f, c, 5)
+        cy = cypher.top_paths(neo4j_db, db, f, c, 5, evidence=False)
+        assert [p.trust for p in cy] == pytest.approx([p.trust for p in py], rel=REL), (f, c)
+    neo4j_db.execute_query("MATCH (l:LoadRun {run_id: 'late-load'}) DELETE l", database_=db)
 
 
 def live_join_rows(driver, database, pairs, **params) -> int:
     """Rows the live audience join of ``most_trusted_path`` (its ``t3`` bonds) produced over ``pairs`` (PROFILE)."""
+    return plan_rows(driver, database, pairs, "t3", **params)
+
+
+def plan_rows(driver, database, pairs, marker: str, **params) -> int:
+    """Rows of the ``most_trusted_path`` operators whose details mention ``marker``, over ``pairs`` (PROFILE)."""
     from livetrust.queries import cypher_statement
 
     def rows(plan) -> int:
-        own = plan.get("rows", 0) if "t3" in str(plan.get("args", {}).get("Details", "")) else 0
+        own = plan.get("rows", 0) if marker in str(plan.get("args", {}).get("Details", "")) else 0
         return own + sum(rows(child) for child in plan.get("children", []))
 
     total = 0

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from ...errors import LivetrustError
@@ -48,11 +49,13 @@ def run_job(
         from ..projection import Projection
 
         with connect(settings) as driver:
+            read_at = datetime.now(timezone.utc)
             projection = Projection.from_neo4j(driver, settings.database)
             trust = trust_inputs_from_neo4j(driver, settings.database)
             result = compute_paths(projection, trust, **params)
             if top_channels > 0:
-                write_channels(driver, settings.database, result, top=top_channels, input_counts=dict(projection.counts))
+                write_channels(driver, settings.database, result, top=top_channels, input_counts=dict(projection.counts),
+                               read_at=read_at)
                 lines.append(f"  wrote the top {top_channels} channels per factory to Neo4j as CHANNEL relationships")
     if out_dir is not None:
         files = write_outputs(result, out_dir, file_format)

@@ -30,6 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .bridges import bridges
@@ -172,12 +173,48 @@ def channel_rows(channels: pd.DataFrame, top: int = 10) -> list[dict[str, Any]]:
     return rows
 
 
-def write_channels(driver, database: str, result: PathsResult, *, top: int = 10, input_counts: dict | None = None) -> str | None:
+def carry_counts(index: PathIndex) -> pd.DataFrame:
+    """Orders, units and returned units of every (streamer, product) pair with sales."""
+    coo = index.PS_orders.tocoo()
+    rows, cols = coo.row, coo.col
+
+    def at(matrix) -> np.ndarray:
+        return np.rint(np.asarray(matrix.tocsr()[rows, cols]).ravel()).astype(np.int64)
+
+    return pd.DataFrame({
+        "streamer_id": index.streamer_ids[cols].astype(str), "product_id": index.product_ids[rows].astype(str),
+        "orders": np.rint(coo.data).astype(np.int64), "units": at(index.PS_units),
+        "returned_units": at(index.PS_returned),
+    })
+
+
+def write_carry_counts(driver, database: str, index: PathIndex, counted_at: datetime, batch_size: int = 20_000) -> None:
+    """Store :func:`carry_counts` on the CARRIES relationships (``paths/carries_counts``)."""
+    from ...queries import cypher_statement
+    from ...writeback import frame_to_columns
+
+    frame = carry_counts(index)
+    statement = cypher_statement("paths/carries_counts")
+    for start in range(0, len(frame), batch_size):
+        columns = frame_to_columns(frame.iloc[start : start + batch_size])
+        with driver.session(database=database) as session:
+            session.execute_write(lambda tx: tx.run(statement, columns=columns, counted_at=counted_at).consume())
+
+
+def write_channels(driver, database: str, result: PathsResult, *, top: int = 10, input_counts: dict | None = None,
+                   read_at: datetime | None = None) -> str | None:
     """Write the top channels of ``result`` back to Neo4j as CHANNEL relationships.
 
-    Returns the id of the ``paths`` run it replaced (None for the first run).
+    With ``read_at`` (when the job began reading the graph), also store the carry counts on
+    CARRIES (:func:`write_carry_counts`). Returns the id of the ``paths`` run it replaced
+    (None for the first run).
     """
     from ...writeback import RelationshipBatch, RunRecord, publish_run
+
+    if read_at is not None and result.index is not None:
+        t0 = time.perf_counter()
+        write_carry_counts(driver, database, result.index, read_at)
+        result.timings["carry_counts"] = round(time.perf_counter() - t0, 3)
 
     record = RunRecord(
         job=JOB, run_id=result.run_id, parameters={**result.parameters, "top_channels": top},

@@ -28,8 +28,22 @@ MATCH (c:Consumer {consumer_id: $consumer_id})
 OPTIONAL MATCH (run:JobRun {job: 'score', current: true})
 WITH f, c, coalesce($score_run_id, run.run_id) AS rid
 CALL (f) {
-  MATCH (f)<-[:MADE_BY]-(p:Product)<-[:OF_PRODUCT]-(o:Order)-[:SOLD_BY]->(s:Streamer)
-  WITH s, p, count(o) AS orders, sum(o.quantity) AS units, sum(coalesce(o.returned_quantity, 0)) AS returned
+  // a pair's orders, units and returns: as counted on its CARRIES by a paths run when no load has
+  // added rows since (a few hundred relationships), else from the factory's orders
+  OPTIONAL MATCH (f)<-[:MADE_BY]-(:Product)<-[cr:CARRIES]-(:Streamer)
+  WITH f, count(cr) AS pairs, count(cr.counted_at) AS counted, min(cr.counted_at) AS since
+  WITH f, pairs = counted
+          AND NOT EXISTS { MATCH (l:LoadRun) WHERE l.finished_at > since AND (l.loaded > 0 OR l.pending_resolved > 0) }
+          AS use_counts
+  CALL (f, use_counts) {
+    WITH f WHERE use_counts
+    MATCH (f)<-[:MADE_BY]-(p:Product)<-[cr:CARRIES]-(s:Streamer)
+    RETURN s, p, cr.orders AS orders, cr.units AS units, cr.returned_units AS returned
+    UNION ALL
+    WITH f WHERE NOT use_counts
+    MATCH (f)<-[:MADE_BY]-(p:Product)<-[:OF_PRODUCT]-(o:Order)-[:SOLD_BY]->(s:Streamer)
+    RETURN s, p, count(o) AS orders, sum(o.quantity) AS units, sum(coalesce(o.returned_quantity, 0)) AS returned
+  }
   WITH s, p, orders, units, returned,
        (toFloat(units - returned) + $carry_prior * coalesce(p.trust, $missing_trust)) / (units + $carry_prior) AS k
   ORDER BY k DESC, p.product_id
