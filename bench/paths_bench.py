@@ -82,6 +82,12 @@ with tempfile.TemporaryDirectory() as tmp:
     write_outputs(result, tmp, "csv")
     out["write_s"] = time.perf_counter() - t
 index = result.index
+from livetrust.graph.paths.co_audience import co_audience
+t = time.perf_counter()
+table = co_audience(index)
+out["co_audience_s"] = time.perf_counter() - t
+out["co_audience_entries"] = int(table["partners"].map(len).sum())
+del table
 reach = result.factory_reach
 rng = np.random.default_rng(5)
 reached = reach.sample(10, random_state=5)[["factory_id", "consumer_id"]].values.tolist()
@@ -162,9 +168,11 @@ def render(m: dict, world: str, trust: str, runs: list[dict]) -> str:
            " available when this was measured; the path computation does not depend on the values)"
            if trust == "synthetic" else " (`trust_inputs_from_model`)") + ".",
         "",
-        "Command: `python bench/paths_bench.py" + (f" --trust {trust}" if trust != "synthetic" else "")
+        "Command: `python bench/paths_bench.py"
+        + (f" --world {world.split(' ')[0]}" if world.split(' ')[0] != str(DEFAULT_WORLD) else "")
+        + (f" --trust {trust}" if trust != "synthetic" else "")
         + f"` ({len(runs)} runs after a warm-up run, each its own process; medians). The job itself is "
-        "`livetrust paths --data /work/.cache-m --out OUT` (embedded) or `livetrust paths --out OUT` (Neo4j).",
+        f"`livetrust paths --data {world.split(' ')[0]} --out OUT` (embedded) or `livetrust paths --out OUT` (Neo4j).",
         "",
         "| step | median | budget |",
         "| --- | ---: | ---: |",
@@ -177,11 +185,13 @@ def render(m: dict, world: str, trust: str, runs: list[dict]) -> str:
         lines.append(f"| &nbsp;&nbsp;{k} | {v:.2f} s | |")
     lines += [
         f"| write 4 CSV files | {med([r['write_s'] for r in runs]):.1f} s | |",
+        f"| co-audience index for Neo4j explain (`co_audience`, {runs[-1]['co_audience_entries']:,d} entries; Neo4j mode only) "
+        f"| {med([r['co_audience_s'] for r in runs]):.1f} s | |",
         f"| **explain one pair** (top 5 paths with evidence; {len(explain)} pair runs) | **median {med(explain) * 1000:.0f} ms, "
         f"max {max(explain) * 1000:.0f} ms** | 1 s |",
         f"| explain, adversarial pairs (hub consumers x factories with the largest carrier audiences, no direct path; "
         f"{len(hard)} pair runs) | median {med(hard) * 1000:.0f} ms, max {max(hard) * 1000:.0f} ms | 1 s |",
-        f"| **peak RSS** of the whole process (cached projection + trust + compute + write + explain) | **{max(r['rss_peak_mb'] for r in runs):,.0f} MB** | 4 GB |",
+        f"| **peak RSS** of the whole process (cached projection + trust + compute + write + co-audience + explain) | **{max(r['rss_peak_mb'] for r in runs):,.0f} MB** | 4 GB |",
         f"| RSS before / after compute | {med([r['rss_before_compute_mb'] for r in runs]):,.0f} / "
         f"{med([r['rss_after_compute_mb'] for r in runs]):,.0f} MB | |",
         "",
