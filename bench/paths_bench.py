@@ -86,7 +86,7 @@ from livetrust.graph.paths.co_audience import co_audience
 t = time.perf_counter()
 table = co_audience(index)
 out["co_audience_s"] = time.perf_counter() - t
-out["co_audience_entries"] = int(table["partners"].map(len).sum())
+out["co_audience_entries"] = int(table["vias"].map(len).sum())
 del table
 reach = result.factory_reach
 rng = np.random.default_rng(5)

@@ -30,8 +30,11 @@ def brute_force(bonds: pd.DataFrame, keep: int) -> dict[tuple[str, str], list[tu
 def as_dict(table: pd.DataFrame) -> dict[tuple[str, str], list[tuple[str, float, float]]]:
     out: dict[tuple[str, str], list] = {}
     for row in table.itertuples(index=False):
-        for s2, c, t1, t2 in zip(row.partners, row.vias, row.via_trust, row.partner_trust):
-            out.setdefault((row.streamer_id, s2), []).append((c, t1, t2))
+        assert row.partner_offsets[0] == 0 and row.partner_offsets[-1] == len(row.vias)
+        assert len(row.partner_offsets) == len(row.partner_ids) + 1
+        for k, s2 in enumerate(row.partner_ids):
+            for i in range(row.partner_offsets[k], row.partner_offsets[k + 1]):
+                out.setdefault((row.streamer_id, s2), []).append((row.vias[i], row.via_trust[i], row.partner_trust[i]))
     return out
 
 
@@ -41,7 +44,7 @@ def test_hand_world_matches_brute_force():
     assert as_dict(table) == brute_force(trust.consumer_streamer, keep=2)
     # every row lists its partners in id order
     for row in table.itertuples(index=False):
-        assert list(row.partners) == sorted(row.partners)
+        assert list(row.partner_ids) == sorted(set(row.partner_ids))
 
 
 def test_three_consumers_by_hand():
@@ -58,7 +61,7 @@ def test_three_consumers_by_hand():
     projection.follows = projection.follows.iloc[0:0]
     projection.orders = projection.orders.iloc[0:0]
     table = co_audience(build_index(projection, trust), keep=2).set_index("streamer_id")
-    assert table.loc["s1", "partners"] == ["s2", "s2"]
+    assert table.loc["s1", "partner_ids"] == ["s2"] and table.loc["s1", "partner_offsets"] == [0, 2]
     assert table.loc["s1", "vias"] == ["c1", "c2"]          # c3 cut by keep=2
     assert table.loc["s1", "via_trust"] == [0.9, 0.5]
     assert table.loc["s1", "partner_trust"] == [0.5, 0.9]

@@ -9,10 +9,11 @@ world, 1.5M bonds for a consumer who follows hubs, 11-16 s in Cypher); answering
 this index means reading a few lists per streamer of the consumer.
 
 For every streamer ``s1`` with bonds, :func:`co_audience` lists every partner ``s2 ≠ s1``
-that shares a bonded consumer, with its ``keep`` best consumers ``c'`` by
-``b(c', s1) · b(c', s2)`` (ties: smallest consumer id), as four parallel lists:
-``partners`` (s2 ids), ``vias`` (c' ids), ``via_trust`` (``b(c', s1)``) and
-``partner_trust`` (``b(c', s2)``), sorted by partner id then rank. ``keep`` best per
+that shares a bonded consumer (``partner_ids``, sorted), and per partner its ``keep`` best
+consumers ``c'`` by ``b(c', s1) · b(c', s2)`` (ties: smallest consumer id) as three
+parallel entry lists ``vias`` (c' ids), ``via_trust`` (``b(c', s1)``) and ``partner_trust``
+(``b(c', s2)``): partner ``k``'s entries are ``partner_offsets[k]`` up to
+``partner_offsets[k + 1]`` (a reader filters the few thousand partners, not every entry). ``keep`` best per
 pair are enough for the ``top < keep`` most trusted paths of any consumer (at most one
 of them is the consumer itself). Bonds are those of the path index: trust > 0 and at
 least ``min_bond``.
@@ -25,7 +26,7 @@ Examples
 --------
 >>> table = co_audience(index, keep=8)
 >>> table.columns.tolist()
-['streamer_id', 'partners', 'vias', 'via_trust', 'partner_trust']
+['streamer_id', 'partner_ids', 'partner_offsets', 'vias', 'via_trust', 'partner_trust']
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from .index import PathIndex
 
 KEEP = 8
 
-COLUMNS = ("streamer_id", "partners", "vias", "via_trust", "partner_trust")
+COLUMNS = ("streamer_id", "partner_ids", "partner_offsets", "vias", "via_trust", "partner_trust")
 
 
 def _ordered_pairs(BT) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -89,13 +90,20 @@ def co_audience(index: PathIndex, keep: int = KEEP) -> pd.DataFrame:
     bonded = np.flatnonzero(np.diff(index.B.indptr) > 0)
     bounds = np.searchsorted(s1, np.append(bonded, index.n_streamers))
     sids, cids = index.streamer_ids, index.consumer_ids
-    partners, vias = sids[s2].tolist(), cids[via].tolist()
-    t1, t2 = t1.tolist(), t2.tolist()
+    # first entry of each (s1, s2) group: the partner list and its offsets
+    head = np.ones(len(s1), bool)
+    head[1:] = (s1[1:] != s1[:-1]) | (s2[1:] != s2[:-1])
+    heads = np.flatnonzero(head)
+    head_bounds = np.searchsorted(s1[heads], np.append(bonded, index.n_streamers))
+    partner_ids, vias = sids[s2[heads]].tolist(), cids[via].tolist()
+    heads, t1, t2 = heads.tolist(), t1.tolist(), t2.tolist()
     rows = {name: [] for name in COLUMNS}
     for k, s in enumerate(bonded.tolist()):
         lo, hi = bounds[k], bounds[k + 1]
+        h_lo, h_hi = head_bounds[k], head_bounds[k + 1]
         rows["streamer_id"].append(str(sids[s]))
-        rows["partners"].append(partners[lo:hi])
+        rows["partner_ids"].append(partner_ids[h_lo:h_hi])
+        rows["partner_offsets"].append([h - lo for h in heads[h_lo:h_hi]] + [hi - lo])
         rows["vias"].append(vias[lo:hi])
         rows["via_trust"].append(t1[lo:hi])
         rows["partner_trust"].append(t2[lo:hi])

@@ -80,15 +80,19 @@ CALL (c, rid, carrier_streamers, carrier_best, direct) {
     WITH * WHERE indexed = size(mine)
     WITH c, prun, carrier_best, mine, mine_t, [s IN carrier_streamers | s.streamer_id] AS carrier_ids
     // padded with empty ids (never a streamer's) to 128+ elements: from that size on Neo4j checks
-    // `x IN list` against a hash set, not element by element (a hub's list has ~24k entries)
+    // `x IN list` against a hash set, not element by element (a hub has ~3,000 partners)
     WITH *, carrier_ids + [k IN range(1, 128) | ''] AS carrier_set
     UNWIND range(0, size(mine) - 1) AS j
     MATCH (ca:CoAudience {streamer_id: mine[j].streamer_id, run_id: prun.run_id})
-    WITH c, carrier_best, carrier_ids, carrier_set, mine[j] AS s1, mine_t[j] AS b1, ca.partners AS partners,
-         ca.vias AS vias, ca.via_trust AS via_trust, ca.partner_trust AS partner_trust
-    UNWIND [i IN range(0, size(partners) - 1) WHERE partners[i] IN carrier_set AND vias[i] <> c.consumer_id] AS i
-    WITH s1, vias[i] AS c2_id, partners[i] AS s2_id, [b1, via_trust[i], partner_trust[i]] AS bonds,
-         carrier_best[[k IN range(0, size(carrier_ids) - 1) WHERE carrier_ids[k] = partners[i]][0]] AS x
+    WITH c, carrier_best, carrier_ids, carrier_set, mine[j] AS s1, mine_t[j] AS b1, ca.partner_ids AS partner_ids,
+         ca.partner_offsets AS offsets, ca.vias AS vias, ca.via_trust AS via_trust, ca.partner_trust AS partner_trust
+    UNWIND [k IN range(0, size(partner_ids) - 1) WHERE partner_ids[k] IN carrier_set] AS k
+    UNWIND range(offsets[k], offsets[k + 1] - 1) AS i
+    WITH c, carrier_best, carrier_ids, s1, b1, partner_ids[k] AS s2_id, vias[i] AS c2_id, via_trust[i] AS b2,
+         partner_trust[i] AS b3
+    WHERE c2_id <> c.consumer_id
+    WITH s1, c2_id, s2_id, [b1, b2, b3] AS bonds,
+         carrier_best[[n IN range(0, size(carrier_ids) - 1) WHERE carrier_ids[n] = s2_id][0]] AS x
     WITH s1, c2_id, s2_id, x, bonds, bonds[0] * bonds[1] * bonds[2] * x.k AS trust
     ORDER BY trust DESC, s1.streamer_id, c2_id, s2_id
     LIMIT $top
