@@ -33,7 +33,8 @@ from .queries import cypher_statement
 
 @dataclass(frozen=True)
 class RelationshipBatch:
-    """Relationships of one run: ``create`` writes batches, ``cleanup`` drops other runs'.
+    """Relationships of one run: ``create`` writes batches, ``cleanup`` drops other runs'
+    (None: nothing to drop, e.g. properties set on relationships that outlive runs).
 
     ``rows`` is a list of row maps (the statement takes ``$rows``) or a DataFrame, sent
     a batch at a time as one list per column (the statement takes ``$columns``; see
@@ -41,7 +42,7 @@ class RelationshipBatch:
     """
 
     create: str
-    cleanup: str
+    cleanup: str | None
     rows: Sequence[dict[str, Any]] | pd.DataFrame
     batch_size: int | None = None  # rows per transaction when not publish_run's (large rows)
 
@@ -261,5 +262,5 @@ def _mark_failed(driver, database, record: RunRecord, err: BaseException, relati
 def _cleanup(driver, database, relationships, keep: str | None) -> None:
     # CALL IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
     with driver.session(database=database) as session:
-        for statement in dict.fromkeys(rel.cleanup for rel in relationships):
+        for statement in dict.fromkeys(rel.cleanup for rel in relationships if rel.cleanup):
             session.run(cypher_statement(statement), keep=keep).consume()

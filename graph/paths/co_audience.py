@@ -86,14 +86,11 @@ def co_audience(index: PathIndex, keep: int = KEEP) -> pd.DataFrame:
     rank = np.arange(len(s1)) - np.repeat(starts, np.diff(np.append(starts, len(s1))))
     kept = rank < keep
     s1, s2, via, t1, t2 = s1[kept], s2[kept], via[kept], t1[kept], t2[kept]
+    heads = np.flatnonzero(rank[kept] == 0)  # each (s1, s2) group's first entry: partner list and offsets
 
     bonded = np.flatnonzero(np.diff(index.B.indptr) > 0)
     bounds = np.searchsorted(s1, np.append(bonded, index.n_streamers))
     sids, cids = index.streamer_ids, index.consumer_ids
-    # first entry of each (s1, s2) group: the partner list and its offsets
-    head = np.ones(len(s1), bool)
-    head[1:] = (s1[1:] != s1[:-1]) | (s2[1:] != s2[:-1])
-    heads = np.flatnonzero(head)
     head_bounds = np.searchsorted(s1[heads], np.append(bonded, index.n_streamers))
     partner_ids, vias = sids[s2[heads]].tolist(), cids[via].tolist()
     heads, t1, t2 = heads.tolist(), t1.tolist(), t2.tolist()

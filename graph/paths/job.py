@@ -188,39 +188,24 @@ def carry_counts(index: PathIndex) -> pd.DataFrame:
     })
 
 
-def write_carry_counts(driver, database: str, index: PathIndex, counted_at: datetime, batch_size: int = 20_000) -> None:
-    """Store :func:`carry_counts` on the CARRIES relationships (``paths/carries_counts``)."""
-    from ...queries import cypher_statement
-    from ...writeback import frame_to_columns
-
-    frame = carry_counts(index)
-    statement = cypher_statement("paths/carries_counts")
-    for start in range(0, len(frame), batch_size):
-        columns = frame_to_columns(frame.iloc[start : start + batch_size])
-        with driver.session(database=database) as session:
-            session.execute_write(lambda tx: tx.run(statement, columns=columns, counted_at=counted_at).consume())
-
-
 def write_channels(driver, database: str, result: PathsResult, *, top: int = 10, input_counts: dict | None = None,
                    read_at: datetime | None = None) -> str | None:
     """Write the top channels of ``result`` back to Neo4j as CHANNEL relationships.
 
-    With ``read_at`` (when the job began reading the graph), also store the carry counts on
-    CARRIES (:func:`write_carry_counts`). Returns the id of the ``paths`` run it replaced
-    (None for the first run).
+    With ``read_at`` (when the job began reading the graph), also store :func:`carry_counts`
+    on the CARRIES relationships (``paths/carries_counts``). Returns the id of the ``paths``
+    run it replaced (None for the first run).
     """
     from ...writeback import RelationshipBatch, RunRecord, publish_run
-
-    if read_at is not None and result.index is not None:
-        t0 = time.perf_counter()
-        write_carry_counts(driver, database, result.index, read_at)
-        result.timings["carry_counts"] = round(time.perf_counter() - t0, 3)
 
     record = RunRecord(
         job=JOB, run_id=result.run_id, parameters={**result.parameters, "top_channels": top},
         input_counts=dict(input_counts or {}), output_counts=result.counts(),
     )
     batches = [RelationshipBatch("paths/channels_create", "paths/channels_cleanup", channel_rows(result.factory_channels, top))]
+    if read_at is not None and result.index is not None:  # counts outlive runs: nothing to clean up
+        batches.append(RelationshipBatch("paths/carries_counts", None,
+                                         carry_counts(result.index).assign(counted_at=read_at)))
     score_run_id = result.index.trust.score_run_id if result.index is not None else None
     if score_run_id is not None:  # explain's index is only usable against the bonds it was built from
         batches.append(RelationshipBatch("paths/co_audience_create", "paths/co_audience_cleanup",

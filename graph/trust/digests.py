@@ -19,7 +19,7 @@ them, and fall back to the live expansion when a streamer has no digest yet.
 
 Examples
 --------
->>> digests = streamer_digests(projection, model.consumer_streamer_, top=100)
+>>> digests = streamer_digests(projection, model.consumer_streamer, top=100)
 >>> digests.loc[0, "audience_top"][:3]
 ['c000123', 'c004711', 'c000042']
 """

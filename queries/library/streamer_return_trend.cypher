@@ -5,9 +5,9 @@
 // returns: week (DATE as text, the Monday), orders, units, returned_units, return_rate
 // index: Streamer(streamer_id) unique constraint; LoadRun(finished_at)
 // how: the score run writes each streamer's weekly roll-up (`trend_*` lists, latest week first)
-//   and when it read the graph (`digest_read_at`). If no load finished since, the roll-up is
-//   current (loads that added nothing do not count) and answers without touching the streamer's orders; otherwise (or before any
-//   score run) the weeks are counted live from the orders.
+//   and when it read the graph (`digest_read_at`). If no load that added rows finished since, the
+//   roll-up is current and answers without touching the streamer's orders; otherwise (or before
+//   any score run) the weeks are counted live from the orders.
 MATCH (s:Streamer {streamer_id: $streamer_id})
 WITH s, s.trend_weeks IS NOT NULL AND s.digest_read_at IS NOT NULL
         AND NOT EXISTS { MATCH (l:LoadRun) WHERE l.finished_at > s.digest_read_at
