@@ -31,8 +31,9 @@ from livetrust.settings import Neo4jSettings
 RESULTS = Path(__file__).resolve().parent / "results" / "paths.md"
 HEADER = "## Benchmark: the path Cypher against Neo4j"
 NOTE = (
-    "Shared-streamer paths are read from the paths run's co-audience index (`CoAudience` nodes, "
-    "`graph/paths/co_audience.py`): a few lists per streamer of the consumer. The live join it replaces "
+    "Shared-streamer paths are read from the paths run's co-audience index (`CoAudience` nodes joined by "
+    "`SHARES`, `graph/paths/co_audience.py`): the pairs joining the consumer's streamers to the factory's "
+    "carriers, each with its 8 best shared consumers. The live join it replaces "
     "(the `live join` row: the same pairs with `min_bond` 1e-12, which the index was not built for) expands the "
     "audiences of the consumer's streamers or of the factory's carriers, then every bond of each consumer found "
     "there: through the largest audiences of the `m` world, over a million bonds. The 1 s budget per pair "

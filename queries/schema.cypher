@@ -12,7 +12,8 @@
 //   (:Consumer)-[:TRUSTS {trust, confidence, run_id}]->(:Streamer)   written by `score`
 //   (:JobRun {job, run_id, status, current})   one per score / paths / recommend run
 //   (:LoadRun {run_id, started_at, finished_at, loaded, ...})   one per load
-//   (:CoAudience {streamer_id, run_id, partner_ids, partner_offsets, vias, ...})   per streamer, written by `paths` (explain's index)
+//   (:CoAudience {streamer_id, run_id, score_run_id, min_bond, keep})-[:SHARES {vias, via_trust, partner_trust}]->(:CoAudience)
+//                                                     per streamer and streamer pair, written by `paths` (explain's index)
 //   Streamer digests (audience_top, trend_*, digest_read_at) written by `score` for the query library
 
 CREATE CONSTRAINT consumer_id IF NOT EXISTS FOR (n:Consumer) REQUIRE n.consumer_id IS UNIQUE;

@@ -208,19 +208,22 @@ def write_channels(driver, database: str, result: PathsResult, *, top: int = 10,
                                          carry_counts(result.index).assign(counted_at=read_at)))
     score_run_id = result.index.trust.score_run_id if result.index is not None else None
     if score_run_id is not None:  # explain's index is only usable against the bonds it was built from
-        batches.append(RelationshipBatch("paths/co_audience_create", "paths/co_audience_cleanup",
-                                         co_audience_rows(result.index, score_run_id), batch_size=CO_AUDIENCE_BATCH))
+        nodes, shares = co_audience_rows(result.index, score_run_id)
+        batches.append(RelationshipBatch("paths/co_audience_create", "paths/co_audience_cleanup", nodes,
+                                         batch_size=CO_AUDIENCE_BATCH))
+        batches.append(RelationshipBatch("paths/co_audience_shares", None, shares))  # cleaned with their nodes
     return publish_run(driver, database, record, relationships=batches, timings=result.timings)
 
 
-# CoAudience rows are long lists (a hub streamer: thousands of partners); a few per transaction.
-CO_AUDIENCE_BATCH = 100
+# CoAudience nodes hold a few properties each; their SHARES relationships go in batches of publish_run's size.
+CO_AUDIENCE_BATCH = 5_000
 
 
-def co_audience_rows(index: PathIndex, score_run_id: str, keep: int = CO_AUDIENCE_KEEP) -> list[dict[str, Any]]:
-    """Rows for ``paths/co_audience_create`` (see :mod:`.co_audience`)."""
-    table = co_audience(index, keep=keep)
-    rows = table.to_dict("records")
-    for row in rows:
-        row.update(score_run_id=score_run_id, keep=keep, min_bond=float(index.min_bond))
-    return rows
+def co_audience_rows(index: PathIndex, score_run_id: str,
+                     keep: int = CO_AUDIENCE_KEEP) -> tuple[list[dict[str, Any]], pd.DataFrame]:
+    """Rows for ``paths/co_audience_create`` (one per bonded streamer) and ``paths/co_audience_shares``
+    (one per streamer pair; see :mod:`.co_audience`)."""
+    bonded = np.flatnonzero(np.diff(index.B.indptr) > 0)
+    nodes = [{"streamer_id": str(s), "score_run_id": score_run_id, "keep": keep, "min_bond": float(index.min_bond)}
+             for s in index.streamer_ids[bonded]]
+    return nodes, co_audience(index, keep=keep)

@@ -5,8 +5,8 @@
 // Direct paths c -> s -> p -> f first; only when there is none, paths through one shared streamer
 // c -> s1 <- c2 -> s2 -> p -> f (trust b(c, s1) * b(c2, s1) * b(c2, s2) * kappa(s2, p)).
 // Each streamer enters with its most trusted product of the factory (ties: smallest product_id).
-// Shared-streamer paths come from the current paths run's co-audience index (CoAudience nodes: per
-// streamer pair the best shared consumers) when it was built from the same bonds, else live from the
+// Shared-streamer paths come from the current paths run's co-audience index (CoAudience nodes joined
+// by SHARES: per streamer pair the best shared consumers) when it was built from the same bonds, else live from the
 // TRUSTS relationships (same answer; the live join reads whole audiences, seconds for hub streamers).
 // Parameters:
 //   $factory_id     STRING   required
@@ -80,16 +80,16 @@ CALL (c, rid, carrier_streamers, carrier_best, direct) {
     WITH * WHERE indexed = size(mine)
     WITH c, prun, carrier_best, mine, mine_t, [s IN carrier_streamers | s.streamer_id] AS carrier_ids
     // padded with empty ids (never a streamer's) to 128+ elements: from that size on Neo4j checks
-    // `x IN list` against a hash set, not element by element (a hub has ~3,000 partners)
+    // `x IN list` against a hash set, not element by element (a hub shares consumers with ~3,000 streamers)
     WITH *, carrier_ids + [k IN range(1, 128) | ''] AS carrier_set
     UNWIND range(0, size(mine) - 1) AS j
-    MATCH (ca:CoAudience {streamer_id: mine[j].streamer_id, run_id: prun.run_id})
-    WITH c, carrier_best, carrier_ids, carrier_set, mine[j] AS s1, mine_t[j] AS b1, ca.partner_ids AS partner_ids,
-         ca.partner_offsets AS offsets, ca.vias AS vias, ca.via_trust AS via_trust, ca.partner_trust AS partner_trust
-    UNWIND [k IN range(0, size(partner_ids) - 1) WHERE partner_ids[k] IN carrier_set] AS k
-    UNWIND range(offsets[k], offsets[k + 1] - 1) AS i
-    WITH c, carrier_best, carrier_ids, s1, b1, partner_ids[k] AS s2_id, vias[i] AS c2_id, via_trust[i] AS b2,
-         partner_trust[i] AS b3
+    MATCH (ca:CoAudience {streamer_id: mine[j].streamer_id, run_id: prun.run_id})-[r:SHARES]-(pa:CoAudience)
+    WHERE pa.streamer_id IN carrier_set
+    // one SHARES per pair, read from either end: the bond to this end comes first
+    WITH c, carrier_best, carrier_ids, mine[j] AS s1, mine_t[j] AS b1, pa.streamer_id AS s2_id, r.vias AS vias,
+         CASE WHEN startNode(r) = ca THEN [r.via_trust, r.partner_trust] ELSE [r.partner_trust, r.via_trust] END AS sides
+    UNWIND range(0, size(vias) - 1) AS i
+    WITH c, carrier_best, carrier_ids, s1, b1, s2_id, vias[i] AS c2_id, sides[0][i] AS b2, sides[1][i] AS b3
     WHERE c2_id <> c.consumer_id
     WITH s1, c2_id, s2_id, [b1, b2, b3] AS bonds,
          carrier_best[[n IN range(0, size(carrier_ids) - 1) WHERE carrier_ids[n] = s2_id][0]] AS x
