@@ -105,3 +105,47 @@ def test_burst_flags_the_streamer_and_demotes_its_products():
     # a higher threshold leaves s3 alone (0.75 < 0.8)
     ctx = Context.build(Graph.build(proj), scores, Demotion(flag_burst=0.8))
     assert not ctx.s_flagged[ctx.graph.streamers.get_loc("s3")]
+
+
+def surprise_orders():
+    """Order arrays by hand (codes): days 0..30 at every streamer.
+
+    - s0, product 0: single-streamer buyers on days 0, 10, 20 (one each), then 8 on day 30: a ring.
+    - s1, product 1: 5 single-streamer buyers every day, 9 on day 30: busy, not surprising.
+    - s2, product 2: 8 buyers on day 30 who also buy from s1: not single-streamer buyers.
+    - s3, product 3: 4 single-streamer buyers on day 30, nothing else: below min_buyers.
+    """
+    from types import SimpleNamespace
+
+    rows = []  # (consumer, streamer, product, day)
+    nxt = iter(range(10_000))
+    rows += [(next(nxt), 0, 0, d) for d in (0, 10, 20)] + [(next(nxt), 0, 0, 30) for _ in range(8)]
+    rows += [(next(nxt), 1, 1, d) for d in range(30) for _ in range(5)] + [(next(nxt), 1, 1, 30) for _ in range(9)]
+    shared = [next(nxt) for _ in range(8)]
+    rows += [(c, 2, 2, 30) for c in shared] + [(c, 1, 1, 0) for c in shared]
+    rows += [(next(nxt), 3, 3, 30) for _ in range(4)]
+    rows += [(next(nxt), 2, 2, 0), (next(nxt), 3, 3, 0)]  # every streamer sells from day 0
+    c, s, p, d = (np.array(col, dtype=np.int64) for col in zip(*rows))
+    return SimpleNamespace(o_consumer=c, o_streamer=s, o_product=p, o_day=d, n_streamers=4,
+                           n_consumers=int(c.max()) + 1)
+
+
+def test_surprising_burst_lines_by_hand():
+    from scipy import stats
+
+    from livetrust.graph.recommend.bursts import surprising_burst_lines
+
+    g = surprise_orders()
+    # s0's day-30 group: k = 8 against the leave-one-out rate (3 other buyer-days + 1/2) / (31 - 1) days
+    tail = stats.poisson.sf(7, 3.5 / 30)
+    assert 1e-13 < tail < 1e-11
+    assert surprising_burst_lines(g).tolist() == [8, 0, 0, 0]
+    assert surprising_burst_lines(g, max_p=tail * 1.01).tolist() == [8, 0, 0, 0]
+    assert surprising_burst_lines(g, max_p=tail * 0.99).tolist() == [0, 0, 0, 0]
+    # s1's 9 on a 5-a-day product: P(K >= 9 | 150.5 / 30) is about 0.07, far from any threshold
+    assert surprising_burst_lines(g, max_p=0.01)[1] == 0
+    # s3's group of 4 (rate (1 + 1/2) / 30 = 0.05: P(K >= 4) = 2.5e-7) is tested only when min_buyers allows it
+    assert stats.poisson.sf(3, 0.05) == pytest.approx(2.5e-7, rel=0.05)
+    assert surprising_burst_lines(g, min_buyers=4, max_p=1e-6)[3] == 4
+    assert surprising_burst_lines(g, min_buyers=5, max_p=1e-6)[3] == 0
+    assert surprising_burst_lines(g, min_buyers=4, max_p=1e-7)[3] == 0

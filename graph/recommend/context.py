@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .bursts import burst_share
+from .bursts import burst_share, surprising_burst_lines
 from .common import row_normalize
 from .data import Graph, codes_of
 from .scores import CREDIBILITY_COLUMN, Demotion, Scores, aligned, confidence_of, flags_of
@@ -47,6 +47,7 @@ class Context:
     p_flag_weight: np.ndarray  # the product's flagged weight in [0, 1] (Demotion.product_flag_weight)
     c_credibility: np.ndarray  # per consumer, in [0, 1] (1 when the trust frames do not say)
     s_burst_share: np.ndarray  # per streamer: share of its lines in brushing bursts (bursts.py)
+    s_surprising_lines: np.ndarray  # per streamer: buyer-days in implausible same-day groups (bursts.py)
 
     @classmethod
     def build(cls, graph: Graph, scores: Scores, rule: Demotion | None = None) -> "Context":
@@ -64,7 +65,9 @@ class Context:
 
         st, pt, ft = scores.streamers, scores.products, scores.factories
         s_burst = burst_share(graph, rule.burst_min_buyers)
-        s_flagged = flags_of(st, "streamer_id", graph.streamers, rule) | (s_burst >= rule.flag_burst)
+        s_surprising = surprising_burst_lines(graph, rule.surprise_min_buyers, rule.surprise_max_p)
+        s_flagged = (flags_of(st, "streamer_id", graph.streamers, rule) | (s_burst >= rule.flag_burst)
+                     | (s_surprising >= rule.flag_surprising_lines))
         units = graph.streamer_product_units
         flagged_units = np.asarray((sp.diags(s_flagged.astype(np.float64)) @ units).sum(axis=0)).ravel()
         total_units = np.asarray(units.sum(axis=0)).ravel()
@@ -89,6 +92,7 @@ class Context:
             p_flag_weight=rule.product_flag_weight(p_share, p_own),
             c_credibility=c_cred,
             s_burst_share=s_burst,
+            s_surprising_lines=s_surprising,
         )
 
     # ---- demotion factors (see scores.py)

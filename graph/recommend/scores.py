@@ -36,7 +36,11 @@ column holds the factor and its ``reason`` says why.
   at least 0.5. In every case also when its **burst share** (``bursts.py``: the share of
   its order lines bought by single-streamer accounts in groups of at least
   ``burst_min_buyers`` (3) buying the same product the same day -- a brushing campaign)
-  is at least ``flag_burst`` (0.1): this catches rings too young for the lockstep test.
+  is at least ``flag_burst`` (0.1): this catches rings too young for the lockstep test;
+  and when at least ``flag_surprising_lines`` (8) of its buyer-days fall in groups of at
+  least ``surprise_min_buyers`` (5) such buyers whose Poisson tail probability under the
+  pair's own background rate is below ``surprise_max_p`` (1e-8): this catches rings a
+  share dilutes in a large streamer's volume.
 - A **product** is flagged when more than half (``product_flag_share``) of its recent
   units were sold by flagged streamers -- its sales are mainly theirs -- or its own row
   flags it. Below that share the product is demoted **in proportion** to it: its
@@ -79,6 +83,9 @@ class Demotion:
     product_flag_share: float = 0.5
     flag_burst: float = 0.1
     burst_min_buyers: int = 3
+    flag_surprising_lines: int = 8
+    surprise_min_buyers: int = 5
+    surprise_max_p: float = 1e-8
 
     def product_flag_weight(self, flagged_share: np.ndarray, own_flag: np.ndarray | None = None) -> np.ndarray:
         """The ``flagged`` weight of products (0..1) from the share of their recent units
