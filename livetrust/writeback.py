@@ -22,7 +22,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import neo4j
 import pandas as pd
@@ -80,6 +80,7 @@ def publish_run(
     batch_size: int = 20_000,
     writers: int = 1,
     timings: dict[str, float] | None = None,
+    before_publish: Callable[[], None] | None = None,
 ) -> str | None:
     """Write a run's results and make it current; returns the run it replaced (or None).
 
@@ -98,8 +99,13 @@ def publish_run(
         Sessions writing relationship batches at once (the driver encodes one batch while
         Neo4j commits another). Batches are independent transactions, retried on deadlocks.
     timings : dict, optional
-        Filled with the seconds spent creating relationships (``relationships``), in the
-        publishing transaction (``publish``) and deleting other runs' relationships (``cleanup``).
+        Filled with the seconds spent creating relationships (``relationships``), in
+        ``before_publish``, in the publishing transaction (``publish``) and deleting other
+        runs' relationships (``cleanup``).
+    before_publish : callable, optional
+        Called once the relationships are written, before the switch (the scoring job waits
+        there for its files); an exception fails the run like any other (its relationships
+        are removed and the previous run stays current).
 
     Returns
     -------
@@ -128,6 +134,10 @@ def publish_run(
         for rel in relationships:
             _write_batches(driver, database, rel, record.run_id, batch_size, writers)
         timings["relationships"] = time.perf_counter() - t0
+        if before_publish is not None:
+            t0 = time.perf_counter()
+            before_publish()
+            timings["before_publish"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         with driver.session(database=database) as session:
             previous = session.execute_write(_publish, record, node_updates)

@@ -87,6 +87,41 @@ def test_failed_write_leaves_previous_files_in_place(projection, tmp_path, monke
     assert history[0]["run_id"] == first.run_id and "disk full" in history[1]["error"]
 
 
+@pytest.mark.parametrize("when", ["while writing bonds", "after the files are staged"])
+def test_neo4j_mode_files_wait_for_the_write_back(projection, tmp_path, monkeypatch, when):
+    """Neo4j mode stages the files beside the write-back; they replace the previous ones only
+    after the run is published, and a failed write-back leaves the previous files in place."""
+    from livetrust.graph.trust import job
+
+    monkeypatch.setattr(job, "read_projection", lambda source, settings=None: projection)
+    published = []
+
+    def write_back(model, settings, run, digests=None, before_publish=None):
+        before_publish()  # waits for the staged files
+        published.append(run.run_id)
+
+    monkeypatch.setattr(job, "write_back", write_back)
+    first = run_score_job(None, tmp_path, "csv", settings=object())
+    assert published == [first.run_id] and first.manifest["run_id"] == first.run_id
+    assert io.read_manifest(tmp_path)["run_id"] == first.run_id and io.verify(tmp_path) == []
+    assert first.timings["write_files"] > 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.suffix in (".csv", ".json")}
+
+    def failing(model, settings, run, digests=None, before_publish=None):
+        if when == "after the files are staged":
+            before_publish()
+        raise RuntimeError("neo4j went away")
+
+    monkeypatch.setattr(job, "write_back", failing)
+    with pytest.raises(RuntimeError):
+        run_score_job(None, tmp_path, "csv", {"half_life_days": 10}, settings=object())
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.suffix in (".csv", ".json")}
+    assert after == before
+    assert not list(tmp_path.glob(".*.tmp"))
+    history = [json.loads(line) for line in (tmp_path / io.HISTORY).read_text().splitlines()]
+    assert [h["status"] for h in history] == ["succeeded", "failed"]
+
+
 def test_failed_read_is_recorded_and_raised(tmp_path):
     missing = tmp_path / "nope"
     missing.mkdir()

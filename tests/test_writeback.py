@@ -83,31 +83,50 @@ def bond_frame(trust: float) -> pd.DataFrame:
     })
 
 
-def test_columnar_bonds_store_every_column_and_a_failed_run_changes_nothing(neo4j_db, neo4j_settings):
-    from livetrust.graph.trust.job import BOND_STATEMENT, _check_bond_columns
+def test_columnar_bonds_store_the_read_columns_and_a_failed_run_changes_nothing(neo4j_db, neo4j_settings):
+    from livetrust.graph.trust.job import BOND_PROPERTIES, BOND_STATEMENT, bond_columns
 
     db = neo4j_settings.database
     seed_graph(neo4j_db)
     frame = bond_frame(0.8)
-    _check_bond_columns(frame.columns)  # the statement names every column of this table
-    batch = RelationshipBatch(BOND_STATEMENT, "writeback/trusts_cleanup", frame)
+    extra = frame.iloc[[0]].assign(consumer_id="c9")  # no such consumer: skipped
+    columns = bond_columns(neo4j_db, db, pd.concat([frame, extra], ignore_index=True))  # checks the statement
+    assert list(columns.columns) == ["consumer_node", "streamer_node", *BOND_PROPERTIES]
+    assert pd.isna(columns["consumer_node"].iloc[2])  # sent as null
+    batch = RelationshipBatch(BOND_STATEMENT, "writeback/trusts_cleanup", columns)
     publish_run(neo4j_db, db, RunRecord("score", "run-a"), relationships=[batch], batch_size=1, writers=2)
     records, _, _ = neo4j_db.execute_query(
         "MATCH (c:Consumer)-[t:TRUSTS]->(s:Streamer) RETURN c.consumer_id AS c, s.streamer_id AS s, properties(t) AS p ORDER BY c")
     stored = {(r["c"], r["s"]): r["p"] for r in records}
     assert set(stored) == {("c1", "s1"), ("c2", "s2")}
     first = stored[("c1", "s1")]
-    assert first == {**{k: v for k, v in frame.iloc[0].items() if k not in ("consumer_id", "streamer_id")}, "run_id": "run-a"}
+    assert first == {**{k: v for k, v in frame.iloc[0].items() if k in BOND_PROPERTIES}, "run_id": "run-a"}
     assert isinstance(first["orders"], int) and first["following"] is True
-    assert "followed_days" not in stored[("c2", "s2")] and "last_order_days" not in stored[("c2", "s2")]  # NaN: no property
+    assert "followed_days" not in stored[("c2", "s2")]  # NaN: no property
 
-    bad = bond_frame(0.1)
-    bad["gmv"] = pd.Series([1.0, {"x": 2}], dtype=object)  # a map is no valid property value: batch 2 of 2 fails
+    bad = bond_columns(neo4j_db, db, bond_frame(0.1))
+    bad["units"] = pd.Series([1, {"x": 2}], dtype=object)  # a map is no valid property value: batch 2 of 2 fails
     with pytest.raises(Neo4jError):
         publish_run(neo4j_db, db, RunRecord("score", "run-b"),
                     relationships=[RelationshipBatch(BOND_STATEMENT, "writeback/trusts_cleanup", bad)], batch_size=1)
     assert current_run_id(neo4j_db, db, "score") == "run-a"
     assert sorted(bonds(neo4j_db)) == [("c1", 0.8, "run-a"), ("c2", 0.25, "run-a")]
+
+
+def test_failure_before_publishing_keeps_the_previous_run(neo4j_db, neo4j_settings):
+    """``before_publish`` (the scoring job waits there for its files) can still fail the run."""
+    db = neo4j_settings.database
+    seed_graph(neo4j_db)
+    publish_run(neo4j_db, db, **score_run("run-a", 0.8, 0.7))
+
+    def files_failed():
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        publish_run(neo4j_db, db, **score_run("run-b", 0.1, 0.2), before_publish=files_failed)
+    assert current_run_id(neo4j_db, db, "score") == "run-a"
+    assert bonds(neo4j_db) == [("c1", 0.8, "run-a"), ("c2", 0.5, "run-a")]
+    assert streamer_trust(neo4j_db, "s1") == (0.7, "run-a")
 
 
 def test_bond_statement_guard_names_missing_columns():

@@ -5,9 +5,10 @@
 folder:
 
 - every file is first written in full to a temporary file *in the same folder*,
-  flushed and fsynced; only when all four are complete are they renamed over the
-  targets with ``os.replace`` (atomic on POSIX), and the manifest last. A failure
-  before that point leaves the previous files and manifest untouched;
+  flushed and fsynced (``stage_outputs``); only when all four are complete (and, in
+  Neo4j mode, the run is published) are they renamed over the targets with
+  ``os.replace`` (atomic on POSIX), and the manifest last (``commit_outputs``). A
+  failure before that point leaves the previous files and manifest untouched;
 - the manifest lists each file with its row count and sha256, so a reader can check
   that the files it opened belong to one run;
 - ``score_history.jsonl`` in the same folder gets one line per run, successful or not
@@ -23,6 +24,7 @@ import hashlib
 import json
 import os
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -91,39 +93,69 @@ def write_frame(frame: pd.DataFrame, path: Path, file_format: str) -> None:
         raise ValueError(f"unknown format {file_format!r}; choose csv or parquet")
 
 
-def write_outputs(frames: dict[str, pd.DataFrame], out_dir: str | Path, file_format: str,
-                  manifest: dict[str, Any]) -> dict[str, Any]:
-    """Write the frames and the manifest atomically; returns the manifest as written.
+@dataclass
+class StagedOutputs:
+    """Score files written in full to temp files beside their targets, not yet in place."""
 
-    ``manifest`` holds the run's fields (run_id, started_at, parameters, input counts,
-    ...); ``outputs`` (file, rows, sha256 per frame) and ``status`` are added here.
+    out: Path
+    file_format: str
+    names: list[str]
+    files: list[tuple[Path, Path]] = field(default_factory=list)  # (temp, target)
+    outputs: dict[str, Any] = field(default_factory=dict)  # name -> file, rows, sha256
+
+
+def stage_outputs(frames: dict[str, pd.DataFrame], out_dir: str | Path, file_format: str) -> StagedOutputs:
+    """Write every frame to a fsynced temp file beside its target (nothing replaced yet).
+
+    Either all frames are staged or none (a failure removes the temp files written so far).
     """
     if file_format not in FORMATS:
         raise ValueError(f"unknown format {file_format!r}; choose csv or parquet")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
-    outputs: dict[str, Any] = {}
+    staged = StagedOutputs(out, file_format, list(frames))
     try:
         for name, frame in frames.items():
             target = out / f"{name}{FORMATS[file_format]}"
             tmp = stage(target, lambda p, f=frame: write_frame(f, p, file_format))
-            staged.append((tmp, target))
-            outputs[name] = {"file": target.name, "rows": int(len(frame)), "sha256": sha256_of(tmp)}
+            staged.files.append((tmp, target))
+            staged.outputs[name] = {"file": target.name, "rows": int(len(frame)), "sha256": sha256_of(tmp)}
     except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        discard_outputs(staged)
         raise
-    for tmp, target in staged:
+    return staged
+
+
+def discard_outputs(staged: StagedOutputs) -> None:
+    """Remove staged temp files (the previous files and manifest stay as they were)."""
+    for tmp, _ in staged.files:
+        tmp.unlink(missing_ok=True)
+
+
+def commit_outputs(staged: StagedOutputs, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Rename the staged files over their targets, then write the manifest (last); returns it."""
+    for tmp, target in staged.files:
         os.replace(tmp, target)
     # a file of the other format from an earlier run would not match this manifest
-    other = [e for f, e in FORMATS.items() if f != file_format]
-    for name in frames:
+    other = [e for f, e in FORMATS.items() if f != staged.file_format]
+    for name in staged.names:
         for ext in other:
-            (out / f"{name}{ext}").unlink(missing_ok=True)
-    doc = {**manifest, "format": file_format, "outputs": outputs}
-    atomic_write(out / MANIFEST, lambda p: p.write_text(json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n"))
+            (staged.out / f"{name}{ext}").unlink(missing_ok=True)
+    doc = {**manifest, "format": staged.file_format, "outputs": staged.outputs}
+    atomic_write(staged.out / MANIFEST,
+                 lambda p: p.write_text(json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n"))
     return doc
+
+
+def write_outputs(frames: dict[str, pd.DataFrame], out_dir: str | Path, file_format: str,
+                  manifest: dict[str, Any]) -> dict[str, Any]:
+    """Write the frames and the manifest atomically; returns the manifest as written.
+
+    ``manifest`` holds the run's fields (run_id, started_at, parameters, input counts,
+    ...); ``outputs`` (file, rows, sha256 per frame) and ``format`` are added here.
+    Same as :func:`stage_outputs` then :func:`commit_outputs`.
+    """
+    return commit_outputs(stage_outputs(frames, out_dir, file_format), manifest)
 
 
 def append_history(out_dir: str | Path, record: dict[str, Any]) -> None:

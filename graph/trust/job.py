@@ -11,6 +11,11 @@ steps are separate functions so each can be reused and tested alone:
 4. :func:`write_back` -- the scores into Neo4j, stamped with the run id
    (``livetrust.writeback.publish_run``).
 
+In Neo4j mode steps 3 and 4 overlap: a thread writes the files to temp files while the
+bonds are written; the run is published once both are done, and only then do the files
+replace the previous ones (manifest last). A failure of either leaves the previous files
+and the previous Neo4j run in place.
+
 Every run gets an id and a record (start, end, parameters, input counts, status),
 appended to ``score_history.jsonl`` beside the files whether the run succeeds or not.
 """
@@ -23,7 +28,8 @@ import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -113,12 +119,38 @@ def compute_scores(projection: Projection, params: dict[str, Any] | None = None)
     return TrustModel(**(params or {})).fit(projection)
 
 
-def write_files(model: TrustModel, out_dir: str | Path, file_format: str, run: ScoreRun) -> dict[str, Any]:
-    """Write the four score files and the manifest (atomically; see :mod:`.io`)."""
+def _manifest_record(model: TrustModel, run: ScoreRun) -> dict[str, Any]:
     record = run.record()
     record.update(status="succeeded", finished_at=_iso(datetime.now(timezone.utc)),
                   output_counts={name: len(model.results_[name]) for name in OUTPUTS})
-    return io.write_outputs({name: model.results_[name] for name in OUTPUTS}, out_dir, file_format, record)
+    return record
+
+
+def write_files(model: TrustModel, out_dir: str | Path, file_format: str, run: ScoreRun) -> dict[str, Any]:
+    """Write the four score files and the manifest (atomically; see :mod:`.io`)."""
+    return io.write_outputs({name: model.results_[name] for name in OUTPUTS}, out_dir, file_format,
+                            _manifest_record(model, run))
+
+
+def _stage_files(model: TrustModel, out_dir: str | Path, file_format: str, run: ScoreRun) -> io.StagedOutputs:
+    """The four score files as temp files beside their targets (Neo4j mode: committed after publishing)."""
+    t0 = time.perf_counter()
+    staged = io.stage_outputs({name: model.results_[name] for name in OUTPUTS}, out_dir, file_format)
+    run.timings["write_files"] = time.perf_counter() - t0
+    return staged
+
+
+def _commit_files(model: TrustModel, staged: io.StagedOutputs, run: ScoreRun) -> dict[str, Any]:
+    return io.commit_outputs(staged, _manifest_record(model, run))
+
+
+def _discard_staged(staging: Future) -> None:
+    """After a failed write-back: wait for the staging thread, then drop its temp files."""
+    try:
+        staged = staging.result()
+    except BaseException:  # noqa: BLE001 - staging cleans up after its own failure
+        return
+    io.discard_outputs(staged)
 
 
 # Node properties: ``trust``, ``trust_confidence`` (``confidence`` alone would be ambiguous
@@ -133,12 +165,22 @@ NODE_WRITES = {
 DIGEST_STATEMENT = "writeback/streamer_digests"
 
 # Bonds go as one list per column per batch (no dict per row); the statement names every
-# column, so a column the model adds must be added there too (checked before writing).
+# column it is sent (checked before writing). Both ends are sent as element ids
+# (``bond_node_ids``), found by NodeByElementIdSeek instead of two index seeks per bond.
 BOND_STATEMENT = "writeback/trusts_create_columns"
+BOND_NODE_IDS = "writeback/bond_node_ids"
 WRITERS = 2  # one batch is encoded by the driver while Neo4j commits the previous one
+# What a TRUSTS relationship keeps besides run_id: the components the queries read
+# (queries/library, queries/paths, recommended_bond_credibility). The rest of the bond table
+# (prior, positive/negative evidence, unfollowed, gmv, last_order_days, lockstep_partners) is in
+# the consumer_streamer file: every property costs create and delete time (m world, 1.79M bonds).
+BOND_PROPERTIES = ("trust", "confidence", "following", "followed_days", "orders", "units",
+                   "returned_units", "repeat_buyer", "consumer_credibility")
+BOND_NODES = {"consumer_node": ("consumer_id", "Consumer"), "streamer_node": ("streamer_id", "Streamer")}
 
 
 def _check_bond_columns(columns) -> None:
+    """Every column sent to ``BOND_STATEMENT`` must be written by it."""
     from ...queries import cypher_statement
 
     text = cypher_statement(BOND_STATEMENT)
@@ -147,12 +189,34 @@ def _check_bond_columns(columns) -> None:
         raise ValueError(f"{BOND_STATEMENT}.cypher does not write the bond columns {missing}")
 
 
-def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.DataFrame | None = None) -> str | None:
+def bond_columns(driver: Any, database: str | None, bonds: pd.DataFrame) -> pd.DataFrame:
+    """The bonds as ``BOND_STATEMENT`` takes them: both ends' element ids, then ``BOND_PROPERTIES``.
+
+    A bond whose consumer or streamer is not in the graph gets a null id (and is skipped,
+    as an index seek that finds nothing would be).
+    """
+    from ...queries import cypher_statement
+
+    records, _, _ = driver.execute_query(cypher_statement(BOND_NODE_IDS), database_=database)
+    by_label = {r["label"]: pd.Series(r["element_ids"], index=r["ids"], dtype=object) for r in records}
+    frame = pd.DataFrame({
+        column: bonds[key].map(by_label.get(label, pd.Series(dtype=object))).to_numpy(dtype=object)
+        for column, (key, label) in BOND_NODES.items()
+    }, index=bonds.index)
+    for column in BOND_PROPERTIES:
+        frame[column] = bonds[column]
+    _check_bond_columns(frame.columns)
+    return frame.reset_index(drop=True)
+
+
+def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.DataFrame | None = None,
+               before_publish: Callable[[], None] | None = None) -> str | None:
     """Publish the scores to Neo4j under ``run.run_id``; readers switch runs atomically.
 
     Bonds become ``TRUSTS`` relationships (invisible until the run is current); node
     scores, the streamer digests (:mod:`.digests`) and the switch happen in one
-    transaction (:func:`livetrust.writeback.publish_run`).
+    transaction (:func:`livetrust.writeback.publish_run`). ``before_publish`` runs just
+    before the switch; if it raises, the run fails and the previous one stays current.
     Returns the run id this run replaced.
     """
     from ...db import connect
@@ -167,19 +231,22 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
     if digests is not None:
         nodes.append(NodeUpdate(DIGEST_STATEMENT, frame_to_rows(digests.rename(columns={"streamer_id": "id"}), ["id"])))
     bonds = model.results_["consumer_streamer"]
-    _check_bond_columns(bonds.columns)
+    missing = [c for c in (*(key for key, _ in BOND_NODES.values()), *BOND_PROPERTIES) if c not in bonds.columns]
+    if missing:
+        raise ValueError(f"the bond table lacks the columns {missing} that {BOND_STATEMENT}.cypher writes")
     record = RunRecord(
         job=JOB, run_id=run.run_id, parameters=run.parameters,
         input_counts=run.input_counts, output_counts=run.output_counts,
     )
-    run.timings["write_back.rows"] = time.perf_counter() - t0
     steps: dict[str, float] = {}
     try:
         with connect(settings) as driver:
+            columns = bond_columns(driver, settings.database, bonds)
+            run.timings["write_back.rows"] = time.perf_counter() - t0
             return publish_run(
                 driver, settings.database, record,
-                relationships=[RelationshipBatch(BOND_STATEMENT, "writeback/trusts_cleanup", bonds)],
-                node_updates=nodes, writers=WRITERS, timings=steps,
+                relationships=[RelationshipBatch(BOND_STATEMENT, "writeback/trusts_cleanup", columns)],
+                node_updates=nodes, writers=WRITERS, timings=steps, before_publish=before_publish,
             )
     finally:
         run.timings.update({f"write_back.{k}": v for k, v in steps.items()})
@@ -229,7 +296,7 @@ def run_score_job(projection_source: Any, out_dir: str | Path | None, file_forma
         run.diagnostics = dict(model.diagnostics_)
         run.model = model
         run.output_counts = {name: int(len(model.results_[name])) for name in OUTPUTS}
-        if out_dir is not None:
+        if out_dir is not None and embedded:
             t0 = time.perf_counter()
             run.manifest = write_files(model, out_dir, file_format, run)
             run.timings["write_files"] = time.perf_counter() - t0
@@ -238,9 +305,24 @@ def run_score_job(projection_source: Any, out_dir: str | Path | None, file_forma
             digests = streamer_digests(projection, model.results_["consumer_streamer"])
             digests["digest_read_at"] = run.started_at  # the trend is stale once a later load adds rows
             run.timings["digests"] = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            write_back(model, settings, run, digests)
-            run.timings["write_back"] = time.perf_counter() - t0
+            # The files are staged (temp files) by a thread while the bonds are written; the
+            # switch waits for them, and they replace the previous files only once the run
+            # is published, so a failure on either side leaves both previous results in place.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="score-files") as pool:
+                staging = pool.submit(_stage_files, model, out_dir, file_format, run) if out_dir is not None else None
+                t0 = time.perf_counter()
+                try:
+                    write_back(model, settings, run, digests,
+                               before_publish=staging.result if staging is not None else None)
+                except BaseException:
+                    if staging is not None:
+                        _discard_staged(staging)
+                    raise
+                run.timings["write_back"] = time.perf_counter() - t0
+                if staging is not None:
+                    t0 = time.perf_counter()
+                    run.manifest = _commit_files(model, staging.result(), run)
+                    run.timings["write_files"] += time.perf_counter() - t0
         run.status = "succeeded"
     except BaseException as err:  # noqa: BLE001 - recorded, then re-raised
         run.status = "failed"
