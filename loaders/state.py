@@ -369,6 +369,19 @@ class Neo4jState(State):
         ``returned`` (returns, with ``new``): per order of the new rows, all units returned and
         the first return time (ISO), which ``create_returns`` sets on the order.
         """
+        statements, carried = self.prepare(batch, resolved=resolved, write_pending=write_pending, new=new,
+                                           returned=returned)
+        self.write(statements)
+        self._carried |= carried
+
+    def prepare(self, batch: Batch, *, resolved: Iterable[str] = (), write_pending: bool = True,
+                new: np.ndarray | None = None, returned: dict[str, tuple[int, str]] | None = None
+                ) -> tuple[list[tuple[str, dict]], set[tuple[str, str]]]:
+        """The statements and parameters of :meth:`commit` (no I/O), and the CARRIES pairs they merge.
+
+        Split from :meth:`write` so that :class:`PipelinedState` builds the next chunk's
+        parameters on the main thread while the writer thread waits for Neo4j.
+        """
         if self.read_only:
             raise RuntimeError("read-only state")
         stream = batch.stream
@@ -425,6 +438,10 @@ class Neo4jState(State):
         resolved = list(resolved)
         if resolved:
             statements.append((self.q("load/pending_delete"), {"stream": stream, "keys": resolved}))
+        return statements, carried
+
+    def write(self, statements: list[tuple[str, dict]]) -> None:
+        """Run the statements of :meth:`prepare` in one managed write transaction (retried on transient errors)."""
         if not statements:
             return
 
@@ -434,7 +451,6 @@ class Neo4jState(State):
 
         with self.driver.session(database=self.database) as s:
             s.execute_write(work)
-        self._carried |= carried
 
     def finish(self, run: dict) -> None:
         if self.read_only:
@@ -629,9 +645,6 @@ class PipelinedState(State):
 
     def commit(self, batch: Batch, *, resolved: Iterable[str] = (), write_pending: bool = True) -> None:
         self._prune()
-        while len(self._inflight) >= self.depth:
-            fut, _ = self._inflight.pop(0)
-            fut.result()
         resolved = list(resolved)
         loaded = batch.mask_of(Outcome.LOADED)
         new = None
@@ -657,8 +670,16 @@ class PipelinedState(State):
                 first = np.datetime_as_string(np.asarray([self._first[o] for o in ids], dtype="datetime64[ns]"),
                                               unit="ns", timezone="UTC")
                 returned = {o: (int(self._returned[o]), f) for o, f in zip(ids, first.tolist())}
-        fut = self._pool.submit(self.base.commit, batch, resolved=resolved, write_pending=write_pending, new=new,
-                                returned=returned)
+        # parameters are built here, on the main thread, while the chunk in flight commits; the
+        # writer thread only sends them (Neo4j, not Python, is the bottleneck: keep it busy).
+        # CARRIES pairs count as merged once prepared: a failed commit ends the run anyway.
+        statements, carried = self.base.prepare(batch, resolved=resolved, write_pending=write_pending, new=new,
+                                                returned=returned)
+        self.base._carried |= carried
+        while len(self._inflight) >= self.depth:  # then wait for room (at most depth chunks in flight)
+            fut, _ = self._inflight.pop(0)
+            fut.result()
+        fut = self._pool.submit(self.base.write, statements)
         self._inflight.append((fut, batch))
 
     def finish(self, run: dict) -> None:
