@@ -369,15 +369,13 @@ class Neo4jState(State):
         ``returned`` (returns, with ``new``): per order of the new rows, all units returned and
         the first return time (ISO), which ``create_returns`` sets on the order.
         """
-        statements, carried = self.prepare(batch, resolved=resolved, write_pending=write_pending, new=new,
-                                           returned=returned)
-        self.write(statements)
-        self._carried |= carried
+        self.write(self.prepare(batch, resolved=resolved, write_pending=write_pending, new=new, returned=returned))
 
     def prepare(self, batch: Batch, *, resolved: Iterable[str] = (), write_pending: bool = True,
                 new: np.ndarray | None = None, returned: dict[str, tuple[int, str]] | None = None
-                ) -> tuple[list[tuple[str, dict]], set[tuple[str, str]]]:
-        """The statements and parameters of :meth:`commit` (no I/O), and the CARRIES pairs they merge.
+                ) -> list[tuple[str, dict]]:
+        """The statements and parameters of :meth:`commit` (no I/O). The CARRIES pairs they merge
+        count as this run's from here on (a commit that fails ends the run anyway).
 
         Split from :meth:`write` so that :class:`PipelinedState` builds the next chunk's
         parameters on the main thread while the writer thread waits for Neo4j.
@@ -438,7 +436,8 @@ class Neo4jState(State):
         resolved = list(resolved)
         if resolved:
             statements.append((self.q("load/pending_delete"), {"stream": stream, "keys": resolved}))
-        return statements, carried
+        self._carried |= carried
+        return statements
 
     def write(self, statements: list[tuple[str, dict]]) -> None:
         """Run the statements of :meth:`prepare` in one managed write transaction (retried on transient errors)."""
@@ -672,10 +671,8 @@ class PipelinedState(State):
                 returned = {o: (int(self._returned[o]), f) for o, f in zip(ids, first.tolist())}
         # parameters are built here, on the main thread, while the chunk in flight commits; the
         # writer thread only sends them (Neo4j, not Python, is the bottleneck: keep it busy).
-        # CARRIES pairs count as merged once prepared: a failed commit ends the run anyway.
-        statements, carried = self.base.prepare(batch, resolved=resolved, write_pending=write_pending, new=new,
-                                                returned=returned)
-        self.base._carried |= carried
+        statements = self.base.prepare(batch, resolved=resolved, write_pending=write_pending, new=new,
+                                       returned=returned)
         while len(self._inflight) >= self.depth:  # then wait for room (at most depth chunks in flight)
             fut, _ = self._inflight.pop(0)
             fut.result()

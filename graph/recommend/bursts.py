@@ -23,9 +23,9 @@ on one day plausible given how often such buyers buy that product from that stre
 other days? Under a Poisson background [2]_ with the pair's leave-one-out daily rate
 ``λ = (n_sp - k + 1/2) / (D - 1)`` (``n_sp`` such buyer-days of the pair, ``D`` days the
 streamer sold on, half a count of prior so an unseen pair has a small positive rate) a
-group of ``k`` is surprising when ``P(K >= k) < max_p``. Genuine demand spikes of one
-product reach ``P ≈ 1e-6`` on the generated ``m`` world; ring campaigns reach ``1e-14`` to
-``1e-72``.
+group of ``k`` is surprising when ``P(K >= k) < max_p``. On the generated ``m`` world the
+smallest tail of a group of 5 or more is 8e-7 at honest streamers and 1e-68 at brushing ones
+(``bench/burst_flags.py``).
 
 References
 ----------
@@ -37,22 +37,47 @@ References
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
-import pandas as pd
 from scipy import stats
 
 from .data import Graph
 
 
-def _single_streamer_lines(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Order lines with a known consumer, streamer and product, and which of them single-streamer buyers placed."""
+@dataclass(frozen=True)
+class _BuyerDayGroups:
+    """Order lines with a known consumer, streamer and product, grouped for both burst tests."""
+
+    lines: np.ndarray  # per streamer code: its order lines
+    first_day: np.ndarray  # per streamer code: its first and last order day
+    last_day: np.ndarray
+    line_streamer: np.ndarray  # per line of a single-streamer buyer: its streamer
+    line_group: np.ndarray  # ... and its (streamer, product, day) group
+    group_streamer: np.ndarray  # per group: streamer, product
+    group_product: np.ndarray
+    buyers: np.ndarray  # per group: distinct single-streamer buyers
+
+
+def _buyer_day_groups(graph: Graph) -> _BuyerDayGroups:
     c, s, p, d = graph.o_consumer, graph.o_streamer, graph.o_product, graph.o_day
     ok = (c >= 0) & (s >= 0) & (p >= 0)
     c, s, p, d = c[ok], s[ok], p[ok], d[ok]
     n_s = graph.n_streamers
-    cs = np.unique(c.astype(np.int64) * n_s + s)
-    per_consumer = np.bincount(cs // n_s, minlength=graph.n_consumers)
-    return c, s, p, d, per_consumer[c] == 1
+    lines = np.bincount(s, minlength=n_s)
+    first = np.full(n_s, np.iinfo(np.int64).max)
+    last = np.full(n_s, np.iinfo(np.int64).min)
+    np.minimum.at(first, s, d)
+    np.maximum.at(last, s, d)
+    # single-streamer buyers: every order line of theirs is at the same streamer
+    per_consumer = np.bincount(np.unique(c.astype(np.int64) * n_s + s) // n_s, minlength=graph.n_consumers)
+    single = per_consumer[c] == 1
+    c, s, p, d = c[single], s[single], p[single], d[single]
+    rows, key = np.unique(np.stack([s, p, d], axis=1).reshape(-1, 3), axis=0, return_inverse=True)
+    key = key.reshape(-1)
+    buyer_pairs = np.unique(key.astype(np.int64) * graph.n_consumers + c)
+    buyers = np.bincount(buyer_pairs // graph.n_consumers, minlength=len(rows))
+    return _BuyerDayGroups(lines, first, last, s, key, rows[:, 0], rows[:, 1], buyers)
 
 
 def burst_share(graph: Graph, min_buyers: int = 3) -> np.ndarray:
@@ -81,19 +106,10 @@ def burst_share(graph: Graph, min_buyers: int = 3) -> np.ndarray:
     >>> share = burst_share(graph)                       # doctest: +SKIP
     >>> graph.streamers[share >= 0.1]                     # doctest: +SKIP
     """
-    c, s, p, d, single = _single_streamer_lines(graph)
-    n_s = graph.n_streamers
-    lines = np.bincount(s, minlength=n_s).astype(np.float64)
-    if len(c) == 0:
-        return np.zeros(n_s)
-    # groups (streamer, product, day) and their distinct single-streamer buyers
-    key = np.unique(np.stack([s[single], p[single], d[single]], axis=1), axis=0, return_inverse=True)[1].reshape(-1)
-    pairs = np.unique(key.astype(np.int64) * graph.n_consumers + c[single])
-    buyers = np.bincount(pairs // graph.n_consumers, minlength=int(key.max()) + 1 if len(key) else 0)
-    in_burst = np.zeros(len(c), bool)
-    in_burst[np.flatnonzero(single)] = buyers[key] >= min_buyers
-    burst_lines = np.bincount(s[in_burst], minlength=n_s).astype(np.float64)
-    return np.divide(burst_lines, lines, out=np.zeros(n_s), where=lines > 0)
+    g = _buyer_day_groups(graph)
+    in_burst = g.buyers[g.line_group] >= min_buyers
+    burst_lines = np.bincount(g.line_streamer[in_burst], minlength=graph.n_streamers).astype(np.float64)
+    return np.divide(burst_lines, g.lines, out=np.zeros(graph.n_streamers), where=g.lines > 0)
 
 
 def surprising_burst_lines(graph: Graph, min_buyers: int = 5, max_p: float = 1e-8) -> np.ndarray:
@@ -126,22 +142,15 @@ def surprising_burst_lines(graph: Graph, min_buyers: int = 5, max_p: float = 1e-
     >>> lines = surprising_burst_lines(graph)            # doctest: +SKIP
     >>> graph.streamers[lines >= 8]                       # doctest: +SKIP
     """
-    c, s, p, d, single = _single_streamer_lines(graph)
-    n_s = graph.n_streamers
-    if not single.any():
-        return np.zeros(n_s, np.int64)
-    buyer_days = pd.DataFrame({"c": c[single], "s": s[single], "p": p[single], "d": d[single]}).drop_duplicates()
-    groups = buyer_days.groupby(["s", "p", "d"], sort=False).size().rename("k").reset_index()
-    pair_total = groups.groupby(["s", "p"], sort=False)["k"].transform("sum").to_numpy()
-    k = groups["k"].to_numpy()
-    # days the streamer sold on (first to last order day, all its lines)
-    first = np.full(n_s, np.iinfo(np.int64).max)
-    last = np.full(n_s, np.iinfo(np.int64).min)
-    np.minimum.at(first, s, d)
-    np.maximum.at(last, s, d)
-    days = (last - first + 1)[groups["s"].to_numpy()]
+    g = _buyer_day_groups(graph)
+    k = g.buyers
+    # buyer-days of the (streamer, product) pair over all its days
+    pair = np.unique(np.stack([g.group_streamer, g.group_product], axis=1), axis=0, return_inverse=True)[1].reshape(-1)
+    pair_total = np.bincount(pair, weights=k)[pair] if len(k) else np.zeros(0)
+    days = (g.last_day - g.first_day + 1)[g.group_streamer]  # days the streamer sold on
     rate = (pair_total - k + 0.5) / np.maximum(days - 1, 1)
     tested = k >= min_buyers
     surprising = np.zeros(len(k), bool)
     surprising[tested] = stats.poisson.sf(k[tested] - 1, rate[tested]) < max_p
-    return np.bincount(groups["s"].to_numpy()[surprising], weights=k[surprising], minlength=n_s).astype(np.int64)
+    return np.bincount(g.group_streamer[surprising], weights=k[surprising],
+                       minlength=graph.n_streamers).astype(np.int64)

@@ -140,10 +140,6 @@ def _stage_files(model: TrustModel, out_dir: str | Path, file_format: str, run: 
     return staged
 
 
-def _commit_files(model: TrustModel, staged: io.StagedOutputs, run: ScoreRun) -> dict[str, Any]:
-    return io.commit_outputs(staged, _manifest_record(model, run))
-
-
 def _discard_staged(staging: Future) -> None:
     """After a failed write-back: wait for the staging thread, then drop its temp files."""
     try:
@@ -321,7 +317,7 @@ def run_score_job(projection_source: Any, out_dir: str | Path | None, file_forma
                 run.timings["write_back"] = time.perf_counter() - t0
                 if staging is not None:
                     t0 = time.perf_counter()
-                    run.manifest = _commit_files(model, staging.result(), run)
+                    run.manifest = io.commit_outputs(staging.result(), _manifest_record(model, run))
                     run.timings["write_files"] += time.perf_counter() - t0
         run.status = "succeeded"
     except BaseException as err:  # noqa: BLE001 - recorded, then re-raised

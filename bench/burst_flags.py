@@ -1,0 +1,63 @@
+"""How the two brushing-burst tests of ``graph/recommend/bursts.py`` flag a generated world's streamers.
+
+Reads the world through the loaders' validation (cached like ``recommend_bench.py --cache``), hides the
+last 30 days as ``livetrust evaluate`` does, and counts, against the world's ``truth/streamers.csv`` (used
+only to count), the streamers each test flags by fraud kind, and the smallest Poisson tail of a tested
+group (>= ``surprise_min_buyers`` buyers) at honest and at brushing streamers.
+
+    python bench/burst_flags.py /work/worlds/m [/work/worlds/s7 ...]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from recommend_bench import load  # noqa: E402
+
+from livetrust.graph.recommend.bursts import _buyer_day_groups, burst_share, surprising_burst_lines  # noqa: E402
+from livetrust.graph.recommend.data import Graph, time_split  # noqa: E402
+from livetrust.graph.recommend.scores import Demotion  # noqa: E402
+
+
+def smallest_tails(graph: Graph, kinds: np.ndarray, rule: Demotion) -> dict[str, str]:
+    """Per fraud kind: the smallest tail P(K >= k) over the groups the count test examines."""
+    g = _buyer_day_groups(graph)
+    pair = np.unique(np.stack([g.group_streamer, g.group_product], axis=1), axis=0, return_inverse=True)[1].reshape(-1)
+    total = np.bincount(pair, weights=g.buyers)[pair]
+    days = (g.last_day - g.first_day + 1)[g.group_streamer]
+    tested = g.buyers >= rule.surprise_min_buyers
+    tail = stats.poisson.sf(g.buyers - 1, (total - g.buyers + 0.5) / np.maximum(days - 1, 1))
+    frame = pd.DataFrame({"kind": kinds[g.group_streamer][tested], "tail": tail[tested]})
+    return {k: f"{v:.1e}" for k, v in frame.groupby("kind")["tail"].min().items()}
+
+
+def main() -> None:
+    rule = Demotion()
+    print("| world | share test (>= 10%) | count test | either (the rule) | honest flagged | smallest tail, honest | smallest tail, brushing |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for world in map(Path, sys.argv[1:]):
+        projection, _, _ = load(world, use_cache=True)
+        graph = Graph.build(time_split(projection, 30).train)
+        truth = pd.read_csv(world / "truth" / "streamers.csv").set_index("streamer_id").reindex(graph.streamers)
+        kinds = truth["fraud_kind"].fillna("none").to_numpy()
+        share = burst_share(graph, rule.burst_min_buyers) >= rule.flag_burst
+        count = surprising_burst_lines(graph, rule.surprise_min_buyers, rule.surprise_max_p) >= rule.flag_surprising_lines
+        brushing = kinds == "brushing"
+        tails = smallest_tails(graph, kinds, rule)
+        print(f"| {world.name} | {int((share & brushing).sum())} of {int(brushing.sum())} brushing "
+              f"| {int((count & brushing).sum())} | {int(((share | count) & brushing).sum())} "
+              f"| {int(((share | count) & (kinds == 'none')).sum())} "
+              f"| {tails.get('none', 'no group tested')} | {tails.get('brushing', 'no group tested')} |")
+        missed = graph.streamers[brushing & ~share]
+        print(f"  {world.name}: brushing streamers the share test misses: {', '.join(missed)}; the count test flags "
+              f"{', '.join(graph.streamers[brushing & ~share & count]) or 'none'} of them", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
