@@ -6,18 +6,26 @@
 Steps, all against the Neo4j of NEO4J_URI (its database is WIPED):
 
 1. Generate the world once into a cache folder outside git (default /tmp/livetrust-bench/SCALE).
-2. Empty database; run ``livetrust load`` in a child process; rows/s per file from its
-   reconciliation.json, peak RSS of the child from getrusage.
-3. Empty database; ``LOAD CSV ... CALL { } IN TRANSACTIONS`` of the same CSV files
+2. Empty database; ``LOAD CSV ... CALL { } IN TRANSACTIONS`` of the CSV files
    (bench/load_csv_statements.py), timed per file.
-4. On top of that full graph: per stream, a naive loop over the first N rows of the file with
-   fresh keys (ids prefixed, event times shifted by 1 microsecond) -- one write transaction per
-   row with the loader's plain MERGE statements (``WRITES``: queries/load/write_*.cypher, the
-   ones the loader uses for rows that may exist; never its CREATE statements for keys it knows
-   are new) -- timed.
+3. Naive sample 1, on top of that full graph (just before the loader phase).
+4. Empty database; run ``livetrust load`` in a child process; rows/s per file from its
+   reconciliation.json, peak RSS of the child from getrusage.
+5. Naive samples 2..N, on top of the loader's full graph (just after the loader phase, then
+   one after the other until the end of the run).
 
-The load average (``os.getloadavg``) is recorded at the start and end of every phase: the
-machine is shared, and a phase that ran under more load says so in the table.
+A naive sample: per stream, a loop over the first ``--naive-rows`` rows of the file with keys
+no sample has used (ids prefixed ``naiveK-``, event times shifted by K microseconds) -- one
+managed write transaction per row with the loader's plain MERGE statements (``WRITES``:
+queries/load/write_*.cypher, the ones the loader uses for rows that may exist; never its CREATE
+statements for keys it knows are new) plus the per-row follow-up the loader runs for merged rows
+(CARRIES for purchases, the order's return totals for returns) -- timed. The loader / naive ratio
+uses the MEDIAN of a stream's samples; the table also gives every sample and the min / max ratio
+(the naive loop is dominated by per-transaction commit latency, which moves with the machine's
+state: one sample at the end of the run moved the ratio 2x between runs).
+
+The load average (``os.getloadavg``) is recorded at the start and end of every phase and sample:
+the machine is shared, and a phase that ran under more load says so in the table.
 
 "Empty database": with ``--fresh-server DIR`` (a private copy of scripts/neo4j-local, i.e.
 DIR/scripts/neo4j-local) the server is stopped, its data folder deleted and started again,
@@ -120,8 +128,11 @@ FRESH_ID = {"factories": "factory_id", "streamers": "streamer_id", "products": "
 FRESH_TIME = {"follows": "followed_at", "returns": "returned_at"}
 
 
-def naive(driver, database: str, world: Path, stream: str, n: int) -> tuple[int, float]:
-    """One write transaction per row with the loader's MERGE Cypher, fresh keys; returns (rows, seconds)."""
+def naive(driver, database: str, world: Path, stream: str, n: int, sample: int = 1) -> tuple[int, float]:
+    """One write transaction per row with the loader's MERGE Cypher, fresh keys; returns (rows, seconds).
+
+    ``sample`` (1, 2, ...) makes the keys differ between samples on the same graph.
+    """
     (src,) = discover(world)[stream]
     chunk = next(read_chunks(src, n))
     batch = batch_from_chunk(stream, chunk)
@@ -129,11 +140,11 @@ def naive(driver, database: str, world: Path, stream: str, n: int) -> tuple[int,
     ok = batch.undecided
     if stream in FRESH_TIME:
         col = FRESH_TIME[stream]
-        batch.typed[col] = batch.typed[col] + np.timedelta64(1, "us")
+        batch.typed[col] = batch.typed[col] + np.timedelta64(sample, "us")
     rows = records(batch, ok)
     for row in rows:
         if stream in FRESH_ID:
-            row[FRESH_ID[stream]] = "naive-" + row[FRESH_ID[stream]]
+            row[FRESH_ID[stream]] = f"naive{sample}-" + row[FRESH_ID[stream]]
     queries = [cypher_statement(q) for q in WRITES[stream]]
     extra = {"purchases": cypher_statement("load/write_carries"), "returns": cypher_statement("load/write_returned_quantity")}
     t0 = time.perf_counter()
@@ -148,6 +159,17 @@ def naive(driver, database: str, world: Path, stream: str, n: int) -> tuple[int,
                     tx.run(extra[stream], ids=[row["order_id"]]).consume()
             s.execute_write(work)
     return len(rows), time.perf_counter() - t0
+
+
+def naive_sample(driver, database: str, world: Path, n: int, k: int, where: str) -> dict:
+    """Naive sample ``k``: every stream once; rows/s per stream, when and under which load."""
+    out = {"k": k, "where": where, "at": f"{dt.datetime.now():%H:%M:%S}", "load": [loadavg()], "rate": {}}
+    for s in LOAD_ORDER:
+        rows, sec = naive(driver, database, world, s, n, k)
+        out["rate"][s] = rows / sec if sec else float("nan")
+        log(f"naive sample {k} ({where}) {s}: {rows} rows in {sec:.1f}s")
+    out["load"].append(loadavg())
+    return out
 
 
 def loadavg() -> str:
@@ -166,6 +188,8 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/livetrust-bench"))
     ap.add_argument("--batch-size", type=int, default=20_000)
     ap.add_argument("--naive-rows", type=int, default=2000)
+    ap.add_argument("--naive-samples", type=int, default=3, help="Naive samples per stream: the first "
+                    "before the loader phase (on the LOAD CSV graph), the others after it (on the loader's graph).")
     ap.add_argument("--world", type=Path, help="An existing world folder of that scale and seed "
                     "[default: CACHE/SCALE, generated when missing].")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "load.md")
@@ -193,14 +217,6 @@ def main() -> None:
     load: dict[str, tuple[str, str]] = {}  # phase -> load average (1 min) at start, at end
     started = dt.datetime.now()
 
-    log("empty database; loader")
-    driver = fresh(driver, settings, args.fresh_server)
-    load["loader"] = (loadavg(), "")
-    rec, loader_wall, rss = run_loader(world, args.cache / f"report-{args.scale}", args.batch_size)
-    load["loader"] = (load["loader"][0], loadavg())
-    loader = {f["stream"]: f for f in rec["files"]}
-    log(f"loader {loader_wall:.0f}s, peak RSS {rss:.0f} MiB")
-
     log("empty database; LOAD CSV")
     driver = fresh(driver, settings, args.fresh_server)
     apply_schema(driver, db)
@@ -211,15 +227,22 @@ def main() -> None:
         log(f"LOAD CSV {s}: {lc[s]:.1f}s")
     load["LOAD CSV"] = (load["LOAD CSV"][0], loadavg())
 
-    log("naive, on top of the full graph")
-    nv = {}
-    load["naive"] = (loadavg(), "")
-    for s in LOAD_ORDER:
-        nv[s] = naive(driver, db, world, s, args.naive_rows)
-        log(f"naive {s}: {nv[s][0]} rows in {nv[s][1]:.1f}s")
-    load["naive"] = (load["naive"][0], loadavg())
+    samples = [naive_sample(driver, db, world, args.naive_rows, 1, "before the loader, on the LOAD CSV graph")]
+
+    log("empty database; loader")
+    driver = fresh(driver, settings, args.fresh_server)
+    load["loader"] = (loadavg(), "")
+    rec, loader_wall, rss = run_loader(world, args.cache / f"report-{args.scale}", args.batch_size)
+    load["loader"] = (load["loader"][0], loadavg())
+    loader = {f["stream"]: f for f in rec["files"]}
+    log(f"loader {loader_wall:.0f}s, peak RSS {rss:.0f} MiB")
+
+    for k in range(2, args.naive_samples + 1):
+        where = "just after the loader" if k == 2 else "after that"
+        samples.append(naive_sample(driver, db, world, args.naive_rows, k, where + ", on the loader's graph"))
     driver = fresh(driver, settings, args.fresh_server)
     driver.close()
+    finished = dt.datetime.now()
 
     m = machine()
     lines = [
@@ -235,7 +258,7 @@ def main() -> None:
         "```",
         'eval "$(scripts/neo4j-local env)"',
         f"python bench/load_bench.py --scale {args.scale} --seed {args.seed} --batch-size {args.batch_size} "
-        f"--naive-rows {args.naive_rows}" + (f" --world {args.world}" if args.world else "")
+        f"--naive-rows {args.naive_rows} --naive-samples {args.naive_samples}" + (f" --world {args.world}" if args.world else "")
         + (f" --fresh-server {args.fresh_server}" if args.fresh_server else ""),
         "```",
         "",
@@ -245,15 +268,22 @@ def main() -> None:
         f"{args.batch_size} ROWS` on the same files into an empty database, no validation "
         "(`bench/load_csv_statements.py`).",
         f"- naive: one managed write transaction per row with the loader's plain MERGE statements "
-        f"(`queries/load/write_*.cypher`, never its CREATE ones), over the first "
-        f"{args.naive_rows} rows of each file with fresh keys, on top of the full graph (extrapolated to rows/s).",
+        f"(`queries/load/write_*.cypher`, never its CREATE ones, plus the loader's follow-up for merged rows: "
+        f"CARRIES, the order's return totals), over the first {args.naive_rows} rows of each file with keys "
+        f"no sample used, on top of a full graph (extrapolated to rows/s). {len(samples)} samples per stream: "
+        "sample 1 just before the loader phase on the LOAD CSV graph, samples 2.. just after it on the "
+        "loader's graph. loader / naive uses the MEDIAN sample; min-max is the ratio against the slowest "
+        "and the fastest sample.",
         "- each phase starts from an empty store" + (" (private server restarted on a new data folder)."
                                                      if args.fresh_server else " (graph deleted)."),
         "- load average (1 min) at start -> end of each phase: "
-        + "; ".join(f"{k} {a} -> {b}" for k, (a, b) in load.items()) + ".",
+        + "; ".join(f"{k} {a} -> {b}" for k, (a, b) in load.items())
+        + "; " + "; ".join(f"naive {x['k']} ({x['at']}) {x['load'][0]} -> {x['load'][1]}" for x in samples) + ".",
+        f"- run from {started:%H:%M:%S} to {finished:%H:%M:%S}.",
         "",
-        "| file | rows | loader rows/s | LOAD CSV rows/s | loader / LOAD CSV | naive rows/s | loader / naive |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| file | rows | loader rows/s | LOAD CSV rows/s | loader / LOAD CSV | naive rows/s per sample | "
+        "naive median | loader / naive (median) | min-max |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     tot_rows = tot_l = tot_c = 0.0
     for s in LOAD_ORDER:
@@ -261,13 +291,16 @@ def main() -> None:
         l_sec = loader[s]["seconds"]
         lr = n / l_sec if l_sec else float("nan")
         cr = n / lc[s] if lc[s] else float("nan")
-        nr = nv[s][0] / nv[s][1] if nv[s][1] else float("nan")
+        rates = [x["rate"][s] for x in samples]
+        med = float(np.median(rates))
         tot_rows += n
         tot_l += l_sec
         tot_c += lc[s]
-        lines.append(f"| {s}.csv | {n:,} | {lr:,.0f} | {cr:,.0f} | {lr / cr:.2f}x | {nr:,.0f} | {lr / nr:.0f}x |")
+        lines.append(f"| {s}.csv | {n:,} | {lr:,.0f} | {cr:,.0f} | {lr / cr:.2f}x | "
+                     + " / ".join(f"{r:,.0f}" for r in rates)
+                     + f" | {med:,.0f} | {lr / med:.0f}x | {lr / max(rates):.0f}-{lr / min(rates):.0f}x |")
     lines.append(f"| **all** | {int(tot_rows):,} | {tot_rows / tot_l:,.0f} | {tot_rows / tot_c:,.0f} | "
-                 f"{(tot_rows / tot_l) / (tot_rows / tot_c):.2f}x | | |")
+                 f"{(tot_rows / tot_l) / (tot_rows / tot_c):.2f}x | | | | |")
     lines += [
         "",
         f"Loader wall time {loader_wall:,.0f} s for {int(tot_rows):,} rows (including start-up, schema and "
