@@ -36,6 +36,11 @@ class RelationshipBatch:
     """Relationships of one run: ``create`` writes batches, ``cleanup`` drops other runs'
     (None: nothing to drop, e.g. properties set on relationships that outlive runs).
 
+    ``keeps_stock``: the cleanup also keeps the relationships of the run this one replaced
+    (its ``$stock`` parameter), which the next run's ``create`` overwrites in place instead
+    of creating and deleting (the scoring job's TRUSTS bonds); a failed run then deletes
+    nothing, since its relationships are stock for the next run as well.
+
     ``rows`` is a list of row maps (the statement takes ``$rows``) or a DataFrame, sent
     a batch at a time as one list per column (the statement takes ``$columns``; see
     :func:`frame_to_columns`).
@@ -45,6 +50,7 @@ class RelationshipBatch:
     cleanup: str | None
     rows: Sequence[dict[str, Any]] | pd.DataFrame
     batch_size: int | None = None  # rows per transaction when not publish_run's (large rows)
+    keeps_stock: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,7 @@ def publish_run(
     timings : dict, optional
         Filled with the seconds spent creating relationships (``relationships``), in
         ``before_publish``, in the publishing transaction (``publish``) and deleting other
-        runs' relationships (``cleanup``).
+        runs' relationships (``cleanup``; a ``keeps_stock`` batch keeps the replaced run's).
     before_publish : callable, optional
         Called once the relationships are written, before the switch (the scoring job waits
         there for its files); an exception fails the run like any other (its relationships
@@ -146,7 +152,7 @@ def publish_run(
         _mark_failed(driver, database, record, err, relationships)
         raise
     t0 = time.perf_counter()
-    _cleanup(driver, database, relationships, keep=record.run_id)
+    _cleanup(driver, database, relationships, keep=record.run_id, stock=previous)
     timings["cleanup"] = time.perf_counter() - t0
     return previous
 
@@ -264,13 +270,15 @@ def _mark_failed(driver, database, record: RunRecord, err: BaseException, relati
             run_id=record.run_id, finished_at=now_utc(), error=f"{type(err).__name__}: {message}",
             database_=database,
         )
-        _cleanup(driver, database, relationships, keep=current_run_id(driver, database, record.job))
+        failed_only = [rel for rel in relationships if not rel.keeps_stock]
+        _cleanup(driver, database, failed_only, keep=current_run_id(driver, database, record.job))
     except neo4j.exceptions.Neo4jError:
         pass  # the original error matters more; the next run cleans up what is left
 
 
-def _cleanup(driver, database, relationships, keep: str | None) -> None:
+def _cleanup(driver, database, relationships, keep: str | None, stock: str | None = None) -> None:
     # CALL IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
     with driver.session(database=database) as session:
-        for statement in dict.fromkeys(rel.cleanup for rel in relationships if rel.cleanup):
-            session.run(cypher_statement(statement), keep=keep).consume()
+        for rel in {rel.cleanup: rel for rel in relationships if rel.cleanup}.values():
+            params = {"keep": keep, "stock": stock if rel.keeps_stock else None}
+            session.run(cypher_statement(rel.cleanup), params).consume()

@@ -113,6 +113,68 @@ def test_columnar_bonds_store_the_read_columns_and_a_failed_run_changes_nothing(
     assert sorted(bonds(neo4j_db)) == [("c1", 0.8, "run-a"), ("c2", 0.25, "run-a")]
 
 
+def stored_bonds(driver):
+    """Every TRUSTS: (consumer, streamer, run_id) -> (element id, trust)."""
+    records, _, _ = driver.execute_query(
+        "MATCH (c:Consumer)-[t:TRUSTS]->(s:Streamer) RETURN c.consumer_id AS c, s.streamer_id AS s, "
+        "t.run_id AS run, elementId(t) AS id, t.trust AS trust")
+    return {(r["c"], r["s"], r["run"]): (r["id"], r["trust"]) for r in records}
+
+
+def test_reruns_overwrite_the_replaced_runs_bonds_in_place(neo4j_db, neo4j_settings):
+    """The job's bonds keep two generations: the current run's and the replaced one's, which the
+    next run overwrites in place (same relationship, new values); pairs that lost their bond are
+    deleted, new pairs created, and a failed run changes nothing readers see."""
+    from livetrust.graph.trust.job import BOND_STATEMENT, bond_columns
+
+    db = neo4j_settings.database
+    seed_graph(neo4j_db)
+
+    def run(run_id, frame, **kw):
+        batch = RelationshipBatch(BOND_STATEMENT, "writeback/trusts_cleanup", bond_columns(neo4j_db, db, frame),
+                                  keeps_stock=True)
+        return publish_run(neo4j_db, db, RunRecord("score", run_id), relationships=[batch], batch_size=1, **kw)
+
+    two = bond_frame(0.8)  # (c1, s1) and (c2, s2)
+    run("run-1", two)
+    run("run-2", two.assign(trust=[0.7, 0.2]))
+    after_two = stored_bonds(neo4j_db)
+    assert {k: v[1] for k, v in after_two.items()} == {
+        ("c1", "s1", "run-1"): 0.8, ("c2", "s2", "run-1"): 0.25,  # stock: the replaced run's
+        ("c1", "s1", "run-2"): 0.7, ("c2", "s2", "run-2"): 0.2,   # current
+    }
+    # run 3: (c1, s1) again, (c2, s2) gone, (c1, s2) new
+    three = pd.concat([two.iloc[[0]].assign(trust=0.6), two.iloc[[1]].assign(consumer_id="c1", trust=0.9)],
+                      ignore_index=True)
+    assert run("run-3", three) == "run-2"
+    after_three = stored_bonds(neo4j_db)
+    assert {k: v[1] for k, v in after_three.items()} == {
+        ("c1", "s1", "run-2"): 0.7, ("c2", "s2", "run-2"): 0.2,   # stock for run 4
+        ("c1", "s1", "run-3"): 0.6, ("c1", "s2", "run-3"): 0.9,   # current
+    }
+    # the same relationship as run 1's, overwritten; run 1's bond of (c2, s2) had no use and is gone
+    assert after_three[("c1", "s1", "run-3")][0] == after_two[("c1", "s1", "run-1")][0]
+    assert after_three[("c1", "s1", "run-2")][0] == after_two[("c1", "s1", "run-2")][0]
+
+    bad = bond_columns(neo4j_db, db, three)
+    bad["units"] = pd.Series([1, {"x": 2}], dtype=object)  # batch 2 of 2 fails
+    with pytest.raises(Neo4jError):
+        publish_run(neo4j_db, db, RunRecord("score", "run-4"), batch_size=1,
+                    relationships=[RelationshipBatch(BOND_STATEMENT, "writeback/trusts_cleanup", bad, keeps_stock=True)])
+    assert current_run_id(neo4j_db, db, "score") == "run-3"
+    after_failure = stored_bonds(neo4j_db)
+    assert {k: v[1] for k, v in after_failure.items() if k[2] == "run-3"} == {
+        ("c1", "s1", "run-3"): 0.6, ("c1", "s2", "run-3"): 0.9}  # what readers see did not move
+    assert len(after_failure) == 4  # run 4 overwrote one stock bond before failing; nothing was created
+
+    assert run("run-5", three.assign(trust=[0.5, 0.4])) == "run-3"
+    after_five = stored_bonds(neo4j_db)
+    assert {k: v[1] for k, v in after_five.items()} == {
+        ("c1", "s1", "run-3"): 0.6, ("c1", "s2", "run-3"): 0.9,
+        ("c1", "s1", "run-5"): 0.5, ("c1", "s2", "run-5"): 0.4,
+    }
+
+
 def test_failure_before_publishing_keeps_the_previous_run(neo4j_db, neo4j_settings):
     """``before_publish`` (the scoring job waits there for its files) can still fail the run."""
     db = neo4j_settings.database

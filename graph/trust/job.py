@@ -163,7 +163,9 @@ DIGEST_STATEMENT = "writeback/streamer_digests"
 # Bonds go as one list per column per batch (no dict per row); the statement names every
 # column it is sent (checked before writing). Both ends are sent as element ids
 # (``bond_node_ids``), found by NodeByElementIdSeek instead of two index seeks per bond.
-BOND_STATEMENT = "writeback/trusts_create_columns"
+# Each bond overwrites its pair's TRUSTS of the run before the current one in place (the
+# cleanup keeps that generation as stock), so a rerun neither creates nor deletes much.
+BOND_STATEMENT = "writeback/trusts_write_columns"
 BOND_NODE_IDS = "writeback/bond_node_ids"
 WRITERS = 2  # one batch is encoded by the driver while Neo4j commits the previous one
 # What a TRUSTS relationship keeps besides run_id: the components the queries read
@@ -241,7 +243,7 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
             run.timings["write_back.rows"] = time.perf_counter() - t0
             return publish_run(
                 driver, settings.database, record,
-                relationships=[RelationshipBatch(BOND_STATEMENT, "writeback/trusts_cleanup", columns)],
+                relationships=[RelationshipBatch(BOND_STATEMENT, "writeback/trusts_cleanup", columns, keeps_stock=True)],
                 node_updates=nodes, writers=WRITERS, timings=steps, before_publish=before_publish,
             )
     finally:
