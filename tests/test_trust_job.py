@@ -158,3 +158,27 @@ def test_cli_score_refuses_to_overlap_a_running_job(world, tmp_path):
         r = CliRunner().invoke(main, ["score", "--data", str(world), "--out", str(tmp_path)])
     assert r.exit_code == 2 and "lock" in r.output
     assert not (tmp_path / io.MANIFEST).exists()
+
+
+def test_csv_files_keep_ten_significant_digits_and_read_back(tmp_path):
+    """CSV floats are written as ``%.10g`` would write them; text, booleans and gaps survive."""
+    import numpy as np
+    import pandas as pd
+
+    from livetrust.graph.trust.io import write_frame
+
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.random(5000), rng.random(500) * 1e6, rng.random(500) * 1e-6,
+                        [0.0, -0.5, 1.0, 358.66, 2 / 3, np.nan, 123456789012.0]])
+    frame = pd.DataFrame({"id": [f"s{i}" for i in range(len(x))], "value": x,
+                          "flag": np.arange(len(x)) % 2 == 0, "count": np.arange(len(x))})
+    frame.loc[0, "id"] = 'name, with "quotes"'
+    path = tmp_path / "t.csv"
+    write_frame(frame, path, "csv")
+    back = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    expected = np.array([float(f"{v:.10g}") for v in x])
+    assert np.array_equal(back["value"].to_numpy(), expected, equal_nan=True)
+    assert back["id"].tolist() == frame["id"].tolist()
+    assert back["flag"].tolist() == frame["flag"].tolist() and back["count"].tolist() == frame["count"].tolist()
+    assert path.read_text().splitlines()[1].endswith(",true,0")
+    assert max(len(v) for v in path.read_text().split(",")) < 40  # no 17-digit floats
