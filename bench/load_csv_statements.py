@@ -64,7 +64,7 @@ CALL (row) {{ MATCH (o:Order {{order_id: row.order_id}})
         f"""LOAD CSV WITH HEADERS FROM $url AS row
 WITH DISTINCT row.order_id AS id
 CALL (id) {{ MATCH (o:Order {{order_id: id}})
-  CALL (o) {{ MATCH (x:Return)-[:RETURNS]->(o) RETURN sum(x.quantity) AS q, min(x.returned_at) AS first }}
-  SET o.returned_quantity = q, o.first_returned_at = first }} {TX}""",
+  CALL (o) {{ MATCH (x:Return)-[:RETURNS]->(o) RETURN sum(x.quantity) AS q }}
+  SET o.returned_quantity = q }} {TX}""",
     ],
 }

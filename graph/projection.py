@@ -145,11 +145,13 @@ class Projection:
 
         def fetch_table(name: str) -> pd.DataFrame:
             statement, rows, after = cypher_statement(f"projection/{name}"), [], ""
+            # orders do not keep their first return time in the graph: derived from returns below
+            columns = [c for c in COLUMNS[name] if (name, c) != ("orders", "first_returned_at")]
             with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
                 while True:
                     chunk = session.execute_read(read, statement, after=after, limit=chunk_size)
                     if chunk["last"] is None:
-                        return normalise(name, pd.DataFrame(rows, columns=list(COLUMNS[name])))
+                        return normalise(name, pd.DataFrame(rows, columns=columns))
                     rows.extend(chunk["rows"])
                     after = chunk["last"]
 
@@ -157,6 +159,10 @@ class Projection:
         order = sorted(COLUMNS, key=lambda name: READ_ORDER.index(name))
         with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="projection") as pool:
             tables = dict(zip(order, pool.map(fetch_table, order)))
+        # an order's first return time: the earliest of its returns (as from_validated computes it)
+        if len(tables["returns"]) and len(tables["orders"]):  # else NaT, as normalise left it
+            first = tables["returns"].groupby("order_id")["returned_at"].min()
+            tables["orders"]["first_returned_at"] = tables["orders"]["order_id"].map(first).astype("datetime64[ns, UTC]")
         with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
             meta = session.execute_read(read, cypher_statement("projection/as_of"))
         as_of = None if meta is None or meta["as_of"] is None else pd.Timestamp(int(meta["as_of"]), unit="ns", tz="UTC")

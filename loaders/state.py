@@ -346,7 +346,7 @@ class Neo4jState(State):
         return set(found["product_id"]) if len(found) else set()
 
     def orders(self, ids: list[str]) -> pd.DataFrame:
-        found = self._read_sliced("load/lookup_orders", "ids", ids)
+        found = self._read_sliced("load/lookup_order_facts", "ids", ids)
         cols = ["order_id", "quantity", "purchased_at", "returned_quantity"]
         return found[cols] if len(found) else pd.DataFrame(columns=cols)
 
@@ -363,16 +363,16 @@ class Neo4jState(State):
                                       found.get("values", []))]
 
     def commit(self, batch: Batch, *, resolved: Iterable[str] = (), write_pending: bool = True,
-               new: np.ndarray | None = None, returned: dict[str, tuple[int, str]] | None = None) -> None:
+               new: np.ndarray | None = None, returned: dict[str, int] | None = None) -> None:
         """Write the batch in one transaction; rows in ``new`` (keys certainly not in the graph) are CREATEd.
 
-        ``returned`` (returns, with ``new``): per order of the new rows, all units returned and
-        the first return time (ISO), which ``create_returns`` sets on the order.
+        ``returned`` (returns, with ``new``): per order of the new rows, all units returned,
+        which ``create_returns`` sets on the order.
         """
         self.write(self.prepare(batch, resolved=resolved, write_pending=write_pending, new=new, returned=returned))
 
     def prepare(self, batch: Batch, *, resolved: Iterable[str] = (), write_pending: bool = True,
-                new: np.ndarray | None = None, returned: dict[str, tuple[int, str]] | None = None
+                new: np.ndarray | None = None, returned: dict[str, int] | None = None
                 ) -> list[tuple[str, dict]]:
         """The statements and parameters of :meth:`commit` (no I/O). The CARRIES pairs they merge
         count as this run's from here on (a commit that fails ends the run anyway).
@@ -396,9 +396,7 @@ class Neo4jState(State):
                 if mask is fresh:  # create_* take one list per column
                     cols = param_columns(batch, mask)
                     if stream == "returns":
-                        totals = [returned[o] for o in cols["order_id"]]
-                        cols["order_returned"] = [q for q, _ in totals]
-                        cols["order_first"] = [f for _, f in totals]
+                        cols["order_returned"] = [returned[o] for o in cols["order_id"]]
                     n = int(mask.sum())
                     for i in range(0, n, self.write_slice):
                         part = cols if n <= self.write_slice else \
@@ -547,7 +545,6 @@ class PipelinedState(State):
         # units this run accepted per order (returns): with no Return in the graph when the run
         # started, that is all an order's returns, so look-ups need not wait for commits in flight
         self._returned: dict[str, float] = {}
-        self._first: dict[str, int] = {}  # and the first return time per order (epoch ns)
         self._products: set[str] = set()  # product ids known to be in the graph
         for stream, query in self.COUNT.items():
             n = base.driver.execute_query(query, database_=base.database).records[0]["n"]
@@ -661,14 +658,10 @@ class PipelinedState(State):
         returned = None
         if batch.stream == "returns" and loaded.any():
             t = batch.typed.loc[loaded]
-            for oid, q, at in zip(t["order_id"], t["quantity"], ns_of(t["returned_at"])):
+            for oid, q in zip(t["order_id"], t["quantity"]):
                 self._returned[oid] = self._returned.get(oid, 0.0) + float(q)
-                self._first[oid] = min(self._first.get(oid, at), at)
             if "returns" in self._fresh:  # all of these orders' returns are this run's
-                ids = sorted(set(t["order_id"]))
-                first = np.datetime_as_string(np.asarray([self._first[o] for o in ids], dtype="datetime64[ns]"),
-                                              unit="ns", timezone="UTC")
-                returned = {o: (int(self._returned[o]), f) for o, f in zip(ids, first.tolist())}
+                returned = {o: int(self._returned[o]) for o in set(t["order_id"])}
         # parameters are built here, on the main thread, while the chunk in flight commits; the
         # writer thread only sends them (Neo4j, not Python, is the bottleneck: keep it busy).
         statements = self.base.prepare(batch, resolved=resolved, write_pending=write_pending, new=new,

@@ -1,5 +1,5 @@
 // lookup_orders — stored orders among the given ids: duplicate / conflict checks of purchases
-// and the facts returns are checked against (quantity, purchase time, units returned so far).
+// (returns use the slimmer lookup_order_facts).
 // Parameters: $ids (list of order_id strings).
 // Returns: the order's contract columns (purchased_at as epoch nanoseconds) and returned_quantity.
 UNWIND $ids AS id

@@ -1,11 +1,13 @@
-// write_returned_quantity — SET (never increment) each order's returned_quantity and
-// first_returned_at from all its Return nodes, so reruns and resumed loads give the same values.
-// Expands from the bound order (returns are few per order).
+// write_returned_quantity — SET (never increment) each order's returned_quantity from all its
+// Return nodes, so reruns and resumed loads give the same values. Orders no longer keep their first
+// return time (readers take min(returned_at) of the Returns): a first_returned_at left by an older
+// load is removed. Expands from the bound order (returns are few per order).
 // Parameters: $ids (list of order_id strings).
 UNWIND $ids AS id
 MATCH (o:Order {order_id: id})
 CALL (o) {
   MATCH (x:Return)-[:RETURNS]->(o)
-  RETURN sum(x.quantity) AS returned, min(x.returned_at) AS first
+  RETURN sum(x.quantity) AS returned
 }
-SET o.returned_quantity = returned, o.first_returned_at = first
+SET o.returned_quantity = returned
+REMOVE o.first_returned_at

@@ -1,5 +1,5 @@
 // write_returns — Return nodes attached to their order; write_returned_quantity then recomputes
-// the touched orders' returned_quantity and first_returned_at.
+// the touched orders' returned_quantity.
 // Parameters: $rows (list of {order_id, returned_at: ISO-8601 UTC string, quantity: int (already
 // resolved when the input left it empty), reason}).
 UNWIND $rows AS row
