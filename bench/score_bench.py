@@ -111,9 +111,9 @@ PHASES = (
     ("write_files", "files: 4 CSV files + manifest"),
     ("write_back", "write-back, total"),
     ("write_back.rows", "&nbsp;&nbsp;rows for the driver (`frame_to_rows`)"),
-    ("write_back.relationships", "&nbsp;&nbsp;create the run's TRUSTS (invisible until published)"),
+    ("write_back.relationships", "&nbsp;&nbsp;write the run's TRUSTS over the stock, create the rest (invisible until published)"),
     ("write_back.publish", "&nbsp;&nbsp;publish: node scores + current-run switch, one transaction"),
-    ("write_back.cleanup", "&nbsp;&nbsp;delete the previous run's TRUSTS"),
+    ("write_back.cleanup", "&nbsp;&nbsp;delete other runs' TRUSTS (pairs that lost their bond, failed runs)"),
 )
 
 
@@ -170,7 +170,9 @@ def bench_neo4j(args) -> None:
         f"{time.strftime('%Y-%m-%d %H:%M')} UTC; {os.cpu_count()} cores ({cpu}), "
         f"{psutil.virtual_memory().total / 2**30:.0f} GB RAM; Neo4j 5.26 community (`scripts/neo4j-local`, {server}) "
         "on the same machine. Each run is `livetrust score --out DIR` in its own process (CSV files), "
-        "replacing the previous run's scores (so every run also deletes the previous run's bonds).",
+        "replacing the previous run's scores. Bonds keep two generations (the current run's and the one "
+        "before); from the third run on, a run overwrites the older generation in place, so the runs "
+        "are listed in order: the first ones create relationships, the later ones only overwrite.",
         "",
         "Graph: " + ", ".join(f"{k} {v:,d}" for k, v in counts.items()) + f", FOLLOWS {follows:,d}; "
         f"the job writes {bonds:,d} TRUSTS bonds per run.",

@@ -9,7 +9,8 @@
 //   (:Order)-[:OF_PRODUCT]->(:Product)-[:MADE_BY]->(:Factory)
 //   (:Return)-[:RETURNS]->(:Order)
 //   (:Streamer)-[:CARRIES]->(:Product)          derived from orders by the loader
-//   (:Consumer)-[:TRUSTS {trust, confidence, run_id}]->(:Streamer)   written by `score`
+//   (:Consumer)-[:TRUSTS {trust, confidence, run_id}]->(:Streamer)   written by `score`: the current run's
+//                                                     and the one before it (overwritten in place next run)
 //   (:JobRun {job, run_id, status, current})   one per score / paths / recommend run
 //   (:LoadRun {run_id, started_at, finished_at, loaded, ...})   one per load
 //   (:CoAudience {streamer_id, run_id, score_run_id, min_bond, keep})-[:SHARES {vias, via_trust, partner_trust}]->(:CoAudience)
