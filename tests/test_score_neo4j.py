@@ -56,13 +56,26 @@ def test_neo4j_mode_equals_embedded_mode_and_writes_back(neo4j_db, neo4j_setting
     assert (nodes["confidence_db"] - nodes["confidence"]).abs().max() < 1e-9  # CSV keeps 10 significant digits
     assert set(nodes["run_id"]) == {first.run_id}
 
-    # A second run replaces the first whole: its bonds only, and the history keeps both.
+    # A second run replaces the first whole; the first's bonds stay as stock, and the history keeps both.
+    def bonds_per_run():
+        records, _, _ = neo4j_db.execute_query("MATCH ()-[t:TRUSTS]->() RETURN t.run_id AS run_id, count(*) AS n")
+        return {r["run_id"]: r["n"] for r in records}
+
+    def bond_ids(run_id):
+        records, _, _ = neo4j_db.execute_query(
+            "MATCH ()-[t:TRUSTS {run_id: $run}]->() RETURN collect(elementId(t)) AS ids", run=run_id)
+        return set(records[0]["ids"])
+
+    first_ids = bond_ids(first.run_id)
     second = run_score_job(None, None, settings=neo4j_settings)
-    records, _, _ = neo4j_db.execute_query("MATCH ()-[t:TRUSTS]->() RETURN t.run_id AS run_id, count(*) AS n")
-    assert [(r["run_id"], r["n"]) for r in records] == [(second.run_id, len(bonds))]
+    assert bonds_per_run() == {first.run_id: len(bonds), second.run_id: len(bonds)}
     records, _, _ = neo4j_db.execute_query(
         "MATCH (r:JobRun {job: 'score'}) RETURN r.run_id AS id, r.status AS status, r.current AS current ORDER BY r.started_at"
     )
     assert [(r["id"], r["status"], r["current"]) for r in records] == [
         (first.run_id, "succeeded", False), (second.run_id, "succeeded", True)
     ]
+    # A third run writes its bonds over the first run's relationships, creating none.
+    third = run_score_job(None, None, settings=neo4j_settings)
+    assert bonds_per_run() == {second.run_id: len(bonds), third.run_id: len(bonds)}
+    assert bond_ids(third.run_id) == first_ids
