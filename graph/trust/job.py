@@ -166,6 +166,9 @@ DIGEST_STATEMENT = "writeback/streamer_digests"
 # Each bond overwrites its pair's TRUSTS of the run before the current one in place (the
 # cleanup keeps that generation as stock), so a rerun neither creates nor deletes much.
 BOND_STATEMENT = "writeback/trusts_write_columns"
+# Without stock (the first two runs of a graph) bonds are only created: see bond_stock.cypher.
+BOND_CREATE_STATEMENT = "writeback/trusts_create_columns"
+BOND_STOCK = "writeback/bond_stock"
 BOND_NODE_IDS = "writeback/bond_node_ids"
 WRITERS = 2  # one batch is encoded by the driver while Neo4j commits the previous one
 # What a TRUSTS relationship keeps besides run_id: the components the queries read
@@ -181,10 +184,11 @@ def _check_bond_columns(columns) -> None:
     """Every column sent to ``BOND_STATEMENT`` must be written by it."""
     from ...queries import cypher_statement
 
-    text = cypher_statement(BOND_STATEMENT)
-    missing = [c for c in columns if f"$columns.{c}[i]" not in text]
-    if missing:
-        raise ValueError(f"{BOND_STATEMENT}.cypher does not write the bond columns {missing}")
+    for statement in (BOND_STATEMENT, BOND_CREATE_STATEMENT):
+        text = cypher_statement(statement)
+        missing = [c for c in columns if f"$columns.{c}[i]" not in text]
+        if missing:
+            raise ValueError(f"{statement}.cypher does not write the bond columns {missing}")
 
 
 def bond_columns(driver: Any, database: str | None, bonds: pd.DataFrame) -> pd.DataFrame:
@@ -205,6 +209,14 @@ def bond_columns(driver: Any, database: str | None, bonds: pd.DataFrame) -> pd.D
         frame[column] = bonds[column]
     _check_bond_columns(frame.columns)
     return frame.reset_index(drop=True)
+
+
+def bond_statement(driver: Any, database: str | None) -> str:
+    """``BOND_STATEMENT`` when earlier runs left bonds to overwrite, else ``BOND_CREATE_STATEMENT``."""
+    from ...queries import cypher_statement
+
+    records, _, _ = driver.execute_query(cypher_statement(BOND_STOCK), database_=database)
+    return BOND_STATEMENT if records and records[0]["stock"] else BOND_CREATE_STATEMENT
 
 
 def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.DataFrame | None = None,
@@ -240,10 +252,11 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
     try:
         with connect(settings) as driver:
             columns = bond_columns(driver, settings.database, bonds)
+            statement = bond_statement(driver, settings.database)
             run.timings["write_back.rows"] = time.perf_counter() - t0
             return publish_run(
                 driver, settings.database, record,
-                relationships=[RelationshipBatch(BOND_STATEMENT, "writeback/trusts_cleanup", columns, keeps_stock=True)],
+                relationships=[RelationshipBatch(statement, "writeback/trusts_cleanup", columns, keeps_stock=True)],
                 node_updates=nodes, writers=WRITERS, timings=steps, before_publish=before_publish,
             )
     finally:

@@ -4,7 +4,8 @@
 // superseded TRUSTS in place (SET, no new relationship) and only pairs without one get a new
 // TRUSTS: after the first two runs a rerun creates and deletes (almost) nothing, which on the m
 // world is 3x less store work than create-then-delete (bench/results/score.md). The current
-// run's bonds are never touched, so readers never see a half-written run.
+// run's bonds are never touched, so readers never see a half-written run. Used when there is stock
+// (bond_stock.cypher); the first two runs of a graph create with trusts_create_columns.
 // The batch comes as one list per column (no map per row); both ends are found by element id
 // (bond_node_ids.cypher; NodeByElementIdSeek). A bond keeps only what the queries read: the
 // other components (prior, evidence, gmv, ...) are in the consumer_streamer file.
@@ -19,7 +20,9 @@ MATCH (c:Consumer) WHERE elementId(c) = $columns.consumer_node[i]
 MATCH (s:Streamer) WHERE elementId(s) = $columns.streamer_node[i]
 OPTIONAL CALL (c, s, current_run_id) {
   MATCH (c)-[stock:TRUSTS]->(s)
-  WHERE stock.run_id <> current_run_id AND stock.run_id <> $run_id
+  // coalesce: a predicate the trusts_run index cannot answer, so the planner expands from the bound
+  // consumer (Expand(Into)) instead of scanning the index for every bond
+  WHERE NOT coalesce(stock.run_id, '') IN [current_run_id, $run_id]
   RETURN stock LIMIT 1
 }
 // SET on a null relationship does nothing: pairs without stock go on to CREATE
