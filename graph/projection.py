@@ -55,6 +55,8 @@ CHUNK_SIZE = 100_000
 # Tables read from Neo4j at once, and the order they start in (largest first).
 READERS = 3
 READ_ORDER = ("follows", "orders", "returns", "consumers", "products", "streamers", "factories")
+# Columns Neo4j does not store, derived from other tables after reading (_with_first_return).
+NOT_STORED = {"orders": ("first_returned_at",)}
 
 
 def _empty(name: str) -> pd.DataFrame:
@@ -102,14 +104,9 @@ class Projection:
                                [follows["streamer_id"], purchases["streamer_id"]])
         factories = _with_bare(t["factories"], "factory_id", [t["products"]["factory_id"]])
         orders = purchases[list(COLUMNS["orders"][:7])].copy()
-        if len(returns):
-            agg = returns.groupby("order_id").agg(returned_quantity=("quantity", "sum"),
-                                                 first_returned_at=("returned_at", "min"))
-            orders = orders.join(agg, on="order_id")
-        else:
-            orders["returned_quantity"] = 0
-            orders["first_returned_at"] = pd.NaT
-        orders["returned_quantity"] = orders["returned_quantity"].fillna(0)
+        returned = returns.groupby("order_id")["quantity"].sum()
+        orders["returned_quantity"] = orders["order_id"].map(returned).fillna(0)
+        orders = _with_first_return(orders, returns)
         times = [purchases["purchased_at"], follows["followed_at"], follows["unfollowed_at"], returns["returned_at"]]
         latest = [s.max() for s in times if len(s) and s.notna().any()]
         tables = {
@@ -129,7 +126,7 @@ class Projection:
         holds one chunk at a time, not a whole table. Timestamps travel as epoch
         nanoseconds (exact) and are converted vectorised. ``readers`` tables are read at
         once, each in its own session (the server runs one query per core; on the m world
-        3 readers take 26 s where one takes 43 s, bench/results/score.md).
+        the read took 20-29 s with 3 readers, 43-44 s with one: bench/results/score.md).
         """
         from ..queries import cypher_statement
 
@@ -145,8 +142,7 @@ class Projection:
 
         def fetch_table(name: str) -> pd.DataFrame:
             statement, rows, after = cypher_statement(f"projection/{name}"), [], ""
-            # orders do not keep their first return time in the graph: derived from returns below
-            columns = [c for c in COLUMNS[name] if (name, c) != ("orders", "first_returned_at")]
+            columns = [c for c in COLUMNS[name] if c not in NOT_STORED.get(name, ())]
             with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
                 while True:
                     chunk = session.execute_read(read, statement, after=after, limit=chunk_size)
@@ -159,10 +155,7 @@ class Projection:
         order = sorted(COLUMNS, key=lambda name: READ_ORDER.index(name))
         with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="projection") as pool:
             tables = dict(zip(order, pool.map(fetch_table, order)))
-        # an order's first return time: the earliest of its returns (as from_validated computes it)
-        if len(tables["returns"]) and len(tables["orders"]):  # else NaT, as normalise left it
-            first = tables["returns"].groupby("order_id")["returned_at"].min()
-            tables["orders"]["first_returned_at"] = tables["orders"]["order_id"].map(first).astype("datetime64[ns, UTC]")
+        tables["orders"] = _with_first_return(tables["orders"], tables["returns"])
         with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
             meta = session.execute_read(read, cypher_statement("projection/as_of"))
         as_of = None if meta is None or meta["as_of"] is None else pd.Timestamp(int(meta["as_of"]), unit="ns", tz="UTC")
@@ -222,6 +215,18 @@ def _times(s: pd.Series) -> pd.Series:
     ints = pd.array(s.to_numpy(dtype=object), dtype="Int64")
     raw = ints.to_numpy(dtype="int64", na_value=np.iinfo(np.int64).min)
     return pd.Series(raw.view("datetime64[ns]")).dt.tz_localize("UTC")
+
+
+def _with_first_return(orders: pd.DataFrame, returns: pd.DataFrame) -> pd.DataFrame:
+    """``orders`` with ``first_returned_at``: the earliest ``returned_at`` of each order's returns
+    (NaT for none). The same derivation in both modes: Neo4j does not store it on the order."""
+    out = orders.copy()
+    if len(returns):
+        first = returns.groupby("order_id")["returned_at"].min()
+        out["first_returned_at"] = pd.to_datetime(out["order_id"].map(first), utc=True)
+    else:
+        out["first_returned_at"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
+    return out
 
 
 def _with_bare(declared: pd.DataFrame, id_col: str, seen: list[pd.Series]) -> pd.DataFrame:

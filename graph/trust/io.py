@@ -87,9 +87,9 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 def write_frame(frame: pd.DataFrame, path: Path, file_format: str) -> None:
     """Write one frame to ``path`` (no index; CSV floats to ``FLOAT_DIGITS`` significant digits).
 
-    CSV goes through Arrow's C++ writer: 14x faster than ``DataFrame.to_csv`` with a float
-    format on the 1.79M-row bond table of the m world (5.7 s against 81 s), and it runs
-    while the bonds are written back, so it does not hold the GIL they need. Strings are
+    CSV goes through Arrow's C++ writer, which does not hold the GIL the bond writers need
+    while it runs beside the write-back: the m world's four score files took 36-41 s with
+    ``DataFrame.to_csv`` and take 6.5-10.5 s with it (bench/results/score.md). Strings are
     quoted, booleans written ``true`` / ``false``, missing values left empty.
     """
     if file_format == "csv":

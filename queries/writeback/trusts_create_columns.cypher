@@ -1,8 +1,7 @@
 // trusts_create_columns — write one batch of consumer→streamer bonds of a run as new TRUSTS, when
 // no stock is there to overwrite (bond_stock.cypher: the first two runs of a graph). Same batch and
-// properties as trusts_write_columns. A separate statement because the planner, seeing no TRUSTS
-// at all, plans trusts_write_columns' stock look-up as a scan of every TRUSTS per bond, which turns
-// quadratic as the run creates them.
+// properties as trusts_write_columns, without its stock look-up and the two Eager steps that look-up
+// brings, which would find nothing here.
 // Parameters: $run_id (STRING), $columns (as trusts_write_columns).
 // Returns: nothing.
 UNWIND range(0, size($columns.consumer_node) - 1) AS i
