@@ -128,6 +128,7 @@ class Projection:
         once, each in its own session (the server runs one query per core; on the m world
         the read took 20-29 s with 3 readers, 43-44 s with one: bench/results/score.md).
         """
+        from ..db import read_chunked
         from ..queries import cypher_statement
 
         import neo4j
@@ -141,15 +142,9 @@ class Projection:
             return tx.run(statement, params).single()
 
         def fetch_table(name: str) -> pd.DataFrame:
-            statement, rows, after = cypher_statement(f"projection/{name}"), [], ""
             columns = [c for c in COLUMNS[name] if c not in NOT_STORED.get(name, ())]
-            with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
-                while True:
-                    chunk = session.execute_read(read, statement, after=after, limit=chunk_size)
-                    if chunk["last"] is None:
-                        return normalise(name, pd.DataFrame(rows, columns=columns))
-                    rows.extend(chunk["rows"])
-                    after = chunk["last"]
+            rows = read_chunked(driver, database, cypher_statement(f"projection/{name}"), chunk_size=chunk_size)
+            return normalise(name, pd.DataFrame(rows, columns=columns))
 
         # the largest tables first, so that the small ones fill in behind them
         order = sorted(COLUMNS, key=lambda name: READ_ORDER.index(name))

@@ -76,6 +76,47 @@ def run_statements(driver: neo4j.Driver, database: str, statements: list[str], *
         driver.execute_query(statement.rstrip(";"), params, database_=database)
 
 
+def read_chunked(driver: neo4j.Driver, database: str | None, statement: str, *, chunk_size: int,
+                 **params: Any) -> list[list[Any]]:
+    """All rows of a chunked read statement, as row lists.
+
+    The statement takes ``$after`` (the last key of the previous chunk, ``''`` first) and
+    ``$limit`` (keys per chunk) and returns one record: ``rows`` (a list of row lists) and
+    ``last`` (the chunk's last key; null when the chunk is empty). One record per chunk
+    instead of one per row: far fewer Python objects to decode, and the server holds one
+    chunk at a time (see ``queries/projection/*.cypher``).
+
+    Parameters
+    ----------
+    driver, database : where to read.
+    statement : str
+        The Cypher statement (``cypher_statement(name)``).
+    chunk_size : int
+        Keys per chunk (``$limit``).
+    **params
+        The statement's other parameters.
+
+    Examples
+    --------
+    >>> rows = read_chunked(driver, "neo4j", cypher_statement("projection/follows"), chunk_size=100_000)
+    """
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+
+    def read(tx: neo4j.ManagedTransaction, after: str) -> neo4j.Record | None:
+        return tx.run(statement, {**params, "after": after, "limit": chunk_size}).single()
+
+    rows: list[list[Any]] = []
+    after = ""
+    with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
+        while True:
+            chunk = session.execute_read(read, after)
+            if chunk is None or chunk["last"] is None:
+                return rows
+            rows.extend(chunk["rows"])
+            after = chunk["last"]
+
+
 def apply_schema(driver: neo4j.Driver, database: str) -> None:
     """Create the constraints and indexes of ``queries/schema.cypher`` (idempotent)."""
     run_statements(driver, database, schema_statements())

@@ -51,6 +51,7 @@ class RelationshipBatch:
     rows: Sequence[dict[str, Any]] | pd.DataFrame
     batch_size: int | None = None  # rows per transaction when not publish_run's (large rows)
     keeps_stock: bool = False
+    params: dict[str, Any] = field(default_factory=dict)  # further parameters of ``create`` (e.g. $list)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,22 @@ def publish_run(
     return previous
 
 
+def node_element_ids(driver: neo4j.Driver, database: str | None) -> dict[str, pd.Series]:
+    """Element id per key of every Consumer, Streamer, Product and Factory, by label.
+
+    The relationship write-backs send both ends as element ids (``NodeByElementIdSeek``)
+    instead of keys (two index seeks per row); map a key column through ``result[label]``
+    (a key not in the graph maps to NaN, and the row is skipped by the statement's MATCH).
+
+    Examples
+    --------
+    >>> ids = node_element_ids(driver, "neo4j")
+    >>> bonds["consumer_id"].map(ids["Consumer"])  # doctest: +SKIP
+    """
+    records, _, _ = driver.execute_query(cypher_statement("writeback/node_element_ids"), database_=database)
+    return {r["label"]: pd.Series(r["element_ids"], index=r["ids"], dtype=object) for r in records}
+
+
 def current_run_id(driver: neo4j.Driver, database: str, job: str) -> str | None:
     records, _, _ = driver.execute_query(cypher_statement("writeback/current_run"), job=job, database_=database)
     return records[0]["run_id"] if records else None
@@ -231,7 +248,7 @@ def _write_batches(driver, database: str, rel: RelationshipBatch, run_id: str, b
             else:
                 params = {"rows": list(rel.rows[start : start + batch_size])}
             with driver.session(database=database) as session:
-                session.execute_write(_run, statement, run_id=run_id, **params)
+                session.execute_write(_run, statement, run_id=run_id, **rel.params, **params)
         except BaseException:
             failed.set()
             raise

@@ -11,6 +11,8 @@
 //   (:Streamer)-[:CARRIES]->(:Product)          derived from orders by the loader
 //   (:Consumer)-[:TRUSTS {trust, confidence, run_id}]->(:Streamer)   written by `score`: the current run's
 //                                                     and the one before it (overwritten in place next run)
+//   (:Consumer|Factory|Streamer)-[:RECOMMENDED {list, rank, score, reason, demotion, run_id}]->(:Product|Streamer|Factory)
+//                                                     written by `recommend`: the current run's and the one before it
 //   (:JobRun {job, run_id, status, current})   one per score / paths / recommend run
 //   (:LoadRun {run_id, started_at, finished_at, loaded, ...})   one per load
 //   (:CoAudience {streamer_id, run_id, score_run_id, min_bond, keep})-[:SHARES {vias, via_trust, partner_trust}]->(:CoAudience)
@@ -38,3 +40,4 @@ CREATE INDEX consumer_region IF NOT EXISTS FOR (n:Consumer) ON (n.region);
 CREATE INDEX order_purchased_at IF NOT EXISTS FOR (n:Order) ON (n.purchased_at);
 CREATE INDEX follows_followed_at IF NOT EXISTS FOR ()-[r:FOLLOWS]-() ON (r.followed_at);
 CREATE INDEX trusts_run IF NOT EXISTS FOR ()-[r:TRUSTS]-() ON (r.run_id);
+CREATE INDEX recommended_run IF NOT EXISTS FOR ()-[r:RECOMMENDED]-() ON (r.run_id);

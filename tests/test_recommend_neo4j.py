@@ -26,13 +26,15 @@ def seed(driver, database):
     )
 
 
-def recommended(driver, database):
+def recommended(driver, database, run=None):
+    """Every RECOMMENDED (``run``: only that run's, as readers see the current run)."""
     records, _, _ = driver.execute_query(
-        "MATCH (a)-[r:RECOMMENDED]->(b) RETURN labels(a)[0] AS a, labels(b)[0] AS b, r.list AS list, r.rank AS rank, "
-        "r.score AS score, r.reason AS reason, r.run_id AS run, r.demotion AS demotion, "
+        "MATCH (a)-[r:RECOMMENDED]->(b) WHERE $run IS NULL OR r.run_id = $run "
+        "RETURN labels(a)[0] AS a, labels(b)[0] AS b, r.list AS list, r.rank AS rank, "
+        "r.score AS score, r.reason AS reason, r.run_id AS run, r.demotion AS demotion, elementId(r) AS rel, "
         "coalesce(a.consumer_id, a.streamer_id, a.factory_id) AS subject, "
         "coalesce(b.product_id, b.streamer_id, b.factory_id) AS object",
-        database_=database,
+        run=run, database_=database,
     )
     return [dict(r) for r in records]
 
@@ -53,28 +55,48 @@ def test_publish_replaces_the_previous_run_and_a_failed_run_changes_nothing(neo4
     row = cp[(cp.subject_id == "c1") & (cp["rank"] == 1)].iloc[0]
     got = next(r for r in rels if r["list"] == "consumer_products" and r["subject"] == "c1" and r["rank"] == 1)
     assert got["object"] == row.object_id and got["score"] == pytest.approx(row.score) and got["reason"] == row.reason
+    assert got["demotion"] == pytest.approx(row.demotion)
     assert current_run_id(neo4j_db, db, "recommend") == "rec-a"
+    rels_a = {(r["list"], r["subject"], r["object"]): r["rel"] for r in rels}
 
+    # the second run creates beside the first, which stays as stock (readers see the current run only)
     second = recommend(tiny_projection(), tiny_scores(), top=1, run_id="rec-b")
     assert publish(neo4j_db, db, second) == "rec-a"
-    rels = recommended(neo4j_db, db)
-    assert {r["run"] for r in rels} == {"rec-b"} and len(rels) == sum(second.row_counts.values())
-    assert all(r["rank"] == 1 for r in rels)
+    rels = recommended(neo4j_db, db, "rec-b")
+    assert len(rels) == sum(second.row_counts.values()) and all(r["rank"] == 1 for r in rels)
+    assert {r["run"] for r in recommended(neo4j_db, db)} == {"rec-a", "rec-b"}
 
-    broken = recommend(tiny_projection(), tiny_scores(), top=3, run_id="rec-c")
+    # the third overwrites the first run's relationships in place: same pairs, same relationships
+    third = recommend(tiny_projection(), tiny_scores(), top=3, run_id="rec-c")
+    assert publish(neo4j_db, db, third, batch_size=2) == "rec-b"
+    rels = recommended(neo4j_db, db, "rec-c")
+    assert {(r["list"], r["subject"], r["object"]): r["rel"] for r in rels} == rels_a
+    assert {r["run"] for r in recommended(neo4j_db, db)} == {"rec-b", "rec-c"}
+    visible = sorted((r["list"], r["subject"], r["rank"], r["object"], r["score"]) for r in rels)
+
+    # a failed run: readers see the same rows; what it wrote before failing is invisible stock
+    broken = recommend(tiny_projection(), tiny_scores(), top=3, run_id="rec-d")
     bad = broken.lists["consumer_products"]
     bad["reason"] = pd.Series([{"not": "a property"}] * len(bad), index=bad.index, dtype=object)  # a map: no property
     with pytest.raises(Neo4jError):
         publish(neo4j_db, db, broken)
-    assert current_run_id(neo4j_db, db, "recommend") == "rec-b"
-    rels = recommended(neo4j_db, db)
-    assert {r["run"] for r in rels} == {"rec-b"} and len(rels) == sum(second.row_counts.values())
+    assert current_run_id(neo4j_db, db, "recommend") == "rec-c"
+    assert sorted((r["list"], r["subject"], r["rank"], r["object"], r["score"])
+                  for r in recommended(neo4j_db, db, "rec-c")) == visible
+    assert {r["run"] for r in recommended(neo4j_db, db)} <= {"rec-b", "rec-c", "rec-d"}
     records, _, _ = neo4j_db.execute_query(
         "MATCH (r:JobRun {job: 'recommend'}) RETURN r.run_id AS id, r.status AS status, r.current AS cur, "
         "r.parameters AS params ORDER BY id", database_=db)
     assert [(r["id"], r["status"], r["cur"]) for r in records] == [
-        ("rec-a", "succeeded", False), ("rec-b", "succeeded", True), ("rec-c", "failed", False)]
-    assert '"score_run_id": "score-1"' in records[1]["params"]
+        ("rec-a", "succeeded", False), ("rec-b", "succeeded", False), ("rec-c", "succeeded", True),
+        ("rec-d", "failed", False)]
+    assert '"score_run_id": "score-1"' in records[2]["params"]
+
+    # the next run reuses what the failed run wrote; afterwards only it and the run it replaced remain
+    fifth = recommend(tiny_projection(), tiny_scores(), top=2, run_id="rec-e")
+    assert publish(neo4j_db, db, fifth) == "rec-c"
+    assert len(recommended(neo4j_db, db, "rec-e")) == sum(fifth.row_counts.values())
+    assert {r["run"] for r in recommended(neo4j_db, db)} == {"rec-c", "rec-e"}
 
 
 def publish_scores(driver, database, scores, run_id: str) -> None:
@@ -138,6 +160,6 @@ def test_cli_recommend_in_neo4j_mode(neo4j_db, neo4j_settings, tmp_path):
     assert current_run_id(neo4j_db, db, "recommend") == run_id
     records, _, _ = neo4j_db.execute_query(
         "MATCH ()-[r:RECOMMENDED]->() RETURN r.list AS list, count(*) AS n, collect(DISTINCT r.run_id) AS runs",
-        database_=db)
+        database_=db)  # the first run: nothing older to keep as stock
     assert {r["list"]: r["n"] for r in records} == manifest["row_counts"]
     assert all(r["runs"] == [run_id] for r in records)

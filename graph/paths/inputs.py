@@ -24,6 +24,9 @@ from ..trust.frames import KEYS, validate_trust_frames
 if TYPE_CHECKING:  # pragma: no cover
     from ..projection import Projection
 
+# What trust_bonds.cypher returns per bond, and consumers per chunk read.
+BOND_COLUMNS = ["consumer_id", "streamer_id", "trust", "confidence", "consumer_credibility"]
+BOND_CHUNK = 50_000
 
 
 @dataclass
@@ -70,18 +73,23 @@ def trust_inputs_from_model(projection: "Projection", **model_params: Any) -> Tr
     return TrustInputs.from_mapping(TrustModel(**model_params).fit(projection).results_).validate()
 
 
-def trust_inputs_from_neo4j(driver, database: str, score_run_id: str | None = None) -> TrustInputs:
+def trust_inputs_from_neo4j(driver, database: str, score_run_id: str | None = None, *,
+                            chunk_size: int = BOND_CHUNK) -> TrustInputs:
     """The trust frames as ``livetrust score`` wrote them to Neo4j.
 
     Bonds are the ``TRUSTS`` relationships of ``score_run_id`` (default: the current
-    ``score`` run); entity scores are the ``trust`` / ``trust_confidence`` properties.
+    ``score`` run), read ``chunk_size`` consumers at a time (``queries/paths/trust_bonds.cypher``),
+    with the ``consumer_credibility`` the run stored on them (null where it stored none);
+    entity scores are the ``trust`` / ``trust_confidence`` properties.
 
     Raises
     ------
     LivetrustError
         When no ``score`` run has been published yet.
     """
+    from ...db import read_chunked
     from ...errors import LivetrustError
+    from ...queries import cypher_statement
     from .cypher import run
 
     if score_run_id is None:
@@ -90,9 +98,11 @@ def trust_inputs_from_neo4j(driver, database: str, score_run_id: str | None = No
         score_run_id = current_run_id(driver, database, "score")
         if score_run_id is None:
             raise LivetrustError("Neo4j holds no trust scores yet: run `livetrust score` first")
-    bonds = run(driver, database, "trust_bonds", score_run_id=score_run_id)
-    if bonds.empty:
-        bonds = pd.DataFrame(columns=["consumer_id", "streamer_id", "trust", "confidence"])
+    rows = read_chunked(driver, database, cypher_statement("paths/trust_bonds"), chunk_size=chunk_size,
+                        score_run_id=score_run_id)
+    bonds = pd.DataFrame(rows, columns=BOND_COLUMNS)
+    for column in BOND_COLUMNS[2:]:
+        bonds[column] = pd.to_numeric(bonds[column]).astype(float)
     scores = run(driver, database, "trust_scores")
     if scores.empty:
         scores = pd.DataFrame(columns=["kind", "id", "trust", "confidence"])
@@ -103,7 +113,5 @@ def trust_inputs_from_neo4j(driver, database: str, score_run_id: str | None = No
                              "trust": part["trust"].astype(float).to_numpy(),
                              "confidence": pd.to_numeric(part["confidence"]).astype(float).to_numpy()})
 
-    bonds["trust"] = bonds["trust"].astype(float)
-    bonds["confidence"] = pd.to_numeric(bonds["confidence"]).astype(float)
     return TrustInputs(bonds, of("streamer", "streamer_id"), of("product", "product_id"), of("factory", "factory_id"),
                        score_run_id=score_run_id)

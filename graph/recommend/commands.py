@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -45,10 +46,11 @@ def _scores_from_neo4j(driver, database: str) -> Scores:
                 streamers[col] = streamers[col].fillna(False).astype(bool)
             else:
                 streamers[col] = pd.to_numeric(streamers[col]).fillna(1.0 if col == "integrity" else 0.0)
-    cred = fetch("recommended_bond_credibility", score_run_id=run_id)
-    if len(cred):
-        bonds = bonds.assign(consumer_credibility=bonds["consumer_id"].map(
-            cred.set_index("consumer_id")["consumer_credibility"]).astype(float).fillna(1.0))
+    # a consumer's credibility is stored on each of its bonds (null when the run stored none)
+    credibility = bonds.groupby("consumer_id")["consumer_credibility"].transform("min")
+    bonds = bonds.drop(columns="consumer_credibility")
+    if credibility.notna().any():
+        bonds = bonds.assign(consumer_credibility=credibility.fillna(1.0))
     return Scores(bonds, streamers, t.products, t.factories, run_id=run_id)
 
 
@@ -88,8 +90,11 @@ def run_recommend(
         from ..projection import Projection
 
         with connect(settings) as driver:
-            projection = Projection.from_neo4j(driver, settings.database)
-            scores = _scores_from_neo4j(driver, settings.database)
+            # both reads are mostly waiting on the server and decoding: side by side they overlap
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="read") as pool:
+                projection_read = pool.submit(Projection.from_neo4j, driver, settings.database)
+                scores = _scores_from_neo4j(driver, settings.database)
+                projection = projection_read.result()
             say(f"projection and scores of run {scores.run_id} read in {time.perf_counter() - started:.1f} s")
             result = recommend(projection, scores, top=top, subjects=subjects, lists=chosen, progress=say)
             t = time.perf_counter()

@@ -18,10 +18,14 @@ sha256 against the manifest.
 Neo4j
 -----
 :func:`publish` writes every list as ``(subject)-[:RECOMMENDED {list, rank, score,
-reason, <evidence columns>, run_id}]->(object)`` through ``livetrust.writeback.publish_run``
-(job ``recommend``): the new run's relationships stay invisible until the run is made
-current in one transaction, then older runs' recommendations are deleted; a failed run
-leaves the previous one in place.
+reason, demotion, run_id}]->(object)`` through ``livetrust.writeback.publish_run`` (job
+``recommend``; the evidence columns are in the files): the new run's relationships stay
+invisible until the run is made current in one transaction. Like the score job's bonds,
+recommendations are kept in two generations: a run overwrites the pairs the replaced run
+recommended in the same list in place (``recommended_write_columns.cypher``), creates the
+others, and then deletes only what neither the current run nor the one it replaced wrote.
+A failed run deletes nothing (what it wrote is overwritten by the next run) and leaves
+the previous one current.
 """
 
 from __future__ import annotations
@@ -139,20 +143,71 @@ def verify(out_dir: str | Path) -> dict[str, bool]:
             for name, f in manifest["files"].items()}
 
 
-def publish(driver, database: str, result: RecommendResult, *, batch_size: int = 20_000) -> str | None:
+# What a RECOMMENDED relationship keeps besides list and run_id: what the queries read (rank,
+# score, reason) and the demotion factor. The evidence columns stay in the list's file: every
+# property costs write time, and the m world writes 14.7M recommendations per run.
+WRITE_PROPERTIES = ("rank", "score", "reason", "demotion")
+WRITE_STATEMENT = "writeback/recommended_write_columns"  # overwrites the replaced run's in place
+WRITE_CREATE_STATEMENT = "writeback/recommended_create_columns"  # no stock yet (first two runs)
+WRITE_STOCK = "writeback/recommended_stock"
+WRITE_CLEANUP = "writeback/recommended_cleanup"
+WRITERS = 2  # one batch is encoded by the driver while Neo4j commits the previous one
+LABELS = {"consumer": "Consumer", "streamer": "Streamer", "product": "Product", "factory": "Factory"}
+
+
+def write_columns(frame: pd.DataFrame, subject: str, obj: str, element_ids: dict[str, pd.Series]) -> pd.DataFrame:
+    """One list as the write statement takes it: both ends' element ids, then ``WRITE_PROPERTIES``.
+
+    ``subject`` / ``obj`` are the list's kinds (``consumer``, ``product``, ...); a row whose
+    subject or object is not in the graph gets a null id and is skipped by the statement.
+    """
+    empty = pd.Series(dtype=object)
+    out = pd.DataFrame({
+        "subject_node": frame["subject_id"].map(element_ids.get(LABELS[subject], empty)).to_numpy(dtype=object),
+        "object_node": frame["object_id"].map(element_ids.get(LABELS[obj], empty)).to_numpy(dtype=object),
+    })
+    for column in WRITE_PROPERTIES:
+        out[column] = frame[column].to_numpy()
+    return out
+
+
+def publish(driver, database: str, result: RecommendResult, *, batch_size: int = 20_000,
+            writers: int = WRITERS, timings: dict[str, float] | None = None) -> str | None:
     """Write the lists back to Neo4j as ``RECOMMENDED`` relationships of the run (see above).
 
-    Returns the run id this run replaced (or None).
-    """
-    from ...writeback import RelationshipBatch, RunRecord, frame_to_rows, publish_run
+    Parameters
+    ----------
+    driver, database : where to write.
+    result : RecommendResult
+        The run's lists.
+    batch_size : int, default 20000
+        Rows per write transaction.
+    writers : int, default 2
+        Sessions writing batches at once.
+    timings : dict, optional
+        Filled with the seconds of each step (see :func:`livetrust.writeback.publish_run`).
 
-    batches = []
-    for name, frame in result.lists.items():
-        rows = frame_to_rows(frame, ["subject_id", "object_id"])
-        batches.append(RelationshipBatch(f"writeback/recommended_{name}", "writeback/recommended_cleanup", rows))
+    Returns
+    -------
+    str or None
+        The run id this run replaced (None for the first run).
+    """
+    from ...queries import cypher_statement
+    from ...writeback import RelationshipBatch, RunRecord, node_element_ids, publish_run
+    from .run import LISTS
+
+    element_ids = node_element_ids(driver, database)
+    records, _, _ = driver.execute_query(cypher_statement(WRITE_STOCK), database_=database)
+    statement = WRITE_STATEMENT if records and records[0]["stock"] else WRITE_CREATE_STATEMENT
+    batches = [
+        RelationshipBatch(statement, WRITE_CLEANUP, write_columns(frame, *LISTS[name][1:], element_ids),
+                          keeps_stock=True, params={"list": name})
+        for name, frame in result.lists.items()
+    ]
     record = RunRecord(
         job="recommend", run_id=result.run_id,
         parameters={**result.parameters, "score_run_id": result.score_run_id},
         input_counts=result.input_counts, output_counts=result.row_counts,
     )
-    return publish_run(driver, database, record, relationships=batches, batch_size=batch_size)
+    return publish_run(driver, database, record, relationships=batches, batch_size=batch_size, writers=writers,
+                       timings=timings)

@@ -162,17 +162,16 @@ DIGEST_STATEMENT = "writeback/streamer_digests"
 
 # Bonds go as one list per column per batch (no dict per row); the statement names every
 # column it is sent (checked before writing). Both ends are sent as element ids
-# (``bond_node_ids``), found by NodeByElementIdSeek instead of two index seeks per bond.
+# (``node_element_ids``), found by NodeByElementIdSeek instead of two index seeks per bond.
 # Each bond overwrites its pair's TRUSTS of the run before the current one in place (the
 # cleanup keeps that generation as stock), so a rerun neither creates nor deletes much.
 BOND_STATEMENT = "writeback/trusts_write_columns"
 # Without stock (the first two runs of a graph) bonds are only created: see bond_stock.cypher.
 BOND_CREATE_STATEMENT = "writeback/trusts_create_columns"
 BOND_STOCK = "writeback/bond_stock"
-BOND_NODE_IDS = "writeback/bond_node_ids"
 WRITERS = 2  # one batch is encoded by the driver while Neo4j commits the previous one
 # What a TRUSTS relationship keeps besides run_id: the components the queries read
-# (queries/library, queries/paths, recommended_bond_credibility). The rest of the bond table
+# (queries/library, queries/paths; the recommend job reads consumer_credibility). The rest of the bond table
 # (prior, positive/negative evidence, unfollowed, gmv, last_order_days, lockstep_partners) is in
 # the consumer_streamer file: every property costs create and delete time (m world, 1.79M bonds).
 BOND_PROPERTIES = ("trust", "confidence", "following", "followed_days", "orders", "units",
@@ -197,10 +196,9 @@ def bond_columns(driver: Any, database: str | None, bonds: pd.DataFrame) -> pd.D
     A bond whose consumer or streamer is not in the graph gets a null id (and is skipped,
     as an index seek that finds nothing would be).
     """
-    from ...queries import cypher_statement
+    from ...writeback import node_element_ids
 
-    records, _, _ = driver.execute_query(cypher_statement(BOND_NODE_IDS), database_=database)
-    by_label = {r["label"]: pd.Series(r["element_ids"], index=r["ids"], dtype=object) for r in records}
+    by_label = node_element_ids(driver, database)
     frame = pd.DataFrame({
         column: bonds[key].map(by_label.get(label, pd.Series(dtype=object))).to_numpy(dtype=object)
         for column, (key, label) in BOND_NODES.items()

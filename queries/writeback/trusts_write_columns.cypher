@@ -7,7 +7,7 @@
 // run's bonds are never touched, so readers never see a half-written run. Used when there is stock
 // (bond_stock.cypher); the first two runs of a graph create with trusts_create_columns.
 // The batch comes as one list per column (no map per row); both ends are found by element id
-// (bond_node_ids.cypher; NodeByElementIdSeek). A bond keeps only what the queries read: the
+// (node_element_ids.cypher; NodeByElementIdSeek). A bond keeps only what the queries read: the
 // other components (prior, evidence, gmv, ...) are in the consumer_streamer file.
 // Parameters: $run_id (STRING), $columns (MAP of LIST, all of one length: consumer_node, streamer_node
 //             (element ids; null: the bond is skipped), trust, confidence, following, followed_days,

@@ -1,0 +1,36 @@
+// recommended_write_columns — write one batch of one list of a `recommend` run (not yet current).
+// Like the score job's bonds (trusts_write_columns), recommendations are kept in two generations:
+// the current run's, which readers see (they filter on run_id), and the replaced run's, kept as
+// stock. A row overwrites its pair's stock RECOMMENDED of the same list in place (SET, no new
+// relationship) and only pairs without one get a new RECOMMENDED: a rerun that recommends mostly
+// the same pairs creates and deletes little. The current run's relationships are never touched,
+// so readers never see a half-written run. Used when there is stock (recommended_stock.cypher);
+// otherwise recommended_create_columns.
+// The batch comes as one list per column (no map per row); both ends are found by element id
+// (node_element_ids.cypher; NodeByElementIdSeek), whatever their labels: the list's subject and
+// object labels (Consumer -> Product, ...) are fixed by the ids the job sends. A recommendation
+// keeps what the queries read; its evidence columns are in the list's file (--out).
+// Parameters: $run_id (STRING), $list (STRING: consumer_products, consumer_streamers, factory_streamers,
+//             streamer_products or streamer_factories), $columns (MAP of LIST, all of one length:
+//             subject_node, object_node (element ids), rank, score, reason, demotion).
+// Returns: nothing.
+OPTIONAL MATCH (current:JobRun {job: 'recommend', current: true})
+WITH coalesce(current.run_id, '') AS current_run_id
+UNWIND range(0, size($columns.subject_node) - 1) AS i
+MATCH (a) WHERE elementId(a) = $columns.subject_node[i]
+MATCH (b) WHERE elementId(b) = $columns.object_node[i]
+OPTIONAL CALL (a, b, current_run_id) {
+  MATCH (a)-[stock:RECOMMENDED]->(b)
+  // coalesce: a predicate the recommended_run index cannot answer, so the planner expands between
+  // the two bound nodes (Expand(Into)) instead of seeking the index for every row
+  WHERE coalesce(stock.list, '') = $list AND NOT coalesce(stock.run_id, '') IN [current_run_id, $run_id]
+  RETURN stock LIMIT 1
+}
+// SET on a null relationship does nothing: pairs without stock go on to CREATE
+SET stock.run_id = $run_id, stock.rank = $columns.rank[i], stock.score = $columns.score[i],
+    stock.reason = $columns.reason[i], stock.demotion = $columns.demotion[i]
+WITH a, b, i, stock WHERE stock IS NULL
+CREATE (a)-[:RECOMMENDED {
+  list: $list, run_id: $run_id, rank: $columns.rank[i], score: $columns.score[i],
+  reason: $columns.reason[i], demotion: $columns.demotion[i]
+}]->(b);
