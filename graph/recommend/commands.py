@@ -97,10 +97,11 @@ def run_recommend(
                 projection = projection_read.result()
             say(f"projection and scores of run {scores.run_id} read in {time.perf_counter() - started:.1f} s")
             result = recommend(projection, scores, top=top, subjects=subjects, lists=chosen, progress=say)
-            t = time.perf_counter()
-            publish(driver, settings.database, result)
+            t, steps = time.perf_counter(), {}
+            publish(driver, settings.database, result, timings=steps)
             lines.append(f"  wrote {sum(result.row_counts.values()):,d} RECOMMENDED relationships to Neo4j "
-                         f"in {time.perf_counter() - t:.1f} s (run {result.run_id} is current)")
+                         f"in {time.perf_counter() - t:.1f} s (writing {steps.get('relationships', 0):.1f} s, "
+                         f"cleanup {steps.get('cleanup', 0):.1f} s; run {result.run_id} is current)")
     if out_dir is not None:
         manifest = export(result, out_dir, file_format)
         lines.append(f"  files: {', '.join(str(Path(out_dir) / f'{n}.{file_format}') for n in result.lists)}; manifest {manifest}")
