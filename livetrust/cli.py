@@ -222,9 +222,11 @@ def _list_names(value: str | None) -> tuple[str, ...] | None:
 @click.option("--subjects", "subjects_file", type=click.Path(dir_okay=False, path_type=Path), help="Only these subjects: a file of consumer/streamer/factory ids, one per line (or a CSV with a subject_id column).")
 @click.option("--format", "file_format", type=click.Choice(FILE_FORMATS), default="csv", show_default=True)
 @click.option("--lists", "list_names", metavar="NAMES", help=f"Comma-separated lists to build [default: all: {','.join(RECOMMEND_LISTS)}].")
+@click.option("--write-top", type=click.IntRange(0, 1000), metavar="K",
+              help="Neo4j mode: write back only the first K of each list (0: none, files only; needs --out) [default: --top].")
 @neo4j_options
 def recommend(data_dir: Path | None, out_dir: Path | None, top: int, subjects_file: Path | None, file_format: str,
-              list_names: str | None, settings: Neo4jSettings) -> None:
+              list_names: str | None, write_top: int | None, settings: Neo4jSettings) -> None:
     """Ranked lists for consumers, streamers and factories.
 
     consumer -> streamers to follow and products to buy; factory -> streamers to partner
@@ -236,7 +238,8 @@ def recommend(data_dir: Path | None, out_dir: Path | None, top: int, subjects_fi
     from .graph.recommend.commands import run_recommend
 
     click.echo(run_recommend(data_dir=data_dir, out_dir=out_dir, file_format=file_format, top=top,
-                             subjects_file=subjects_file, lists=_list_names(list_names), settings=settings,
+                             subjects_file=subjects_file, lists=_list_names(list_names), write_top=write_top,
+                             settings=settings,
                              say=lambda m: click.echo(m, err=True)))
 
 

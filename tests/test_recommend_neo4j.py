@@ -163,3 +163,20 @@ def test_cli_recommend_in_neo4j_mode(neo4j_db, neo4j_settings, tmp_path):
         database_=db)  # the first run: nothing older to keep as stock
     assert {r["list"]: r["n"] for r in records} == manifest["row_counts"]
     assert all(r["runs"] == [run_id] for r in records)
+
+    # --write-top: the files keep every rank, Neo4j gets the first K of each list
+    out2 = tmp_path / "out2"
+    r = CliRunner().invoke(main, ["recommend", "--top", "3", "--write-top", "1", "--lists", "consumer_products",
+                                  "--out", str(out2)])
+    assert r.exit_code == 0, r.output
+    manifest2 = json.loads((out2 / "manifest.json").read_text())
+    assert manifest2["parameters"]["write_top"] == 1
+    files = pd.read_csv(out2 / "consumer_products.csv")
+    assert files["rank"].max() == 3
+    records, _, _ = neo4j_db.execute_query(
+        "MATCH ()-[r:RECOMMENDED {run_id: $run}]->() RETURN r.rank AS rank, count(*) AS n", run=manifest2["run_id"],
+        database_=db)
+    assert [(r["rank"], r["n"]) for r in records] == [(1, files["subject_id"].nunique())]
+    assert f"wrote {files['subject_id'].nunique():,d} RECOMMENDED" in r.output
+    r = CliRunner().invoke(main, ["recommend", "--write-top", "0"])
+    assert r.exit_code != 0 and "--write-top 0 writes nothing back: give --out DIR" in r.output

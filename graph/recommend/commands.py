@@ -56,15 +56,25 @@ def _scores_from_neo4j(driver, database: str) -> Scores:
 
 def run_recommend(
     *, data_dir: Path | None, out_dir: Path | None, file_format: str, top: int, subjects_file: Path | None,
-    lists: tuple[str, ...] | None, settings=None, say: Callable[[str], None] | None = None,
+    lists: tuple[str, ...] | None, write_top: int | None = None, settings=None,
+    say: Callable[[str], None] | None = None,
 ) -> str:
-    """Run the job; returns the summary printed by the CLI."""
-    from .export import export, publish
+    """Run the job; returns the summary printed by the CLI.
+
+    ``write_top`` (Neo4j mode): the first K of each list are written back (None: all of
+    ``top``; 0: none, files only). On the m world every list in full is 14.7M
+    relationships and takes minutes to write (bench/results/recommend.md).
+    """
+    from .export import export, publish, written_lists
     from .run import LISTS, read_subjects, recommend
 
     say = say or (lambda _m: None)
     if data_dir is not None and out_dir is None:
         raise LivetrustError("embedded mode (--data) writes files only: give --out DIR")
+    if data_dir is not None and write_top is not None:
+        raise LivetrustError("--write-top is for Neo4j mode: embedded mode (--data) writes nothing back")
+    if write_top == 0 and out_dir is None:
+        raise LivetrustError("--write-top 0 writes nothing back: give --out DIR for the files")
     subjects = None
     if subjects_file is not None:
         if not Path(subjects_file).is_file():
@@ -97,11 +107,16 @@ def run_recommend(
                 projection = projection_read.result()
             say(f"projection and scores of run {scores.run_id} read in {time.perf_counter() - started:.1f} s")
             result = recommend(projection, scores, top=top, subjects=subjects, lists=chosen, progress=say)
-            t, steps = time.perf_counter(), {}
-            publish(driver, settings.database, result, timings=steps)
-            lines.append(f"  wrote {sum(result.row_counts.values()):,d} RECOMMENDED relationships to Neo4j "
-                         f"in {time.perf_counter() - t:.1f} s (writing {steps.get('relationships', 0):.1f} s, "
-                         f"cleanup {steps.get('cleanup', 0):.1f} s; run {result.run_id} is current)")
+            result.parameters["write_top"] = write_top  # in the manifest too
+            if write_top != 0:
+                t, steps = time.perf_counter(), {}
+                publish(driver, settings.database, result, top=write_top, timings=steps)
+                written = sum(len(frame) for frame in written_lists(result, write_top).values())
+                lines.append(f"  wrote {written:,d} RECOMMENDED relationships to Neo4j "
+                             f"in {time.perf_counter() - t:.1f} s (writing {steps.get('relationships', 0):.1f} s, "
+                             f"cleanup {steps.get('cleanup', 0):.1f} s; run {result.run_id} is current)")
+            else:
+                lines.append("  nothing written back to Neo4j (--write-top 0)")
     if out_dir is not None:
         manifest = export(result, out_dir, file_format)
         lines.append(f"  files: {', '.join(str(Path(out_dir) / f'{n}.{file_format}') for n in result.lists)}; manifest {manifest}")

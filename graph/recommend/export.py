@@ -171,7 +171,12 @@ def write_columns(frame: pd.DataFrame, subject: str, obj: str, element_ids: dict
     return out
 
 
-def publish(driver, database: str, result: RecommendResult, *, batch_size: int = 20_000,
+def written_lists(result: RecommendResult, top: int | None = None) -> dict[str, pd.DataFrame]:
+    """The part of each list written back: its first ``top`` ranks (None: all)."""
+    return {name: frame if top is None else frame[frame["rank"] <= top] for name, frame in result.lists.items()}
+
+
+def publish(driver, database: str, result: RecommendResult, *, top: int | None = None, batch_size: int = 20_000,
             writers: int = WRITERS, timings: dict[str, float] | None = None) -> str | None:
     """Write the lists back to Neo4j as ``RECOMMENDED`` relationships of the run (see above).
 
@@ -180,6 +185,9 @@ def publish(driver, database: str, result: RecommendResult, *, batch_size: int =
     driver, database : where to write.
     result : RecommendResult
         The run's lists.
+    top : int, optional
+        Write only the first ``top`` of each list (None: all). The run's ``output_counts``
+        hold the rows built per list and, as ``written``, the relationships written.
     batch_size : int, default 20000
         Rows per write transaction.
     writers : int, default 2
@@ -191,6 +199,11 @@ def publish(driver, database: str, result: RecommendResult, *, batch_size: int =
     -------
     str or None
         The run id this run replaced (None for the first run).
+
+    Examples
+    --------
+    >>> publish(driver, "neo4j", recommend(projection, scores, top=20), top=5)  # doctest: +SKIP
+    'rec-20261203T124540Z-1963dad3'
     """
     from ...queries import cypher_statement
     from ...writeback import RelationshipBatch, RunRecord, node_element_ids, publish_run
@@ -199,15 +212,17 @@ def publish(driver, database: str, result: RecommendResult, *, batch_size: int =
     element_ids = node_element_ids(driver, database)
     records, _, _ = driver.execute_query(cypher_statement(WRITE_STOCK), database_=database)
     statement = WRITE_STATEMENT if records and records[0]["stock"] else WRITE_CREATE_STATEMENT
+    lists = written_lists(result, top)
     batches = [
         RelationshipBatch(statement, WRITE_CLEANUP, write_columns(frame, *LISTS[name][1:], element_ids),
                           keeps_stock=True, params={"list": name})
-        for name, frame in result.lists.items()
+        for name, frame in lists.items()
     ]
+    written = {name: len(frame) for name, frame in lists.items()}
     record = RunRecord(
         job="recommend", run_id=result.run_id,
-        parameters={**result.parameters, "score_run_id": result.score_run_id},
-        input_counts=result.input_counts, output_counts=result.row_counts,
+        parameters={**result.parameters, "score_run_id": result.score_run_id, "write_top": top},
+        input_counts=result.input_counts, output_counts={**result.row_counts, "written": sum(written.values())},
     )
     return publish_run(driver, database, record, relationships=batches, batch_size=batch_size, writers=writers,
                        timings=timings)
