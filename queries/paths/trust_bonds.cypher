@@ -4,10 +4,12 @@
 //   $score_run_id  STRING   the score run (livetrust passes the current one: current_run.cypher)
 //   $after         STRING   consumers after this consumer_id ('' for the first chunk)
 //   $limit         INTEGER  consumers per chunk
-// Chunks follow the Consumer(consumer_id) index order and each holds all the bonds of its consumers
-// (one record per chunk holding a list of row lists: on the m world 1.79M bonds read in ~10 s against
-// ~65 s for a record per bond). The run filter goes through coalesce so that the planner expands from
-// each consumer instead of seeking the trusts_run index (the other generation of bonds is skipped there).
+// Chunks follow the Consumer(consumer_id) index order and each holds all the bonds of its consumers:
+// one record per chunk holding a list of row lists, far fewer Python objects than a record per bond
+// (with the projection read alongside, the recommend job's read on the m world went from 143.6 s to
+// 33-36 s: bench/results/recommend.md). The run filter goes through coalesce so that the planner
+// expands from each consumer instead of seeking the trusts_run index (the other generation of bonds
+// is skipped there).
 // Returns: one row: rows (LIST of [consumer_id, streamer_id, trust, confidence, consumer_credibility],
 //          confidence and consumer_credibility null where not stored), last (the chunk's last
 //          consumer_id; null when the chunk is empty, i.e. all bonds are read).
