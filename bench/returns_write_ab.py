@@ -1,17 +1,19 @@
 """A/B of the returns write statement: the order found by its order_id (index seek, as
 queries/load/create_returns.cypher does) or by an element id taken from the look-up.
 
-    python bench/returns_write_ab.py id|eid        # NEO4J_URI ... of a server holding the m world
-                                                   # loaded without returns.csv (restored per run)
+    python bench/returns_write_ab.py id|eid [WRITERS]   # NEO4J_URI ... of a server holding the m world
+                                                        # loaded without returns.csv (restored per run)
 
 Reads /work/worlds/m/returns.csv, looks up every order (20k per query, as the loader's
-lookup_order_facts does), then writes all returns in 20k-row transactions with one writer and
-prints rows/s. Used for the returns note in bench/results/load.md (issue 4).
+lookup_order_facts does), then writes all returns in 20k-row transactions with WRITERS sessions
+at once (default 1; managed transactions, retried on deadlocks) and prints rows/s. Used for the returns note in bench/results/load.md (issue 4).
 """
 import os, sys, time
 import pandas as pd
 from neo4j import GraphDatabase
+from concurrent.futures import ThreadPoolExecutor
 mode = sys.argv[1]
+writers = int(sys.argv[2]) if len(sys.argv) > 2 else 1
 d = GraphDatabase.driver(os.environ["NEO4J_URI"], auth=(os.environ["NEO4J_USER"], os.environ["NEO4J_PASSWORD"]))
 r = pd.read_csv(os.environ.get("RETURNS_CSV", "/work/worlds/m/returns.csv"), dtype=str, keep_default_na=False)
 r["quantity"] = r["quantity"].replace("", "1").astype(int)
@@ -29,13 +31,15 @@ Q = f"""UNWIND range(0, size($columns.order_id) - 1) AS i
 CREATE (r:Return {{order_id: $columns.order_id[i], returned_at: datetime($columns.returned_at[i]),
                   quantity: $columns.quantity[i], reason: $columns.reason[i]}})-[:RETURNS]->(o)
 SET o.returned_quantity = $columns.order_returned[i]"""
-t = time.perf_counter()
-for i in range(0, len(r), 20000):
+def write(i):
     part = r.iloc[i:i+20000]
     cols = {"order_id": part.order_id.tolist(), "returned_at": part.returned_at.tolist(), "quantity": part.quantity.tolist(),
             "reason": [x or None for x in part.reason], "order_returned": [int(tot[o]) for o in part.order_id],
             "order_node": [em[o] for o in part.order_id]}
     with d.session() as s:
         s.execute_write(lambda tx: tx.run(Q, columns=cols).consume())
+t = time.perf_counter()
+with ThreadPoolExecutor(writers) as pool:
+    list(pool.map(write, range(0, len(r), 20000)))
 dt = time.perf_counter() - t
-print(mode, f"{len(r)/dt:.0f} rows/s ({dt:.1f} s)")
+print(mode, writers, f"{len(r)/dt:.0f} rows/s ({dt:.1f} s)")
