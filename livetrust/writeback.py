@@ -174,6 +174,38 @@ def node_element_ids(driver: neo4j.Driver, database: str | None) -> dict[str, pd
     return {r["label"]: pd.Series(r["element_ids"], index=r["ids"], dtype=object) for r in records}
 
 
+def element_id_columns(frame: pd.DataFrame, ends: dict[str, tuple[str, str]],
+                       element_ids: dict[str, pd.Series]) -> pd.DataFrame:
+    """Both ends of each row as element ids, for a statement that seeks nodes by id.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows, with their key columns.
+    ends : dict
+        Output column -> (key column of ``frame``, label), e.g.
+        ``{"consumer_node": ("consumer_id", "Consumer")}``.
+    element_ids : dict
+        :func:`node_element_ids`. A key not in the graph gets a null id, and the row is
+        skipped by the statement's MATCH (as an index seek that finds nothing would be).
+
+    Examples
+    --------
+    >>> element_id_columns(bonds, {"consumer_node": ("consumer_id", "Consumer")}, node_element_ids(driver, "neo4j"))  # doctest: +SKIP
+    """
+    empty = pd.Series(dtype=object)
+    return pd.DataFrame({column: frame[key].map(element_ids.get(label, empty)).to_numpy(dtype=object)
+                         for column, (key, label) in ends.items()})
+
+
+def stock_statement(driver: neo4j.Driver, database: str | None, stock: str, overwrite: str, create: str) -> str:
+    """``overwrite`` when ``stock`` (a query returning one ``stock`` boolean) finds relationships
+    of earlier runs to overwrite in place, else ``create`` (the first two runs of a graph: no
+    stock look-up, which would find nothing). See ``RelationshipBatch.keeps_stock``."""
+    records, _, _ = driver.execute_query(cypher_statement(stock), database_=database)
+    return overwrite if records and records[0]["stock"] else create
+
+
 def current_run_id(driver: neo4j.Driver, database: str, job: str) -> str | None:
     records, _, _ = driver.execute_query(cypher_statement("writeback/current_run"), job=job, database_=database)
     return records[0]["run_id"] if records else None

@@ -107,12 +107,11 @@ def run_recommend(
                 projection = projection_read.result()
             say(f"projection and scores of run {scores.run_id} read in {time.perf_counter() - started:.1f} s")
             result = recommend(projection, scores, top=top, subjects=subjects, lists=chosen, progress=say)
-            result.parameters["write_top"] = write_top  # in the manifest too
+            result.parameters["write_top"] = write_top  # in the JobRun and the manifest
             if write_top != 0:
-                t, steps = time.perf_counter(), {}
-                publish(driver, settings.database, result, top=write_top, timings=steps)
-                written = sum(len(frame) for frame in written_lists(result, write_top).values())
-                lines.append(f"  wrote {written:,d} RECOMMENDED relationships to Neo4j "
+                t, steps, written = time.perf_counter(), {}, written_lists(result, write_top)
+                publish(driver, settings.database, result, lists=written, timings=steps)
+                lines.append(f"  wrote {sum(map(len, written.values())):,d} RECOMMENDED relationships to Neo4j "
                              f"in {time.perf_counter() - t:.1f} s (writing {steps.get('relationships', 0):.1f} s, "
                              f"cleanup {steps.get('cleanup', 0):.1f} s; run {result.run_id} is current)")
             else:

@@ -161,11 +161,10 @@ def write_columns(frame: pd.DataFrame, subject: str, obj: str, element_ids: dict
     ``subject`` / ``obj`` are the list's kinds (``consumer``, ``product``, ...); a row whose
     subject or object is not in the graph gets a null id and is skipped by the statement.
     """
-    empty = pd.Series(dtype=object)
-    out = pd.DataFrame({
-        "subject_node": frame["subject_id"].map(element_ids.get(LABELS[subject], empty)).to_numpy(dtype=object),
-        "object_node": frame["object_id"].map(element_ids.get(LABELS[obj], empty)).to_numpy(dtype=object),
-    })
+    from ...writeback import element_id_columns
+
+    ends = {"subject_node": ("subject_id", LABELS[subject]), "object_node": ("object_id", LABELS[obj])}
+    out = element_id_columns(frame, ends, element_ids)
     for column in WRITE_PROPERTIES:
         out[column] = frame[column].to_numpy()
     return out
@@ -176,18 +175,19 @@ def written_lists(result: RecommendResult, top: int | None = None) -> dict[str, 
     return {name: frame if top is None else frame[frame["rank"] <= top] for name, frame in result.lists.items()}
 
 
-def publish(driver, database: str, result: RecommendResult, *, top: int | None = None, batch_size: int = 20_000,
-            writers: int = WRITERS, timings: dict[str, float] | None = None) -> str | None:
+def publish(driver, database: str, result: RecommendResult, *, lists: dict[str, pd.DataFrame] | None = None,
+            batch_size: int = 20_000, writers: int = WRITERS, timings: dict[str, float] | None = None) -> str | None:
     """Write the lists back to Neo4j as ``RECOMMENDED`` relationships of the run (see above).
 
     Parameters
     ----------
     driver, database : where to write.
     result : RecommendResult
-        The run's lists.
-    top : int, optional
-        Write only the first ``top`` of each list (None: all). The run's ``output_counts``
-        hold the rows built per list and, as ``written``, the relationships written.
+        The run (its id, parameters and counts go to the ``JobRun``).
+    lists : dict of str to DataFrame, optional
+        What to write: ``result.lists`` (the default) or a part of it, e.g.
+        ``written_lists(result, top)``. The run's ``output_counts`` hold the rows built per
+        list and, as ``written``, the relationships written.
     batch_size : int, default 20000
         Rows per write transaction.
     writers : int, default 2
@@ -202,27 +202,26 @@ def publish(driver, database: str, result: RecommendResult, *, top: int | None =
 
     Examples
     --------
-    >>> publish(driver, "neo4j", recommend(projection, scores, top=20), top=5)  # doctest: +SKIP
+    >>> result = recommend(projection, scores, top=20)  # doctest: +SKIP
+    >>> publish(driver, "neo4j", result, lists=written_lists(result, 5))  # doctest: +SKIP
     'rec-20261203T124540Z-1963dad3'
     """
-    from ...queries import cypher_statement
-    from ...writeback import RelationshipBatch, RunRecord, node_element_ids, publish_run
+    from ...writeback import RelationshipBatch, RunRecord, node_element_ids, publish_run, stock_statement
     from .run import LISTS
 
+    lists = result.lists if lists is None else lists
     element_ids = node_element_ids(driver, database)
-    records, _, _ = driver.execute_query(cypher_statement(WRITE_STOCK), database_=database)
-    statement = WRITE_STATEMENT if records and records[0]["stock"] else WRITE_CREATE_STATEMENT
-    lists = written_lists(result, top)
+    statement = stock_statement(driver, database, WRITE_STOCK, WRITE_STATEMENT, WRITE_CREATE_STATEMENT)
     batches = [
         RelationshipBatch(statement, WRITE_CLEANUP, write_columns(frame, *LISTS[name][1:], element_ids),
                           keeps_stock=True, params={"list": name})
         for name, frame in lists.items()
     ]
-    written = {name: len(frame) for name, frame in lists.items()}
     record = RunRecord(
         job="recommend", run_id=result.run_id,
-        parameters={**result.parameters, "score_run_id": result.score_run_id, "write_top": top},
-        input_counts=result.input_counts, output_counts={**result.row_counts, "written": sum(written.values())},
+        parameters={**result.parameters, "score_run_id": result.score_run_id},
+        input_counts=result.input_counts,
+        output_counts={**result.row_counts, "written": sum(len(frame) for frame in lists.values())},
     )
     return publish_run(driver, database, record, relationships=batches, batch_size=batch_size, writers=writers,
                        timings=timings)

@@ -196,25 +196,20 @@ def bond_columns(driver: Any, database: str | None, bonds: pd.DataFrame) -> pd.D
     A bond whose consumer or streamer is not in the graph gets a null id (and is skipped,
     as an index seek that finds nothing would be).
     """
-    from ...writeback import node_element_ids
+    from ...writeback import element_id_columns, node_element_ids
 
-    by_label = node_element_ids(driver, database)
-    frame = pd.DataFrame({
-        column: bonds[key].map(by_label.get(label, pd.Series(dtype=object))).to_numpy(dtype=object)
-        for column, (key, label) in BOND_NODES.items()
-    }, index=bonds.index)
+    frame = element_id_columns(bonds, BOND_NODES, node_element_ids(driver, database))
     for column in BOND_PROPERTIES:
-        frame[column] = bonds[column]
+        frame[column] = bonds[column].to_numpy()
     _check_bond_columns(frame.columns)
-    return frame.reset_index(drop=True)
+    return frame
 
 
 def bond_statement(driver: Any, database: str | None) -> str:
     """``BOND_STATEMENT`` when earlier runs left bonds to overwrite, else ``BOND_CREATE_STATEMENT``."""
-    from ...queries import cypher_statement
+    from ...writeback import stock_statement
 
-    records, _, _ = driver.execute_query(cypher_statement(BOND_STOCK), database_=database)
-    return BOND_STATEMENT if records and records[0]["stock"] else BOND_CREATE_STATEMENT
+    return stock_statement(driver, database, BOND_STOCK, BOND_STATEMENT, BOND_CREATE_STATEMENT)
 
 
 def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.DataFrame | None = None,
