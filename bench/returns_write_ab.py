@@ -1,12 +1,14 @@
 """A/B of the returns write statement: the order found by its order_id (index seek, as
 queries/load/create_returns.cypher does) or by an element id taken from the look-up.
 
-    python bench/returns_write_ab.py id|eid [WRITERS]   # NEO4J_URI ... of a server holding the m world
-                                                        # loaded without returns.csv (restored per run)
+    python bench/returns_write_ab.py id|eid [WRITERS [set|noset]]   # NEO4J_URI ... of a server holding the
+                                                        # m world loaded without returns.csv (restored per run)
 
 Reads /work/worlds/m/returns.csv, looks up every order (20k per query, as the loader's
 lookup_order_facts does), then writes all returns in 20k-row transactions with WRITERS sessions
-at once (default 1; managed transactions, retried on deadlocks) and prints rows/s. Used for the returns note in bench/results/load.md (issue 4).
+at once (default 1; managed transactions, retried on deadlocks) and prints rows/s. ``noset``
+drops the SET of the order's units returned (the order's total would then be summed from its
+Returns when a later load checks a return against it). Used for the returns note in bench/results/load.md (issue 4).
 """
 import os, sys, time
 import pandas as pd
@@ -14,6 +16,7 @@ from neo4j import GraphDatabase
 from concurrent.futures import ThreadPoolExecutor
 mode = sys.argv[1]
 writers = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+set_total = (sys.argv[3] if len(sys.argv) > 3 else "set") == "set"
 d = GraphDatabase.driver(os.environ["NEO4J_URI"], auth=(os.environ["NEO4J_USER"], os.environ["NEO4J_PASSWORD"]))
 r = pd.read_csv(os.environ.get("RETURNS_CSV", "/work/worlds/m/returns.csv"), dtype=str, keep_default_na=False)
 r["quantity"] = r["quantity"].replace("", "1").astype(int)
@@ -30,7 +33,7 @@ Q = f"""UNWIND range(0, size($columns.order_id) - 1) AS i
 {ORDER}
 CREATE (r:Return {{order_id: $columns.order_id[i], returned_at: datetime($columns.returned_at[i]),
                   quantity: $columns.quantity[i], reason: $columns.reason[i]}})-[:RETURNS]->(o)
-SET o.returned_quantity = $columns.order_returned[i]"""
+""" + ("SET o.returned_quantity = $columns.order_returned[i]" if set_total else "")
 def write(i):
     part = r.iloc[i:i+20000]
     cols = {"order_id": part.order_id.tolist(), "returned_at": part.returned_at.tolist(), "quantity": part.quantity.tolist(),
@@ -42,4 +45,4 @@ t = time.perf_counter()
 with ThreadPoolExecutor(writers) as pool:
     list(pool.map(write, range(0, len(r), 20000)))
 dt = time.perf_counter() - t
-print(mode, writers, f"{len(r)/dt:.0f} rows/s ({dt:.1f} s)")
+print(mode, writers, "set" if set_total else "noset", f"{len(r)/dt:.0f} rows/s ({dt:.1f} s)")
