@@ -43,12 +43,13 @@ class RelationshipBatch:
 
     ``rows`` is a list of row maps (the statement takes ``$rows``) or a DataFrame, sent
     a batch at a time as one list per column (the statement takes ``$columns``; see
-    :func:`frame_to_columns`).
+    :func:`frame_to_columns`), or a function returning either, called when this batch's
+    turn comes: a run writing several large batches then holds one of them at a time.
     """
 
     create: str
     cleanup: str | None
-    rows: Sequence[dict[str, Any]] | pd.DataFrame
+    rows: Sequence[dict[str, Any]] | pd.DataFrame | Callable[[], Sequence[dict[str, Any]] | pd.DataFrame]
     batch_size: int | None = None  # rows per transaction when not publish_run's (large rows)
     keeps_stock: bool = False
     params: dict[str, Any] = field(default_factory=dict)  # further parameters of ``create`` (e.g. $list)
@@ -269,16 +270,17 @@ def _missing(value: Any) -> bool:
 def _write_batches(driver, database: str, rel: RelationshipBatch, run_id: str, batch_size: int, writers: int) -> None:
     """Create ``rel.rows`` in transactions of ``batch_size`` rows, ``writers`` sessions at a time."""
     statement = cypher_statement(rel.create)
+    rows = rel.rows() if callable(rel.rows) else rel.rows
     failed = threading.Event()  # after a failure, batches not yet started are skipped
 
     def write(start: int) -> None:
         if failed.is_set():
             return
         try:
-            if isinstance(rel.rows, pd.DataFrame):
-                params = {"columns": frame_to_columns(rel.rows.iloc[start : start + batch_size])}
+            if isinstance(rows, pd.DataFrame):
+                params = {"columns": frame_to_columns(rows.iloc[start : start + batch_size])}
             else:
-                params = {"rows": list(rel.rows[start : start + batch_size])}
+                params = {"rows": list(rows[start : start + batch_size])}
             with driver.session(database=database) as session:
                 session.execute_write(_run, statement, run_id=run_id, **rel.params, **params)
         except BaseException:
@@ -286,7 +288,7 @@ def _write_batches(driver, database: str, rel: RelationshipBatch, run_id: str, b
             raise
 
     batch_size = rel.batch_size or batch_size
-    starts = range(0, len(rel.rows), batch_size)
+    starts = range(0, len(rows), batch_size)
     if writers <= 1 or len(starts) <= 1:
         for start in starts:
             write(start)

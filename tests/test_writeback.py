@@ -207,3 +207,32 @@ def test_publishing_creates_missing_schema(neo4j_db, neo4j_settings):
     publish_run(neo4j_db, db, RunRecord("score", "score-schema-1"))
     names = {r["name"] for r in neo4j_db.execute_query("SHOW CONSTRAINTS YIELD name", database_=db).records}
     assert "co_audience_key" in names
+
+
+def test_rows_given_as_functions_are_built_one_batch_at_a_time(neo4j_db, neo4j_settings):
+    """A batch's rows may be a function, called when that batch is written (the recommend job
+    builds each list's write columns then, not all lists up front); an error there fails the run."""
+    db = neo4j_settings.database
+    seed_graph(neo4j_db)
+    seen = []
+
+    def rows_for(consumer):
+        def build():
+            seen.append((consumer, sorted(b[0] for b in bonds(neo4j_db))))  # what is written before this batch
+            return frame_to_rows(pd.DataFrame({"consumer_id": [consumer], "streamer_id": ["s1"], "trust": [0.6]}),
+                                 ["consumer_id", "streamer_id"])
+        return build
+
+    batches = [RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", rows_for(c)) for c in ("c1", "c2")]
+    publish_run(neo4j_db, db, RunRecord("score", "run-a"), relationships=batches)
+    assert seen == [("c1", []), ("c2", ["c1"])]
+    assert bonds(neo4j_db) == [("c1", 0.6, "run-a"), ("c2", 0.6, "run-a")]
+
+    def broken():
+        raise ValueError("no columns")
+
+    with pytest.raises(ValueError, match="no columns"):
+        publish_run(neo4j_db, db, RunRecord("score", "run-b"),
+                    relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", broken)])
+    assert current_run_id(neo4j_db, db, "score") == "run-a"
+    assert bonds(neo4j_db) == [("c1", 0.6, "run-a"), ("c2", 0.6, "run-a")]
