@@ -89,7 +89,7 @@ def cmd_speed(args) -> None:
         "rows": result.row_counts, "input_counts": result.input_counts, "peak_rss_mb": round(rss_mb()),
     }
     print(json.dumps(payload, indent=2))
-    print("written to", save("speed", args.data, payload))
+    print("written to", save("speed", args.data, payload, args.label))
 
 
 def cmd_evaluate(args) -> None:
@@ -141,6 +141,7 @@ def main(argv=None) -> None:
         if name == "speed":
             p.add_argument("--top", type=int, default=20)
             p.add_argument("--format", default="csv", choices=("csv", "parquet", "jsonl"))
+            p.add_argument("--label", help="suffix of the result file name")
         else:
             p.add_argument("--holdout-days", type=float, default=30)
             p.add_argument("--k", type=int, default=10)

@@ -44,6 +44,32 @@ def test_files_and_manifest(tmp_path, result, fmt):
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary files left
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_files_hold_the_categorical_columns_as_plain_text(tmp_path, result, fmt):
+    """In memory the ids and reasons are categoricals (one code per row); the files hold
+    the same values row for row as plain text, and Parquet stores strings, not categories."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = result.lists["consumer_products"]
+    text_columns = ["list", "subject_id", "object_id", "factory_id", "reason"]
+    assert all(isinstance(frame[c].dtype, pd.CategoricalDtype) for c in text_columns)
+    export(result, tmp_path, fmt)
+    path = tmp_path / f"consumer_products.{fmt}"
+    if fmt == "parquet":
+        assert not any(pa.types.is_dictionary(field.type) for field in pq.read_schema(path))
+    back = {"csv": lambda p: pd.read_csv(p, dtype=str, keep_default_na=False),
+            "parquet": pd.read_parquet,
+            "jsonl": lambda p: pd.read_json(p, lines=True, dtype=dict.fromkeys(text_columns, str))}[fmt](path)
+
+    def values(series):
+        return ["" if pd.isna(v) else str(v) for v in series.astype(object)]
+
+    assert len(back) == len(frame) > 0
+    for column in text_columns:
+        assert values(back[column]) == values(frame[column]), column
+
+
 def test_failed_write_leaves_previous_file_whole(tmp_path, result, monkeypatch):
     export(result, tmp_path, "csv")
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}

@@ -180,3 +180,14 @@ def test_read_subjects(tmp_path):
     empty.write_text("", encoding="utf-8")
     assert read_subjects(empty) == []
     np.testing.assert_equal(len(read_subjects(plain)), 2)
+
+
+def test_reason_texts_are_one_category_per_distinct_text():
+    from livetrust.graph.recommend.common import flag, join_parts, part
+
+    # 0.4 and 0.3 are different values with the same label: two combinations, one text
+    reason = join_parts(part("{:.0f}% returned", np.array([0.4, 0.3, 1.0, 0.3])),
+                        flag(np.array([False, False, True, False]), "demoted"))
+    assert list(reason) == ["0% returned", "0% returned", "1% returned; demoted", "0% returned"]
+    assert list(reason.categories) == ["0% returned", "1% returned; demoted"]
+    assert reason.codes.tolist() == [0, 0, 1, 0]

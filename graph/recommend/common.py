@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 #: Cells of a dense score block (rows x candidates) computed at once (float64: ~256 MB).
@@ -176,17 +177,30 @@ def flag(mask: np.ndarray, label: str) -> Part:
     return Part(np.asarray(mask, dtype=bool).astype(np.int64), np.array(["", label], dtype=object))
 
 
-def join_parts(*parts: Part, sep: str = "; ", default: str = "") -> np.ndarray:
-    """Row-wise join of the non-empty parts (each distinct combination joined once)."""
+def join_parts(*parts: Part, sep: str = "; ", default: str = "") -> pd.Categorical:
+    """Row-wise join of the non-empty parts (each distinct combination joined once), as a
+    categorical column (see :func:`labels`)."""
     if not parts:
-        return np.zeros(0, dtype=object)
+        return pd.Categorical([])
     n = len(parts[0].codes)
     key = np.zeros(n, dtype=np.int64)
     for p in parts:
         key = key * max(1, len(p.labels)) + p.codes
     _, first, inv = np.unique(key, return_index=True, return_inverse=True)
     text = [sep.join(t for t in (p.labels[p.codes[i]] for p in parts) if t) or default for i in first]
-    return np.array(text, dtype=object)[inv.reshape(-1)] if n else np.zeros(0, dtype=object)
+    codes, distinct = pd.factorize(np.array(text, dtype=object))  # two combinations may read the same
+    return pd.Categorical.from_codes(codes[inv.reshape(-1)], categories=distinct)
+
+
+def labels(codes: np.ndarray, names: pd.Index) -> pd.Categorical:
+    """``names[codes]`` (code ``-1``: missing) as a categorical column of a list.
+
+    One small integer per row into the distinct names, where a string column copies the
+    text into every row: a consumer list of the m world has 7.3M rows, and its ids and
+    reasons as strings took most of the lists' 2.7 GB (bench/results/recommend.md).
+    The files are the same either way.
+    """
+    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=names)
 
 
 class MatrixRecommender:

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .common import flag, join_parts, pair_values, pairs_of, part, pct, top_k_sparse, with_candidates
+from .common import flag, join_parts, labels, pair_values, pairs_of, part, pct, top_k_sparse, with_candidates
 from .context import Context
 
 #: Rows per block of the sparse computation.
@@ -169,14 +169,14 @@ class ConsumerProducts:
             flag(ctx.rule.low_confidence(ctx.p_confidence[obj]), "demoted: little evidence"),
         )
         return pd.DataFrame({
-            "subject_id": g.consumers[subj].to_numpy(dtype=object),
+            "subject_id": labels(subj, g.consumers),
             "rank": rank.astype(np.int64),
-            "object_id": g.products[obj].to_numpy(dtype=object),
+            "object_id": labels(obj, g.products),
             "score": score,
             "trusted_streamers": n_trusted,
             "return_rate": ret,
             "product_trust": ctx.p_trust[obj],
-            "factory_id": np.where(factory >= 0, g.factories[np.maximum(factory, 0)].to_numpy(dtype=object), None),
+            "factory_id": labels(factory, g.factories),
             "factory_trust": f_trust,
             "demotion": ctx.p_demotion[obj],
             "reason": reason,

@@ -27,7 +27,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.metrics.pairwise import cosine_similarity
 
-from .common import flag, join_parts, pair_values, pairs_of, part, row_normalize, top_k_sparse, top_k_sparse_rows
+from .common import flag, join_parts, labels, pair_values, pairs_of, part, row_normalize, top_k_sparse, top_k_sparse_rows
 from .context import Context
 from .data import codes_of
 
@@ -150,9 +150,9 @@ class ConsumerStreamers:
             flag(ctx.rule.low_confidence(ctx.s_confidence[obj]), "demoted: little evidence"),
         )
         return pd.DataFrame({
-            "subject_id": g.consumers[subj].to_numpy(dtype=object),
+            "subject_id": labels(subj, g.consumers),
             "rank": rank.astype(np.int64),
-            "object_id": g.streamers[obj].to_numpy(dtype=object),
+            "object_id": labels(obj, g.streamers),
             "score": score,
             "kept_purchases": kept,
             "similar_trusted_streamers": peer,

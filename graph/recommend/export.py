@@ -46,6 +46,7 @@ from .run import RecommendResult
 FORMATS = {"csv": "csv", "parquet": "parquet", "jsonl": "jsonl"}
 MANIFEST = "manifest.json"
 JSONL_CHUNK = 200_000
+PARQUET_ROWS = 1 << 20  # pyarrow's default row group
 
 
 def sha256_of(path: str | Path) -> str:
@@ -97,7 +98,7 @@ def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
 
         pa_csv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), path)
     elif fmt == "parquet":
-        frame.to_parquet(path, index=False)
+        _write_parquet(frame, path)
     elif fmt == "jsonl":
         # in chunks: pandas builds the whole text in memory otherwise (GBs for millions of rows)
         with open(path, "w", encoding="utf-8") as fh:
@@ -106,6 +107,24 @@ def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
                 fh.write(text if text.endswith("\n") else text + "\n")
     else:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Parquet in row groups of ``PARQUET_ROWS``, categorical columns stored as plain strings:
+    the file's schema is that of a table of strings, whatever the frame's dtypes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    text = {c: "str" for c, dtype in frame.dtypes.items() if isinstance(dtype, pd.CategoricalDtype)}
+    writer = None
+    try:
+        for start in range(0, max(1, len(frame)), PARQUET_ROWS):
+            table = pa.Table.from_pandas(frame.iloc[start:start + PARQUET_ROWS].astype(text), preserve_index=False)
+            writer = writer or pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def export(result: RecommendResult, out_dir: str | Path, fmt: str = "csv") -> Path:
@@ -167,7 +186,7 @@ def write_columns(frame: pd.DataFrame, subject: str, obj: str, element_ids: dict
     ends = {"subject_node": ("subject_id", LABELS[subject]), "object_node": ("object_id", LABELS[obj])}
     out = element_id_columns(frame, ends, element_ids)
     for column in WRITE_PROPERTIES:
-        out[column] = frame[column].to_numpy()
+        out[column] = frame[column].array  # by position; the reason stays categorical
     return out
 
 

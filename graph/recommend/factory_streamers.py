@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .common import blocked_top_k, flag, join_parts, pair_values, pairs_of, part, pct, row_normalize
+from .common import blocked_top_k, flag, join_parts, labels, pair_values, pairs_of, part, pct, row_normalize
 from .context import Context
 
 
@@ -108,9 +108,9 @@ class FactoryStreamers:
             flag(ctx.rule.low_confidence(ctx.s_confidence[obj]), "demoted: little evidence"),
         )
         return pd.DataFrame({
-            "subject_id": g.factories[subj].to_numpy(dtype=object),
+            "subject_id": labels(subj, g.factories),
             "rank": rank.astype(np.int64),
-            "object_id": g.streamers[obj].to_numpy(dtype=object),
+            "object_id": labels(obj, g.streamers),
             "score": score,
             "category": cat_name,
             "category_sales_share": sells,

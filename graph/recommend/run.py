@@ -39,7 +39,12 @@ def new_run_id() -> str:
 
 @dataclass
 class RecommendResult:
-    """The lists of one run (``lists[name]`` is a DataFrame, see ``export.py`` for columns)."""
+    """The lists of one run (``lists[name]`` is a DataFrame, see ``export.py`` for columns).
+
+    The text columns (``list``, the ids, ``reason``) are pandas categoricals: a code per row
+    into the distinct values, a fraction of the memory of a string per row. Compare them as
+    values (``frame["subject_id"] == "c1"`` works); the files hold plain text.
+    """
 
     run_id: str
     lists: dict[str, pd.DataFrame]
@@ -124,7 +129,7 @@ def recommend(
         model = cls(**params.get(name, {})).fit(ctx)
         idx, vals = model.recommend(top, rows)
         frame = model.frame(rows, idx, vals)
-        frame.insert(0, "list", name)
+        frame.insert(0, "list", pd.Categorical.from_codes(np.zeros(len(frame), np.int8), categories=[name]))
         out[name] = frame
         seconds[name] = time.perf_counter() - t
         say(f"{name}: {len(rows)} subjects, {len(frame)} rows in {seconds[name]:.1f} s")

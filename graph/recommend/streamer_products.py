@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .common import blocked_top_k, flag, join_parts, pair_values, pairs_of, part, pct, row_normalize, top_k_dense
+from .common import blocked_top_k, flag, join_parts, labels, pair_values, pairs_of, part, pct, row_normalize, top_k_dense
 from .context import Context
 
 
@@ -82,14 +82,14 @@ class StreamerProducts:
             flag(ctx.rule.low_confidence(ctx.p_confidence[obj]), "demoted: little evidence"),
         )
         return pd.DataFrame({
-            "subject_id": g.streamers[subj].to_numpy(dtype=object),
+            "subject_id": labels(subj, g.streamers),
             "rank": rank.astype(np.int64),
-            "object_id": g.products[obj].to_numpy(dtype=object),
+            "object_id": labels(obj, g.products),
             "score": score,
             "audience_buyers": n_buy,
             "return_rate": ret,
             "product_trust": ctx.p_trust[obj],
-            "factory_id": np.where(factory >= 0, g.factories[np.maximum(factory, 0)].to_numpy(dtype=object), None),
+            "factory_id": labels(factory, g.factories),
             "factory_trust": f_trust,
             "demotion": ctx.p_demotion[obj],
             "reason": reason,
@@ -144,9 +144,9 @@ class StreamerFactories:
             flag(ctx.rule.low_confidence(ctx.f_confidence[obj]), "demoted: little evidence"),
         )
         return pd.DataFrame({
-            "subject_id": g.streamers[subj].to_numpy(dtype=object),
+            "subject_id": labels(subj, g.streamers),
             "rank": rank.astype(np.int64),
-            "object_id": g.factories[obj].to_numpy(dtype=object),
+            "object_id": labels(obj, g.factories),
             "score": score,
             "audience_buyers": n_buy,
             "return_rate": ret,
