@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Sequence
 
 import neo4j
+import numpy as np
 import pandas as pd
 
 from .db import apply_schema
@@ -195,8 +196,19 @@ def element_id_columns(frame: pd.DataFrame, ends: dict[str, tuple[str, str]],
     >>> element_id_columns(bonds, {"consumer_node": ("consumer_id", "Consumer")}, node_element_ids(driver, "neo4j"))  # doctest: +SKIP
     """
     empty = pd.Series(dtype=object)
-    return pd.DataFrame({column: frame[key].map(element_ids.get(label, empty)).to_numpy(dtype=object)
+    # object columns: the rows of a categorical key point at one shared id string per node,
+    # where a string column would copy it into every row
+    return pd.DataFrame({column: pd.Series(_element_ids_of(frame[key], element_ids.get(label, empty)), dtype=object)
                          for column, (key, label) in ends.items()})
+
+
+def _element_ids_of(keys: pd.Series, ids: pd.Series) -> np.ndarray:
+    """The element id of each key (NaN: not in the graph); a categorical's distinct keys are
+    looked up once each (a recommendation list has 20 rows per subject)."""
+    if isinstance(keys.dtype, pd.CategoricalDtype):
+        per_key = np.append(ids.reindex(keys.cat.categories).to_numpy(dtype=object), np.nan)
+        return per_key[keys.cat.codes.to_numpy()]  # code -1 (a missing key) takes the NaN at the end
+    return keys.map(ids).to_numpy(dtype=object)
 
 
 def stock_statement(driver: neo4j.Driver, database: str | None, stock: str, overwrite: str, create: str) -> str:

@@ -198,6 +198,24 @@ def test_bond_statement_guard_names_missing_columns():
         _check_bond_columns(["consumer_id", "streamer_id", "trust", "new_component"])
 
 
+def test_element_ids_of_categorical_keys_match_those_of_string_keys():
+    """A recommendation list's ids are categoricals: each distinct id is looked up once, a key
+    not in the graph (or missing) gets a null id, and the rows equal those of plain strings."""
+    from livetrust.writeback import element_id_columns, frame_to_columns
+
+    ids = {"Consumer": pd.Series(["4:db:10", "4:db:11"], index=["c1", "c2"]),
+           "Product": pd.Series(["4:db:20"], index=["p1"])}
+    codes = {"subject_id": [0, 1, 0, 2, -1], "object_id": [0, 0, -1, 1, 0]}
+    categories = {"subject_id": ["c1", "c2", "c9"], "object_id": ["p1", "p7"]}
+    as_categories = pd.DataFrame({c: pd.Categorical.from_codes(codes[c], categories=categories[c]) for c in codes})
+    as_strings = as_categories.astype(object)
+    ends = {"subject_node": ("subject_id", "Consumer"), "object_node": ("object_id", "Product")}
+    got = frame_to_columns(element_id_columns(as_categories, ends, ids))
+    assert got == {"subject_node": ["4:db:10", "4:db:11", "4:db:10", None, None],
+                   "object_node": ["4:db:20", "4:db:20", None, None, "4:db:20"]}
+    assert got == frame_to_columns(element_id_columns(as_strings, ends, ids))
+
+
 def test_publishing_creates_missing_schema(neo4j_db, neo4j_settings):
     """A database loaded by an older version lacks newer constraints; the next write-back adds them."""
     db = neo4j_settings.database
