@@ -197,7 +197,7 @@ def labels(codes: np.ndarray, names: pd.Index) -> pd.Categorical:
 
     One small integer per row into the distinct names, where a string column copies the
     text into every row: a consumer list of the m world has 7.3M rows, and its ids and
-    reasons as strings took most of the lists' 2.7 GB (bench/results/recommend.md).
+    reasons as strings took most of the lists' 2.7 GiB (bench/results/recommend.md).
     The files are the same either way.
     """
     return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=names)
