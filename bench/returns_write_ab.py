@@ -40,9 +40,10 @@ for i in range(0, len(ids), 20000):
     em.update({x["id"]: x["e"] for x in recs})
 print("lookup", round(time.perf_counter() - t, 1))
 ORDER = {"id": "MATCH (o:Order {order_id: $columns.order_id[i]})", "eid": "MATCH (o:Order) WHERE elementId(o) = $columns.order_node[i]"}[mode]
+KEY = "key: $columns.key[i], " if key == "single" else ""
 Q = f"""UNWIND range(0, size($columns.order_id) - 1) AS i
 {ORDER}
-CREATE (r:Return {{{"key: $columns.key[i], " if key == "single" else ""}order_id: $columns.order_id[i], returned_at: datetime($columns.returned_at[i]),
+CREATE (r:Return {{{KEY}order_id: $columns.order_id[i], returned_at: datetime($columns.returned_at[i]),
                   quantity: $columns.quantity[i], reason: $columns.reason[i]}})-[:RETURNS]->(o)
 """ + ("SET o.returned_quantity = $columns.order_returned[i]" if set_total else "")
 def write(i):

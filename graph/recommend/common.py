@@ -196,9 +196,8 @@ def labels(codes: np.ndarray, names: pd.Index) -> pd.Categorical:
     """``names[codes]`` (code ``-1``: missing) as a categorical column of a list.
 
     One small integer per row into the distinct names, where a string column copies the
-    text into every row: a consumer list of the m world has 7.3M rows, and its ids and
-    reasons as strings took most of the lists' 2.7 GiB (bench/results/recommend.md).
-    The files are the same either way.
+    text into every row (a consumer list of the m world has 7.3M rows): a recommend run's
+    peak RSS on m about halved (bench/results/recommend.md). The files are the same.
     """
     return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=names)
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..projection import Projection
 from .consumer_products import ConsumerProducts
+from .common import labels
 from .consumer_streamers import ConsumerStreamers
 from .context import Context
 from .data import Graph
@@ -129,7 +130,7 @@ def recommend(
         model = cls(**params.get(name, {})).fit(ctx)
         idx, vals = model.recommend(top, rows)
         frame = model.frame(rows, idx, vals)
-        frame.insert(0, "list", pd.Categorical.from_codes(np.zeros(len(frame), np.int8), categories=[name]))
+        frame.insert(0, "list", labels(np.zeros(len(frame), np.int64), pd.Index([name])))
         out[name] = frame
         seconds[name] = time.perf_counter() - t
         say(f"{name}: {len(rows)} subjects, {len(frame)} rows in {seconds[name]:.1f} s")
