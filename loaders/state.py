@@ -75,6 +75,42 @@ def _composite(frame: pd.DataFrame, cols: list[str]) -> pd.Index:
     return pd.Index(joined.to_numpy(dtype=object), dtype=object)
 
 
+class _KeyIndex:
+    """Where each stored key is: 64-bit hashes of the key columns, sorted, with row positions.
+
+    A chunk's look-up is a binary search of its keys' hashes, checked exactly against the stored
+    keys, so it costs O(chunk * log stored); adding a chunk re-sorts the hashes (numpy, no strings
+    joined). Keys come as :func:`key_frame` gives them: ids as Python strings, timestamps as int64 ns.
+    """
+
+    def __init__(self) -> None:
+        self.hashes = np.empty(0, dtype=np.uint64)
+        self.positions = np.empty(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def add(self, keys: pd.DataFrame, first_position: int) -> None:
+        hashes = np.concatenate([self.hashes, _key_hashes(keys)])
+        positions = np.concatenate([self.positions, first_position + np.arange(len(keys), dtype=np.int64)])
+        order = np.argsort(hashes, kind="stable")  # equal hashes stay in insertion order
+        self.hashes, self.positions = hashes[order], positions[order]
+
+    def candidates(self, keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(row of ``keys``, stored position) for every stored row whose key hash matches."""
+        h = _key_hashes(keys)
+        lo = np.searchsorted(self.hashes, h, side="left")
+        hi = np.searchsorted(self.hashes, h, side="right")
+        n = hi - lo
+        rows = np.repeat(np.arange(len(keys), dtype=np.int64), n)
+        offsets = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
+        return rows, self.positions[np.repeat(lo, n) + offsets]
+
+
+def _key_hashes(keys: pd.DataFrame) -> np.ndarray:
+    return pd.util.hash_pandas_object(keys, index=False).to_numpy(dtype=np.uint64)
+
+
 class MemoryState(State):
     """Accepted rows in memory; ``tables()`` gives them typed, as the graph would hold them."""
 
@@ -83,19 +119,26 @@ class MemoryState(State):
 
     def __init__(self) -> None:
         self._parts: dict[str, list[pd.DataFrame]] = {s: [] for s in STREAMS}
+        self._rows: dict[str, int] = {s: 0 for s in STREAMS}  # rows stored per stream
+        self._index: dict[str, _KeyIndex] = {s: _KeyIndex() for s in STREAMS}
         self._keyed: dict[str, pd.DataFrame | None] = {s: None for s in STREAMS}
         self._stubs: dict[str, set[str]] = {s: set() for s in self.STUB_ID}
         self._returned: dict[str, float] = {}
         self._pending: dict[str, dict[str, dict]] = {s: {} for s in STREAMS}
 
     # -- reads
+    def _frame(self, stream: str) -> pd.DataFrame | None:
+        """The stream's stored rows as one frame (parts joined once, on demand)."""
+        parts = self._parts[stream]
+        if len(parts) > 1:
+            self._parts[stream] = [pd.concat(parts, ignore_index=True)]
+        return self._parts[stream][0] if self._parts[stream] else None
+
     def _table(self, stream: str) -> pd.DataFrame | None:
+        """Stored rows indexed by their joined key (the orders and products look-ups)."""
         keyed = self._keyed[stream]
         if keyed is None and self._parts[stream]:
-            frame = pd.concat(self._parts[stream], ignore_index=True) if len(self._parts[stream]) > 1 else \
-                self._parts[stream][0]
-            self._parts[stream] = [frame]
-            keyed = frame.copy()
+            keyed = self._frame(stream).copy()
             kcols = key_columns(stream)
             for c in kcols:
                 if kind_of(stream, c) == "timestamp":
@@ -104,20 +147,37 @@ class MemoryState(State):
             self._keyed[stream] = keyed
         return keyed
 
+    def _stored_rows(self, stream: str, positions: np.ndarray) -> pd.DataFrame:
+        """Stored rows at these positions (in this order), key timestamps as int64 ns."""
+        parts = self._parts[stream]
+        starts = np.cumsum([0] + [len(p) for p in parts])
+        part_of = np.searchsorted(starts, positions, side="right") - 1
+        pieces = [parts[i].iloc[positions[part_of == i] - starts[i]] for i in np.unique(part_of)]
+        # rows come back grouped by part: put them back in the order asked for
+        order = np.concatenate([np.flatnonzero(part_of == i) for i in np.unique(part_of)])
+        rows = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0].reset_index(drop=True)
+        rows = rows.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
+        for c in key_columns(stream):
+            if kind_of(stream, c) == "timestamp":
+                rows[c] = ns_of(rows[c])
+        return rows
+
     def existing(self, stream: str, keys: pd.DataFrame, *, stubs: bool = True) -> pd.DataFrame:
         kcols = key_columns(stream)
         cols = compare_columns(stream)
-        table = self._table(stream)
-        want = _composite(keys, kcols)
         out = []
-        if table is not None:
-            hit = want.isin(table.index)
-            if hit.any():
-                found = table.loc[want[hit], kcols + cols]
-                out.append(found.reset_index(drop=True))
+        hit = np.zeros(len(keys), dtype=bool)
+        if len(self._index[stream]) and len(keys):
+            asked, positions = self._index[stream].candidates(keys)
+            if len(positions):
+                found = self._stored_rows(stream, positions)
+                wanted = keys.iloc[asked].reset_index(drop=True)
+                same = np.logical_and.reduce([found[c].to_numpy() == wanted[c].to_numpy() for c in kcols])
+                hit[asked[same]] = True
+                if same.any():
+                    out.append(found.loc[same, kcols + cols].reset_index(drop=True))
         if stubs and stream in self._stubs and self._stubs[stream]:
-            declared = set(table.index) if table is not None else set()
-            ids = [k for k in want if k in self._stubs[stream] and k not in declared]
+            ids = [k for k, declared in zip(keys[kcols[0]], hit) if not declared and k in self._stubs[stream]]
             if ids:
                 out.append(pd.DataFrame({kcols[0]: ids, **{c: [None] * len(ids) for c in cols}}))
         if not out:
@@ -161,7 +221,9 @@ class MemoryState(State):
             rows = batch.typed[loaded].reset_index(drop=True)
             for c in batch.extras:
                 rows[c] = batch.raw[c].to_numpy(dtype=object)[loaded]
+            self._index[stream].add(key_frame(batch, loaded), self._rows[stream])
             self._parts[stream].append(rows)
+            self._rows[stream] += len(rows)
             self._keyed[stream] = None
             for target in self.STUBS.get(stream, ()):
                 col = self.STUB_ID[target]
@@ -183,8 +245,7 @@ class MemoryState(State):
         out = {}
         for stream, spec in STREAMS.items():
             if self._parts[stream]:
-                self._table(stream)
-                out[stream] = self._parts[stream][0].reset_index(drop=True)
+                out[stream] = self._frame(stream).reset_index(drop=True)
             else:
                 out[stream] = empty_typed(stream)
         return out
