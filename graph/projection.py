@@ -195,6 +195,8 @@ def normalise(name: str, frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = pd.to_numeric(pd.Series(s.to_numpy(dtype=object)), errors="coerce").astype("float64").to_numpy()
         elif kind == "int":
             out[col] = pd.to_numeric(pd.Series(s.to_numpy(dtype=object)), errors="coerce").fillna(0).astype("int64").to_numpy()
+        elif isinstance(s.dtype, pd.StringDtype) and s.dtype == "str":
+            out[col] = s.array.copy()  # already the projection's text dtype (validated folders): no per-value pass
         else:
             obj = s.to_numpy(dtype=object)
             out[col] = pd.array([None if (v is None or (isinstance(v, float) and np.isnan(v))) else str(v)

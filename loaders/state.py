@@ -196,9 +196,12 @@ class MemoryState(State):
         cols = ["order_id", "quantity", "purchased_at", "returned_quantity"]
         if table is None:
             return pd.DataFrame(columns=cols)
-        idx = pd.Index(ids, dtype=object)
-        idx = idx[idx.isin(table.index)]
-        found = table.loc[idx, ["order_id", "quantity", "purchased_at"]].reset_index(drop=True)
+        if table.index.is_unique:  # the index keeps its hash table: a look-up costs the ids, not the orders
+            pos = table.index.get_indexer(pd.Index(ids, dtype=object))
+            found = table.iloc[pos[pos >= 0]][["order_id", "quantity", "purchased_at"]].reset_index(drop=True)
+        else:
+            idx = pd.Index(ids, dtype=object)
+            found = table.loc[idx[idx.isin(table.index)], ["order_id", "quantity", "purchased_at"]].reset_index(drop=True)
         found["purchased_at"] = ns_of(found["purchased_at"])
         found["returned_quantity"] = [self._returned.get(o, 0.0) for o in found["order_id"]]
         return found
