@@ -79,8 +79,8 @@ class _KeyIndex:
     """Where each stored key is: 64-bit hashes of the key columns, sorted, with row positions.
 
     A chunk's look-up is a binary search of its keys' hashes, checked exactly against the stored
-    keys, so it costs O(chunk * log stored); adding a chunk re-sorts the hashes (numpy, no strings
-    joined). Keys come as :func:`key_frame` gives them: ids as Python strings, timestamps as int64 ns.
+    keys, so it costs O(chunk * log stored); adding a chunk merges its sorted hashes in (numpy,
+    no strings joined). Keys come as :func:`key_frame` gives them: ids as Python strings, timestamps as int64 ns.
     """
 
     def __init__(self) -> None:
@@ -91,10 +91,13 @@ class _KeyIndex:
         return len(self.hashes)
 
     def add(self, keys: pd.DataFrame, first_position: int) -> None:
-        hashes = np.concatenate([self.hashes, _key_hashes(keys)])
-        positions = np.concatenate([self.positions, first_position + np.arange(len(keys), dtype=np.int64)])
-        order = np.argsort(hashes, kind="stable")  # equal hashes stay in insertion order
-        self.hashes, self.positions = hashes[order], positions[order]
+        hashes = _key_hashes(keys)
+        order = np.argsort(hashes, kind="stable")
+        hashes, positions = hashes[order], first_position + order.astype(np.int64)
+        # merge into the sorted arrays (one copy, no re-sort); after equal hashes: insertion order kept
+        at = np.searchsorted(self.hashes, hashes, side="right")
+        self.hashes = np.insert(self.hashes, at, hashes)
+        self.positions = np.insert(self.positions, at, positions)
 
     def candidates(self, keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """(row of ``keys``, stored position) for every stored row whose key hash matches."""
