@@ -201,3 +201,49 @@ def test_maturity_discounts_orders_too_young_to_have_been_returned():
     assert ev.o_maturity[:n].min() == 1.0
     assert ev.o_maturity[n] == 0.0  # half a day old: no return could have shown up yet
     assert ev.maturity(np.array([3.5]))[0] == pytest.approx((np.array([1 + i % 7 for i in range(0, n, 2)]) <= 3.5).mean())
+
+
+def test_lockstep_is_the_same_whatever_the_block_of_pairs():
+    """B B^T is built in blocks of bonds to bound memory: one bond per block, a few, or all at
+    once give the same partners (rings at two streamers among random repeat buyers)."""
+    rng = np.random.default_rng(3)
+    cons, strm, days = [], [], []
+    for c in range(300):  # repeat buyers, 3-6 days each, at one of 3 streamers
+        n = int(rng.integers(3, 7))
+        cons += [c] * n
+        strm += [c % 3] * n
+        days += rng.integers(0, 120, n).tolist()
+    for s, base in ((0, 1000), (2, 2000)):  # a ring of 6 accounts per streamer on the same 4 days
+        for m in range(6):
+            cons += [base + m] * 4
+            strm += [s] * 4
+            days += [5, 17, 23, 31]
+    args = (np.array(cons), np.array(strm), np.array(days), 3)
+    whole = lockstep.lockstep_partners(*args, pairs_per_block=10**12)
+    ring = dict(zip(whole.consumer.tolist(), whole.partners.tolist()))
+    assert all(ring[1000 + m] == 5 and ring[2000 + m] == 5 for m in range(6))
+    for budget in (1, 7, 500):
+        part = lockstep.lockstep_partners(*args, pairs_per_block=budget)
+        for field in ("consumer", "streamer", "days", "partners"):
+            np.testing.assert_array_equal(getattr(part, field), getattr(whole, field), err_msg=f"{field}, {budget}")
+
+
+def test_lockstep_pairs_by_block_match_the_dense_product():
+    """The blocked B B^T: every bond's peers (others sharing any day) and the pairs a < b whose
+    sharing is large, against the dense product of a small random incidence matrix."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(5)
+    dense = (rng.random((60, 25)) < 0.15).astype(np.float32)
+    dense[dense.sum(axis=1) == 0, 0] = 1.0  # every bond has a day
+    inc = sp.csr_matrix(dense)
+    days = dense.sum(axis=1).astype(np.float64)
+    co = dense @ dense.T
+    want_peers = (co > 0).sum(axis=1) - 1
+    a, b = np.triu_indices(60, k=1)
+    large = (co[a, b] >= 2) & (co[a, b] >= 0.5 * np.minimum(days[a], days[b]))
+    want = sorted(zip(a[large].tolist(), b[large].tolist(), co[a, b][large].astype(int).tolist()))
+    for budget in (1, 40, 10**9):
+        peers, pa, pb, shared = lockstep._large_sharings(inc, days, 2, 0.5, budget)
+        np.testing.assert_array_equal(peers, want_peers, err_msg=str(budget))
+        assert sorted(zip(pa.tolist(), pb.tolist(), shared.tolist())) == want, budget

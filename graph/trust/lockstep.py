@@ -19,9 +19,11 @@ the number of shared purchase days, and call a pair *lockstep* when the sharing 
   day with -- corrects for testing every pair (Bonferroni): a fan of a big streamer
   meets hundreds of other fans, and some will share a few days by chance.
 
-A bond's score is its number of lockstep partners. All pairs come from one sparse
+A bond's score is its number of lockstep partners. All pairs come from the sparse
 product ``B B^T`` of the bond x (streamer, day) incidence matrix, restricted to the
-bonds that can qualify.
+bonds that can qualify, built one block of bonds at a time: a big streamer's fans
+share some day with most of the others, so the whole product grows with the square
+of its audience (on the ``l`` world it did not fit in 24 GB), while a block is bounded.
 
 References
 ----------
@@ -54,8 +56,13 @@ class Lockstep:
     partners: np.ndarray  # lockstep partners at the same streamer
 
 
+#: Upper bound on the entries of one block of ``B B^T`` (about 40 bytes each while a block is processed).
+PAIRS_PER_BLOCK = 20_000_000
+
+
 def lockstep_partners(consumer: np.ndarray, streamer: np.ndarray, day: np.ndarray, n_streamers: int, *,
-                      min_days: int = 3, min_shared: int = 3, min_overlap: float = 0.5, alpha: float = 0.01) -> Lockstep:
+                      min_days: int = 3, min_shared: int = 3, min_overlap: float = 0.5, alpha: float = 0.01,
+                      pairs_per_block: int = PAIRS_PER_BLOCK) -> Lockstep:
     """Lockstep partners of every bond (see the module docstring).
 
     Parameters
@@ -65,6 +72,11 @@ def lockstep_partners(consumer: np.ndarray, streamer: np.ndarray, day: np.ndarra
     n_streamers : int
         Number of streamer codes.
     min_days, min_shared, min_overlap, alpha : see the module docstring.
+    pairs_per_block : int
+        ``B B^T`` is built for blocks of bonds whose pair count is at most this (an upper
+        bound from the day counts), so memory stays bounded however many fans a streamer
+        has: a big streamer's fans share some day with most of the others. Same result
+        for any value.
 
     Examples
     --------
@@ -101,17 +113,53 @@ def lockstep_partners(consumer: np.ndarray, streamer: np.ndarray, day: np.ndarra
     window = (bond[sel] % S) * n_days + bday[sel]
     _, winv = np.unique(window, return_inverse=True)
     inc = sp.csr_matrix((np.ones(len(rinv), dtype=np.float32), (rinv, winv)), shape=(len(rows), int(winv.max()) + 1))
-    co = sp.triu(inc @ inc.T, k=1).tocoo()
-    a, b = co.row, co.col
-    shared = np.rint(co.data).astype(np.int64)
-    da = ndays[rows[a]].astype(np.float64)
-    db = ndays[rows[b]].astype(np.float64)
+    bond_days = ndays[rows].astype(np.float64)
+    peers, a, b, shared = _large_sharings(inc, bond_days, min_shared, min_overlap, pairs_per_block)
+    da, db = bond_days[a], bond_days[b]
     expected = np.maximum(db * busy[a], da * busy[b])
-    peers = np.bincount(a, minlength=len(rows)) + np.bincount(b, minlength=len(rows))
     tests = np.maximum(peers[a], peers[b]).astype(np.float64)
-    ok = (shared >= min_shared) & (shared >= min_overlap * np.minimum(da, db))
-    ok[ok] = poisson.sf(shared[ok] - 1, expected[ok]) * tests[ok] < alpha
+    ok = poisson.sf(shared - 1, expected) * tests < alpha
     partners_sel = np.bincount(a[ok], minlength=len(rows)) + np.bincount(b[ok], minlength=len(rows))
     partners = np.zeros(len(bonds), np.int64)
     partners[rows] = partners_sel
     return Lockstep(consumer=bonds // S, streamer=bonds % S, days=ndays, partners=partners)
+
+
+def _large_sharings(inc: sp.csr_matrix, bond_days: np.ndarray, min_shared: int, min_overlap: float,
+                    pairs_per_block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """From ``C = inc inc^T`` (shared days of two bonds), built one block of rows at a time:
+    per bond, how many other bonds share a day with it (``peers``), and the pairs ``a < b``
+    whose sharing is large (``shared``). Only those pairs are kept, so memory is one block."""
+    n = inc.shape[0]
+    col_count = np.bincount(inc.indices, minlength=inc.shape[1]).astype(np.int64)
+    # entries of row i of C are at most the sum of its days' bond counts
+    entry_row = np.repeat(np.arange(n), np.diff(inc.indptr))
+    bound = np.bincount(entry_row, weights=col_count[inc.indices], minlength=n).astype(np.int64)
+    peers = np.zeros(n, np.int64)
+    found_a, found_b, found_shared = [], [], []
+    incT = inc.T.tocsr()
+    for start, stop in _blocks(bound, pairs_per_block):
+        block = (inc[start:stop] @ incT).tocoo()
+        row = block.row.astype(np.int64) + start
+        peers[start:stop] = np.bincount(block.row, minlength=stop - start) - 1  # not counting itself
+        upper = block.col > row
+        a, b = row[upper], block.col[upper].astype(np.int64)
+        shared = np.rint(block.data[upper]).astype(np.int64)
+        large = (shared >= min_shared) & (shared >= min_overlap * np.minimum(bond_days[a], bond_days[b]))
+        found_a.append(a[large]); found_b.append(b[large]); found_shared.append(shared[large])
+    return peers, _concat(found_a), _concat(found_b), _concat(found_shared)
+
+
+def _concat(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
+def _blocks(bound: np.ndarray, budget: int):
+    """Consecutive row ranges whose ``bound`` sums to at most ``budget`` (a row above it alone)."""
+    start, n = 0, len(bound)
+    total = np.concatenate([[0], np.cumsum(bound)])
+    while start < n:
+        stop = int(np.searchsorted(total, total[start] + budget, side="right")) - 1
+        stop = min(max(stop, start + 1), n)
+        yield start, stop
+        start = stop
