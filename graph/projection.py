@@ -195,7 +195,7 @@ def normalise(name: str, frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = pd.to_numeric(pd.Series(s.to_numpy(dtype=object)), errors="coerce").astype("float64").to_numpy()
         elif kind == "int":
             out[col] = pd.to_numeric(pd.Series(s.to_numpy(dtype=object)), errors="coerce").fillna(0).astype("int64").to_numpy()
-        elif isinstance(s.dtype, pd.StringDtype) and s.dtype == "str":
+        elif s.dtype == "str":
             out[col] = s.array.copy()  # already the projection's text dtype (validated folders): no per-value pass
         else:
             obj = s.to_numpy(dtype=object)

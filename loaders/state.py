@@ -90,17 +90,20 @@ class _KeyIndex:
     def __len__(self) -> int:
         return len(self.hashes)
 
-    def add(self, keys: pd.DataFrame, first_position: int) -> None:
+    def add(self, keys: pd.DataFrame) -> None:
+        """Index the next ``len(keys)`` stored rows (positions continue from the last)."""
         hashes = _key_hashes(keys)
-        order = np.argsort(hashes, kind="stable")
-        hashes, positions = hashes[order], first_position + order.astype(np.int64)
-        # merge into the sorted arrays (one copy, no re-sort); after equal hashes: insertion order kept
-        at = np.searchsorted(self.hashes, hashes, side="right")
+        order = np.argsort(hashes)
+        hashes, positions = hashes[order], len(self) + order.astype(np.int64)
+        # merge into the sorted arrays: one copy, no re-sort of what is stored
+        at = np.searchsorted(self.hashes, hashes)
         self.hashes = np.insert(self.hashes, at, hashes)
         self.positions = np.insert(self.positions, at, positions)
 
     def candidates(self, keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """(row of ``keys``, stored position) for every stored row whose key hash matches."""
+        if not len(self) or not len(keys):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
         h = _key_hashes(keys)
         lo = np.searchsorted(self.hashes, h, side="left")
         hi = np.searchsorted(self.hashes, h, side="right")
@@ -122,9 +125,7 @@ class MemoryState(State):
 
     def __init__(self) -> None:
         self._parts: dict[str, list[pd.DataFrame]] = {s: [] for s in STREAMS}
-        self._rows: dict[str, int] = {s: 0 for s in STREAMS}  # rows stored per stream
-        self._index: dict[str, _KeyIndex] = {s: _KeyIndex() for s in STREAMS}
-        self._keyed: dict[str, pd.DataFrame | None] = {s: None for s in STREAMS}
+        self._index: dict[str, _KeyIndex] = {s: _KeyIndex() for s in STREAMS}  # one entry per stored row
         self._stubs: dict[str, set[str]] = {s: set() for s in self.STUB_ID}
         self._returned: dict[str, float] = {}
         self._pending: dict[str, dict[str, dict]] = {s: {} for s in STREAMS}
@@ -137,29 +138,26 @@ class MemoryState(State):
             self._parts[stream] = [pd.concat(parts, ignore_index=True)]
         return self._parts[stream][0] if self._parts[stream] else None
 
-    def _table(self, stream: str) -> pd.DataFrame | None:
-        """Stored rows indexed by their joined key (the orders and products look-ups)."""
-        keyed = self._keyed[stream]
-        if keyed is None and self._parts[stream]:
-            keyed = self._frame(stream).copy()
-            kcols = key_columns(stream)
-            for c in kcols:
-                if kind_of(stream, c) == "timestamp":
-                    keyed[c] = ns_of(keyed[c])
-            keyed.index = _composite(keyed, kcols)
-            self._keyed[stream] = keyed
-        return keyed
+    def _lookup(self, stream: str, keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+        """Stored rows with one of ``keys`` (key columns as :func:`key_frame` gives them), in the
+        order they were stored, key timestamps as int64 ns; and for each, its row in ``keys``."""
+        asked, positions = self._index[stream].candidates(keys)
+        if not len(positions):
+            return asked, pd.DataFrame()
+        by_position = np.argsort(positions, kind="stable")
+        asked, positions = asked[by_position], positions[by_position]
+        rows = self._stored_rows(stream, positions)
+        same = np.logical_and.reduce([rows[c].to_numpy() == keys[c].to_numpy()[asked] for c in key_columns(stream)])
+        return asked[same], rows[same].reset_index(drop=True)
 
     def _stored_rows(self, stream: str, positions: np.ndarray) -> pd.DataFrame:
-        """Stored rows at these positions (in this order), key timestamps as int64 ns."""
+        """Stored rows at these sorted positions, key timestamps as int64 ns (no parts joined)."""
         parts = self._parts[stream]
         starts = np.cumsum([0] + [len(p) for p in parts])
-        part_of = np.searchsorted(starts, positions, side="right") - 1
-        pieces = [parts[i].iloc[positions[part_of == i] - starts[i]] for i in np.unique(part_of)]
-        # rows come back grouped by part: put them back in the order asked for
-        order = np.concatenate([np.flatnonzero(part_of == i) for i in np.unique(part_of)])
+        cuts = np.searchsorted(positions, starts)
+        pieces = [parts[i].iloc[positions[cuts[i]:cuts[i + 1]] - starts[i]] for i in range(len(parts))
+                  if cuts[i] < cuts[i + 1]]
         rows = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0].reset_index(drop=True)
-        rows = rows.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
         for c in key_columns(stream):
             if kind_of(stream, c) == "timestamp":
                 rows[c] = ns_of(rows[c])
@@ -168,19 +166,12 @@ class MemoryState(State):
     def existing(self, stream: str, keys: pd.DataFrame, *, stubs: bool = True) -> pd.DataFrame:
         kcols = key_columns(stream)
         cols = compare_columns(stream)
-        out = []
-        hit = np.zeros(len(keys), dtype=bool)
-        if len(self._index[stream]) and len(keys):
-            asked, positions = self._index[stream].candidates(keys)
-            if len(positions):
-                found = self._stored_rows(stream, positions)
-                wanted = keys.iloc[asked].reset_index(drop=True)
-                same = np.logical_and.reduce([found[c].to_numpy() == wanted[c].to_numpy() for c in kcols])
-                hit[asked[same]] = True
-                if same.any():
-                    out.append(found.loc[same, kcols + cols].reset_index(drop=True))
+        asked, found = self._lookup(stream, keys)
+        out = [found[kcols + cols]] if len(found) else []
         if stubs and stream in self._stubs and self._stubs[stream]:
-            ids = [k for k, declared in zip(keys[kcols[0]], hit) if not declared and k in self._stubs[stream]]
+            declared = np.zeros(len(keys), dtype=bool)
+            declared[asked] = True
+            ids = [k for k, d in zip(keys[kcols[0]], declared) if not d and k in self._stubs[stream]]
             if ids:
                 out.append(pd.DataFrame({kcols[0]: ids, **{c: [None] * len(ids) for c in cols}}))
         if not out:
@@ -188,25 +179,17 @@ class MemoryState(State):
         return pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
 
     def known_products(self, ids: list[str]) -> set[str]:
-        table = self._table("products")
-        if table is None:
-            return set()
-        idx = pd.Index(ids, dtype=object)
-        return set(idx[idx.isin(table.index)])
+        _, found = self._lookup("products", pd.DataFrame({"product_id": pd.Series(ids, dtype=object)}))
+        return set(found["product_id"]) if len(found) else set()
 
     def orders(self, ids: list[str]) -> pd.DataFrame:
-        table = self._table("purchases")
         cols = ["order_id", "quantity", "purchased_at", "returned_quantity"]
-        if table is None:
+        _, found = self._lookup("purchases", pd.DataFrame({"order_id": pd.Series(ids, dtype=object)}))
+        if not len(found):
             return pd.DataFrame(columns=cols)
-        if table.index.is_unique:  # the index keeps its hash table: a look-up costs the ids, not the orders
-            pos = table.index.get_indexer(pd.Index(ids, dtype=object))
-            found = table.iloc[pos[pos >= 0]][["order_id", "quantity", "purchased_at"]].reset_index(drop=True)
-        else:
-            idx = pd.Index(ids, dtype=object)
-            found = table.loc[idx[idx.isin(table.index)], ["order_id", "quantity", "purchased_at"]].reset_index(drop=True)
+        found = found[["order_id", "quantity", "purchased_at"]].copy()
         found["purchased_at"] = ns_of(found["purchased_at"])
-        found["returned_quantity"] = [self._returned.get(o, 0.0) for o in found["order_id"]]
+        found["returned_quantity"] = found["order_id"].map(self._returned).fillna(0.0).astype(np.float64).to_numpy()
         return found
 
     def returned(self, order_id: str) -> float:
@@ -227,10 +210,8 @@ class MemoryState(State):
             rows = batch.typed[loaded].reset_index(drop=True)
             for c in batch.extras:
                 rows[c] = batch.raw[c].to_numpy(dtype=object)[loaded]
-            self._index[stream].add(key_frame(batch, loaded), self._rows[stream])
+            self._index[stream].add(key_frame(batch, loaded))
             self._parts[stream].append(rows)
-            self._rows[stream] += len(rows)
-            self._keyed[stream] = None
             for target in self.STUBS.get(stream, ()):
                 col = self.STUB_ID[target]
                 self._stubs[target].update(rows[col].tolist())
@@ -647,7 +628,7 @@ class PipelinedState(State):
 
     @staticmethod
     def _hashes(stream: str, keys: pd.DataFrame) -> np.ndarray:
-        return pd.util.hash_pandas_object(keys[key_columns(stream)], index=False).to_numpy(dtype=np.uint64)
+        return _key_hashes(keys[key_columns(stream)])
 
     def _seen(self, stream: str, keys: pd.DataFrame) -> np.ndarray:
         return self._known_hash(stream, self._hashes(stream, keys))

@@ -131,10 +131,9 @@ def _large_sharings(inc: sp.csr_matrix, bond_days: np.ndarray, min_shared: int, 
     per bond, how many other bonds share a day with it (``peers``), and the pairs ``a < b``
     whose sharing is large (``shared``). Only those pairs are kept, so memory is one block."""
     n = inc.shape[0]
-    col_count = np.bincount(inc.indices, minlength=inc.shape[1]).astype(np.int64)
-    # entries of row i of C are at most the sum of its days' bond counts
-    entry_row = np.repeat(np.arange(n), np.diff(inc.indptr))
-    bound = np.bincount(entry_row, weights=col_count[inc.indices], minlength=n).astype(np.int64)
+    # entries of row i of C are at most the sum of its days' bond counts: inc @ (bonds per day)
+    bonds_per_day = np.bincount(inc.indices, minlength=inc.shape[1]).astype(np.float64)
+    bound = (inc @ bonds_per_day).astype(np.int64)
     peers = np.zeros(n, np.int64)
     found_a, found_b, found_shared = [], [], []
     incT = inc.T.tocsr()
