@@ -46,6 +46,8 @@ class RelationshipBatch:
     a batch at a time as one list per column (the statement takes ``$columns``; see
     :func:`frame_to_columns`), or a function returning either, called when this batch's
     turn comes: a run writing several large batches then holds one of them at a time.
+    The function may also return an iterator of DataFrames (chunks of a list built block
+    by block): each chunk is written while the next is built.
     """
 
     create: str
@@ -280,34 +282,49 @@ def _missing(value: Any) -> bool:
 
 
 def _write_batches(driver, database: str, rel: RelationshipBatch, run_id: str, batch_size: int, writers: int) -> None:
-    """Create ``rel.rows`` in transactions of ``batch_size`` rows, ``writers`` sessions at a time."""
+    """Create ``rel.rows`` in transactions of ``batch_size`` rows, ``writers`` sessions at a time.
+
+    Rows that come as an iterator of chunks (a list streamed block by block) are written
+    while the next chunk is built: at most two chunks are held at once.
+    """
     statement = cypher_statement(rel.create)
     rows = rel.rows() if callable(rel.rows) else rel.rows
+    chunks = [rows] if isinstance(rows, (pd.DataFrame, Sequence)) else rows
+    batch_size = rel.batch_size or batch_size
     failed = threading.Event()  # after a failure, batches not yet started are skipped
 
-    def write(start: int) -> None:
+    def write(chunk, start: int) -> None:
         if failed.is_set():
             return
         try:
-            if isinstance(rows, pd.DataFrame):
-                params = {"columns": frame_to_columns(rows.iloc[start : start + batch_size])}
+            if isinstance(chunk, pd.DataFrame):
+                params = {"columns": frame_to_columns(chunk.iloc[start : start + batch_size])}
             else:
-                params = {"rows": list(rows[start : start + batch_size])}
+                params = {"rows": list(chunk[start : start + batch_size])}
             with driver.session(database=database) as session:
                 session.execute_write(_run, statement, run_id=run_id, **rel.params, **params)
         except BaseException:
             failed.set()
             raise
 
-    batch_size = rel.batch_size or batch_size
-    starts = range(0, len(rows), batch_size)
-    if writers <= 1 or len(starts) <= 1:
-        for start in starts:
-            write(start)
+    if writers <= 1:
+        for chunk in chunks:
+            for start in range(0, len(chunk), batch_size):
+                write(chunk, start)
         return
     with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="writeback") as pool:
-        for _ in pool.map(write, starts):  # re-raises the first failure
-            pass
+        pending: list = []  # the previous chunk's batches
+        try:
+            for chunk in chunks:  # the next chunk is built while the pool writes the previous one
+                submitted = [pool.submit(write, chunk, start) for start in range(0, len(chunk), batch_size)]
+                for future in pending:
+                    future.result()  # re-raises the first failure
+                pending = submitted
+            for future in pending:
+                future.result()
+        except BaseException:
+            failed.set()
+            raise
 
 
 def _run(tx: neo4j.ManagedTransaction, statement: str, **params: Any) -> None:

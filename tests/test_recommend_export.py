@@ -71,18 +71,24 @@ def test_files_hold_the_categorical_columns_as_plain_text(tmp_path, result, fmt)
 
 
 def test_failed_write_leaves_previous_file_whole(tmp_path, result, monkeypatch):
+    """Two lists are written whole, the third fails half-way: nothing of the run is published."""
     export(result, tmp_path, "csv")
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    real_write, calls = export_mod.ListWriter.write, []
 
-    def half_then_fail(frame, path, fmt):
-        path.write_text("list,subject_id\nconsumer_products,c1", encoding="utf-8")  # half a file
-        raise OSError("disk full")
+    def third_fails_half_way(self, frame):
+        calls.append(self.path)
+        if len(calls) == 3:
+            real_write(self, frame.iloc[: len(frame) // 2])  # half a file
+            raise OSError("disk full")
+        real_write(self, frame)
 
-    monkeypatch.setattr(export_mod, "write_frame", half_then_fail)
+    monkeypatch.setattr(export_mod.ListWriter, "write", third_fails_half_way)
     with pytest.raises(OSError, match="disk full"):
         export(result, tmp_path, "csv")
+    assert len(calls) == 3 and all(path.parent == tmp_path for path in calls)
     after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    assert after == before  # previous files and manifest untouched, temporary file removed
+    assert after == before  # previous files and manifest untouched, temporary files removed
     assert all(verify(tmp_path).values())
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -61,12 +62,15 @@ def run_recommend(
 ) -> str:
     """Run the job; returns the summary printed by the CLI.
 
+    The lists are streamed in blocks of subjects (``run.SUBJECTS_PER_BLOCK``): each block
+    goes to the files and to Neo4j while the next is built, so memory does not grow with
+    the number of subjects. Files and run are published only when every list is complete.
+
     ``write_top`` (Neo4j mode): the first K of each list are written back (None: all of
     ``top``; 0: none, files only). On the m world every list in full is 14.7M
     relationships and takes minutes to write (bench/results/recommend.md).
     """
-    from .export import export, publish, written_lists
-    from .run import LISTS, read_subjects, recommend
+    from .run import LISTS, RecommendRun, read_subjects
 
     say = say or (lambda _m: None)
     if data_dir is not None and out_dir is None:
@@ -85,7 +89,7 @@ def run_recommend(
     if bad:
         raise LivetrustError(f"unknown list(s) {', '.join(bad)}; known: {', '.join(LISTS)}")
     started = time.perf_counter()
-    lines: list[str] = []
+    options = dict(top=top, subjects=subjects, lists=chosen, progress=say)
     if data_dir is not None:
         from ..projection import Projection
 
@@ -94,7 +98,8 @@ def run_recommend(
         t = time.perf_counter()
         scores = scores_from_model(projection)
         say(f"trust scores computed in {time.perf_counter() - t:.1f} s")
-        result = recommend(projection, scores, top=top, subjects=subjects, lists=chosen, progress=say)
+        run = RecommendRun(projection, scores, **options)
+        lines = [_stream_to_files(run, out_dir, file_format)]
     else:
         from ...db import connect
         from ..projection import Projection
@@ -106,25 +111,72 @@ def run_recommend(
                 scores = _scores_from_neo4j(driver, settings.database)
                 projection = projection_read.result()
             say(f"projection and scores of run {scores.run_id} read in {time.perf_counter() - started:.1f} s")
-            result = recommend(projection, scores, top=top, subjects=subjects, lists=chosen, progress=say)
-            result.parameters["write_top"] = write_top  # in the JobRun and the manifest
-            if write_top != 0:
-                t, steps, written = time.perf_counter(), {}, written_lists(result, write_top)
-                publish(driver, settings.database, result, lists=written, timings=steps)
-                lines.append(f"  wrote {sum(map(len, written.values())):,d} RECOMMENDED relationships to Neo4j "
-                             f"in {time.perf_counter() - t:.1f} s (writing {steps.get('relationships', 0):.1f} s, "
-                             f"cleanup {steps.get('cleanup', 0):.1f} s; run {result.run_id} is current)")
+            run = RecommendRun(projection, scores, **options)
+            run.result.parameters["write_top"] = write_top  # in the JobRun and the manifest
+            if write_top == 0:
+                lines = ["  nothing written back to Neo4j (--write-top 0)", _stream_to_files(run, out_dir, file_format)]
             else:
-                lines.append("  nothing written back to Neo4j (--write-top 0)")
-    if out_dir is not None:
-        manifest = export(result, out_dir, file_format)
-        lines.append(f"  files: {', '.join(str(Path(out_dir) / f'{n}.{file_format}') for n in result.lists)}; manifest {manifest}")
+                lines = _stream_to_neo4j(run, driver, settings.database, write_top, out_dir, file_format)
+    result = run.result
     if result.unknown_subjects:
         lines.append(f"  {result.unknown_subjects} subject id(s) of --subjects matched no consumer, streamer or factory")
     counts = ", ".join(f"{name} {n:,d}" for name, n in result.row_counts.items())
     head = (f"recommend run {result.run_id} (scores: {result.score_run_id or 'computed in this run'}): "
             f"{counts} rows in {time.perf_counter() - started:.1f} s")
     return "\n".join([head, *lines])
+
+
+def _stream_to_files(run, out_dir: Path, file_format: str) -> str:
+    """Every list block by block into the files; returns the summary line."""
+    from .export import ListFiles
+
+    files = ListFiles(out_dir, file_format)
+    try:
+        for name in run.names:
+            for frame in run.blocks(name):
+                files.write(name, frame)
+    except BaseException:
+        files.abort()
+        raise
+    return _files_line(out_dir, file_format, run.names, files.commit(run.result))
+
+
+def _stream_to_neo4j(run, driver, database: str, write_top: int | None, out_dir: Path | None,
+                     file_format: str) -> list[str]:
+    """Every list block by block into Neo4j (its first ``write_top`` ranks) and the files;
+    the files are published once the run is; returns the summary lines."""
+    from .export import ListFiles, publish
+
+    files = ListFiles(out_dir, file_format) if out_dir is not None else None
+    written = 0
+
+    def blocks(name: str):
+        nonlocal written
+        for frame in run.blocks(name):
+            if files is not None:
+                files.write(name, frame)
+            frame = frame if write_top is None else frame[frame["rank"] <= write_top]
+            written += len(frame)
+            yield frame
+
+    t, steps = time.perf_counter(), {}
+    try:
+        publish(driver, database, run.result, lists={name: partial(blocks, name) for name in run.names}, timings=steps)
+        manifest = files.commit(run.result) if files is not None else None
+    except BaseException:
+        if files is not None:
+            files.abort()
+        raise
+    lines = [f"  built the lists and wrote {written:,d} RECOMMENDED relationships to Neo4j "
+             f"in {time.perf_counter() - t:.1f} s (building and writing {steps.get('relationships', 0):.1f} s, "
+             f"cleanup {steps.get('cleanup', 0):.1f} s; run {run.result.run_id} is current)"]
+    if manifest is not None:
+        lines.append(_files_line(out_dir, file_format, run.names, manifest))
+    return lines
+
+
+def _files_line(out_dir: Path, file_format: str, names, manifest: Path) -> str:
+    return f"  files: {', '.join(str(Path(out_dir) / f'{n}.{file_format}') for n in names)}; manifest {manifest}"
 
 
 def run_evaluate(

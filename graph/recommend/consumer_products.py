@@ -72,6 +72,7 @@ class ConsumerProducts:
     def fit(self, ctx: Context) -> "ConsumerProducts":
         g = ctx.graph
         self.ctx_ = ctx
+        self.evidence_ = None  # built by the first frame()
         following = g.following
         orders_cs = ctx.credible_orders  # order lines weighted by recency and buyer credibility
         # orders per follower of each streamer (recency-weighted), shrunk to the mean
@@ -136,14 +137,7 @@ class ConsumerProducts:
         ctx, g = self.ctx_, self.ctx_.graph
         subj, rank, obj, score = pairs_of(rows, idx, vals)
         # per pair: how many of the consumer's streamers (trusted ones / any bond) sold the product
-        bonded = ctx.bonds.copy()
-        bonded.eliminate_zeros()
-        known = bonded.copy()
-        known.data[:] = 1.0
-        trusted = bonded.copy()
-        trusted.data = (trusted.data >= self.trusted_bond).astype(np.float64)
-        sells = ctx.carry.copy()
-        sells.data[:] = 1.0
+        known, trusted, sells = self._evidence_matrices()
         n_trusted, n_known = np.zeros(len(subj)), np.zeros(len(subj))
         bounds = np.concatenate([[0], np.cumsum((idx >= 0).sum(axis=1))])  # pairs of row i: bounds[i]:bounds[i+1]
         for start in range(0, len(rows), ROWS_PER_BLOCK):
@@ -181,6 +175,22 @@ class ConsumerProducts:
             "demotion": ctx.p_demotion[obj],
             "reason": reason,
         })
+
+    def _evidence_matrices(self) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+        """0/1 matrices behind the reason: consumer -> any bonded streamer, consumer -> trusted
+        streamer, streamer -> products it sold. Built once per fit (a streamed run calls
+        :meth:`frame` once per block of subjects)."""
+        if getattr(self, "evidence_", None) is None:
+            bonded = self.ctx_.bonds.copy()
+            bonded.eliminate_zeros()
+            known = bonded.copy()
+            known.data[:] = 1.0
+            trusted = bonded.copy()
+            trusted.data = (trusted.data >= self.trusted_bond).astype(np.float64)
+            sells = self.ctx_.carry.copy()
+            sells.data[:] = 1.0
+            self.evidence_ = (known, trusted, sells)
+        return self.evidence_
 
 
 def _rows_cols(m: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:

@@ -50,6 +50,7 @@ class ConsumerStreamers:
     def fit(self, ctx: Context) -> "ConsumerStreamers":
         g = ctx.graph
         self.ctx_ = ctx
+        self.evidence_ = None  # built by the first frame()
         following = g.following
         kept = _kept_cs(g)
         self.bought_ = row_normalize(kept - kept.multiply(following))
@@ -127,19 +128,18 @@ class ConsumerStreamers:
     def frame(self, rows: np.ndarray, idx: np.ndarray, vals: np.ndarray) -> pd.DataFrame:
         ctx, g = self.ctx_, self.ctx_.graph
         subj, rank, obj, score = pairs_of(rows, idx, vals)
-        kept = pair_values(_kept_cs_lines(g), subj, obj).astype(np.int64)
-        trusted = self.bonds_.copy()
-        trusted.data = (trusted.data >= self.trusted_bond).astype(np.float64)
-        trusted.eliminate_zeros()
-        # how many of c's trusted streamers have s among their audience neighbours
-        peer = np.zeros(len(subj))
+        kept_lines, trusted, neighbours = self._evidence_matrices()
+        kept, peer = np.zeros(len(subj)), np.zeros(len(subj))
         bounds = np.concatenate([[0], np.cumsum((idx >= 0).sum(axis=1))])
         for start in range(0, len(rows), ROWS_PER_BLOCK):
             stop = min(len(rows), start + ROWS_PER_BLOCK)
-            m = sp.csr_matrix(trusted[np.asarray(rows[start:stop])] @ (self.similarity_ > 0).astype(np.float64))
+            block = np.asarray(rows[start:stop])
             sl = slice(bounds[start], bounds[stop])
             local = np.repeat(np.arange(stop - start), np.diff(bounds[start:stop + 1]))
-            peer[sl] = pair_values(m, local, obj[sl])
+            kept[sl] = pair_values(kept_lines[block], local, obj[sl])
+            # how many of c's trusted streamers have s among their audience neighbours
+            peer[sl] = pair_values(sp.csr_matrix(trusted[block] @ neighbours), local, obj[sl])
+        kept = kept.astype(np.int64)
         peer = peer.astype(np.int64)
         reason = join_parts(
             part("you kept {} purchase(s) from them", kept, when=kept > 0),
@@ -161,6 +161,17 @@ class ConsumerStreamers:
             "demotion": ctx.s_demotion[obj],
             "reason": reason,
         })
+
+    def _evidence_matrices(self) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+        """The matrices behind the reason: kept order lines per (consumer, streamer), 0/1
+        trusted bonds, 0/1 audience neighbours. Built once per fit (a streamed run calls
+        :meth:`frame` once per block of subjects)."""
+        if getattr(self, "evidence_", None) is None:
+            trusted = self.bonds_.copy()
+            trusted.data = (trusted.data >= self.trusted_bond).astype(np.float64)
+            trusted.eliminate_zeros()
+            self.evidence_ = (_kept_cs_lines(self.ctx_.graph), trusted, (self.similarity_ > 0).astype(np.float64))
+        return self.evidence_
 
 
 def _kept_cs(g) -> sp.csr_matrix:

@@ -37,7 +37,7 @@ import tempfile
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 import pandas as pd
 
@@ -90,54 +90,137 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
-    """Write one list (CSV through pyarrow's multi-threaded writer: ~10x pandas on millions of rows)."""
-    if fmt == "csv":
-        import pyarrow as pa
-        import pyarrow.csv as pa_csv
+def text_table(frame: pd.DataFrame):
+    """``frame`` as an Arrow table whose categorical columns are plain strings: the files hold
+    text, and every block of a streamed list has the same schema whatever its categories."""
+    import pyarrow as pa
 
-        pa_csv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), path)
-    elif fmt == "parquet":
-        _write_parquet(frame, path)
-    elif fmt == "jsonl":
-        # in chunks: pandas builds the whole text in memory otherwise (GBs for millions of rows)
-        with open(path, "w", encoding="utf-8") as fh:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for i, column in enumerate(table.schema):
+        if pa.types.is_dictionary(column.type):
+            table = table.set_column(i, column.name, table.column(i).cast(pa.string()))
+    return table
+
+
+class ListWriter:
+    """Appends the blocks of one list to one file (CSV through pyarrow's multi-threaded
+    writer: ~10x pandas on millions of rows; Parquet in row groups of ``PARQUET_ROWS``;
+    JSONL in chunks of ``JSONL_CHUNK`` rows). The first block fixes the columns."""
+
+    def __init__(self, path: Path, fmt: str):
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        self.path, self.fmt, self.schema, self._writer, self._fh = Path(path), fmt, None, None, None
+        self.rows = 0
+
+    def write(self, frame: pd.DataFrame) -> None:
+        self.rows += len(frame)
+        if self.fmt == "jsonl":
+            self._fh = self._fh or open(self.path, "w", encoding="utf-8")
+            # in chunks: pandas builds the whole text in memory otherwise (GBs for millions of rows)
             for start in range(0, len(frame), JSONL_CHUNK):
                 text = frame.iloc[start:start + JSONL_CHUNK].to_json(orient="records", lines=True, force_ascii=False)
-                fh.write(text if text.endswith("\n") else text + "\n")
-    else:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+                self._fh.write(text if text.endswith("\n") else text + "\n")
+            return
+        table = text_table(frame)
+        if self.schema is None:
+            self.schema = table.schema.remove_metadata()
+            self._writer = self._open(self.schema)
+        table = table.cast(self.schema)  # a block of another shape fails here, loudly
+        if self.fmt == "csv":
+            self._writer.write_table(table)
+        else:
+            self._writer.write_table(table, row_group_size=PARQUET_ROWS)
+
+    def _open(self, schema):
+        import pyarrow.csv as pa_csv
+        import pyarrow.parquet as pq
+
+        return pa_csv.CSVWriter(self.path, schema) if self.fmt == "csv" else pq.ParquetWriter(self.path, schema)
+
+    def close(self) -> None:
+        """Finish the file (flushed and fsynced)."""
+        if self._writer is not None:
+            self._writer.close()
+        elif self._fh is not None:
+            self._fh.close()
+        else:  # no block came: the file still exists, as the previous runs' did
+            self.path.touch()
+        with open(self.path, "rb+") as fh:
+            os.fsync(fh.fileno())
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """Parquet in row groups of ``PARQUET_ROWS``, categorical columns stored as plain strings:
-    the file's schema is that of a table of strings, whatever the frame's dtypes."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+class ListFiles:
+    """The files of one run, written as its lists go by, published together at the end.
 
-    text = {c: "str" for c, dtype in frame.dtypes.items() if isinstance(dtype, pd.CategoricalDtype)}
-    writer = None
-    try:
-        for start in range(0, max(1, len(frame)), PARQUET_ROWS):
-            table = pa.Table.from_pandas(frame.iloc[start:start + PARQUET_ROWS].astype(text), preserve_index=False)
-            writer = writer or pq.ParquetWriter(path, table.schema)
-            writer.write_table(table)
-    finally:
-        if writer is not None:
-            writer.close()
+    Each list is appended to a temporary file beside its target. :meth:`commit` finishes
+    them, moves each onto ``OUT/<list>.<fmt>`` (``os.replace``: atomic) and writes the
+    manifest last; :meth:`abort` removes them. A reader sees the previous run's complete
+    files or this run's, never a half-written one; the manifest's sha256 tells which.
+
+    Parameters
+    ----------
+    out_dir : folder of the files (created if missing).
+    fmt : ``csv``, ``parquet`` or ``jsonl``.
+
+    Examples
+    --------
+    >>> files = ListFiles("out", "csv")  # doctest: +SKIP
+    >>> for frame in run.blocks("consumer_products"):  # doctest: +SKIP
+    ...     files.write("consumer_products", frame)
+    >>> files.commit(run.result)  # doctest: +SKIP
+    PosixPath('out/manifest.json')
+    """
+
+    def __init__(self, out_dir: str | Path, fmt: str = "csv"):
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        self.out_dir, self.fmt = Path(out_dir), fmt
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._writers: dict[str, ListWriter] = {}
+
+    def write(self, name: str, frame: pd.DataFrame) -> None:
+        """Append a block of list ``name`` (its first block opens the file)."""
+        if name not in self._writers:
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.{self.fmt}.", suffix=".tmp", dir=self.out_dir)
+            os.close(fd)
+            self._writers[name] = ListWriter(Path(tmp), self.fmt)
+        self._writers[name].write(frame)
+
+    def commit(self, result: RecommendResult) -> Path:
+        """Publish every list's file and then the manifest; returns the manifest's path."""
+        try:
+            files: dict[str, dict[str, Any]] = {}
+            for name, writer in self._writers.items():
+                writer.close()
+                files[name] = {"path": f"{name}.{self.fmt}", "format": self.fmt,
+                               "rows": writer.rows, "sha256": sha256_of(writer.path)}
+            for name, writer in self._writers.items():
+                os.replace(writer.path, self.out_dir / files[name]["path"])
+            _fsync_dir(self.out_dir)
+        except BaseException:
+            self.abort()
+            raise
+        self._writers = {}
+        path = self.out_dir / MANIFEST
+        atomic_write(path, lambda tmp: tmp.write_text(json.dumps(_manifest(result, files), indent=2, sort_keys=True,
+                                                                 default=str) + "\n", encoding="utf-8"))
+        return path
+
+    def abort(self) -> None:
+        """Remove this run's temporary files; the previous files stay as they were."""
+        for writer in self._writers.values():
+            for close in (getattr(writer._writer, "close", None), getattr(writer._fh, "close", None)):
+                try:
+                    close and close()
+                except Exception:  # noqa: BLE001 - the file goes anyway
+                    pass
+            writer.path.unlink(missing_ok=True)
+        self._writers = {}
 
 
-def export(result: RecommendResult, out_dir: str | Path, fmt: str = "csv") -> Path:
-    """Write every list and the manifest under ``out_dir``; returns the manifest's path."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    out_dir = Path(out_dir)
-    files: dict[str, dict[str, Any]] = {}
-    for name, frame in result.lists.items():
-        target = out_dir / f"{name}.{fmt}"
-        atomic_write(target, lambda tmp, f=frame: write_frame(f, tmp, fmt))
-        files[name] = {"path": target.name, "format": fmt, "rows": int(len(frame)), "sha256": sha256_of(target)}
-    manifest = {
+def _manifest(result: RecommendResult, files: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {
         "job": "recommend",
         "run_id": result.run_id,
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -149,10 +232,19 @@ def export(result: RecommendResult, out_dir: str | Path, fmt: str = "csv") -> Pa
         "seconds": result.seconds,
         "files": files,
     }
-    path = out_dir / MANIFEST
-    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n",
-                                                 encoding="utf-8"))
-    return path
+
+
+def export(result: RecommendResult, out_dir: str | Path, fmt: str = "csv") -> Path:
+    """Write every list of a collected run and the manifest under ``out_dir`` (see
+    :class:`ListFiles`); returns the manifest's path."""
+    files = ListFiles(out_dir, fmt)
+    try:
+        for name, frame in result.lists.items():
+            files.write(name, frame)
+    except BaseException:
+        files.abort()
+        raise
+    return files.commit(result)
 
 
 def verify(out_dir: str | Path) -> dict[str, bool]:
@@ -190,12 +282,8 @@ def write_columns(frame: pd.DataFrame, subject: str, obj: str, element_ids: dict
     return out
 
 
-def written_lists(result: RecommendResult, top: int | None = None) -> dict[str, pd.DataFrame]:
-    """The part of each list written back: its first ``top`` ranks (None: all)."""
-    return {name: frame if top is None else frame[frame["rank"] <= top] for name, frame in result.lists.items()}
-
-
-def publish(driver, database: str, result: RecommendResult, *, lists: dict[str, pd.DataFrame] | None = None,
+def publish(driver, database: str, result: RecommendResult, *,
+            lists: dict[str, pd.DataFrame | Callable[[], Iterable[pd.DataFrame]]] | None = None,
             batch_size: int = 20_000, writers: int = WRITERS, timings: dict[str, float] | None = None) -> str | None:
     """Write the lists back to Neo4j as ``RECOMMENDED`` relationships of the run (see above).
 
@@ -204,10 +292,12 @@ def publish(driver, database: str, result: RecommendResult, *, lists: dict[str, 
     driver, database : where to write.
     result : RecommendResult
         The run (its id, parameters and counts go to the ``JobRun``).
-    lists : dict of str to DataFrame, optional
-        What to write: ``result.lists`` (the default) or a part of it, e.g.
-        ``written_lists(result, top)``. The run's ``output_counts`` hold the rows built per
-        list and, as ``written``, the relationships written.
+    lists : dict, optional
+        What to write, per list name: the list (default: ``result.lists``), or a function
+        returning its frames one block at a time (a streamed list, e.g. its first K ranks
+        of each block of :meth:`RecommendRun.blocks`): each block is written while the
+        next is built. The run's ``output_counts`` hold the rows built per list
+        (``result.row_counts``) and, as ``written``, the relationships written.
     batch_size : int, default 20000
         Rows per write transaction.
     writers : int, default 2
@@ -223,7 +313,7 @@ def publish(driver, database: str, result: RecommendResult, *, lists: dict[str, 
     Examples
     --------
     >>> result = recommend(projection, scores, top=20)  # doctest: +SKIP
-    >>> publish(driver, "neo4j", result, lists=written_lists(result, 5))  # doctest: +SKIP
+    >>> publish(driver, "neo4j", result)  # doctest: +SKIP
     'rec-20261203T124540Z-1963dad3'
     """
     from ...writeback import RelationshipBatch, RunRecord, node_element_ids, publish_run, stock_statement
@@ -232,18 +322,22 @@ def publish(driver, database: str, result: RecommendResult, *, lists: dict[str, 
     lists = result.lists if lists is None else lists
     element_ids = node_element_ids(driver, database)
     statement = stock_statement(driver, database, WRITE_STOCK, WRITE_STATEMENT, WRITE_CREATE_STATEMENT)
-    # each list's write columns are built when its turn comes, not all up front: writing all
-    # 14.7M rows of the m world, peak RSS 8.74 -> 7.13 GB side by side (bench/results/recommend.md)
-    batches = [
-        RelationshipBatch(statement, WRITE_CLEANUP, partial(write_columns, frame, *LISTS[name][1:], element_ids),
-                          keeps_stock=True, params={"list": name})
-        for name, frame in lists.items()
-    ]
-    record = RunRecord(
-        job="recommend", run_id=result.run_id,
-        parameters={**result.parameters, "score_run_id": result.score_run_id},
-        input_counts=result.input_counts,
-        output_counts={**result.row_counts, "written": sum(len(frame) for frame in lists.values())},
-    )
+    counts = {**result.row_counts, "written": 0}  # read when the run is published, after every list
+
+    def columns(name: str, frames) -> Iterator[pd.DataFrame]:
+        # each block's write columns are built when its turn comes, not all up front: writing all
+        # 14.7M rows of the m world, peak RSS 8.74 -> 7.13 GB side by side (bench/results/recommend.md)
+        for frame in [frames] if isinstance(frames, pd.DataFrame) else frames():
+            block = write_columns(frame, *LISTS[name][1:], element_ids)
+            counts["written"] += len(block)
+            yield block
+        counts[name] = result.row_counts.get(name, 0)  # a streamed list is counted once it went by
+
+    batches = [RelationshipBatch(statement, WRITE_CLEANUP, partial(columns, name, frames), keeps_stock=True,
+                                 params={"list": name})
+               for name, frames in lists.items()]
+    record = RunRecord(job="recommend", run_id=result.run_id,
+                       parameters={**result.parameters, "score_run_id": result.score_run_id},
+                       input_counts=result.input_counts, output_counts=counts)
     return publish_run(driver, database, record, relationships=batches, batch_size=batch_size, writers=writers,
                        timings=timings)

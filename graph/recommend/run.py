@@ -7,7 +7,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,10 @@ LISTS: dict[str, tuple[type, str, str]] = {
 }
 _SUBJECT_INDEX = {"consumer": "consumers", "streamer": "streamers", "factory": "factories"}
 
+#: Subjects per block when a run streams its lists (:meth:`RecommendRun.blocks`): a consumer
+#: list of 20 ranks is 1M rows a block, whatever the number of consumers.
+SUBJECTS_PER_BLOCK = 50_000
+
 
 def new_run_id() -> str:
     """``rec-YYYYmmddTHHMMSSZ-xxxxxxxx``: sortable by time, unique."""
@@ -45,19 +49,19 @@ class RecommendResult:
     The text columns (``list``, the ids, ``reason``) are pandas categoricals: a code per row
     into the distinct values, a fraction of the memory of a string per row. Compare them as
     values (``frame["subject_id"] == "c1"`` works); the files hold plain text.
+
+    A run streamed block by block (:meth:`RecommendRun.blocks`) keeps no list: ``lists``
+    stays empty and ``row_counts`` counts the rows that went by.
     """
 
     run_id: str
-    lists: dict[str, pd.DataFrame]
+    lists: dict[str, pd.DataFrame] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
     score_run_id: str | None = None
     input_counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     unknown_subjects: int = 0
-
-    @property
-    def row_counts(self) -> dict[str, int]:
-        return {name: int(len(frame)) for name, frame in self.lists.items()}
+    row_counts: dict[str, int] = field(default_factory=dict)
 
 
 HEADERS = ("subject_id", "consumer_id", "streamer_id", "factory_id", "id")
@@ -80,6 +84,109 @@ def read_subjects(path: str | Path) -> list[str]:
     return lines
 
 
+class RecommendRun:
+    """A prepared run: the graph encoded, the scores aligned, the subjects resolved; each
+    list is then built whole (:meth:`collect`) or streamed in blocks of subjects (:meth:`blocks`).
+
+    Streaming keeps memory flat whatever the number of subjects: a consumer list is 20
+    rows per consumer, 68M rows for the 3.4M consumers of the l world. Every row depends
+    on its subject only, so the blocks are the whole list cut by subject, row for row.
+
+    Parameters
+    ----------
+    projection, scores : the graph and its trust scores (``scores.run_id`` is recorded).
+    top : K, the list length per subject.
+    subjects : restrict every list to these subject ids (consumer ids for the consumer
+        lists, factory ids for the factory list, streamer ids for the streamer lists);
+        ``None`` means every subject.
+    lists : which lists (names of :data:`LISTS`).
+    params : constructor parameters per list name.
+    demotion : the demotion rule (default :class:`~.scores.Demotion`).
+    run_id : the run's id (default :func:`new_run_id`).
+    progress : called with one line per list built.
+
+    Attributes
+    ----------
+    result : RecommendResult
+        The run's record; ``row_counts`` and ``seconds`` fill as lists are built.
+
+    Examples
+    --------
+    >>> run = RecommendRun(projection, scores, top=20)  # doctest: +SKIP
+    >>> for frame in run.blocks("consumer_products"):  # doctest: +SKIP
+    ...     write(frame)
+    """
+
+    def __init__(self, projection: Projection, scores: Scores, *, top: int = 20, subjects: Iterable[str] | None = None,
+                 lists: Iterable[str] = tuple(LISTS), params: dict[str, dict[str, Any]] | None = None,
+                 demotion: Demotion | None = None, run_id: str | None = None,
+                 progress: Callable[[str], None] | None = None):
+        self.names = list(lists)
+        unknown = [n for n in self.names if n not in LISTS]
+        if unknown:
+            raise ValueError(f"unknown list(s) {', '.join(unknown)}; known: {', '.join(LISTS)}")
+        self.top, self.params, self._say = top, params or {}, progress or (lambda _m: None)
+        t0 = time.perf_counter()
+        graph = Graph.build(projection)
+        self.context = Context.build(graph, scores, demotion)
+        wanted = None if subjects is None else pd.Index(pd.unique(pd.Series(list(subjects), dtype=object).astype(str)))
+        self.rows, unknown_subjects = _subject_rows(graph, self.names, wanted)
+        counts = {"consumers": graph.n_consumers, "streamers": graph.n_streamers, "products": graph.n_products,
+                  "factories": graph.n_factories, "orders": len(projection.orders), "follows": len(projection.follows)}
+        self.result = RecommendResult(
+            run_id=run_id or new_run_id(),
+            parameters={"top": top, "lists": self.names, "subjects": None if wanted is None else len(wanted),
+                        "params": self.params, "demotion": asdict(self.context.rule)},
+            score_run_id=scores.run_id,
+            input_counts=counts,
+            seconds={"prepare": round(time.perf_counter() - t0, 3)},
+            unknown_subjects=unknown_subjects,
+        )
+
+    def blocks(self, name: str, subjects_per_block: int | None = None) -> Iterator[pd.DataFrame]:
+        """List ``name`` as frames of at most ``subjects_per_block`` subjects each, in subject
+        order (at least one frame, empty when the list has no subject). Once the last frame
+        is taken, ``result.row_counts[name]`` and ``result.seconds[name]`` are set (the
+        seconds include the time the caller spent between frames, e.g. writing them).
+        ``subjects_per_block`` defaults to :data:`SUBJECTS_PER_BLOCK`."""
+        t = time.perf_counter()
+        per_block = max(1, subjects_per_block or SUBJECTS_PER_BLOCK)
+        cls = LISTS[name][0]
+        model = cls(**self.params.get(name, {})).fit(self.context)
+        rows, n_rows = self.rows[name], 0
+        for start in range(0, max(1, len(rows)), per_block):
+            block = rows[start:start + per_block]
+            idx, vals = model.recommend(self.top, block)
+            frame = model.frame(block, idx, vals)
+            frame.insert(0, "list", labels(np.zeros(len(frame), np.int64), pd.Index([name])))
+            n_rows += len(frame)
+            yield frame
+        self.result.row_counts[name] = n_rows
+        self.result.seconds[name] = round(time.perf_counter() - t, 3)
+        self._say(f"{name}: {len(rows)} subjects, {n_rows} rows in {self.result.seconds[name]:.1f} s")
+
+    def collect(self) -> RecommendResult:
+        """Every list built whole into ``result.lists`` (one block per list)."""
+        for name in self.names:
+            (self.result.lists[name],) = self.blocks(name, subjects_per_block=max(1, len(self.rows[name])))
+        return self.result
+
+
+def _subject_rows(graph: Graph, names: list[str], wanted: pd.Index | None) -> tuple[dict[str, np.ndarray], int]:
+    """Each list's subject codes (all, or those of ``wanted``), and how many wanted ids matched
+    no subject of any list."""
+    rows, matched = {}, pd.Index([], dtype=object)
+    for name in names:
+        index = getattr(graph, _SUBJECT_INDEX[LISTS[name][1]])
+        if wanted is None:
+            rows[name] = np.arange(len(index))
+            continue
+        codes = index.get_indexer(wanted)
+        rows[name] = np.unique(codes[codes >= 0])
+        matched = matched.union(wanted[codes >= 0])
+    return rows, 0 if wanted is None else int(len(wanted.difference(matched)))
+
+
 def recommend(
     projection: Projection,
     scores: Scores,
@@ -92,57 +199,14 @@ def recommend(
     run_id: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> RecommendResult:
-    """Build the ranked lists.
+    """Build the ranked lists, each whole in memory (:class:`RecommendRun` streams them).
 
-    Parameters
-    ----------
-    projection, scores : the graph and its trust scores (``scores.run_id`` is recorded).
-    top : K, the list length per subject.
-    subjects : restrict every list to these subject ids (consumer ids for the consumer
-        lists, factory ids for the factory list, streamer ids for the streamer lists);
-        ``None`` means every subject.
-    lists : which lists (names of :data:`LISTS`).
-    params : constructor parameters per list name.
+    Parameters are those of :class:`RecommendRun`.
+
+    Examples
+    --------
+    >>> result = recommend(projection, scores, top=20)  # doctest: +SKIP
+    >>> result.lists["consumer_products"].head()  # doctest: +SKIP
     """
-    say = progress or (lambda _m: None)
-    params = params or {}
-    lists = list(lists)
-    unknown = [n for n in lists if n not in LISTS]
-    if unknown:
-        raise ValueError(f"unknown list(s) {', '.join(unknown)}; known: {', '.join(LISTS)}")
-    t0 = time.perf_counter()
-    graph = Graph.build(projection)
-    ctx = Context.build(graph, scores, demotion)
-    seconds = {"prepare": time.perf_counter() - t0}
-    wanted = None if subjects is None else pd.Index(pd.unique(pd.Series(list(subjects), dtype=object).astype(str)))
-    matched = pd.Index([], dtype=object)
-    out: dict[str, pd.DataFrame] = {}
-    for name in lists:
-        t = time.perf_counter()
-        cls, subject, _obj = LISTS[name]
-        index = getattr(graph, _SUBJECT_INDEX[subject])
-        if wanted is None:
-            rows = np.arange(len(index))
-        else:
-            codes = index.get_indexer(wanted)
-            rows = np.unique(codes[codes >= 0])
-            matched = matched.union(wanted[codes >= 0])
-        model = cls(**params.get(name, {})).fit(ctx)
-        idx, vals = model.recommend(top, rows)
-        frame = model.frame(rows, idx, vals)
-        frame.insert(0, "list", labels(np.zeros(len(frame), np.int64), pd.Index([name])))
-        out[name] = frame
-        seconds[name] = time.perf_counter() - t
-        say(f"{name}: {len(rows)} subjects, {len(frame)} rows in {seconds[name]:.1f} s")
-    counts = {"consumers": graph.n_consumers, "streamers": graph.n_streamers, "products": graph.n_products,
-              "factories": graph.n_factories, "orders": len(projection.orders), "follows": len(projection.follows)}
-    return RecommendResult(
-        run_id=run_id or new_run_id(),
-        lists=out,
-        parameters={"top": top, "lists": lists, "subjects": None if wanted is None else len(wanted),
-                    "params": params, "demotion": asdict(ctx.rule)},
-        score_run_id=scores.run_id,
-        input_counts=counts,
-        seconds={k: round(v, 3) for k, v in seconds.items()},
-        unknown_subjects=0 if wanted is None else int(len(wanted.difference(matched))),
-    )
+    return RecommendRun(projection, scores, top=top, subjects=subjects, lists=lists, params=params,
+                        demotion=demotion, run_id=run_id, progress=progress).collect()
