@@ -9,10 +9,10 @@ One file per list, ``OUT/<list>.<csv|parquet|jsonl>``, and ``OUT/manifest.json``
      "files": {"consumer_products": {"path": "consumer_products.csv", "format": "csv",
                                      "rows": 123, "sha256": "..."}, ...}}
 
-Every file (the manifest last) is written to a temporary file in the same folder, flushed
-and fsynced, then renamed over the target with ``os.replace`` -- atomic on POSIX and
-Windows -- so a reader sees either the previous complete file or the new complete one,
-never a half-written file. A reader that wants a consistent set checks each file's
+Every list is appended to a temporary file in the same folder as its blocks come
+(:class:`ListFiles`); at the end each is flushed, fsynced and renamed over its target with
+``os.replace`` -- atomic on POSIX and Windows -- and the manifest last, so a reader sees
+either the previous complete file or the new complete one, never a half-written file. A reader that wants a consistent set checks each file's
 sha256 against the manifest.
 
 Neo4j
