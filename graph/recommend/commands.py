@@ -126,6 +126,20 @@ def run_recommend(
     return "\n".join([head, *lines])
 
 
+def _blocks(run, name: str):
+    """``run.blocks(name)`` with a progress bar of the subjects done, on a terminal only
+    (none under cron or in a pipe)."""
+    from tqdm import tqdm
+
+    from . import run as run_module
+
+    total = len(run.rows[name])
+    with tqdm(total=total, desc=name, unit=" subjects", leave=False, disable=None) as bar:
+        for frame in run.blocks(name):
+            yield frame
+            bar.update(min(run_module.SUBJECTS_PER_BLOCK, total - bar.n))
+
+
 def _stream_to_files(run, out_dir: Path, file_format: str) -> str:
     """Every list block by block into the files; returns the summary line."""
     from .export import ListFiles
@@ -133,7 +147,7 @@ def _stream_to_files(run, out_dir: Path, file_format: str) -> str:
     files = ListFiles(out_dir, file_format)
     try:
         for name in run.names:
-            for frame in run.blocks(name):
+            for frame in _blocks(run, name):
                 files.write(name, frame)
     except BaseException:
         files.abort()
@@ -152,7 +166,7 @@ def _stream_to_neo4j(run, driver, database: str, write_top: int | None, out_dir:
 
     def blocks(name: str):
         nonlocal written
-        for frame in run.blocks(name):
+        for frame in _blocks(run, name):
             if files is not None:
                 files.write(name, frame)
             frame = frame if write_top is None else frame[frame["rank"] <= write_top]
