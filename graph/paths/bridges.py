@@ -30,11 +30,13 @@ factory to its consumers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
 from .index import PathIndex
-from .reach import BestPaths, best_paths
+from .reach import BestPaths, best_path_blocks
 
 COLUMNS = (
     "factory_id", "streamer_id", "flow_share", "flow_lost_if_removed", "consumers_via",
@@ -43,8 +45,22 @@ COLUMNS = (
 
 
 def bridges(index: PathIndex, *, paths: BestPaths | None = None) -> pd.DataFrame:
-    """One row per (factory, streamer) carrying some consumer's best path."""
-    bp = paths if paths is not None else best_paths(index)
+    """One row per (factory, streamer) carrying some consumer's best path.
+
+    Without ``paths`` (a :func:`~.reach.best_paths` result) the pairs are made and summed
+    one block of factories at a time (:func:`~.reach.best_path_blocks`).
+    """
+    blocks = [paths] if paths is not None else best_path_blocks(index)
+    return bridge_frame(index, [bridge_rows(index, bp) for bp in blocks])
+
+
+def bridge_rows(index: PathIndex, bp: BestPaths) -> tuple[np.ndarray, ...]:
+    """Per (factory, streamer) of the factories in ``bp``, in (f, s) order.
+
+    Returns (factory, streamer, flow_share, flow_lost_if_removed, consumers_via,
+    consumers_stranded). A factory's sums run over its own pairs only, in the same
+    order whatever block holds it, so blocks give the same numbers as all pairs at once.
+    """
     nF, nS = index.n_factories, index.n_streamers
     total = np.bincount(bp.factory, weights=bp.best, minlength=nF)
     has = (bp.via >= 0) & (bp.best > 0)
@@ -56,13 +72,19 @@ def bridges(index: PathIndex, *, paths: BestPaths | None = None) -> pd.DataFrame
     via = np.bincount(inverse, minlength=len(keys))
     stranded = np.bincount(inverse, weights=(bp.second[has] <= 0).astype(np.float64), minlength=len(keys))
     kf, ks = keys // nS, keys % nS
+    return kf, ks, flow / total[kf], lost / total[kf], via.astype(np.int64), stranded.astype(np.int64)
+
+
+def bridge_frame(index: PathIndex, parts: Iterable[tuple[np.ndarray, ...]]) -> pd.DataFrame:
+    """The ``bridges`` frame of :func:`bridge_rows` parts (blocks of factories in order)."""
+    kf, ks, share, lost, via, stranded = (np.concatenate(x) for x in zip(*parts))
     frame = pd.DataFrame({
         "factory_id": index.factory_ids[kf],
         "streamer_id": index.streamer_ids[ks],
-        "flow_share": flow / total[kf],
-        "flow_lost_if_removed": lost / total[kf],
-        "consumers_via": via.astype(np.int64),
-        "consumers_stranded": stranded.astype(np.int64),
+        "flow_share": share,
+        "flow_lost_if_removed": lost,
+        "consumers_via": via,
+        "consumers_stranded": stranded,
         "_f": kf,
         "_s": ks,
     })

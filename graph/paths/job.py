@@ -33,14 +33,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .bridges import bridges
+from .bridges import bridge_frame, bridge_rows
 from .channels import factory_channels
 from .co_audience import KEEP as CO_AUDIENCE_KEEP
 from .co_audience import co_audience
 from .demand import factory_demand
 from .index import PathIndex, build_index
 from .inputs import TrustInputs
-from .reach import best_paths, factory_reach
+from .reach import best_path_blocks, reach_frame, reach_rows
 
 OUTPUTS = ("factory_channels", "factory_reach", "factory_demand", "bridges")
 FORMATS = ("csv", "parquet")
@@ -101,13 +101,8 @@ def compute_paths(
     lap("index")
     channels = factory_channels(index)
     lap("channels")
-    paths = best_paths(index)
-    lap("best_paths")
-    reach = factory_reach(index, top_k=top_k, paths=paths)
-    lap("reach")
-    bridge = bridges(index, paths=paths)
-    lap("bridges")
-    del paths
+    reach, bridge = _reach_and_bridges(index, top_k, timings)
+    t0 = time.perf_counter()
     demand = factory_demand(index)
     lap("demand")
     return PathsResult(
@@ -116,6 +111,41 @@ def compute_paths(
         parameters={"top_k": top_k, "carry_prior": carry_prior, "missing_trust": missing_trust, "min_bond": min_bond},
         timings=timings, index=index,
     )
+
+
+def _reach_and_bridges(index: PathIndex, top_k: int | None,
+                       timings: dict[str, float]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``factory_reach`` and ``bridges`` from one pass over the best-path blocks.
+
+    Each block of factories' pairs is ranked and summed, then dropped: all reachable
+    pairs at once (97 million on the ``l`` world, 4 GB plus as much again in sort
+    temporaries) are never held. The seconds spent making the blocks, ranking and summing
+    go to ``timings["best_paths"]``, ``["reach"]`` and ``["bridges"]``.
+    """
+    spent = dict.fromkeys(("best_paths", "reach", "bridges"), 0.0)
+    reach_parts, bridge_parts = [], []
+    blocks = best_path_blocks(index)
+    while True:
+        t0 = time.perf_counter()
+        block = next(blocks, None)
+        t1 = time.perf_counter()
+        spent["best_paths"] += t1 - t0
+        if block is None:
+            break
+        reach_parts.append(reach_rows(index, block, top_k))
+        t2 = time.perf_counter()
+        bridge_parts.append(bridge_rows(index, block))
+        spent["reach"] += t2 - t1
+        spent["bridges"] += time.perf_counter() - t2
+        del block  # before the next one is made
+    t0 = time.perf_counter()
+    reach = reach_frame(index, reach_parts)
+    t1 = time.perf_counter()
+    bridge = bridge_frame(index, bridge_parts)
+    spent["reach"] += t1 - t0
+    spent["bridges"] += time.perf_counter() - t1
+    timings.update((name, round(seconds, 3)) for name, seconds in spent.items())
+    return reach, bridge
 
 
 def _atomic_write(path: Path, write) -> None:

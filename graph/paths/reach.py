@@ -30,6 +30,7 @@ with subjective logic", ACSC 2006.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,41 +98,40 @@ def _reduce(f: np.ndarray, c: np.ndarray, s: np.ndarray, v: np.ndarray, n_consum
     return group_key // n_consumers, group_key % n_consumers, best, via, second
 
 
-def best_paths(index: PathIndex, *, block_rows: int = 4_000_000) -> BestPaths:
-    """The best one-bond path of every reachable (factory, consumer) pair.
+#: Expanded path rows per block of factories (about 100 bytes each while a block is reduced).
+BLOCK_ROWS = 4_000_000
 
-    Factories are processed in blocks of about ``block_rows`` expanded rows, so memory
-    stays bounded by the block, not by the whole expansion.
-    """
+
+def _factory_blocks(index: PathIndex, block_rows: int) -> Iterator[tuple[int, int]]:
+    """Consecutive factory ranges ``[f_lo, f_hi)`` of about ``block_rows`` expanded rows (a factory above it alone)."""
     K, B = index.K, index.B
-    nF, nC = index.n_factories, index.n_consumers
+    nF = index.n_factories
     deg = np.diff(B.indptr).astype(np.int64)
     rows_per_f = np.add.reduceat(np.r_[deg[K.indices], 0], K.indptr[:-1]) if K.nnz else np.zeros(nF, np.int64)
     rows_per_f = np.where(np.diff(K.indptr) > 0, rows_per_f, 0)
-    parts = []
-    f_lo = 0
     cum = np.cumsum(rows_per_f)
+    if nF == 0:  # one empty range: consumers of the blocks always get one
+        yield 0, 0
+    f_lo = 0
     while f_lo < nF:
         base = cum[f_lo - 1] if f_lo else 0
         f_hi = int(np.searchsorted(cum, base + block_rows, side="right"))
-        f_hi = max(f_hi, f_lo + 1)
-        f_hi = min(f_hi, nF)
-        parts.append(_reduce(*_expand(index, f_lo, f_hi), nC))
+        f_hi = min(max(f_hi, f_lo + 1), nF)
+        yield f_lo, f_hi
         f_lo = f_hi
-    if parts:
-        f, c, best, via, second = (np.concatenate(x) for x in zip(*parts))
-    else:
-        f = c = via = np.zeros(0, np.int64)
-        best = second = np.zeros(0)
 
-    # direct buyers: (f, c) pairs of the orders
-    direct_keys = np.unique(index.o_factory * nC + index.o_consumer)
+
+def _with_buyers(f, c, best, via, second, direct_keys: np.ndarray, n_consumers: int) -> BestPaths:
+    """Mark the direct buyers among the (f, c) pairs (sorted keys) and add those without a bond path."""
+    nC = n_consumers
     keys = f * nC + c
     pos = np.searchsorted(direct_keys, keys)
     pos_ok = np.minimum(pos, max(len(direct_keys) - 1, 0))
     direct = (pos < len(direct_keys)) & (direct_keys[pos_ok] == keys) if len(direct_keys) else np.zeros(len(keys), bool)
-    # buyers without any bond path
-    missing = direct_keys[~np.isin(direct_keys, keys, assume_unique=True)]
+    # keys are sorted and unique: a buyer has a bond path iff it is found there
+    at = np.minimum(np.searchsorted(keys, direct_keys), max(len(keys) - 1, 0))
+    found = keys[at] == direct_keys if len(keys) else np.zeros(len(direct_keys), bool)
+    missing = direct_keys[~found]
     if len(missing):
         f = np.r_[f, missing // nC]
         c = np.r_[c, missing % nC]
@@ -144,6 +144,34 @@ def best_paths(index: PathIndex, *, block_rows: int = 4_000_000) -> BestPaths:
     return BestPaths(f.astype(np.int64), c.astype(np.int64), best, via.astype(np.int64), second, direct)
 
 
+def best_path_blocks(index: PathIndex, *, block_rows: int = BLOCK_ROWS) -> Iterator[BestPaths]:
+    """:func:`best_paths` one block of consecutive factories at a time, in (f, c) order.
+
+    Concatenated, the blocks are :func:`best_paths`. Every output of a factory depends
+    only on its own pairs, so the jobs consume the blocks one by one: memory is bounded
+    by one block, not by every reachable pair (97 million on the ``l`` world).
+    """
+    nC = index.n_consumers
+    # direct buyers: (f, c) pairs of the orders, sorted: each block takes its factories' slice
+    direct_keys = np.unique(index.o_factory * nC + index.o_consumer)
+    for f_lo, f_hi in _factory_blocks(index, block_rows):
+        lo, hi = np.searchsorted(direct_keys, [f_lo * nC, f_hi * nC])
+        yield _with_buyers(*_reduce(*_expand(index, f_lo, f_hi), nC), direct_keys[lo:hi], nC)
+
+
+def best_paths(index: PathIndex, *, block_rows: int = BLOCK_ROWS) -> BestPaths:
+    """The best one-bond path of every reachable (factory, consumer) pair.
+
+    Factories are reduced in blocks of about ``block_rows`` expanded rows
+    (:func:`best_path_blocks`); the result holds every pair at once.
+    """
+    blocks = list(best_path_blocks(index, block_rows=block_rows))
+    return BestPaths(*(np.concatenate([getattr(b, name) for b in blocks]) for name in _FIELDS))
+
+
+_FIELDS = ("factory", "consumer", "best", "via", "second", "direct")
+
+
 def factory_reach(index: PathIndex, *, top_k: int | None = 1000, paths: BestPaths | None = None) -> pd.DataFrame:
     """Direct and prospective consumers of every factory; columns in the module docstring.
 
@@ -153,9 +181,20 @@ def factory_reach(index: PathIndex, *, top_k: int | None = 1000, paths: BestPath
     top_k : int or None, default 1000
         Rows kept per (factory, kind), best first; ``None`` keeps all.
     paths : BestPaths, optional
-        Reuse a :func:`best_paths` result.
+        Reuse a :func:`best_paths` result; without it the pairs are made and ranked one
+        block of factories at a time (:func:`best_path_blocks`).
     """
-    bp = paths if paths is not None else best_paths(index)
+    blocks = [paths] if paths is not None else best_path_blocks(index)
+    return reach_frame(index, [reach_rows(index, bp, top_k) for bp in blocks])
+
+
+def reach_rows(index: PathIndex, bp: BestPaths, top_k: int | None) -> tuple[np.ndarray, ...]:
+    """The kept rows of the factories in ``bp``, in output order.
+
+    Returns codes and values: (factory, consumer, kind, path_trust, via, rank). Rows of
+    one factory depend only on that factory's pairs, so blocks of factories in order,
+    concatenated, give the rows of all of them.
+    """
     kind = np.where(bp.direct, 0, 1).astype(np.int64)
     group = bp.factory * 2 + kind
     # rows come sorted by (f, c); stable sorts by -trust, then by group, keep consumer order on ties
@@ -170,13 +209,18 @@ def factory_reach(index: PathIndex, *, top_k: int | None = 1000, paths: BestPath
     if top_k is not None:
         keep = rank <= top_k
         order, rank = order[keep], rank[keep]
-    via = bp.via[order]
+    return bp.factory[order], bp.consumer[order], kind[order], bp.best[order], bp.via[order], rank
+
+
+def reach_frame(index: PathIndex, parts: Iterable[tuple[np.ndarray, ...]]) -> pd.DataFrame:
+    """The ``factory_reach`` frame of :func:`reach_rows` parts (blocks of factories in order)."""
+    factory, consumer, kind, best, via, rank = (np.concatenate(x) for x in zip(*parts))
     via_ids = np.where(via >= 0, index.streamer_ids[np.maximum(via, 0)], None)
     return pd.DataFrame({
-        "factory_id": index.factory_ids[bp.factory[order]],
-        "consumer_id": index.consumer_ids[bp.consumer[order]],
-        "kind": np.asarray(KINDS, dtype=object)[kind[order]],
-        "path_trust": bp.best[order],
+        "factory_id": index.factory_ids[factory],
+        "consumer_id": index.consumer_ids[consumer],
+        "kind": np.asarray(KINDS, dtype=object)[kind],
+        "path_trust": best,
         "via_streamer": via_ids,
         "rank": rank.astype(np.int64),
     })[list(COLUMNS)]
