@@ -144,22 +144,23 @@ def _with_buyers(f, c, best, via, second, direct_keys: np.ndarray, n_consumers: 
     return BestPaths(f.astype(np.int64), c.astype(np.int64), best, via.astype(np.int64), second, direct)
 
 
-def best_path_blocks(index: PathIndex, *, block_rows: int = BLOCK_ROWS) -> Iterator[BestPaths]:
+def best_path_blocks(index: PathIndex, *, block_rows: int | None = None) -> Iterator[BestPaths]:
     """:func:`best_paths` one block of consecutive factories at a time, in (f, c) order.
 
     Concatenated, the blocks are :func:`best_paths`. Every output of a factory depends
     only on its own pairs, so the jobs consume the blocks one by one: memory is bounded
     by one block, not by every reachable pair (97 million on the ``l`` world).
+    ``block_rows`` defaults to the module's ``BLOCK_ROWS`` (read at call time).
     """
     nC = index.n_consumers
     # direct buyers: (f, c) pairs of the orders, sorted: each block takes its factories' slice
     direct_keys = np.unique(index.o_factory * nC + index.o_consumer)
-    for f_lo, f_hi in _factory_blocks(index, block_rows):
+    for f_lo, f_hi in _factory_blocks(index, BLOCK_ROWS if block_rows is None else block_rows):
         lo, hi = np.searchsorted(direct_keys, [f_lo * nC, f_hi * nC])
         yield _with_buyers(*_reduce(*_expand(index, f_lo, f_hi), nC), direct_keys[lo:hi], nC)
 
 
-def best_paths(index: PathIndex, *, block_rows: int = BLOCK_ROWS) -> BestPaths:
+def best_paths(index: PathIndex, *, block_rows: int | None = None) -> BestPaths:
     """The best one-bond path of every reachable (factory, consumer) pair.
 
     Factories are reduced in blocks of about ``block_rows`` expanded rows
