@@ -110,7 +110,7 @@ def _factory_blocks(index: PathIndex, block_rows: int) -> Iterator[tuple[int, in
     rows_per_f = np.add.reduceat(np.r_[deg[K.indices], 0], K.indptr[:-1]) if K.nnz else np.zeros(nF, np.int64)
     rows_per_f = np.where(np.diff(K.indptr) > 0, rows_per_f, 0)
     cum = np.cumsum(rows_per_f)
-    if nF == 0:  # one empty range: consumers of the blocks always get one
+    if nF == 0:  # one empty range, so that callers always get at least one (empty) block
         yield 0, 0
     f_lo = 0
     while f_lo < nF:
