@@ -21,8 +21,6 @@ first, the run is made current in one transaction, then other runs' CHANNELs are
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...files import atomic_write
 from .bridges import bridge_frame, bridge_rows
 from .channels import factory_channels
 from .co_audience import KEEP as CO_AUDIENCE_KEEP
@@ -148,19 +147,6 @@ def _reach_and_bridges(index: PathIndex, top_k: int | None,
     return reach, bridge
 
 
-def _atomic_write(path: Path, write) -> None:
-    """Write through ``write(tmp_path)`` to a temp file beside ``path``, then ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "csv") -> list[Path]:
     """Write the four outputs and ``paths_manifest.json`` into ``out_dir``; returns the files."""
     if file_format not in FORMATS:
@@ -170,9 +156,9 @@ def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "
     for name, frame in result.frames().items():
         path = out / f"{name}.{file_format}"
         if file_format == "csv":
-            _atomic_write(path, lambda tmp, frame=frame: frame.to_csv(tmp, index=False, float_format="%.10g"))
+            atomic_write(path, lambda tmp, frame=frame: frame.to_csv(tmp, index=False, float_format="%.10g"))
         else:
-            _atomic_write(path, lambda tmp, frame=frame: frame.to_parquet(tmp, index=False))
+            atomic_write(path, lambda tmp, frame=frame: frame.to_parquet(tmp, index=False))
         written.append(path)
     manifest = {
         "job": JOB,
@@ -185,7 +171,7 @@ def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "
         "files": [p.name for p in written],
     }
     path = out / "paths_manifest.json"
-    _atomic_write(path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n"))
+    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n"))
     return [*written, path]
 
 

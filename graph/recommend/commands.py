@@ -226,7 +226,7 @@ def run_evaluate(
     head = (f"evaluation: last {holdout_days} days hidden (cutoff {info['cutoff']}), k={k}, "
             f"truth: {info['truth'] or 'none'}, {info['seconds']} s")
     if out_dir is not None:
-        from .export import atomic_write
+        from ...files import atomic_write
 
         out_dir = Path(out_dir)
         atomic_write(out_dir / "evaluation.md", lambda tmp: tmp.write_text(head + "\n\n" + table, encoding="utf-8"))

@@ -30,10 +30,8 @@ the previous one current.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
@@ -41,53 +39,13 @@ from typing import Any, Callable, Iterable, Iterator
 
 import pandas as pd
 
+from ...files import atomic_write, fsync, fsync_dir, sha256_of, temp_beside
 from .run import RecommendResult
 
 FORMATS = {"csv": "csv", "parquet": "parquet", "jsonl": "jsonl"}
 MANIFEST = "manifest.json"
 JSONL_CHUNK = 200_000
 PARQUET_ROWS = 1 << 20  # pyarrow's default row group
-
-
-def sha256_of(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def atomic_write(path: str | Path, write) -> None:
-    """Call ``write(tmp_path)`` then move the finished file onto ``path`` atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - e.g. Windows
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
 
 
 def text_table(frame: pd.DataFrame):
@@ -146,8 +104,7 @@ class ListWriter:
             self._fh.close()
         else:  # no block came: the file still exists, as the previous runs' did
             self.path.touch()
-        with open(self.path, "rb+") as fh:
-            os.fsync(fh.fileno())
+        fsync(self.path)
 
 
 class ListFiles:
@@ -182,9 +139,8 @@ class ListFiles:
     def write(self, name: str, frame: pd.DataFrame) -> None:
         """Append a block of list ``name`` (its first block opens the file)."""
         if name not in self._writers:
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.{self.fmt}.", suffix=".tmp", dir=self.out_dir)
-            os.close(fd)
-            self._writers[name] = ListWriter(Path(tmp), self.fmt)
+            tmp = temp_beside(self.out_dir / f"{name}.{self.fmt}")
+            self._writers[name] = ListWriter(tmp, self.fmt)
         self._writers[name].write(frame)
 
     def commit(self, result: RecommendResult) -> Path:
@@ -197,7 +153,7 @@ class ListFiles:
                                "rows": writer.rows, "sha256": sha256_of(writer.path)}
             for name, writer in self._writers.items():
                 os.replace(writer.path, self.out_dir / files[name]["path"])
-            _fsync_dir(self.out_dir)
+            fsync_dir(self.out_dir)
         except BaseException:
             self.abort()
             raise

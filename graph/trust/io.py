@@ -20,13 +20,11 @@ format, rows sorted by id, no timestamps inside the data files).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,54 +32,12 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from ...files import atomic_write, sha256_of, stage
+
 MANIFEST = "score_manifest.json"
 HISTORY = "score_history.jsonl"
 FORMATS = {"csv": ".csv", "parquet": ".parquet"}
 FLOAT_DIGITS = 10  # significant digits of floats in CSV files
-
-
-def sha256_of(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _temp_beside(path: Path) -> Path:
-    """An empty temp file next to ``path``, with the permissions a plain ``open`` would give."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    os.chmod(name, 0o666 & ~_umask())
-    return Path(name)
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as fh:
-        os.fsync(fh.fileno())
-
-
-def stage(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write through ``write(tmp)`` to a fsynced temp file beside ``path``; returns the temp path."""
-    tmp = _temp_beside(path)
-    try:
-        write(tmp)
-        _fsync(tmp)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` atomically (temp file in the same folder, then ``os.replace``)."""
-    os.replace(stage(path, write), path)
 
 
 def write_frame(frame: pd.DataFrame, path: Path, file_format: str) -> None:

@@ -1,0 +1,87 @@
+"""Output files that readers never see half-written.
+
+A file is written to a temporary file beside its target (same folder, so the same file
+system), flushed and fsynced, then moved onto the target with ``os.replace`` -- atomic on
+POSIX and Windows -- so a reader opens either the previous complete file or the new one.
+The temporary file gets the permissions a plain ``open`` would give (``mkstemp``'s are
+0600: a scheduler or reader under another account could not read the result).
+Used by every job's files: scores, paths, recommendations, evaluations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+
+def sha256_of(path: str | Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def temp_beside(path: str | Path, prefix: str | None = None) -> Path:
+    """A new empty temp file in ``path``'s folder (``.NAME.xxxx.tmp``), with the permissions
+    a plain ``open`` would give. The folder is created if missing."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=prefix or f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    os.chmod(name, 0o666 & ~_umask())
+    return Path(name)
+
+
+def fsync(path: str | Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def fsync_dir(folder: str | Path) -> None:
+    """Make renames in ``folder`` durable (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def stage(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """Write through ``write(tmp)`` to a fsynced temp file beside ``path``; returns the temp
+    path (removed again if ``write`` fails)."""
+    tmp = temp_beside(path)
+    try:
+        write(tmp)
+        fsync(tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` atomically through ``write(tmp_path)``.
+
+    Examples
+    --------
+    >>> atomic_write(out / "report.md", lambda tmp: tmp.write_text("# done\\n"))  # doctest: +SKIP
+    """
+    path = Path(path)
+    os.replace(stage(path, write), path)
+    fsync_dir(path.parent)
