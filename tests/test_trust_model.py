@@ -7,6 +7,7 @@ fixed start; ``as_of`` is day 180 unless told otherwise).
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -361,3 +362,37 @@ def test_unknown_parameter_is_refused():
         TrustModel(half_life=3)
     with pytest.raises(ValueError):
         TrustModel(half_life_days=0)
+
+
+@pytest.mark.parametrize("per_block", [1, 13, 500])
+def test_bonds_in_blocks_equal_the_bonds_of_all_pairs(per_block, tmp_path_factory):
+    """The bond table scored in blocks of pairs is the table of all pairs at once, exactly.
+    The world has repeat orders per pair, refollows (several follows per pair) and unfollows."""
+    from livetrust.graph.trust import bonds as bonds_module
+    from livetrust.graph.trust.credibility import consumer_credibility
+    from livetrust.graph.trust.evidence import build_evidence
+    from livetrust.world import generate_world
+
+    world = tmp_path_factory.mktemp("bonds") / "w"
+    generate_world(world, scale="xs", seed=4)
+    ev = build_evidence(Projection.from_folder(world), 60.0)
+    # refollows: 40 pairs followed again later, 10 of them twice on the same day with different
+    # ends (the last in the stream decides, whatever the block)
+    again = np.r_[np.arange(40), np.arange(10)]
+    ev = dataclasses.replace(
+        ev, f_consumer=np.r_[ev.f_consumer, ev.f_consumer[again]], f_streamer=np.r_[ev.f_streamer, ev.f_streamer[again]],
+        f_age=np.r_[ev.f_age, np.maximum(ev.f_age[again] - 1.0, 0.0)],
+        f_end_age=np.r_[ev.f_end_age, np.where(np.arange(len(again)) < 40, np.nan, 0.5)])
+    cred = consumer_credibility(ev)
+    trust = np.linspace(0.2, 0.9, ev.n_streamers)
+    whole = bonds_module.bond_table(ev, cred, trust, pairs_per_block=10**9)
+    blocked = bonds_module.bond_table(ev, cred, trust, pairs_per_block=per_block)
+    pd.testing.assert_frame_equal(blocked, whole, check_exact=True)
+    # by hand: a pair's latest follow decides; of two on the same day, the later in the stream
+    bond = blocked.set_index(["consumer_id", "streamer_id"])
+    ids = ev.consumer_ids.to_numpy(dtype=object), ev.streamer_ids.to_numpy(dtype=object)
+    for i in range(40):
+        key = (ids[0][ev.f_consumer[i]], ids[1][ev.f_streamer[i]])
+        assert bool(bond.loc[key, "unfollowed"]) is (i < 10) and bool(bond.loc[key, "following"]) is (i >= 10)
+    assert (whole["orders"] >= 2).any()
+    assert len(whole) > 10 * per_block or per_block == 500

@@ -37,43 +37,75 @@ from .evidence import Evidence
 
 
 
+#: Consumer-streamer pairs per block of :func:`bond_table`: its ~30 temporary arrays are per
+#: pair, so a block bounds them (the l world has about 18M pairs; see bench/results/score.md).
+PAIRS_PER_BLOCK = 2_000_000
+
+
 def bond_table(ev: Evidence, cred: Credibility, streamer_trust: np.ndarray, *, prior_strength: float = 4.0,
                follow_evidence: float = 1.0, unfollow_evidence: float = 1.0,
-               tenure_full_days: float = 90.0) -> pd.DataFrame:
-    """One row per consumer-streamer pair with a follow or an order (see the module docstring)."""
+               tenure_full_days: float = 90.0, pairs_per_block: int | None = None) -> pd.DataFrame:
+    """One row per consumer-streamer pair with a follow or an order (see the module docstring).
+
+    Pairs are scored in blocks of ``pairs_per_block`` (default :data:`PAIRS_PER_BLOCK`) in
+    (consumer, streamer) order. A pair's orders and follows keep their order in every
+    block, so its sums are the same as over all pairs at once, to the last bit.
+    """
     S = max(ev.n_streamers, 1)
     okey = ev.o_consumer * S + ev.o_streamer
-    # follows: one state per pair -- the latest follow decides (following / unfollowed)
     fkey = ev.f_consumer * S + ev.f_streamer
     keys = unique(np.concatenate([okey, fkey]))
-    n = len(keys)
-    oi = np.searchsorted(keys, okey)
-    fi = np.searchsorted(keys, fkey)
+    # each pair's orders (follows) in their own order: a block takes one slice of these
+    o_rows, f_rows = np.argsort(okey, kind="stable"), np.argsort(fkey, kind="stable")
+    o_sorted, f_sorted = okey[o_rows], fkey[f_rows]
+    ids = (ev.consumer_ids.to_numpy(dtype=object), ev.streamer_ids.to_numpy(dtype=object))
+    trust = np.asarray(streamer_trust, dtype=np.float64)
+    step = max(1, pairs_per_block or PAIRS_PER_BLOCK)
+    parts = []
+    for lo in range(0, max(1, len(keys)), step):
+        block = keys[lo:lo + step]
+        bounds = [block[0], block[-1] + 1] if len(block) else [0, 0]
+        o_lo, o_hi = np.searchsorted(o_sorted, bounds)
+        f_lo, f_hi = np.searchsorted(f_sorted, bounds)
+        parts.append(_bond_block(ev, cred, trust, ids, block, S, o_rows[o_lo:o_hi], f_rows[f_lo:f_hi],
+                                 prior_strength, follow_evidence, unfollow_evidence, tenure_full_days))
+    return pd.DataFrame({name: np.concatenate([part[name] for part in parts]) for name in parts[0]})
 
-    kept = ev.o_decay * (1.0 - ev.o_returned) * ev.o_maturity
-    ret = ev.o_decay * ev.o_returned
+
+def _bond_block(ev: Evidence, cred: Credibility, streamer_trust: np.ndarray, ids: tuple[np.ndarray, np.ndarray],
+                keys: np.ndarray, S: int, o_sel: np.ndarray, f_sel: np.ndarray, prior_strength: float,
+                follow_evidence: float, unfollow_evidence: float, tenure_full_days: float) -> dict[str, np.ndarray]:
+    """The columns of the pairs ``keys`` (sorted ``consumer * S + streamer``) from their orders
+    ``o_sel`` and follows ``f_sel`` (positions in ``ev``, each pair's in their original order)."""
+    n = len(keys)
+    oi = np.searchsorted(keys, ev.o_consumer[o_sel] * S + ev.o_streamer[o_sel])
+    fi = np.searchsorted(keys, ev.f_consumer[f_sel] * S + ev.f_streamer[f_sel])
+    decay, returned = ev.o_decay[o_sel], ev.o_returned[o_sel]
+    kept = decay * (1.0 - returned) * ev.o_maturity[o_sel]
+    ret = decay * returned
     pos = np.bincount(oi, weights=kept, minlength=n)
     neg = np.bincount(oi, weights=ret, minlength=n)
     orders = np.bincount(oi, minlength=n)
-    units = np.bincount(oi, weights=ev.o_quantity, minlength=n)
-    ret_units = np.bincount(oi, weights=ev.o_returned_units, minlength=n)
-    gmv = np.bincount(oi, weights=ev.o_amount, minlength=n)
+    units = np.bincount(oi, weights=ev.o_quantity[o_sel], minlength=n)
+    ret_units = np.bincount(oi, weights=ev.o_returned_units[o_sel], minlength=n)
+    gmv = np.bincount(oi, weights=ev.o_amount[o_sel], minlength=n)
     last = np.full(n, np.inf)
     if len(oi):
-        np.minimum.at(last, oi, ev.o_age)
+        np.minimum.at(last, oi, ev.o_age[o_sel])
 
     # latest follow of each pair (smallest age); its end decides the state
+    f_age, f_end_age = ev.f_age[f_sel], ev.f_end_age[f_sel]
     first_follow = np.full(n, -np.inf)  # oldest follow age -> tenure
     latest_age = np.full(n, np.inf)
     if len(fi):
-        np.maximum.at(first_follow, fi, ev.f_age)
-        np.minimum.at(latest_age, fi, ev.f_age)
+        np.maximum.at(first_follow, fi, f_age)
+        np.minimum.at(latest_age, fi, f_age)
     is_latest = np.zeros(len(fi), bool)
     if len(fi):
-        is_latest = ev.f_age == latest_age[fi]
+        is_latest = f_age == latest_age[fi]
     end_age = np.full(n, np.nan)
     if len(fi):
-        end_age[fi[is_latest]] = ev.f_end_age[is_latest]
+        end_age[fi[is_latest]] = f_end_age[is_latest]
     followed = np.isfinite(first_follow)
     following = followed & np.isnan(end_age)
     unfollowed = followed & ~np.isnan(end_age)
@@ -86,13 +118,13 @@ def bond_table(ev: Evidence, cred: Credibility, streamer_trust: np.ndarray, *, p
 
     c = keys // S
     s = keys % S
-    prior = np.clip(np.asarray(streamer_trust, dtype=np.float64)[s], 1e-4, 1 - 1e-4)
+    prior = np.clip(streamer_trust[s], 1e-4, 1 - 1e-4)
     a, b = beta.posterior(positive, negative, prior, prior_strength)
     credibility = cred.credibility[c]
     with np.errstate(divide="ignore", invalid="ignore"):
-        return pd.DataFrame({
-            "consumer_id": ev.consumer_ids.to_numpy(dtype=object)[c],
-            "streamer_id": ev.streamer_ids.to_numpy(dtype=object)[s],
+        return {
+            "consumer_id": ids[0][c],
+            "streamer_id": ids[1][s],
             "trust": beta.expectation(a, b),
             "confidence": beta.evidence_confidence(positive + negative, prior_strength) * credibility,
             "prior": prior,
@@ -109,4 +141,4 @@ def bond_table(ev: Evidence, cred: Credibility, streamer_trust: np.ndarray, *, p
             "last_order_days": np.where(np.isfinite(last), last, np.nan),
             "consumer_credibility": credibility,
             "lockstep_partners": cred.lockstep_partners[c],
-        })
+        }
