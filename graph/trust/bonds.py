@@ -38,8 +38,10 @@ from .evidence import Evidence
 
 
 #: Consumer-streamer pairs per block of :func:`bond_table`: its ~30 temporary arrays are per
-#: pair, so a block bounds them (the l world has about 18M pairs; see bench/results/score.md).
-PAIRS_PER_BLOCK = 2_000_000
+#: pair, so a block bounds them (the l world has 17.3M pairs; see bench/results/score.md). At
+#: 5M a float column of a block is 40 MB: above glibc's largest mmap threshold (32 MiB), so
+#: it is returned to the system when freed instead of staying in the heap.
+PAIRS_PER_BLOCK = 5_000_000
 
 
 def bond_table(ev: Evidence, cred: Credibility, streamer_trust: np.ndarray, *, prior_strength: float = 4.0,
@@ -69,7 +71,10 @@ def bond_table(ev: Evidence, cred: Credibility, streamer_trust: np.ndarray, *, p
         f_lo, f_hi = np.searchsorted(f_sorted, bounds)
         parts.append(_bond_block(ev, cred, trust, ids, block, S, o_rows[o_lo:o_hi], f_rows[f_lo:f_hi],
                                  prior_strength, follow_evidence, unfollow_evidence, tenure_full_days))
-    return pd.DataFrame({name: np.concatenate([part[name] for part in parts]) for name in parts[0]})
+    # column by column, each block's part dropped once joined; copy=False: no second copy of
+    # every column to consolidate them (2.5 GB on the l world)
+    columns = {name: np.concatenate([part.pop(name) for part in parts]) for name in list(parts[0])}
+    return pd.DataFrame(columns, copy=False)
 
 
 def _bond_block(ev: Evidence, cred: Credibility, streamer_trust: np.ndarray, ids: tuple[np.ndarray, np.ndarray],
