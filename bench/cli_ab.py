@@ -14,7 +14,6 @@ The command's ``--out DIR`` is added per run. Run it under the bench lock
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
@@ -24,13 +23,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+from livetrust.files import sha256_of
 
 
 def run_once(binary: str, args: list[str], out: Path) -> dict:

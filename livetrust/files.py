@@ -32,12 +32,12 @@ def _umask() -> int:
     return mask
 
 
-def temp_beside(path: str | Path, prefix: str | None = None) -> Path:
+def temp_beside(path: str | Path) -> Path:
     """A new empty temp file in ``path``'s folder (``.NAME.xxxx.tmp``), with the permissions
     a plain ``open`` would give. The folder is created if missing."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=prefix or f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     os.chmod(name, 0o666 & ~_umask())
     return Path(name)

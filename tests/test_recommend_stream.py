@@ -64,11 +64,11 @@ def test_streamed_files_equal_the_collected_files(xs_world, tmp_path, fmt):
     _world, projection, scores = xs_world
     export(recommend(projection, scores, top=5, run_id="r"), tmp_path / "whole", fmt)
     run = RecommendRun(projection, scores, top=5, run_id="r")
-    files = ListFiles(tmp_path / "streamed", fmt)
-    for name in run.names:
-        for frame in run.blocks(name, subjects_per_block=3):
-            files.write(name, frame)
-    files.commit(run.result)
+    with ListFiles(tmp_path / "streamed", fmt) as files:
+        for name in run.names:
+            for frame in run.blocks(name, subjects_per_block=3):
+                files.write(name, frame)
+        files.commit(run.result)
     whole = json.loads((tmp_path / "whole" / "manifest.json").read_text())
     streamed = json.loads((tmp_path / "streamed" / "manifest.json").read_text())
     assert streamed["row_counts"] == whole["row_counts"]
@@ -104,17 +104,12 @@ def test_a_run_failing_mid_stream_publishes_no_file(xs_world, tmp_path):
     export(recommend(projection, scores, top=3), tmp_path, "csv")
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     run = RecommendRun(projection, scores, top=3)
-    files = ListFiles(tmp_path, "csv")
-    with pytest.raises(RuntimeError, match="lost the graph"):
-        try:
-            for name in run.names:
-                for i, frame in enumerate(run.blocks(name, subjects_per_block=4)):
-                    files.write(name, frame)
-                    if name == "consumer_products" and i == 2:
-                        raise RuntimeError("lost the graph")
-        except BaseException:
-            files.abort()
-            raise
+    with pytest.raises(RuntimeError, match="lost the graph"), ListFiles(tmp_path, "csv") as files:
+        for name in run.names:
+            for i, frame in enumerate(run.blocks(name, subjects_per_block=4)):
+                files.write(name, frame)
+                if name == "consumer_products" and i == 2:
+                    raise RuntimeError("lost the graph")
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 

@@ -131,56 +131,49 @@ def _blocks(run, name: str):
     (none under cron or in a pipe)."""
     from tqdm import tqdm
 
-    from . import run as run_module
+    from .run import SUBJECTS_PER_BLOCK
 
     total = len(run.rows[name])
     with tqdm(total=total, desc=name, unit=" subjects", leave=False, disable=None) as bar:
-        for frame in run.blocks(name):
+        for frame in run.blocks(name, SUBJECTS_PER_BLOCK):
             yield frame
-            bar.update(min(run_module.SUBJECTS_PER_BLOCK, total - bar.n))
+            bar.update(min(SUBJECTS_PER_BLOCK, total - bar.n))
 
 
 def _stream_to_files(run, out_dir: Path, file_format: str) -> str:
     """Every list block by block into the files; returns the summary line."""
     from .export import ListFiles
 
-    files = ListFiles(out_dir, file_format)
-    try:
+    with ListFiles(out_dir, file_format) as files:
         for name in run.names:
             for frame in _blocks(run, name):
                 files.write(name, frame)
-    except BaseException:
-        files.abort()
-        raise
-    return _files_line(out_dir, file_format, run.names, files.commit(run.result))
+        return _files_line(out_dir, file_format, run.names, files.commit(run.result))
 
 
 def _stream_to_neo4j(run, driver, database: str, write_top: int | None, out_dir: Path | None,
                      file_format: str) -> list[str]:
     """Every list block by block into Neo4j (its first ``write_top`` ranks) and the files;
     the files are published once the run is; returns the summary lines."""
+    from contextlib import nullcontext
+
     from .export import ListFiles, publish
 
-    files = ListFiles(out_dir, file_format) if out_dir is not None else None
     written = 0
+    with ListFiles(out_dir, file_format) if out_dir is not None else nullcontext() as files:
 
-    def blocks(name: str):
-        nonlocal written
-        for frame in _blocks(run, name):
-            if files is not None:
-                files.write(name, frame)
-            frame = frame if write_top is None else frame[frame["rank"] <= write_top]
-            written += len(frame)
-            yield frame
+        def blocks(name: str):
+            nonlocal written
+            for frame in _blocks(run, name):
+                if files is not None:
+                    files.write(name, frame)
+                frame = frame if write_top is None else frame[frame["rank"] <= write_top]
+                written += len(frame)
+                yield frame
 
-    t, steps = time.perf_counter(), {}
-    try:
+        t, steps = time.perf_counter(), {}
         publish(driver, database, run.result, lists={name: partial(blocks, name) for name in run.names}, timings=steps)
         manifest = files.commit(run.result) if files is not None else None
-    except BaseException:
-        if files is not None:
-            files.abort()
-        raise
     lines = [f"  built the lists and wrote {written:,d} RECOMMENDED relationships to Neo4j "
              f"in {time.perf_counter() - t:.1f} s (building and writing {steps.get('relationships', 0):.1f} s, "
              f"cleanup {steps.get('cleanup', 0):.1f} s; run {run.result.run_id} is current)"]

@@ -12,8 +12,8 @@ One file per list, ``OUT/<list>.<csv|parquet|jsonl>``, and ``OUT/manifest.json``
 Every list is appended to a temporary file in the same folder as its blocks come
 (:class:`ListFiles`); at the end each is flushed, fsynced and renamed over its target with
 ``os.replace`` -- atomic on POSIX and Windows -- and the manifest last, so a reader sees
-either the previous complete file or the new complete one, never a half-written file. A reader that wants a consistent set checks each file's
-sha256 against the manifest.
+either the previous complete file or the new complete one, never a half-written file. A
+reader that wants a consistent set checks each file's sha256 against the manifest.
 
 Neo4j
 -----
@@ -63,32 +63,32 @@ def text_table(frame: pd.DataFrame):
 class ListWriter:
     """Appends the blocks of one list to one file (CSV through pyarrow's multi-threaded
     writer: ~10x pandas on millions of rows; Parquet in row groups of ``PARQUET_ROWS``;
-    JSONL in chunks of ``JSONL_CHUNK`` rows). The first block fixes the columns."""
+    JSONL in chunks of ``JSONL_CHUNK`` rows). The first block fixes the columns; ``fmt``
+    is one of :data:`FORMATS` (checked by :class:`ListFiles`)."""
 
     def __init__(self, path: Path, fmt: str):
-        if fmt not in FORMATS:
-            raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-        self.path, self.fmt, self.schema, self._writer, self._fh = Path(path), fmt, None, None, None
-        self.rows = 0
+        self.path, self.fmt, self.rows = Path(path), fmt, 0
+        self.schema = None
+        self._out = None  # the open writer: pyarrow's CSV or Parquet writer, or a text file
 
     def write(self, frame: pd.DataFrame) -> None:
         self.rows += len(frame)
         if self.fmt == "jsonl":
-            self._fh = self._fh or open(self.path, "w", encoding="utf-8")
+            self._out = self._out or open(self.path, "w", encoding="utf-8")
             # in chunks: pandas builds the whole text in memory otherwise (GBs for millions of rows)
             for start in range(0, len(frame), JSONL_CHUNK):
                 text = frame.iloc[start:start + JSONL_CHUNK].to_json(orient="records", lines=True, force_ascii=False)
-                self._fh.write(text if text.endswith("\n") else text + "\n")
+                self._out.write(text if text.endswith("\n") else text + "\n")
             return
         table = text_table(frame)
         if self.schema is None:
             self.schema = table.schema.remove_metadata()
-            self._writer = self._open(self.schema)
+            self._out = self._open(self.schema)
         table = table.cast(self.schema)  # a block of another shape fails here, loudly
         if self.fmt == "csv":
-            self._writer.write_table(table)
+            self._out.write_table(table)
         else:
-            self._writer.write_table(table, row_group_size=PARQUET_ROWS)
+            self._out.write_table(table, row_group_size=PARQUET_ROWS)
 
     def _open(self, schema):
         import pyarrow.csv as pa_csv
@@ -98,13 +98,20 @@ class ListWriter:
 
     def close(self) -> None:
         """Finish the file (flushed and fsynced)."""
-        if self._writer is not None:
-            self._writer.close()
-        elif self._fh is not None:
-            self._fh.close()
+        if self._out is not None:
+            self._out.close()
         else:  # no block came: the file still exists, as the previous runs' did
             self.path.touch()
         fsync(self.path)
+
+    def discard(self) -> None:
+        """Close without finishing and remove the file."""
+        try:
+            if self._out is not None:
+                self._out.close()
+        except Exception:  # noqa: BLE001 - the file goes anyway
+            pass
+        self.path.unlink(missing_ok=True)
 
 
 class ListFiles:
@@ -112,8 +119,9 @@ class ListFiles:
 
     Each list is appended to a temporary file beside its target. :meth:`commit` finishes
     them, moves each onto ``OUT/<list>.<fmt>`` (``os.replace``: atomic) and writes the
-    manifest last; :meth:`abort` removes them. A reader sees the previous run's complete
-    files or this run's, never a half-written one; the manifest's sha256 tells which.
+    manifest last; :meth:`abort` removes them, and so does leaving a ``with`` block
+    without a commit. A reader sees the previous run's complete files or this run's, never
+    a half-written one; the manifest's sha256 tells which.
 
     Parameters
     ----------
@@ -122,10 +130,10 @@ class ListFiles:
 
     Examples
     --------
-    >>> files = ListFiles("out", "csv")  # doctest: +SKIP
-    >>> for frame in run.blocks("consumer_products"):  # doctest: +SKIP
-    ...     files.write("consumer_products", frame)
-    >>> files.commit(run.result)  # doctest: +SKIP
+    >>> with ListFiles("out", "csv") as files:  # doctest: +SKIP
+    ...     for frame in run.blocks("consumer_products"):
+    ...         files.write("consumer_products", frame)
+    ...     files.commit(run.result)
     PosixPath('out/manifest.json')
     """
 
@@ -166,13 +174,14 @@ class ListFiles:
     def abort(self) -> None:
         """Remove this run's temporary files; the previous files stay as they were."""
         for writer in self._writers.values():
-            for close in (getattr(writer._writer, "close", None), getattr(writer._fh, "close", None)):
-                try:
-                    close and close()
-                except Exception:  # noqa: BLE001 - the file goes anyway
-                    pass
-            writer.path.unlink(missing_ok=True)
+            writer.discard()
         self._writers = {}
+
+    def __enter__(self) -> "ListFiles":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.abort()  # after commit() nothing is left to remove; after a failure, the temp files
 
 
 def _manifest(result: RecommendResult, files: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -193,14 +202,10 @@ def _manifest(result: RecommendResult, files: dict[str, dict[str, Any]]) -> dict
 def export(result: RecommendResult, out_dir: str | Path, fmt: str = "csv") -> Path:
     """Write every list of a collected run and the manifest under ``out_dir`` (see
     :class:`ListFiles`); returns the manifest's path."""
-    files = ListFiles(out_dir, fmt)
-    try:
+    with ListFiles(out_dir, fmt) as files:
         for name, frame in result.lists.items():
             files.write(name, frame)
-    except BaseException:
-        files.abort()
-        raise
-    return files.commit(result)
+        return files.commit(result)
 
 
 def verify(out_dir: str | Path) -> dict[str, bool]:
