@@ -128,6 +128,9 @@ class MemoryState(State):
         self._index: dict[str, _KeyIndex] = {s: _KeyIndex() for s in STREAMS}  # one entry per stored row
         self._stubs: dict[str, set[str]] = {s: set() for s in self.STUB_ID}
         self._returned: dict[str, float] = {}
+        # element ids of the orders looked up since the last returns commit (create_returns finds
+        # the order by it); cleared at every commit, so it holds one chunk's orders at most
+        self._order_nodes: dict[str, str] = {}
         self._pending: dict[str, dict[str, dict]] = {s: {} for s in STREAMS}
 
     # -- reads
@@ -394,8 +397,9 @@ class Neo4jState(State):
         return set(found["product_id"]) if len(found) else set()
 
     def orders(self, ids: list[str]) -> pd.DataFrame:
+        """As :meth:`State.orders`, plus ``order_node``: the Order's element id (for ``create_returns``)."""
         found = self._read_sliced("load/lookup_order_facts", "ids", ids)
-        cols = ["order_id", "quantity", "purchased_at", "returned_quantity"]
+        cols = ["order_id", "quantity", "purchased_at", "returned_quantity", "order_node"]
         return found[cols] if len(found) else pd.DataFrame(columns=cols)
 
     def pending_values(self, stream: str, keys: list[str]) -> dict[str, dict]:
@@ -411,17 +415,20 @@ class Neo4jState(State):
                                       found.get("values", []))]
 
     def commit(self, batch: Batch, *, resolved: Iterable[str] = (), write_pending: bool = True,
-               new: np.ndarray | None = None, returned: dict[str, int] | None = None) -> None:
+               new: np.ndarray | None = None, returned: dict[str, int] | None = None,
+               order_nodes: dict[str, str] | None = None) -> None:
         """Write the batch in one transaction; rows in ``new`` (keys certainly not in the graph) are CREATEd.
 
-        ``returned`` (returns, with ``new``): per order of the new rows, all units returned,
-        which ``create_returns`` sets on the order.
+        ``returned`` and ``order_nodes`` (returns, with ``new``): per order of the new rows, all
+        units returned, which ``create_returns`` sets on the order, and the order's element id,
+        by which it finds the order. Without both, new returns are MERGEd.
         """
-        self.write(self.prepare(batch, resolved=resolved, write_pending=write_pending, new=new, returned=returned))
+        self.write(self.prepare(batch, resolved=resolved, write_pending=write_pending, new=new, returned=returned,
+                                order_nodes=order_nodes))
 
     def prepare(self, batch: Batch, *, resolved: Iterable[str] = (), write_pending: bool = True,
-                new: np.ndarray | None = None, returned: dict[str, int] | None = None
-                ) -> list[tuple[str, dict]]:
+                new: np.ndarray | None = None, returned: dict[str, int] | None = None,
+                order_nodes: dict[str, str] | None = None) -> list[tuple[str, dict]]:
         """The statements and parameters of :meth:`commit` (no I/O). The CARRIES pairs they merge
         count as this run's from here on (a commit that fails ends the run anyway).
 
@@ -436,8 +443,8 @@ class Neo4jState(State):
         carried: set[tuple[str, str]] = set()
         if loaded.any():
             fresh = loaded & new if new is not None and stream in CREATES else np.zeros(len(batch), dtype=bool)
-            if stream == "returns" and returned is None:
-                fresh[:] = False  # create_returns needs the orders' totals
+            if stream == "returns" and (returned is None or order_nodes is None):
+                fresh[:] = False  # create_returns needs the orders' totals and element ids
             for mask, names in ((fresh, CREATES.get(stream, ())), (loaded & ~fresh, WRITES[stream])):
                 if not mask.any():
                     continue
@@ -445,6 +452,7 @@ class Neo4jState(State):
                     cols = param_columns(batch, mask)
                     if stream == "returns":
                         cols["order_returned"] = [returned[o] for o in cols["order_id"]]
+                        cols["order_node"] = [order_nodes[o] for o in cols["order_id"]]
                     n = int(mask.sum())
                     for i in range(0, n, self.write_slice):
                         part = cols if n <= self.write_slice else \
@@ -593,6 +601,9 @@ class PipelinedState(State):
         # units this run accepted per order (returns): with no Return in the graph when the run
         # started, that is all an order's returns, so look-ups need not wait for commits in flight
         self._returned: dict[str, float] = {}
+        # element ids of the orders looked up since the last returns commit (create_returns finds
+        # the order by it); cleared at every commit, so it holds one chunk's orders at most
+        self._order_nodes: dict[str, str] = {}
         self._products: set[str] = set()  # product ids known to be in the graph
         for stream, query in self.COUNT.items():
             n = base.driver.execute_query(query, database_=base.database).records[0]["n"]
@@ -674,6 +685,7 @@ class PipelinedState(State):
         found = self.base.orders(ids)  # orders are committed: every file drains at its end
         if len(found):
             found = found.assign(returned_quantity=[self._returned.get(o, 0.0) for o in found["order_id"]])
+            self._order_nodes.update(zip(found["order_id"], found["order_node"]))
         return found
 
     def pending_values(self, stream: str, keys: list[str]) -> dict[str, dict]:
@@ -703,22 +715,34 @@ class PipelinedState(State):
             h = np.sort(h)
             known = self._fresh[batch.stream]
             self._fresh[batch.stream] = np.insert(known, np.searchsorted(known, h), h)
-        returned = None
+        returned = order_nodes = None
         if batch.stream == "returns" and loaded.any():
             t = batch.typed.loc[loaded]
             for oid, q in zip(t["order_id"], t["quantity"]):
                 self._returned[oid] = self._returned.get(oid, 0.0) + float(q)
             if "returns" in self._fresh:  # all of these orders' returns are this run's
-                returned = {o: int(self._returned[o]) for o in set(t["order_id"])}
+                ids = set(t["order_id"])
+                returned = {o: int(self._returned[o]) for o in ids}
+                order_nodes = self._order_nodes_of(ids)
+        if batch.stream == "returns":
+            self._order_nodes = {}
         # parameters are built here, on the main thread, while the chunk in flight commits; the
         # writer thread only sends them (Neo4j, not Python, is the bottleneck: keep it busy).
         statements = self.base.prepare(batch, resolved=resolved, write_pending=write_pending, new=new,
-                                       returned=returned)
+                                       returned=returned, order_nodes=order_nodes)
         while len(self._inflight) >= self.depth:  # then wait for room (at most depth chunks in flight)
             fut, _ = self._inflight.pop(0)
             fut.result()
         fut = self._pool.submit(self.base.write, statements)
         self._inflight.append((fut, batch))
+
+    def _order_nodes_of(self, ids: set[str]) -> dict[str, str]:
+        """Element ids of these (stored) orders: from this chunk's look-ups, else asked again."""
+        missing = sorted(ids - self._order_nodes.keys())
+        if missing:  # every loaded return's order was looked up when it was validated; kept as a guard
+            found = self.base.orders(missing)
+            self._order_nodes.update(zip(found["order_id"], found["order_node"]))
+        return {o: self._order_nodes[o] for o in ids}
 
     def finish(self, run: dict) -> None:
         self.drain()
