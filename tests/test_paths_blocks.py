@@ -1,4 +1,4 @@
-"""Best paths, reach and bridges made one block of factories at a time equal the whole computation.
+"""Best paths, reach, bridges and demand made one block of factories at a time equal the whole computation.
 
 A random world with ties (bond trusts on a 0.1 grid), factories without carriers and
 buyers without a bond path; every block size from one factory per block to one block.
@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from livetrust.graph.paths import TrustInputs, best_paths, bridges, build_index, compute_paths, factory_reach
+from livetrust.graph.paths import demand as demand_module
 from livetrust.graph.paths import reach as reach_module
 from livetrust.graph.paths.reach import best_path_blocks
 from livetrust.graph.projection import Projection
@@ -134,3 +135,40 @@ def test_compute_paths_does_not_depend_on_the_block_size(block_rows, monkeypatch
     for name, frame in whole.frames().items():
         pd.testing.assert_frame_equal(blocked.frames()[name], frame, check_exact=True)
     assert list(blocked.timings) == ["index", "channels", "best_paths", "reach", "bridges", "demand"]
+
+
+def test_audience_agrees_with_a_dense_brute_force(index):
+    # the definition: direct buyers, and consumers with a bond edge to a streamer that sold the factory's products
+    sold = (index.FP @ index.PS_orders).toarray() > 0  # factory × streamer
+    bonded = (sold.astype(int) @ (index.B.toarray() != 0).astype(int)) > 0
+    bought = np.zeros_like(bonded)
+    bought[index.o_factory, index.o_consumer] = True
+    audience = demand_module.audience_matrix(index)
+    assert (audience.toarray() == (bonded | bought)).all()
+    assert set(np.unique(audience.data)) == {1.0}
+    assert (bonded & ~bought).any() and (bought & ~bonded).any()  # both kinds of member are exercised
+
+
+@pytest.mark.parametrize("block_pairs", [1, 7, 60, 500, 10**12])
+def test_blocked_demand_equals_demand_of_one_block(index, block_pairs):
+    whole = demand_module.factory_demand(index, block_pairs=10**12)
+    blocked = demand_module.factory_demand(index, block_pairs=block_pairs)
+    assert len(whole) > 20
+    pd.testing.assert_frame_equal(blocked, whole, check_exact=True)
+    rows = list(demand_module.audience_blocks(index, block_pairs=block_pairs))
+    assert rows[0][0] == 0 and sum(r.shape[0] for _, r in rows) == index.n_factories
+    if block_pairs == 1:  # at most one factory with an audience per block (those without join a block)
+        assert all(np.count_nonzero(np.diff(r.indptr)) <= 1 for _, r in rows) and len(rows) >= 13
+
+
+def test_demand_gmv_is_the_sum_over_the_audience(index):
+    # gmv of one (factory, region, category) cell, summed by hand over the audience's orders
+    demand = demand_module.factory_demand(index, block_pairs=7)
+    audience = demand_module.audience_matrix(index).toarray() > 0
+    regions, categories = index.consumer_region.astype(str), index.product_category.astype(str)  # "unknown" filled
+    row = demand.iloc[len(demand) // 2]
+    f = list(index.factory_ids).index(row["factory_id"])
+    mine = (audience[f, index.o_consumer] & (regions[index.o_consumer] == row["region"])
+            & (categories[index.o_product] == row["category"]))
+    assert row["orders"] == mine.sum() > 0
+    assert row["gmv"] == pytest.approx(index.o_amount[mine].sum())

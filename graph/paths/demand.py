@@ -27,6 +27,8 @@ result is ``A · M_x``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -38,25 +40,81 @@ COLUMNS = (
 )
 
 
-def audience_matrix(index: PathIndex) -> sp.csr_matrix:
-    """Factory × consumer 0/1 matrix of each factory's audience."""
+#: Upper bound on a block's audience pairs (factory, consumer) before duplicates are summed:
+#: the whole factory × consumer audience matrix of the l world would add about 3.7 GB.
+BLOCK_PAIRS = 20_000_000
+
+
+def _binary(m: sp.spmatrix) -> sp.csr_matrix:
+    out = sp.csr_matrix(m, copy=True)
+    out.data = np.ones_like(out.data)
+    return out
+
+
+def _factory_ranges(pairs_per_factory: np.ndarray, block_pairs: int) -> Iterator[tuple[int, int]]:
+    """Consecutive factory ranges ``[lo, hi)`` of at most ``block_pairs`` pairs (a larger factory alone)."""
+    n = len(pairs_per_factory)
+    cum = np.cumsum(pairs_per_factory)
+    lo = 0
+    while lo < n:
+        base = cum[lo - 1] if lo else 0
+        hi = min(max(int(np.searchsorted(cum, base + block_pairs, side="right")), lo + 1), n)
+        yield lo, hi
+        lo = hi
+
+
+def audience_blocks(index: PathIndex, *, block_pairs: int | None = None) -> Iterator[tuple[int, sp.csr_matrix]]:
+    """The rows of :func:`audience_matrix` for consecutive blocks of factories: ``(first factory, rows)``.
+
+    A factory's row depends only on its own streamers and orders, and every block's rows
+    have sorted column indices, so the sums taken over a row (``factory_demand``) come out
+    the same to the last bit whatever the block size. ``block_pairs`` defaults to
+    ``BLOCK_PAIRS`` (read at call time).
+    """
     nF, nC = index.n_factories, index.n_consumers
-    Kb = (index.FP @ index.PS_orders).tocsr()  # factory × streamer: the streamer sold its products
-    Kb.data = np.ones_like(Kb.data)
-    Bb = index.B.copy()
-    Bb.data = np.ones_like(Bb.data)
-    bonded = Kb @ Bb
+    Kb = _binary(index.FP @ index.PS_orders)  # factory × streamer: the streamer sold its products
+    Bb = _binary(index.B)
     bought = sp.csr_matrix(
         (np.ones(len(index.o_factory)), (index.o_factory, index.o_consumer)), shape=(nF, nC)
     )
-    audience = (bonded + bought).tocsr()
-    audience.data = np.ones_like(audience.data)
-    audience.eliminate_zeros()
-    return audience
+    bought.sum_duplicates()
+    pairs = Kb @ np.diff(Bb.indptr).astype(np.int64) + np.diff(bought.indptr)
+    for lo, hi in _factory_ranges(np.asarray(pairs).ravel(), BLOCK_PAIRS if block_pairs is None else block_pairs):
+        bonded = (Kb[lo:hi] @ Bb).tocsr()
+        bonded.sort_indices()
+        audience = (bonded + bought[lo:hi]).tocsr()
+        audience.sort_indices()
+        audience.data = np.ones_like(audience.data)
+        yield lo, audience
 
 
-def factory_demand(index: PathIndex) -> pd.DataFrame:
-    """One row per (factory, region, category) with orders; columns in the module docstring."""
+def audience_matrix(index: PathIndex) -> sp.csr_matrix:
+    """Factory × consumer 0/1 matrix of each factory's audience (all blocks of :func:`audience_blocks`)."""
+    blocks = [rows for _, rows in audience_blocks(index)]
+    if not blocks:
+        return sp.csr_matrix((index.n_factories, index.n_consumers))
+    return sp.vstack(blocks, format="csr")
+
+
+def _block_sums(lo: int, result: sp.spmatrix, n_cells: int, n_measures: int):
+    """Factory, cell and the measures (row-major) of a block's cells with orders."""
+    result = result.tocsr()  # block factories × (measures · cells)
+    orders = result[:, :n_cells].tocoo()
+    keep = orders.data > 0
+    f, cells = orders.row[keep].astype(np.int64), orders.col[keep].astype(np.int64)
+    if not len(f):  # (scipy answers an empty fancy index with one element)
+        return f, cells, np.zeros(0)
+    offsets = np.arange(n_measures) * n_cells
+    sums = np.asarray(result[np.repeat(f, n_measures), (cells[:, None] + offsets).ravel()]).ravel()
+    return f + lo, cells, sums
+
+
+def factory_demand(index: PathIndex, *, block_pairs: int | None = None) -> pd.DataFrame:
+    """One row per (factory, region, category) with orders; columns in the module docstring.
+
+    The audience is taken a block of factories at a time (:func:`audience_blocks`), so memory
+    holds one block's audience, not every factory's.
+    """
     nC = index.n_consumers
     regions, region_code = np.unique(index.consumer_region, return_inverse=True)
     categories, category_code = np.unique(index.product_category, return_inverse=True)
@@ -76,14 +134,13 @@ def factory_demand(index: PathIndex) -> pd.DataFrame:
     # one sparse product for all five measures: A · [M_orders | M_units | M_gmv | M_returned | M_any]
     stacked = sp.hstack([M_orders, m(index.o_quantity), m(index.o_amount), m(index.o_returned), any_order],
                         format="csr")
-    result = (audience_matrix(index) @ stacked).tocsr()  # factories × (5 · cells)
-    orders = result[:, :n_cells].tocoo()
-    keep = orders.data > 0
-    f, cells = orders.row[keep].astype(np.int64), orders.col[keep].astype(np.int64)
+    parts = [_block_sums(lo, audience @ stacked, n_cells, len(names))
+             for lo, audience in audience_blocks(index, block_pairs=block_pairs)]
+    f, cells, sums = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.int64) for i in range(3))
+    sums = sums.reshape(len(f), len(names))
 
     def at(name: str) -> np.ndarray:
-        offset = names.index(name) * n_cells
-        return np.asarray(result[f, cells + offset]).ravel() if len(f) else np.zeros(0)
+        return sums[:, names.index(name)]
 
     units, returned = at("units"), at("returned_units")
     with np.errstate(divide="ignore", invalid="ignore"):
