@@ -101,8 +101,7 @@ def paths_steps(projection, out: Path | None, started: float) -> None:
     sizes("index", vars(index))
     channels = job.factory_channels(index)
     done("channels")
-    timings: dict = {}
-    reach, bridge = job._reach_and_bridges(index, 1000, timings)
+    reach, bridge, timings = job._reach_and_bridges(index, 1000)
     print(f"reach and bridges: {timings}", flush=True)
     done("reach_and_bridges")
     demand = job.factory_demand(index)

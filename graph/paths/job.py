@@ -87,39 +87,49 @@ def compute_paths(
     Parameters are those of :func:`~livetrust.graph.paths.index.build_index` and
     :func:`~livetrust.graph.paths.reach.factory_reach`.
     """
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal t0
-        now = time.perf_counter()
-        timings[name] = round(now - t0, 3)
-        t0 = now
-
+    clock = _Laps()
     index = build_index(projection, trust, carry_prior=carry_prior, missing_trust=missing_trust, min_bond=min_bond)
-    lap("index")
+    clock.lap("index")
     channels = factory_channels(index)
-    lap("channels")
-    reach, bridge = _reach_and_bridges(index, top_k, timings)
-    t0 = time.perf_counter()
+    clock.lap("channels")
+    reach, bridge, spent = _reach_and_bridges(index, top_k)
+    clock.split(spent)
     demand = factory_demand(index)
-    lap("demand")
+    clock.lap("demand")
     return PathsResult(
         factory_channels=channels, factory_reach=reach, factory_demand=demand, bridges=bridge,
         run_id=run_id or new_run_id(),
         parameters={"top_k": top_k, "carry_prior": carry_prior, "missing_trust": missing_trust, "min_bond": min_bond},
-        timings=timings, index=index,
+        timings=clock.timings, index=index,
     )
 
 
-def _reach_and_bridges(index: PathIndex, top_k: int | None,
-                       timings: dict[str, float]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``factory_reach`` and ``bridges`` from one pass over the best-path blocks.
+class _Laps:
+    """Seconds per step, in order: ``lap(name)`` closes the step that ran since the last one."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._since = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = round(now - self._since, 3)
+        self._since = now
+
+    def split(self, seconds: dict[str, float]) -> None:
+        """Close interleaved steps that timed themselves (their seconds as given)."""
+        self.timings.update((name, round(s, 3)) for name, s in seconds.items())
+        self._since = time.perf_counter()
+
+
+def _reach_and_bridges(index: PathIndex, top_k: int | None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
+    """``factory_reach``, ``bridges`` and the seconds spent, from one pass over the best-path blocks.
 
     Each block of factories' pairs is ranked and summed, then dropped: all reachable
     pairs at once (97 million on the ``l`` world, where holding them and their sort
-    temporaries took RSS from 9 to 23 GB) are never held. The seconds spent making the blocks, ranking and summing
-    go to ``timings["best_paths"]``, ``["reach"]`` and ``["bridges"]``.
+    temporaries took RSS from 9 to 23 GB) are never held. The blocks interleave the three
+    steps, so the seconds spent making the blocks, ranking and summing are added up per step:
+    ``best_paths``, ``reach`` and ``bridges``.
     """
     spent = dict.fromkeys(("best_paths", "reach", "bridges"), 0.0)
     reach_parts, bridge_parts = [], []
@@ -143,8 +153,7 @@ def _reach_and_bridges(index: PathIndex, top_k: int | None,
     bridge = bridge_frame(index, bridge_parts)
     spent["reach"] += t1 - t0
     spent["bridges"] += time.perf_counter() - t1
-    timings.update((name, round(seconds, 3)) for name, seconds in spent.items())
-    return reach, bridge
+    return reach, bridge, spent
 
 
 def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "csv") -> list[Path]:
