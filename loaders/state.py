@@ -128,9 +128,6 @@ class MemoryState(State):
         self._index: dict[str, _KeyIndex] = {s: _KeyIndex() for s in STREAMS}  # one entry per stored row
         self._stubs: dict[str, set[str]] = {s: set() for s in self.STUB_ID}
         self._returned: dict[str, float] = {}
-        # element ids of the orders looked up since the last returns commit (create_returns finds
-        # the order by it); cleared at every commit, so it holds one chunk's orders at most
-        self._order_nodes: dict[str, str] = {}
         self._pending: dict[str, dict[str, dict]] = {s: {} for s in STREAMS}
 
     # -- reads
