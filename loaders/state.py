@@ -720,7 +720,8 @@ class PipelinedState(State):
             if "returns" in self._fresh:  # all of these orders' returns are this run's
                 ids = set(t["order_id"])
                 returned = {o: int(self._returned[o]) for o in ids}
-                order_nodes = self._order_nodes_of(ids)
+                # every loaded return's order was looked up (orders()) when this batch was validated
+                order_nodes = {o: self._order_nodes[o] for o in ids}
         if batch.stream == "returns":
             self._order_nodes = {}
         # parameters are built here, on the main thread, while the chunk in flight commits; the
@@ -732,14 +733,6 @@ class PipelinedState(State):
             fut.result()
         fut = self._pool.submit(self.base.write, statements)
         self._inflight.append((fut, batch))
-
-    def _order_nodes_of(self, ids: set[str]) -> dict[str, str]:
-        """Element ids of these (stored) orders: from this chunk's look-ups, else asked again."""
-        missing = sorted(ids - self._order_nodes.keys())
-        if missing:  # every loaded return's order was looked up when it was validated; kept as a guard
-            found = self.base.orders(missing)
-            self._order_nodes.update(zip(found["order_id"], found["order_node"]))
-        return {o: self._order_nodes[o] for o in ids}
 
     def finish(self, run: dict) -> None:
         self.drain()

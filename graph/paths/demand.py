@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .index import PathIndex
+from .index import PathIndex, factory_ranges
 
 COLUMNS = (
     "factory_id", "region", "category", "orders", "units", "gmv", "returned_units", "return_rate", "consumers",
@@ -49,18 +49,6 @@ def _binary(m: sp.spmatrix) -> sp.csr_matrix:
     out = sp.csr_matrix(m, copy=True)
     out.data = np.ones_like(out.data)
     return out
-
-
-def _factory_ranges(pairs_per_factory: np.ndarray, block_pairs: int) -> Iterator[tuple[int, int]]:
-    """Consecutive factory ranges ``[lo, hi)`` of at most ``block_pairs`` pairs (a larger factory alone)."""
-    n = len(pairs_per_factory)
-    cum = np.cumsum(pairs_per_factory)
-    lo = 0
-    while lo < n:
-        base = cum[lo - 1] if lo else 0
-        hi = min(max(int(np.searchsorted(cum, base + block_pairs, side="right")), lo + 1), n)
-        yield lo, hi
-        lo = hi
 
 
 def audience_blocks(index: PathIndex, *, block_pairs: int | None = None) -> Iterator[tuple[int, sp.csr_matrix]]:
@@ -79,7 +67,7 @@ def audience_blocks(index: PathIndex, *, block_pairs: int | None = None) -> Iter
     )
     bought.sum_duplicates()
     pairs = Kb @ np.diff(Bb.indptr).astype(np.int64) + np.diff(bought.indptr)
-    for lo, hi in _factory_ranges(np.asarray(pairs).ravel(), BLOCK_PAIRS if block_pairs is None else block_pairs):
+    for lo, hi in factory_ranges(np.asarray(pairs).ravel(), BLOCK_PAIRS if block_pairs is None else block_pairs):
         bonded = (Kb[lo:hi] @ Bb).tocsr()
         bonded.sort_indices()
         audience = (bonded + bought[lo:hi]).tocsr()

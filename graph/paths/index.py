@@ -37,6 +37,7 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,6 +129,19 @@ class PathIndex:
     def streamer_trust_mass(self) -> np.ndarray:
         """``T(s) = Σ_c b(c, s)``: the consumer trust a streamer holds (row sums of ``B``)."""
         return np.asarray(self.B.sum(axis=1)).ravel()
+
+
+def factory_ranges(size_per_factory: np.ndarray, block_size: int) -> Iterator[tuple[int, int]]:
+    """Consecutive factory ranges ``[lo, hi)`` whose sizes add up to at most ``block_size``
+    (a factory larger than that alone): how the path steps cut their work into blocks."""
+    n = len(size_per_factory)
+    cum = np.cumsum(size_per_factory)
+    lo = 0
+    while lo < n:
+        base = cum[lo - 1] if lo else 0
+        hi = min(max(int(np.searchsorted(cum, base + block_size, side="right")), lo + 1), n)
+        yield lo, hi
+        lo = hi
 
 
 def _ids(*columns: pd.Series) -> np.ndarray:

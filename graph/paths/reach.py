@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .index import PathIndex
+from .index import PathIndex, factory_ranges
 
 COLUMNS = ("factory_id", "consumer_id", "kind", "path_trust", "via_streamer", "rank")
 KINDS = ("direct", "prospective")
@@ -109,16 +109,9 @@ def _factory_blocks(index: PathIndex, block_rows: int) -> Iterator[tuple[int, in
     deg = np.diff(B.indptr).astype(np.int64)
     rows_per_f = np.add.reduceat(np.r_[deg[K.indices], 0], K.indptr[:-1]) if K.nnz else np.zeros(nF, np.int64)
     rows_per_f = np.where(np.diff(K.indptr) > 0, rows_per_f, 0)
-    cum = np.cumsum(rows_per_f)
     if nF == 0:  # one empty range, so that callers always get at least one (empty) block
         yield 0, 0
-    f_lo = 0
-    while f_lo < nF:
-        base = cum[f_lo - 1] if f_lo else 0
-        f_hi = int(np.searchsorted(cum, base + block_rows, side="right"))
-        f_hi = min(max(f_hi, f_lo + 1), nF)
-        yield f_lo, f_hi
-        f_lo = f_hi
+    yield from factory_ranges(rows_per_f, block_rows)
 
 
 def _with_buyers(f, c, best, via, second, direct_keys: np.ndarray, n_consumers: int) -> BestPaths:
