@@ -1,16 +1,24 @@
 """Publishing a job's results to Neo4j so readers never see two runs mixed.
 
-A run is written in three steps (Cypher in ``queries/writeback/``):
+A run is written in four steps (Cypher in ``queries/writeback/``):
 
 1. ``run_start``: a ``(:JobRun {status: 'running'})`` node records the run.
-2. Relationships (millions of bonds, say) are created in batches stamped with the new
-   ``run_id``. Readers filter relationships by the current run id, so these stay
-   invisible until step 3.
-3. One transaction sets the node scores and makes the run current (``run_publish``).
-   Only then are older runs' relationships deleted.
+2. Relationships (millions of bonds, say; the node scores, as ``SCORED`` relationships to
+   the run's ``JobRun``) are created in batches stamped with the new run. Readers take
+   relationships of the current run only, so these stay invisible until step 4.
+3. Node properties stamped with the run (``NodeUpdate``; the streamer digests) are set in
+   batches. Readers use them only when the stamp is the current run's.
+4. One small transaction makes the run current (``run_publish``). Only then are older
+   runs' relationships deleted.
 
-If anything fails before step 3, the run is marked failed, its relationships are
-removed, and the previous run stays current with its scores in place.
+The switch transaction writes nothing per node: Neo4j holds a transaction's changes in
+memory whole until it commits, and committing new properties on every scored node took more
+than its default 2.8 GiB of transaction memory (heap 4g) on the l world's 173k nodes
+(``bench/results/score.md``).
+
+If anything fails before step 4, the run is marked failed, its relationships are
+removed, and the previous run stays current with its scores in place (a stamped node
+property written in step 3 then carries another run's stamp, and readers do not use it).
 """
 
 from __future__ import annotations
@@ -60,10 +68,16 @@ class RelationshipBatch:
 
 @dataclass(frozen=True)
 class NodeUpdate:
-    """Node properties set in the publishing transaction (``statement`` takes ``$rows``)."""
+    """Node properties stamped with the run (``statement`` takes ``$rows`` and ``$run_id``),
+    set in transactions of ``batch_size`` rows (default: ``publish_run``'s) before the switch.
+
+    Readers must compare the stamp with the current run: until the switch (or after a failed
+    run) the properties carry another run's stamp.
+    """
 
     statement: str
     rows: Sequence[dict[str, Any]]
+    batch_size: int | None = None  # smaller for rows that cost Neo4j much memory each (long lists)
 
 
 @dataclass
@@ -103,16 +117,17 @@ def publish_run(
     relationships : RelationshipBatch
         Written before the switch, in managed transactions of ``batch_size`` rows.
     node_updates : NodeUpdate
-        Applied together with the switch, in one transaction.
+        Written after the relationships, before the switch, in batches.
     batch_size : int, default 20000
         Relationship rows per write transaction.
     writers : int, default 1
         Sessions writing relationship batches at once (the driver encodes one batch while
         Neo4j commits another). Batches are independent transactions, retried on deadlocks.
     timings : dict, optional
-        Filled with the seconds spent creating relationships (``relationships``), in
-        ``before_publish``, in the publishing transaction (``publish``) and deleting other
-        runs' relationships (``cleanup``; a ``keeps_stock`` batch keeps the replaced run's).
+        Filled with the seconds spent creating relationships (``relationships``), setting
+        the node properties (``node_updates``), in ``before_publish``, in the publishing
+        transaction (``publish``) and deleting other runs' relationships (``cleanup``; a
+        ``keeps_stock`` batch keeps the replaced run's).
     before_publish : callable, optional
         Called once the relationships are written, before the switch (the scoring job waits
         there for its files); an exception fails the run like any other (its relationships
@@ -145,13 +160,17 @@ def publish_run(
         for rel in relationships:
             _write_batches(driver, database, rel, record.run_id, batch_size, writers)
         timings["relationships"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for update in node_updates:
+            _write_node_batches(driver, database, update, record.run_id, batch_size)
+        timings["node_updates"] = time.perf_counter() - t0
         if before_publish is not None:
             t0 = time.perf_counter()
             before_publish()
             timings["before_publish"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         with driver.session(database=database) as session:
-            previous = session.execute_write(_publish, record, node_updates)
+            previous = session.execute_write(_publish, record)
         timings["publish"] = time.perf_counter() - t0
     except BaseException as err:
         _mark_failed(driver, database, record, err, relationships)
@@ -331,9 +350,14 @@ def _run(tx: neo4j.ManagedTransaction, statement: str, **params: Any) -> None:
     tx.run(statement, params).consume()
 
 
-def _publish(tx: neo4j.ManagedTransaction, record: RunRecord, node_updates: list[NodeUpdate]) -> str | None:
-    for update in node_updates:
-        tx.run(cypher_statement(update.statement), rows=list(update.rows), run_id=record.run_id).consume()
+def _write_node_batches(driver, database: str, update: NodeUpdate, run_id: str, batch_size: int) -> None:
+    statement, batch_size = cypher_statement(update.statement), update.batch_size or batch_size
+    with driver.session(database=database) as session:
+        for start in range(0, len(update.rows), batch_size):
+            session.execute_write(_run, statement, run_id=run_id, rows=list(update.rows[start : start + batch_size]))
+
+
+def _publish(tx: neo4j.ManagedTransaction, record: RunRecord) -> str | None:
     result = tx.run(
         cypher_statement("writeback/run_publish"),
         job=record.job, run_id=record.run_id, finished_at=now_utc(),

@@ -13,6 +13,8 @@
 //                                                     and the one before it (overwritten in place next run)
 //   (:Consumer|Factory|Streamer)-[:RECOMMENDED {list, rank, score, reason, demotion, run_id}]->(:Product|Streamer|Factory)
 //                                                     written by `recommend`: the current run's and the one before it
+//   (:Streamer|Product|Factory)-[:SCORED {trust, trust_confidence, trust_low, trust_high, components...}]->(:JobRun)
+//                                                     node scores, written by `score`: the current run's
 //   (:JobRun {job, run_id, status, current})   one per score / paths / recommend run
 //   (:LoadRun {run_id, started_at, finished_at, loaded, ...})   one per load
 //   (:CoAudience {streamer_id, run_id, score_run_id, min_bond, keep})-[:SHARES {vias, via_trust, partner_trust}]->(:CoAudience)
@@ -34,7 +36,6 @@ CREATE INDEX load_run_finished IF NOT EXISTS FOR (n:LoadRun) ON (n.finished_at);
 
 CREATE INDEX pending_stream IF NOT EXISTS FOR (n:Pending) ON (n.stream);
 CREATE INDEX streamer_category IF NOT EXISTS FOR (n:Streamer) ON (n.category);
-CREATE INDEX streamer_trust IF NOT EXISTS FOR (n:Streamer) ON (n.trust);
 CREATE INDEX product_category IF NOT EXISTS FOR (n:Product) ON (n.category);
 CREATE INDEX consumer_region IF NOT EXISTS FOR (n:Consumer) ON (n.region);
 CREATE INDEX order_purchased_at IF NOT EXISTS FOR (n:Order) ON (n.purchased_at);

@@ -46,7 +46,7 @@ REL = 1e-9
 
 def publish_trust(driver, database: str, trust: TrustInputs, run_id: str) -> None:
     """Write the trust frames as a published ``score`` run (TRUSTS + node trust properties)."""
-    from livetrust.writeback import NodeUpdate, RelationshipBatch, RunRecord, publish_run
+    from livetrust.writeback import RelationshipBatch, RunRecord, publish_run
 
     def conf(row):
         value = row.get("confidence")
@@ -64,10 +64,10 @@ def publish_trust(driver, database: str, trust: TrustInputs, run_id: str) -> Non
 
     publish_run(
         driver, database, RunRecord("score", run_id),
-        relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", bonds)],
-        node_updates=[NodeUpdate("writeback/streamer_scores", nodes(trust.streamers, "streamer_id")),
-                      NodeUpdate("writeback/product_scores", nodes(trust.products, "product_id")),
-                      NodeUpdate("writeback/factory_scores", nodes(trust.factories, "factory_id"))],
+        relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", bonds),
+                       RelationshipBatch("writeback/streamer_scores", "writeback/scored_cleanup", nodes(trust.streamers, "streamer_id")),
+                       RelationshipBatch("writeback/product_scores", "writeback/scored_cleanup", nodes(trust.products, "product_id")),
+                       RelationshipBatch("writeback/factory_scores", "writeback/scored_cleanup", nodes(trust.factories, "factory_id"))],
     )
 
 

@@ -100,8 +100,8 @@ def test_publish_replaces_the_previous_run_and_a_failed_run_changes_nothing(neo4
 
 
 def publish_scores(driver, database, scores, run_id: str) -> None:
-    """Write trust frames as a published ``score`` run (TRUSTS + node trust properties)."""
-    from livetrust.writeback import NodeUpdate, RelationshipBatch, RunRecord, frame_to_rows, publish_run
+    """Write trust frames as a published ``score`` run (TRUSTS + SCORED node scores)."""
+    from livetrust.writeback import RelationshipBatch, RunRecord, frame_to_rows, publish_run
 
     def nodes(frame, key, extra=()):
         f = frame[[key, "trust", "confidence", *extra]].rename(columns={key: "id", "confidence": "trust_confidence"})
@@ -111,11 +111,11 @@ def publish_scores(driver, database, scores, run_id: str) -> None:
                                                     "consumer_credibility"]], ["consumer_id", "streamer_id"])
     publish_run(
         driver, database, RunRecord("score", run_id),
-        relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", bonds)],
-        node_updates=[NodeUpdate("writeback/streamer_scores",
-                                 nodes(scores.streamers, "streamer_id", ("integrity", "lockstep_buyers"))),
-                      NodeUpdate("writeback/product_scores", nodes(scores.products, "product_id")),
-                      NodeUpdate("writeback/factory_scores", nodes(scores.factories, "factory_id"))],
+        relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", bonds),
+                       RelationshipBatch("writeback/streamer_scores", "writeback/scored_cleanup",
+                                         nodes(scores.streamers, "streamer_id", ("integrity", "lockstep_buyers"))),
+                       RelationshipBatch("writeback/product_scores", "writeback/scored_cleanup", nodes(scores.products, "product_id")),
+                       RelationshipBatch("writeback/factory_scores", "writeback/scored_cleanup", nodes(scores.factories, "factory_id"))],
     )
 
 

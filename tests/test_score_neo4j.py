@@ -47,8 +47,8 @@ def test_neo4j_mode_equals_embedded_mode_and_writes_back(neo4j_db, neo4j_setting
 
     # Node scores with their confidence and components.
     records, _, _ = neo4j_db.execute_query(
-        "MATCH (s:Streamer) RETURN s.streamer_id AS streamer_id, s.trust AS trust, "
-        "s.trust_confidence AS confidence, s.return_rate AS return_rate, s.trust_run_id AS run_id"
+        "MATCH (s:Streamer)-[sc:SCORED]->(run:JobRun) RETURN s.streamer_id AS streamer_id, sc.trust AS trust, "
+        "sc.trust_confidence AS confidence, sc.return_rate AS return_rate, run.run_id AS run_id"
     )
     nodes = pd.DataFrame([r.data() for r in records]).merge(neo["streamers"], on="streamer_id", suffixes=("_db", ""))
     assert len(nodes) == len(neo["streamers"])
@@ -79,3 +79,7 @@ def test_neo4j_mode_equals_embedded_mode_and_writes_back(neo4j_db, neo4j_setting
     third = run_score_job(None, None, settings=neo4j_settings)
     assert bonds_per_run() == {second.run_id: len(bonds), third.run_id: len(bonds)}
     assert bond_ids(third.run_id) == first_ids
+    # node scores are the current run's only: the replaced run's SCORED are deleted
+    records, _, _ = neo4j_db.execute_query(
+        "MATCH (:Streamer)-[:SCORED]->(run:JobRun) RETURN run.run_id AS run_id, count(*) AS n")
+    assert {r["run_id"]: r["n"] for r in records} == {third.run_id: len(neo["streamers"])}

@@ -26,8 +26,8 @@ def score_run(run_id: str, bond_trust: float, streamer_trust: float, bad: bool =
     streamers = pd.DataFrame({"id": ["s1", "s2"], "trust": [streamer_trust, float("nan")], "trust_confidence": [0.9, 0.1]})
     return dict(
         record=RunRecord(job="score", run_id=run_id, parameters={"half_life_days": 30}, input_counts={"orders": 4}),
-        relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", rows)],
-        node_updates=[NodeUpdate("writeback/streamer_scores", frame_to_rows(streamers, ["id"]))],
+        relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", rows),
+                       RelationshipBatch("writeback/streamer_scores", "writeback/scored_cleanup", frame_to_rows(streamers, ["id"]))],
         batch_size=1,
     )
 
@@ -41,8 +41,10 @@ def bonds(driver):
 
 def streamer_trust(driver, streamer_id):
     records, _, _ = driver.execute_query(
-        "MATCH (s:Streamer {streamer_id: $id}) RETURN s.trust AS trust, s.trust_run_id AS run", id=streamer_id
+        "MATCH (run:JobRun {job: 'score', current: true})<-[sc:SCORED]-(s:Streamer {streamer_id: $id}) "
+        "RETURN sc.trust AS trust, run.run_id AS run, COUNT { (s)-[:SCORED]->() } AS generations", id=streamer_id
     )
+    assert records[0]["generations"] == 1  # a failed run's scores are removed, a replaced run's deleted
     return records[0]["trust"], records[0]["run"]
 
 
@@ -254,3 +256,63 @@ def test_rows_given_as_functions_are_built_one_batch_at_a_time(neo4j_db, neo4j_s
                     relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", broken)])
     assert current_run_id(neo4j_db, db, "score") == "run-a"
     assert bonds(neo4j_db) == [("c1", 0.6, "run-a"), ("c2", 0.6, "run-a")]
+
+
+def test_node_scores_switch_with_the_run_and_stamped_properties_are_written_before(neo4j_db, neo4j_settings):
+    """Node scores are SCORED relationships to the run's JobRun, written before the switch and
+    read through the current run; stamped node properties (digests) are set in batches before
+    the switch. The switch itself changes no scored node."""
+    db = neo4j_settings.database
+    neo4j_db.execute_query("UNWIND ['s1','s2','s3'] AS id CREATE (:Streamer {streamer_id: id})", database_=db)
+
+    def run(run_id, trust, audience):
+        scores = pd.DataFrame({"id": ["s1", "s2", "s3"], "trust": trust})
+        digests = pd.DataFrame({"id": ["s1", "s2", "s3"], "audience_bonds": audience})
+        return dict(record=RunRecord("score", run_id),
+                    relationships=[RelationshipBatch("writeback/streamer_scores", "writeback/scored_cleanup",
+                                                     frame_to_rows(scores, ["id"]), batch_size=2)],
+                    node_updates=[NodeUpdate("writeback/streamer_digests", frame_to_rows(digests, ["id"]), batch_size=2)])
+
+    def current_scores():  # what a reader of the current run sees
+        records, _, _ = neo4j_db.execute_query(
+            "MATCH (run:JobRun {job: 'score', current: true})<-[sc:SCORED]-(s:Streamer) "
+            "RETURN s.streamer_id AS id, sc.trust AS trust, run.run_id AS run ORDER BY id", database_=db)
+        return [tuple(r.values()) for r in records]
+
+    def digests():
+        records, _, _ = neo4j_db.execute_query(
+            "MATCH (s:Streamer) RETURN s.audience_bonds AS bonds, s.digest_run_id AS run ORDER BY s.streamer_id",
+            database_=db)
+        return [tuple(r.values()) for r in records]
+
+    def scored_per_run():
+        records, _, _ = neo4j_db.execute_query(
+            "MATCH (:Streamer)-[:SCORED]->(run:JobRun) RETURN run.run_id AS run, count(*) AS n ORDER BY run", database_=db)
+        return [tuple(r.values()) for r in records]
+
+    publish_run(neo4j_db, db, **run("run-a", [0.1, 0.2, 0.3], [1, 2, 3]))
+    assert current_scores() == [("s1", 0.1, "run-a"), ("s2", 0.2, "run-a"), ("s3", 0.3, "run-a")]
+    assert digests() == [(1, "run-a"), (2, "run-a"), (3, "run-a")]
+
+    seen = []
+
+    def before_publish():  # everything is written; the switch has not happened yet
+        seen.extend([current_scores(), digests(), scored_per_run()])
+
+    assert publish_run(neo4j_db, db, **run("run-b", [0.4, 0.5, 0.6], [4, 5, 6]), before_publish=before_publish) == "run-a"
+    assert seen == [[("s1", 0.1, "run-a"), ("s2", 0.2, "run-a"), ("s3", 0.3, "run-a")],
+                    [(4, "run-b"), (5, "run-b"), (6, "run-b")],
+                    [("run-a", 3), ("run-b", 3)]]
+    assert current_scores() == [("s1", 0.4, "run-b"), ("s2", 0.5, "run-b"), ("s3", 0.6, "run-b")]
+    assert scored_per_run() == [("run-b", 3)]  # the replaced run's scores are deleted
+
+    # a run that fails at the switch leaves the scores; its digests carry its own stamp
+    def files_failed():
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        publish_run(neo4j_db, db, **run("run-c", [0.7, 0.8, 0.9], [7, 8, 9]), before_publish=files_failed)
+    assert current_run_id(neo4j_db, db, "score") == "run-b"
+    assert current_scores() == [("s1", 0.4, "run-b"), ("s2", 0.5, "run-b"), ("s3", 0.6, "run-b")]
+    assert scored_per_run() == [("run-b", 3)]  # the failed run's scores are removed
+    assert digests() == [(7, "run-c"), (8, "run-c"), (9, "run-c")]

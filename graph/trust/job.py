@@ -149,8 +149,10 @@ def _discard_staged(staging: Future) -> None:
     io.discard_outputs(staged)
 
 
-# Node properties: ``trust``, ``trust_confidence`` (``confidence`` alone would be ambiguous
-# on a node), the interval and every component under its own name; bonds keep all columns.
+# Node scores: one (:Streamer|Product|Factory)-[:SCORED]->(:JobRun) per scored node and run,
+# with ``trust``, ``trust_confidence`` (as on the node's row; ``confidence`` is the bond's),
+# the interval and every component under its own name. Relationships, not node properties, so
+# that the switch to the new run commits no per-node change (bench/results/score.md).
 NODE_WRITES = {
     "streamers": ("streamer_id", "writeback/streamer_scores"),
     "products": ("product_id", "writeback/product_scores"),
@@ -158,7 +160,11 @@ NODE_WRITES = {
 }
 
 
+SCORED_CLEANUP = "writeback/scored_cleanup"
+SCORE_BATCH = 5_000  # scores per transaction (some 40 properties each)
 DIGEST_STATEMENT = "writeback/streamer_digests"
+# Digests per transaction: each carries lists (100 consumer ids, weekly roll-ups)
+DIGEST_BATCH = 1_000
 
 # Bonds go as one list per column per batch (no dict per row); the statement names every
 # column it is sent (checked before writing). Both ends are sent as element ids
@@ -216,9 +222,10 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
                before_publish: Callable[[], None] | None = None) -> str | None:
     """Publish the scores to Neo4j under ``run.run_id``; readers switch runs atomically.
 
-    Bonds become ``TRUSTS`` relationships (invisible until the run is current); node
-    scores, the streamer digests (:mod:`.digests`) and the switch happen in one
-    transaction (:func:`livetrust.writeback.publish_run`). ``before_publish`` runs just
+    Bonds become ``TRUSTS`` relationships and node scores ``SCORED`` relationships to the
+    run's ``JobRun``, both ignored by readers until the run is current; the streamer digests
+    (:mod:`.digests`) are stamped with the run; then one small transaction makes the run
+    current (:func:`livetrust.writeback.publish_run`). ``before_publish`` runs just
     before the switch; if it raises, the run fails and the previous one stays current.
     Returns the run id this run replaced.
     """
@@ -226,13 +233,15 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
     from ...writeback import NodeUpdate, RelationshipBatch, RunRecord, frame_to_rows, publish_run
 
     t0 = time.perf_counter()
-    nodes = []
+    scores = []
     for output, (key, statement) in NODE_WRITES.items():
         frame = model.results_[output].rename(columns={key: "id", "confidence": "trust_confidence"})
         frame = frame.drop(columns=[c for c in ("factory_id",) if c in frame.columns])
-        nodes.append(NodeUpdate(statement, frame_to_rows(frame, ["id"])))
+        scores.append(RelationshipBatch(statement, SCORED_CLEANUP, frame_to_rows(frame, ["id"]), batch_size=SCORE_BATCH))
+    nodes = []
     if digests is not None:
-        nodes.append(NodeUpdate(DIGEST_STATEMENT, frame_to_rows(digests.rename(columns={"streamer_id": "id"}), ["id"])))
+        nodes.append(NodeUpdate(DIGEST_STATEMENT, frame_to_rows(digests.rename(columns={"streamer_id": "id"}), ["id"]),
+                                batch_size=DIGEST_BATCH))
     bonds = model.results_["consumer_streamer"]
     missing = [c for c in (*(key for key, _ in BOND_NODES.values()), *BOND_PROPERTIES) if c not in bonds.columns]
     if missing:
@@ -249,7 +258,7 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
             run.timings["write_back.rows"] = time.perf_counter() - t0
             return publish_run(
                 driver, settings.database, record,
-                relationships=[RelationshipBatch(statement, "writeback/trusts_cleanup", columns, keeps_stock=True)],
+                relationships=[*scores, RelationshipBatch(statement, "writeback/trusts_cleanup", columns, keeps_stock=True)],
                 node_updates=nodes, writers=WRITERS, timings=steps, before_publish=before_publish,
             )
     finally:

@@ -24,9 +24,10 @@ CALL (run, s, digested) {
   WHERE t.run_id = run.run_id
   RETURN c, t
 }
+OPTIONAL MATCH (s)-[sc:SCORED]->(run)
 RETURN c.consumer_id AS consumer_id, c.region AS region, t.trust AS trust, t.confidence AS confidence,
        t.orders AS orders, t.units AS units, t.returned_units AS returned_units, t.repeat_buyer AS repeat_buyer,
-       t.following AS following, s.repeat_buyer_share AS audience_repeat_buyer_share,
-       s.return_rate AS audience_return_rate
+       t.following AS following, sc.repeat_buyer_share AS audience_repeat_buyer_share,
+       sc.return_rate AS audience_return_rate
 ORDER BY trust DESC, consumer_id
 LIMIT $limit;

@@ -5,13 +5,12 @@
 // param: limit INTEGER = 20  how many rows
 // returns: streamer_id, name, category, region, trust, confidence, trust_low, trust_high, followers, orders, return_rate, integrity, run_id
 MATCH (run:JobRun {job: 'score', current: true})
-MATCH (s:Streamer)
-WHERE s.trust_run_id = run.run_id
-  AND ($category IS NULL OR s.category = $category)
+MATCH (s:Streamer)-[sc:SCORED]->(run)
+WHERE ($category IS NULL OR s.category = $category)
   AND ($region IS NULL OR s.region = $region)
 RETURN s.streamer_id AS streamer_id, s.name AS name, s.category AS category, s.region AS region,
-       s.trust AS trust, s.trust_confidence AS confidence, s.trust_low AS trust_low, s.trust_high AS trust_high,
-       s.followers AS followers, s.orders AS orders, s.return_rate AS return_rate, s.integrity AS integrity,
+       sc.trust AS trust, sc.trust_confidence AS confidence, sc.trust_low AS trust_low, sc.trust_high AS trust_high,
+       sc.followers AS followers, sc.orders AS orders, sc.return_rate AS return_rate, sc.integrity AS integrity,
        run.run_id AS run_id
 ORDER BY trust DESC, streamer_id
 LIMIT $limit;

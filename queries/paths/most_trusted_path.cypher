@@ -27,7 +27,7 @@ MATCH (f:Factory {factory_id: $factory_id})
 MATCH (c:Consumer {consumer_id: $consumer_id})
 OPTIONAL MATCH (run:JobRun {job: 'score', current: true})
 WITH f, c, coalesce($score_run_id, run.run_id) AS rid
-CALL (f) {
+CALL (f, rid) {
   // a pair's orders, units and returns: as counted on its CARRIES by a paths run when no load has
   // added rows since (a few hundred relationships), else from the factory's orders
   OPTIONAL MATCH (f)<-[:MADE_BY]-(:Product)<-[cr:CARRIES]-(:Streamer)
@@ -45,7 +45,7 @@ CALL (f) {
     RETURN s, p, count(o) AS orders, sum(o.quantity) AS units, sum(coalesce(o.returned_quantity, 0)) AS returned
   }
   WITH s, p, orders, units, returned,
-       (toFloat(units - returned) + $carry_prior * coalesce(p.trust, $missing_trust)) / (units + $carry_prior) AS k
+       (toFloat(units - returned) + $carry_prior * coalesce([(p)-[sc:SCORED]->(r:JobRun) WHERE r.run_id = rid | sc.trust][0], $missing_trust)) / (units + $carry_prior) AS k
   ORDER BY k DESC, p.product_id
   WITH s, collect({p: p, k: k, orders: orders, units: units, returned: returned})[0] AS best
   WHERE best.k > 0
@@ -132,19 +132,19 @@ CALL (c, rid, carrier_streamers, carrier_best, direct) {
   RETURN collect({trust: trust, hops: 1, bonds: bonds, s1: s1, c2: c2, s: s2, x: x}) AS longer
 }
 UNWIND CASE WHEN size(direct) > 0 THEN direct ELSE longer END AS path
-WITH f, c, path
+WITH f, c, rid, path
 ORDER BY path.trust DESC, path.s1.streamer_id, path.c2.consumer_id, path.s.streamer_id
 LIMIT $top
-WITH f, c, collect(path) AS paths
+WITH f, c, rid, collect(path) AS paths
 UNWIND range(0, size(paths) - 1) AS i
-WITH f, c, paths[i] AS path, i + 1 AS rank
+WITH f, c, rid, paths[i] AS path, paths[i].x.p AS product, paths[i].s AS seller, i + 1 AS rank
 RETURN rank, path.trust AS path_trust, path.hops AS shared_hops, c.consumer_id AS consumer_id,
        path.s1.streamer_id AS first_streamer, path.c2.consumer_id AS via_consumer,
        path.s.streamer_id AS streamer_id, path.x.p.product_id AS product_id, path.bonds AS bond_trusts,
        path.x.k AS carry_trust, path.x.orders AS carry_orders, path.x.units AS carry_units,
-       path.x.returned AS carry_returned_units, path.x.p.trust AS product_trust,
+       path.x.returned AS carry_returned_units, [(product)-[sc:SCORED]->(r:JobRun) WHERE r.run_id = rid | sc.trust][0] AS product_trust,
        path.x.p.name AS product_name, CASE WHEN path.x.p.category IS :: STRING NOT NULL AND trim(path.x.p.category) <> ''
-         THEN trim(path.x.p.category) ELSE 'unknown' END AS category, path.s.trust AS streamer_trust,
-       path.s.name AS streamer_name, f.factory_id AS factory_id, f.trust AS factory_trust,
+         THEN trim(path.x.p.category) ELSE 'unknown' END AS category, [(seller)-[sc:SCORED]->(r:JobRun) WHERE r.run_id = rid | sc.trust][0] AS streamer_trust,
+       path.s.name AS streamer_name, f.factory_id AS factory_id, [(f)-[sc:SCORED]->(r:JobRun) WHERE r.run_id = rid | sc.trust][0] AS factory_trust,
        f.name AS factory_name
 ORDER BY rank;

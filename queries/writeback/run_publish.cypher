@@ -1,5 +1,5 @@
-// run_publish — make a finished run the current one of its job, in the same transaction
-// that writes its node scores (readers never see two runs mixed).
+// run_publish — make a finished run the current one of its job (readers switch to all of its
+// relationships and stamped properties at once; they were written before, in batches).
 // Parameters: $job (STRING), $run_id (STRING), $finished_at (DATETIME), $output_counts (STRING, JSON).
 // Returns: previous_run_id (STRING or null).
 MATCH (run:JobRun {run_id: $run_id})
