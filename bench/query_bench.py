@@ -27,10 +27,13 @@ from livetrust.db import connect
 from livetrust.queries.runner import get_query
 from livetrust.settings import Neo4jSettings
 
+SCORED_STREAMERS = ("MATCH (:JobRun {job: 'score', current: true})<-[:SCORED]-(s:Streamer) "
+                    "RETURN s.streamer_id AS id ORDER BY id")
 SUBJECTS = {
     "consumer_trusted_circle": ("consumer_id", "MATCH (c:Consumer)-[:TRUSTS]->() RETURN DISTINCT c.consumer_id AS id LIMIT 5000"),
-    "streamer_audience": ("streamer_id", "MATCH (s:Streamer) WHERE s.trust IS NOT NULL RETURN s.streamer_id AS id"),
-    "streamer_return_trend": ("streamer_id", "MATCH (s:Streamer) WHERE s.trust IS NOT NULL RETURN s.streamer_id AS id"),
+    "streamer_audience": ("streamer_id", SCORED_STREAMERS),
+    "streamer_return_trend": ("streamer_id", SCORED_STREAMERS),
+    "top_streamers": ("category", "MATCH (s:Streamer) RETURN DISTINCT s.category AS id ORDER BY id"),
     "factory_channels": ("factory_id", "MATCH (f:Factory) RETURN f.factory_id AS id"),
     "consumer_recommendations": ("consumer_id", "MATCH (c:Consumer)-[:RECOMMENDED]->() RETURN DISTINCT c.consumer_id AS id LIMIT 5000"),
     "factory_recommendations": ("factory_id", "MATCH (f:Factory) RETURN f.factory_id AS id"),
