@@ -27,7 +27,7 @@ from livetrust.db import connect
 from livetrust.queries.runner import get_query
 from livetrust.settings import Neo4jSettings
 
-SCORED_STREAMERS = ("MATCH (:JobRun {job: 'score', current: true})<-[:SCORED]-(s:Streamer) "
+SCORED_STREAMERS = ("MATCH (:JobRun {job: 'score', current: true})<-[:STREAMER_SCORE]-(s:Streamer) "
                     "RETURN s.streamer_id AS id ORDER BY id")
 SUBJECTS = {
     "consumer_trusted_circle": ("consumer_id", "MATCH (c:Consumer)-[:TRUSTS]->() RETURN DISTINCT c.consumer_id AS id LIMIT 5000"),

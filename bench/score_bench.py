@@ -19,7 +19,7 @@ With ``--neo4j``: the whole job as a user runs it, ``livetrust score --out DIR``
 Neo4j of ``NEO4J_URI`` (a loaded world), ``--repeat`` times, each in its own process; wall
 time of the process and the job's own phase timings (``score_history.jsonl``): projection
 read, compute, files, write-back (building rows, creating the run's ``TRUSTS`` and
-``SCORED``, the streamer digests, the switch transaction, deleting other runs' relationships). Replaces the "Whole job from
+node score relationships, the streamer digests, the switch transaction, deleting other runs' relationships). Replaces the "Whole job from
 Neo4j" section of the results file.
 """
 
@@ -111,10 +111,10 @@ PHASES = (
     ("write_files", "files: 4 CSV files + manifest"),
     ("write_back", "write-back, total"),
     ("write_back.rows", "&nbsp;&nbsp;rows for the driver (`frame_to_rows`)"),
-    ("write_back.relationships", "&nbsp;&nbsp;the run's SCORED (node scores); its TRUSTS over the stock, the rest created (invisible until published)"),
+    ("write_back.relationships", "&nbsp;&nbsp;the run's node score relationships; its TRUSTS over the stock, the rest created (invisible until published)"),
     ("write_back.node_updates", "&nbsp;&nbsp;streamer digests, stamped with the run"),
     ("write_back.publish", "&nbsp;&nbsp;publish: the current-run switch, one transaction"),
-    ("write_back.cleanup", "&nbsp;&nbsp;delete other runs' TRUSTS and SCORED (pairs that lost their bond, failed runs)"),
+    ("write_back.cleanup", "&nbsp;&nbsp;delete other runs' TRUSTS and node scores (pairs that lost their bond, failed runs)"),
 )
 
 

@@ -3,7 +3,7 @@
 A run is written in four steps (Cypher in ``queries/writeback/``):
 
 1. ``run_start``: a ``(:JobRun {status: 'running'})`` node records the run.
-2. Relationships (millions of bonds, say; the node scores, as ``SCORED`` relationships to
+2. Relationships (millions of bonds, say; the node scores, as ``STREAMER_SCORE`` etc. relationships to
    the run's ``JobRun``) are created in batches stamped with the new run. Readers take
    relationships of the current run only, so these stay invisible until step 4.
 3. Node properties stamped with the run (``NodeUpdate``; the streamer digests) are set in

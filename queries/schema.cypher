@@ -13,7 +13,8 @@
 //                                                     and the one before it (overwritten in place next run)
 //   (:Consumer|Factory|Streamer)-[:RECOMMENDED {list, rank, score, reason, demotion, run_id}]->(:Product|Streamer|Factory)
 //                                                     written by `recommend`: the current run's and the one before it
-//   (:Streamer|Product|Factory)-[:SCORED {trust, trust_confidence, trust_low, trust_high, components...}]->(:JobRun)
+//   (:Streamer)-[:STREAMER_SCORE {trust, trust_confidence, trust_low, trust_high, components...}]->(:JobRun), likewise
+//     (:Product)-[:PRODUCT_SCORE]->(:JobRun) and (:Factory)-[:FACTORY_SCORE]->(:JobRun)
 //                                                     node scores, written by `score`: the current run's
 //   (:JobRun {job, run_id, status, current})   one per score / paths / recommend run
 //   (:LoadRun {run_id, started_at, finished_at, loaded, ...})   one per load

@@ -65,9 +65,9 @@ def publish_trust(driver, database: str, trust: TrustInputs, run_id: str) -> Non
     publish_run(
         driver, database, RunRecord("score", run_id),
         relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", bonds),
-                       RelationshipBatch("writeback/streamer_scores", "writeback/scored_cleanup", nodes(trust.streamers, "streamer_id")),
-                       RelationshipBatch("writeback/product_scores", "writeback/scored_cleanup", nodes(trust.products, "product_id")),
-                       RelationshipBatch("writeback/factory_scores", "writeback/scored_cleanup", nodes(trust.factories, "factory_id"))],
+                       RelationshipBatch("writeback/streamer_scores", "writeback/scores_cleanup", nodes(trust.streamers, "streamer_id")),
+                       RelationshipBatch("writeback/product_scores", "writeback/scores_cleanup", nodes(trust.products, "product_id")),
+                       RelationshipBatch("writeback/factory_scores", "writeback/scores_cleanup", nodes(trust.factories, "factory_id"))],
     )
 
 

@@ -100,7 +100,7 @@ def test_publish_replaces_the_previous_run_and_a_failed_run_changes_nothing(neo4
 
 
 def publish_scores(driver, database, scores, run_id: str) -> None:
-    """Write trust frames as a published ``score`` run (TRUSTS + SCORED node scores)."""
+    """Write trust frames as a published ``score`` run (TRUSTS + node score relationships)."""
     from livetrust.writeback import RelationshipBatch, RunRecord, frame_to_rows, publish_run
 
     def nodes(frame, key, extra=()):
@@ -112,10 +112,10 @@ def publish_scores(driver, database, scores, run_id: str) -> None:
     publish_run(
         driver, database, RunRecord("score", run_id),
         relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", bonds),
-                       RelationshipBatch("writeback/streamer_scores", "writeback/scored_cleanup",
+                       RelationshipBatch("writeback/streamer_scores", "writeback/scores_cleanup",
                                          nodes(scores.streamers, "streamer_id", ("integrity", "lockstep_buyers"))),
-                       RelationshipBatch("writeback/product_scores", "writeback/scored_cleanup", nodes(scores.products, "product_id")),
-                       RelationshipBatch("writeback/factory_scores", "writeback/scored_cleanup", nodes(scores.factories, "factory_id"))],
+                       RelationshipBatch("writeback/product_scores", "writeback/scores_cleanup", nodes(scores.products, "product_id")),
+                       RelationshipBatch("writeback/factory_scores", "writeback/scores_cleanup", nodes(scores.factories, "factory_id"))],
     )
 
 

@@ -47,7 +47,7 @@ def test_neo4j_mode_equals_embedded_mode_and_writes_back(neo4j_db, neo4j_setting
 
     # Node scores with their confidence and components.
     records, _, _ = neo4j_db.execute_query(
-        "MATCH (s:Streamer)-[sc:SCORED]->(run:JobRun) RETURN s.streamer_id AS streamer_id, sc.trust AS trust, "
+        "MATCH (s:Streamer)-[sc:STREAMER_SCORE]->(run:JobRun) RETURN s.streamer_id AS streamer_id, sc.trust AS trust, "
         "sc.trust_confidence AS confidence, sc.return_rate AS return_rate, run.run_id AS run_id"
     )
     nodes = pd.DataFrame([r.data() for r in records]).merge(neo["streamers"], on="streamer_id", suffixes=("_db", ""))
@@ -79,7 +79,7 @@ def test_neo4j_mode_equals_embedded_mode_and_writes_back(neo4j_db, neo4j_setting
     third = run_score_job(None, None, settings=neo4j_settings)
     assert bonds_per_run() == {second.run_id: len(bonds), third.run_id: len(bonds)}
     assert bond_ids(third.run_id) == first_ids
-    # node scores are the current run's only: the replaced run's SCORED are deleted
+    # node scores are the current run's only: the replaced run's STREAMER_SCORE are deleted
     records, _, _ = neo4j_db.execute_query(
-        "MATCH (:Streamer)-[:SCORED]->(run:JobRun) RETURN run.run_id AS run_id, count(*) AS n")
+        "MATCH (:Streamer)-[:STREAMER_SCORE]->(run:JobRun) RETURN run.run_id AS run_id, count(*) AS n")
     assert {r["run_id"]: r["n"] for r in records} == {third.run_id: len(neo["streamers"])}

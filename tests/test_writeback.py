@@ -27,7 +27,7 @@ def score_run(run_id: str, bond_trust: float, streamer_trust: float, bad: bool =
     return dict(
         record=RunRecord(job="score", run_id=run_id, parameters={"half_life_days": 30}, input_counts={"orders": 4}),
         relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", rows),
-                       RelationshipBatch("writeback/streamer_scores", "writeback/scored_cleanup", frame_to_rows(streamers, ["id"]))],
+                       RelationshipBatch("writeback/streamer_scores", "writeback/scores_cleanup", frame_to_rows(streamers, ["id"]))],
         batch_size=1,
     )
 
@@ -41,8 +41,8 @@ def bonds(driver):
 
 def streamer_trust(driver, streamer_id):
     records, _, _ = driver.execute_query(
-        "MATCH (run:JobRun {job: 'score', current: true})<-[sc:SCORED]-(s:Streamer {streamer_id: $id}) "
-        "RETURN sc.trust AS trust, run.run_id AS run, COUNT { (s)-[:SCORED]->() } AS generations", id=streamer_id
+        "MATCH (run:JobRun {job: 'score', current: true})<-[sc:STREAMER_SCORE]-(s:Streamer {streamer_id: $id}) "
+        "RETURN sc.trust AS trust, run.run_id AS run, COUNT { (s)-[:STREAMER_SCORE]->() } AS generations", id=streamer_id
     )
     assert records[0]["generations"] == 1  # a failed run's scores are removed, a replaced run's deleted
     return records[0]["trust"], records[0]["run"]
@@ -259,7 +259,7 @@ def test_rows_given_as_functions_are_built_one_batch_at_a_time(neo4j_db, neo4j_s
 
 
 def test_node_scores_switch_with_the_run_and_stamped_properties_are_written_before(neo4j_db, neo4j_settings):
-    """Node scores are SCORED relationships to the run's JobRun, written before the switch and
+    """Node scores are STREAMER_SCORE (etc.) relationships to the run's JobRun, written before the switch and
     read through the current run; stamped node properties (digests) are set in batches before
     the switch. The switch itself changes no scored node."""
     db = neo4j_settings.database
@@ -269,13 +269,13 @@ def test_node_scores_switch_with_the_run_and_stamped_properties_are_written_befo
         scores = pd.DataFrame({"id": ["s1", "s2", "s3"], "trust": trust})
         digests = pd.DataFrame({"id": ["s1", "s2", "s3"], "audience_bonds": audience})
         return dict(record=RunRecord("score", run_id),
-                    relationships=[RelationshipBatch("writeback/streamer_scores", "writeback/scored_cleanup",
+                    relationships=[RelationshipBatch("writeback/streamer_scores", "writeback/scores_cleanup",
                                                      frame_to_rows(scores, ["id"]), batch_size=2)],
                     node_updates=[NodeUpdate("writeback/streamer_digests", frame_to_rows(digests, ["id"]), batch_size=2)])
 
     def current_scores():  # what a reader of the current run sees
         records, _, _ = neo4j_db.execute_query(
-            "MATCH (run:JobRun {job: 'score', current: true})<-[sc:SCORED]-(s:Streamer) "
+            "MATCH (run:JobRun {job: 'score', current: true})<-[sc:STREAMER_SCORE]-(s:Streamer) "
             "RETURN s.streamer_id AS id, sc.trust AS trust, run.run_id AS run ORDER BY id", database_=db)
         return [tuple(r.values()) for r in records]
 
@@ -287,7 +287,7 @@ def test_node_scores_switch_with_the_run_and_stamped_properties_are_written_befo
 
     def scored_per_run():
         records, _, _ = neo4j_db.execute_query(
-            "MATCH (:Streamer)-[:SCORED]->(run:JobRun) RETURN run.run_id AS run, count(*) AS n ORDER BY run", database_=db)
+            "MATCH (:Streamer)-[:STREAMER_SCORE]->(run:JobRun) RETURN run.run_id AS run, count(*) AS n ORDER BY run", database_=db)
         return [tuple(r.values()) for r in records]
 
     publish_run(neo4j_db, db, **run("run-a", [0.1, 0.2, 0.3], [1, 2, 3]))

@@ -149,7 +149,8 @@ def _discard_staged(staging: Future) -> None:
     io.discard_outputs(staged)
 
 
-# Node scores: one (:Streamer|Product|Factory)-[:SCORED]->(:JobRun) per scored node and run,
+# Node scores: one (:Streamer)-[:STREAMER_SCORE]->(:JobRun) per scored node and run (PRODUCT_SCORE,
+# FACTORY_SCORE for the others: one type per kind, so a reader of one kind expands only its own),
 # with ``trust``, ``trust_confidence`` (as on the node's row; ``confidence`` is the bond's),
 # the interval and every component under its own name. Relationships, not node properties, so
 # that the switch to the new run commits no per-node change (bench/results/score.md).
@@ -160,7 +161,7 @@ NODE_WRITES = {
 }
 
 
-SCORED_CLEANUP = "writeback/scored_cleanup"
+SCORES_CLEANUP = "writeback/scores_cleanup"
 SCORE_BATCH = 5_000  # scores per transaction (some 40 properties each)
 DIGEST_STATEMENT = "writeback/streamer_digests"
 # Digests per transaction: each carries lists (100 consumer ids, weekly roll-ups)
@@ -222,7 +223,8 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
                before_publish: Callable[[], None] | None = None) -> str | None:
     """Publish the scores to Neo4j under ``run.run_id``; readers switch runs atomically.
 
-    Bonds become ``TRUSTS`` relationships and node scores ``SCORED`` relationships to the
+    Bonds become ``TRUSTS`` relationships and node scores ``STREAMER_SCORE`` / ``PRODUCT_SCORE`` /
+    ``FACTORY_SCORE`` relationships to the
     run's ``JobRun``, both ignored by readers until the run is current; the streamer digests
     (:mod:`.digests`) are stamped with the run; then one small transaction makes the run
     current (:func:`livetrust.writeback.publish_run`). ``before_publish`` runs just
@@ -237,7 +239,7 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
     for output, (key, statement) in NODE_WRITES.items():
         frame = model.results_[output].rename(columns={key: "id", "confidence": "trust_confidence"})
         frame = frame.drop(columns=[c for c in ("factory_id",) if c in frame.columns])
-        scores.append(RelationshipBatch(statement, SCORED_CLEANUP, frame_to_rows(frame, ["id"]), batch_size=SCORE_BATCH))
+        scores.append(RelationshipBatch(statement, SCORES_CLEANUP, frame_to_rows(frame, ["id"]), batch_size=SCORE_BATCH))
     nodes = []
     if digests is not None:
         nodes.append(NodeUpdate(DIGEST_STATEMENT, frame_to_rows(digests.rename(columns={"streamer_id": "id"}), ["id"]),

@@ -7,7 +7,7 @@
 MATCH (run:JobRun {job: 'score', current: true})
 MATCH (c:Consumer {consumer_id: $consumer_id})-[t:TRUSTS]->(s:Streamer)
 WHERE t.run_id = run.run_id
-OPTIONAL MATCH (s)-[sc:SCORED]->(run)
+OPTIONAL MATCH (s)-[sc:STREAMER_SCORE]->(run)
 RETURN s.streamer_id AS streamer_id, s.name AS name, t.trust AS trust, t.confidence AS confidence,
        t.following AS following, t.followed_days AS followed_days, t.orders AS orders, t.units AS units,
        t.returned_units AS returned_units, t.repeat_buyer AS repeat_buyer, sc.trust AS streamer_trust

@@ -7,7 +7,7 @@
 MATCH (run:JobRun {job: 'paths', current: true})
 MATCH (f:Factory {factory_id: $factory_id})-[ch:CHANNEL]->(s:Streamer)
 WHERE ch.run_id = run.run_id
-OPTIONAL MATCH (s)-[sc:SCORED]->(:JobRun {job: 'score', current: true})
+OPTIONAL MATCH (s)-[sc:STREAMER_SCORE]->(:JobRun {job: 'score', current: true})
 RETURN s.streamer_id AS streamer_id, s.name AS name, ch.rank AS rank, ch.flow_score AS flow_score,
        ch.orders AS orders, ch.gmv AS gmv, ch.return_rate AS return_rate, sc.trust AS streamer_trust
 ORDER BY rank, streamer_id

@@ -24,7 +24,7 @@ CALL (run, s, digested) {
   WHERE t.run_id = run.run_id
   RETURN c, t
 }
-OPTIONAL MATCH (s)-[sc:SCORED]->(run)
+OPTIONAL MATCH (s)-[sc:STREAMER_SCORE]->(run)
 RETURN c.consumer_id AS consumer_id, c.region AS region, t.trust AS trust, t.confidence AS confidence,
        t.orders AS orders, t.units AS units, t.returned_units AS returned_units, t.repeat_buyer AS repeat_buyer,
        t.following AS following, sc.repeat_buyer_share AS audience_repeat_buyer_share,

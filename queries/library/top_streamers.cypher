@@ -5,7 +5,7 @@
 // param: limit INTEGER = 20  how many rows
 // returns: streamer_id, name, category, region, trust, confidence, trust_low, trust_high, followers, orders, return_rate, integrity, run_id
 MATCH (run:JobRun {job: 'score', current: true})
-MATCH (s:Streamer)-[sc:SCORED]->(run)
+MATCH (s:Streamer)-[sc:STREAMER_SCORE]->(run)
 WHERE ($category IS NULL OR s.category = $category)
   AND ($region IS NULL OR s.region = $region)
 RETURN s.streamer_id AS streamer_id, s.name AS name, s.category AS category, s.region AS region,

@@ -17,7 +17,7 @@ WITH f, coalesce($score_run_id, run.run_id) AS rid
 CALL (f, rid) {
   MATCH (f)<-[:MADE_BY]-(p:Product)<-[:OF_PRODUCT]-(o:Order)-[:SOLD_BY]->(s:Streamer)
   WITH s, p, sum(o.quantity) AS units, sum(coalesce(o.returned_quantity, 0)) AS returned
-  WITH s, max((toFloat(units - returned) + $carry_prior * coalesce([(p)-[sc:SCORED]->(r:JobRun) WHERE r.run_id = rid | sc.trust][0], $missing_trust))
+  WITH s, max((toFloat(units - returned) + $carry_prior * coalesce([(p)-[sc:PRODUCT_SCORE]->(r:JobRun) WHERE r.run_id = rid | sc.trust][0], $missing_trust))
               / (units + $carry_prior)) AS k
   WHERE k > 0
   RETURN s, k

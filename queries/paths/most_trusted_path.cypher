@@ -45,7 +45,7 @@ CALL (f, rid) {
     RETURN s, p, count(o) AS orders, sum(o.quantity) AS units, sum(coalesce(o.returned_quantity, 0)) AS returned
   }
   WITH s, p, orders, units, returned,
-       (toFloat(units - returned) + $carry_prior * coalesce([(p)-[sc:SCORED]->(r:JobRun) WHERE r.run_id = rid | sc.trust][0], $missing_trust)) / (units + $carry_prior) AS k
+       (toFloat(units - returned) + $carry_prior * coalesce([(p)-[sc:PRODUCT_SCORE]->(r:JobRun) WHERE r.run_id = rid | sc.trust][0], $missing_trust)) / (units + $carry_prior) AS k
   ORDER BY k DESC, p.product_id
   WITH s, collect({p: p, k: k, orders: orders, units: units, returned: returned})[0] AS best
   WHERE best.k > 0
@@ -142,9 +142,9 @@ RETURN rank, path.trust AS path_trust, path.hops AS shared_hops, c.consumer_id A
        path.s1.streamer_id AS first_streamer, path.c2.consumer_id AS via_consumer,
        path.s.streamer_id AS streamer_id, path.x.p.product_id AS product_id, path.bonds AS bond_trusts,
        path.x.k AS carry_trust, path.x.orders AS carry_orders, path.x.units AS carry_units,
-       path.x.returned AS carry_returned_units, [(product)-[sc:SCORED]->(r:JobRun) WHERE r.run_id = rid | sc.trust][0] AS product_trust,
+       path.x.returned AS carry_returned_units, [(product)-[sc:PRODUCT_SCORE]->(r:JobRun) WHERE r.run_id = rid | sc.trust][0] AS product_trust,
        path.x.p.name AS product_name, CASE WHEN path.x.p.category IS :: STRING NOT NULL AND trim(path.x.p.category) <> ''
-         THEN trim(path.x.p.category) ELSE 'unknown' END AS category, [(seller)-[sc:SCORED]->(r:JobRun) WHERE r.run_id = rid | sc.trust][0] AS streamer_trust,
-       path.s.name AS streamer_name, f.factory_id AS factory_id, [(f)-[sc:SCORED]->(r:JobRun) WHERE r.run_id = rid | sc.trust][0] AS factory_trust,
+         THEN trim(path.x.p.category) ELSE 'unknown' END AS category, [(seller)-[sc:STREAMER_SCORE]->(r:JobRun) WHERE r.run_id = rid | sc.trust][0] AS streamer_trust,
+       path.s.name AS streamer_name, f.factory_id AS factory_id, [(f)-[sc:FACTORY_SCORE]->(r:JobRun) WHERE r.run_id = rid | sc.trust][0] AS factory_trust,
        f.name AS factory_name
 ORDER BY rank;

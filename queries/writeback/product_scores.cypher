@@ -1,11 +1,11 @@
 // product_scores — write one batch of the trust scores of a run on Product nodes, as
-// (:Product)-[:SCORED {trust, trust_confidence, trust_low, trust_high, components...}]->(:JobRun) to the
-// run's JobRun. Written before the run is made current; readers take the SCORED of the current run
+// (:Product)-[:PRODUCT_SCORE {trust, trust_confidence, trust_low, trust_high, components...}]->(:JobRun) to the
+// run's JobRun. Written before the run is made current; readers take the PRODUCT_SCORE of the current run
 // (or of the run they name), so a run's scores switch with it and the switch transaction stays small.
 // Parameters: $run_id (STRING), $rows (LIST<MAP>: id STRING, props MAP of trust, trust_confidence, components).
 // Returns: nothing.
 MATCH (run:JobRun {run_id: $run_id})
 UNWIND $rows AS row
 MATCH (n:Product {product_id: row.id})
-CREATE (n)-[sc:SCORED]->(run)
+CREATE (n)-[sc:PRODUCT_SCORE]->(run)
 SET sc = row.props;

@@ -1,11 +1,11 @@
 // streamer_scores — write one batch of the trust scores of a run on Streamer nodes, as
-// (:Streamer)-[:SCORED {trust, trust_confidence, trust_low, trust_high, components...}]->(:JobRun) to the
-// run's JobRun. Written before the run is made current; readers take the SCORED of the current run
+// (:Streamer)-[:STREAMER_SCORE {trust, trust_confidence, trust_low, trust_high, components...}]->(:JobRun) to the
+// run's JobRun. Written before the run is made current; readers take the STREAMER_SCORE of the current run
 // (or of the run they name), so a run's scores switch with it and the switch transaction stays small.
 // Parameters: $run_id (STRING), $rows (LIST<MAP>: id STRING, props MAP of trust, trust_confidence, components).
 // Returns: nothing.
 MATCH (run:JobRun {run_id: $run_id})
 UNWIND $rows AS row
 MATCH (n:Streamer {streamer_id: row.id})
-CREATE (n)-[sc:SCORED]->(run)
+CREATE (n)-[sc:STREAMER_SCORE]->(run)
 SET sc = row.props;
