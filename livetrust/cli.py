@@ -224,9 +224,12 @@ def _list_names(value: str | None) -> tuple[str, ...] | None:
 @click.option("--lists", "list_names", metavar="NAMES", help=f"Comma-separated lists to build [default: all: {','.join(RECOMMEND_LISTS)}].")
 @click.option("--write-top", type=click.IntRange(0, 1000), metavar="K",
               help="Neo4j mode: write back only the first K of each list (0: none, files only; needs --out) [default: --top].")
+@click.option("--write-reasons/--no-write-reasons", default=True, show_default=True,
+              help="Neo4j mode: keep each recommendation's reason text on its RECOMMENDED relationship (the files "
+                   "always have it). Without: a smaller store and a faster write-back at scale.")
 @neo4j_options
 def recommend(data_dir: Path | None, out_dir: Path | None, top: int, subjects_file: Path | None, file_format: str,
-              list_names: str | None, write_top: int | None, settings: Neo4jSettings) -> None:
+              list_names: str | None, write_top: int | None, write_reasons: bool, settings: Neo4jSettings) -> None:
     """Ranked lists for consumers, streamers and factories.
 
     consumer -> streamers to follow and products to buy; factory -> streamers to partner
@@ -239,7 +242,7 @@ def recommend(data_dir: Path | None, out_dir: Path | None, top: int, subjects_fi
 
     click.echo(run_recommend(data_dir=data_dir, out_dir=out_dir, file_format=file_format, top=top,
                              subjects_file=subjects_file, lists=_list_names(list_names), write_top=write_top,
-                             settings=settings,
+                             write_reasons=write_reasons, settings=settings,
                              say=lambda m: click.echo(m, err=True)))
 
 

@@ -180,3 +180,25 @@ def test_cli_recommend_in_neo4j_mode(neo4j_db, neo4j_settings, tmp_path):
     assert f"wrote {files['subject_id'].nunique():,d} RECOMMENDED" in r.output
     r = CliRunner().invoke(main, ["recommend", "--write-top", "0"])
     assert r.exit_code != 0 and "--write-top 0 writes nothing back: give --out DIR" in r.output
+
+    # --no-write-reasons: the relationships carry no reason (the files do); the next run with
+    # reasons overwrites that stock in place and every relationship has its reason again
+    def reasons_of(run_id):
+        records, _, _ = neo4j_db.execute_query(
+            "MATCH ()-[r:RECOMMENDED {run_id: $run}]->() RETURN count(r) AS n, count(r.reason) AS with_reason",
+            run=run_id, database_=db)
+        return records[0]["n"], records[0]["with_reason"]
+
+    for flag, name in (("--no-write-reasons", "out3"), ("--write-reasons", "out4")):
+        r = CliRunner().invoke(main, ["recommend", "--top", "3", "--lists", "consumer_products", flag,
+                                      "--out", str(tmp_path / name)])
+        assert r.exit_code == 0, r.output
+        manifest = json.loads((tmp_path / name / "manifest.json").read_text())
+        files = pd.read_csv(tmp_path / name / "consumer_products.csv")
+        assert files["reason"].notna().all() and len(files) == manifest["row_counts"]["consumer_products"]
+        assert manifest["parameters"]["write_reasons"] is (flag == "--write-reasons")
+        n, with_reason = reasons_of(manifest["run_id"])
+        assert n == len(files)
+        assert with_reason == (n if flag == "--write-reasons" else 0)
+    r = CliRunner().invoke(main, ["recommend", "--data", str(world), "--out", str(tmp_path / "o5"), "--no-write-reasons"])
+    assert r.exit_code != 0 and "--no-write-reasons is for Neo4j mode" in r.output

@@ -57,7 +57,7 @@ def _scores_from_neo4j(driver, database: str) -> Scores:
 
 def run_recommend(
     *, data_dir: Path | None, out_dir: Path | None, file_format: str, top: int, subjects_file: Path | None,
-    lists: tuple[str, ...] | None, write_top: int | None = None, settings=None,
+    lists: tuple[str, ...] | None, write_top: int | None = None, write_reasons: bool = True, settings=None,
     say: Callable[[str], None] | None = None,
 ) -> str:
     """Run the job; returns the summary printed by the CLI.
@@ -69,6 +69,10 @@ def run_recommend(
     ``write_top`` (Neo4j mode): the first K of each list are written back (None: all of
     ``top``; 0: none, files only). On the m world every list in full is 14.7M
     relationships and takes minutes to write (bench/results/recommend.md).
+
+    ``write_reasons`` (Neo4j mode): False leaves the ``reason`` property off the
+    ``RECOMMENDED`` relationships (the files keep it). The reason texts are most of the
+    string store and about an eighth of the write time (bench/results/recommend.md).
     """
     from .run import LISTS, RecommendRun, read_subjects
 
@@ -77,6 +81,8 @@ def run_recommend(
         raise LivetrustError("embedded mode (--data) writes files only: give --out DIR")
     if data_dir is not None and write_top is not None:
         raise LivetrustError("--write-top is for Neo4j mode: embedded mode (--data) writes nothing back")
+    if data_dir is not None and not write_reasons:
+        raise LivetrustError("--no-write-reasons is for Neo4j mode: embedded mode (--data) writes nothing back")
     if write_top == 0 and out_dir is None:
         raise LivetrustError("--write-top 0 writes nothing back: give --out DIR for the files")
     subjects = None
@@ -113,10 +119,12 @@ def run_recommend(
             say(f"projection and scores of run {scores.run_id} read in {time.perf_counter() - started:.1f} s")
             run = RecommendRun(projection, scores, **options)
             run.result.parameters["write_top"] = write_top  # in the JobRun and the manifest
+            run.result.parameters["write_reasons"] = write_reasons
             if write_top == 0:
                 lines = ["  nothing written back to Neo4j (--write-top 0)", _stream_to_files(run, out_dir, file_format)]
             else:
-                lines = _stream_to_neo4j(run, driver, settings.database, write_top, out_dir, file_format)
+                lines = _stream_to_neo4j(run, driver, settings.database, write_top, write_reasons, out_dir,
+                                         file_format)
     result = run.result
     if result.unknown_subjects:
         lines.append(f"  {result.unknown_subjects} subject id(s) of --subjects matched no consumer, streamer or factory")
@@ -151,7 +159,7 @@ def _stream_to_files(run, out_dir: Path, file_format: str) -> str:
         return _files_line(out_dir, file_format, run.names, files.commit(run.result))
 
 
-def _stream_to_neo4j(run, driver, database: str, write_top: int | None, out_dir: Path | None,
+def _stream_to_neo4j(run, driver, database: str, write_top: int | None, write_reasons: bool, out_dir: Path | None,
                      file_format: str) -> list[str]:
     """Every list block by block into Neo4j (its first ``write_top`` ranks) and the files;
     the files are published once the run is; returns the summary lines."""
@@ -172,7 +180,8 @@ def _stream_to_neo4j(run, driver, database: str, write_top: int | None, out_dir:
                 yield frame
 
         t, steps = time.perf_counter(), {}
-        publish(driver, database, run.result, lists={name: partial(blocks, name) for name in run.names}, timings=steps)
+        publish(driver, database, run.result, lists={name: partial(blocks, name) for name in run.names}, timings=steps,
+                reasons=write_reasons)
         manifest = files.commit(run.result) if files is not None else None
     lines = [f"  built the lists and wrote {written:,d} RECOMMENDED relationships to Neo4j "
              f"in {time.perf_counter() - t:.1f} s (building and writing {steps.get('relationships', 0):.1f} s, "

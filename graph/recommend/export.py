@@ -228,11 +228,14 @@ WRITERS = 2  # one batch is encoded by the driver while Neo4j commits the previo
 LABELS = {"consumer": "Consumer", "streamer": "Streamer", "product": "Product", "factory": "Factory"}
 
 
-def write_columns(frame: pd.DataFrame, subject: str, obj: str, element_ids: dict[str, pd.Series]) -> pd.DataFrame:
+def write_columns(frame: pd.DataFrame, subject: str, obj: str, element_ids: dict[str, pd.Series],
+                  reasons: bool = True) -> pd.DataFrame:
     """One list as the write statement takes it: both ends' element ids, then ``WRITE_PROPERTIES``.
 
     ``subject`` / ``obj`` are the list's kinds (``consumer``, ``product``, ...); a row whose
     subject or object is not in the graph gets a null id and is skipped by the statement.
+    ``reasons=False`` sends every reason as null: Neo4j stores no null property, and an
+    overwritten relationship loses the reason it had.
     """
     from ...writeback import element_id_columns
 
@@ -240,12 +243,15 @@ def write_columns(frame: pd.DataFrame, subject: str, obj: str, element_ids: dict
     out = element_id_columns(frame, ends, element_ids)
     for column in WRITE_PROPERTIES:
         out[column] = frame[column].array  # by position; the reason stays categorical
+    if not reasons:
+        out["reason"] = None
     return out
 
 
 def publish(driver, database: str, result: RecommendResult, *,
             lists: dict[str, pd.DataFrame | Callable[[], Iterable[pd.DataFrame]]] | None = None,
-            batch_size: int = 20_000, writers: int = WRITERS, timings: dict[str, float] | None = None) -> str | None:
+            batch_size: int = 20_000, writers: int = WRITERS, timings: dict[str, float] | None = None,
+            reasons: bool = True) -> str | None:
     """Write the lists back to Neo4j as ``RECOMMENDED`` relationships of the run (see above).
 
     Parameters
@@ -265,6 +271,8 @@ def publish(driver, database: str, result: RecommendResult, *,
         Sessions writing batches at once.
     timings : dict, optional
         Filled with the seconds of each step (see :func:`livetrust.writeback.publish_run`).
+    reasons : bool, default True
+        Keep the reason text on each relationship (False: left off; the files keep it).
 
     Returns
     -------
@@ -289,7 +297,7 @@ def publish(driver, database: str, result: RecommendResult, *,
         # each block's write columns are built when its turn comes, not all up front: writing all
         # 14.7M rows of the m world, peak RSS 8.74 -> 7.13 GB side by side (bench/results/recommend.md)
         for frame in [frames] if isinstance(frames, pd.DataFrame) else frames():
-            block = write_columns(frame, *LISTS[name][1:], element_ids)
+            block = write_columns(frame, *LISTS[name][1:], element_ids, reasons=reasons)
             counts["written"] += len(block)
             yield block
         counts[name] = result.row_counts.get(name, 0)  # a streamed list is counted once it went by
