@@ -226,7 +226,7 @@ def _list_names(value: str | None) -> tuple[str, ...] | None:
               help="Neo4j mode: write back only the first K of each list (0: none, files only; needs --out) [default: --top].")
 @click.option("--write-reasons/--no-write-reasons", default=True, show_default=True,
               help="Neo4j mode: keep each recommendation's reason text on its RECOMMENDED relationship (the files "
-                   "always have it). Without: a smaller store and a faster write-back at scale.")
+                   "always have it). Without: a smaller store (the reasons are most of it).")
 @neo4j_options
 def recommend(data_dir: Path | None, out_dir: Path | None, top: int, subjects_file: Path | None, file_format: str,
               list_names: str | None, write_top: int | None, write_reasons: bool, settings: Neo4jSettings) -> None:

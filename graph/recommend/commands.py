@@ -72,7 +72,8 @@ def run_recommend(
 
     ``write_reasons`` (Neo4j mode): False leaves the ``reason`` property off the
     ``RECOMMENDED`` relationships (the files keep it). The reason texts are most of the
-    string store and about an eighth of the write time (bench/results/recommend.md).
+    string store; leaving them off saves store, not time, once reruns overwrite the stock
+    in place (bench/results/recommend.md).
     """
     from .run import LISTS, RecommendRun, read_subjects
 
