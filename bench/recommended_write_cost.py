@@ -109,12 +109,13 @@ def _reasons() -> list[str]:
 
 def _batches(rows: int, seed: int, consumers: list[str], products: list[str], reasons: list[str]):
     rng = np.random.default_rng(seed)
+    consumers, products, reasons = (np.array(v, dtype=object) for v in (consumers, products, reasons))
     for start in range(0, rows, BATCH):
         n = min(BATCH, rows - start)
-        yield {"a": [consumers[j] for j in rng.integers(0, len(consumers), n)],
-               "b": [products[j] for j in rng.integers(0, len(products), n)],
-               "rank": [int(x) for x in rng.integers(1, 21, n)], "score": [float(x) for x in rng.random(n)],
-               "reason": [reasons[j] for j in rng.integers(0, len(reasons), n)], "demotion": [1.0] * n}
+        yield {"a": consumers[rng.integers(0, len(consumers), n)].tolist(),
+               "b": products[rng.integers(0, len(products), n)].tolist(),
+               "rank": rng.integers(1, 21, n).tolist(), "score": rng.random(n).tolist(),
+               "reason": reasons[rng.integers(0, len(reasons), n)].tolist(), "demotion": [1.0] * n}
 
 
 if __name__ == "__main__":

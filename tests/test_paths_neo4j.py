@@ -45,7 +45,8 @@ REL = 1e-9
 
 
 def publish_trust(driver, database: str, trust: TrustInputs, run_id: str) -> None:
-    """Write the trust frames as a published ``score`` run (TRUSTS + node trust properties)."""
+    """Write the trust frames as a published ``score`` run (TRUSTS + node score relationships)."""
+    from livetrust.graph.trust.job import NODE_WRITES, SCORES_CLEANUP
     from livetrust.writeback import RelationshipBatch, RunRecord, publish_run
 
     def conf(row):
@@ -65,9 +66,8 @@ def publish_trust(driver, database: str, trust: TrustInputs, run_id: str) -> Non
     publish_run(
         driver, database, RunRecord("score", run_id),
         relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", bonds),
-                       RelationshipBatch("writeback/streamer_scores", "writeback/scores_cleanup", nodes(trust.streamers, "streamer_id")),
-                       RelationshipBatch("writeback/product_scores", "writeback/scores_cleanup", nodes(trust.products, "product_id")),
-                       RelationshipBatch("writeback/factory_scores", "writeback/scores_cleanup", nodes(trust.factories, "factory_id"))],
+                       *(RelationshipBatch(statement, SCORES_CLEANUP, nodes(getattr(trust, output), key))
+                         for output, (key, statement) in NODE_WRITES.items())],
     )
 
 

@@ -101,7 +101,10 @@ def test_publish_replaces_the_previous_run_and_a_failed_run_changes_nothing(neo4
 
 def publish_scores(driver, database, scores, run_id: str) -> None:
     """Write trust frames as a published ``score`` run (TRUSTS + node score relationships)."""
+    from livetrust.graph.trust.job import NODE_WRITES, SCORES_CLEANUP
     from livetrust.writeback import RelationshipBatch, RunRecord, frame_to_rows, publish_run
+
+    extra = {"streamers": ("integrity", "lockstep_buyers")}  # what the recommend job's demotion reads
 
     def nodes(frame, key, extra=()):
         f = frame[[key, "trust", "confidence", *extra]].rename(columns={key: "id", "confidence": "trust_confidence"})
@@ -112,10 +115,8 @@ def publish_scores(driver, database, scores, run_id: str) -> None:
     publish_run(
         driver, database, RunRecord("score", run_id),
         relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", bonds),
-                       RelationshipBatch("writeback/streamer_scores", "writeback/scores_cleanup",
-                                         nodes(scores.streamers, "streamer_id", ("integrity", "lockstep_buyers"))),
-                       RelationshipBatch("writeback/product_scores", "writeback/scores_cleanup", nodes(scores.products, "product_id")),
-                       RelationshipBatch("writeback/factory_scores", "writeback/scores_cleanup", nodes(scores.factories, "factory_id"))],
+                       *(RelationshipBatch(statement, SCORES_CLEANUP, nodes(getattr(scores, output), key, extra.get(output, ())))
+                         for output, (key, statement) in NODE_WRITES.items())],
     )
 
 

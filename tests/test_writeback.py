@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from neo4j.exceptions import Neo4jError
 
+from livetrust.graph.trust.job import SCORES_CLEANUP
 from livetrust.writeback import NodeUpdate, RelationshipBatch, RunRecord, current_run_id, frame_to_rows, publish_run
 
 pytestmark = pytest.mark.integration
@@ -27,7 +28,7 @@ def score_run(run_id: str, bond_trust: float, streamer_trust: float, bad: bool =
     return dict(
         record=RunRecord(job="score", run_id=run_id, parameters={"half_life_days": 30}, input_counts={"orders": 4}),
         relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", rows),
-                       RelationshipBatch("writeback/streamer_scores", "writeback/scores_cleanup", frame_to_rows(streamers, ["id"]))],
+                       RelationshipBatch("writeback/streamer_scores", SCORES_CLEANUP, frame_to_rows(streamers, ["id"]))],
         batch_size=1,
     )
 
@@ -269,7 +270,7 @@ def test_node_scores_switch_with_the_run_and_stamped_properties_are_written_befo
         scores = pd.DataFrame({"id": ["s1", "s2", "s3"], "trust": trust})
         digests = pd.DataFrame({"id": ["s1", "s2", "s3"], "audience_bonds": audience})
         return dict(record=RunRecord("score", run_id),
-                    relationships=[RelationshipBatch("writeback/streamer_scores", "writeback/scores_cleanup",
+                    relationships=[RelationshipBatch("writeback/streamer_scores", SCORES_CLEANUP,
                                                      frame_to_rows(scores, ["id"]), batch_size=2)],
                     node_updates=[NodeUpdate("writeback/streamer_digests", frame_to_rows(digests, ["id"]), batch_size=2)])
 
