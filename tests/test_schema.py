@@ -19,6 +19,21 @@ def test_schema_file_is_idempotent_and_complete(neo4j_db, neo4j_settings):
     assert expected <= names
 
 
+def test_schema_drops_the_run_id_indexes_an_older_version_made(neo4j_db, neo4j_settings):
+    """Databases written before the cleanup scanned the type carry range indexes on the run_id of
+    TRUSTS and RECOMMENDED, which bloat under reruns; applying the schema removes them and keeps
+    every index the file creates."""
+    db = neo4j_settings.database
+    for name, rel in (("trusts_run", "TRUSTS"), ("recommended_run", "RECOMMENDED")):
+        neo4j_db.execute_query(f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{rel}]-() ON (r.run_id)", database_=db)
+    apply_schema(neo4j_db, db)
+    records, _, _ = neo4j_db.execute_query("SHOW INDEXES YIELD name RETURN collect(name) AS names", database_=db)
+    names = set(records[0]["names"])
+    assert not names & {"trusts_run", "recommended_run"}
+    created = {s.split()[2] for s in schema_statements() if s.startswith("CREATE INDEX")}
+    assert created and created <= names
+
+
 def test_round_trip_nodes_and_uniqueness(neo4j_db):
     rows = [{"id": f"s{i}", "name": f"Streamer {i}"} for i in range(50)]
     neo4j_db.execute_query(

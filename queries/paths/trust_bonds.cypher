@@ -8,8 +8,8 @@
 // one record per chunk holding a list of row lists, far fewer Python objects than a record per bond
 // (with the projection read alongside, the recommend job's read on the m world went from 143.6 s to
 // 33-36 s: bench/results/recommend.md). The run filter goes through coalesce so that the planner
-// expands from each consumer instead of seeking the trusts_run index (the other generation of bonds
-// is skipped there).
+// expands from each consumer instead of seeking a run_id index (older versions made trusts_run;
+// the other generation of bonds is skipped there).
 // Returns: one row: rows (LIST of [consumer_id, streamer_id, trust, confidence, consumer_credibility],
 //          confidence and consumer_credibility null where not stored), last (the chunk's last
 //          consumer_id; null when the chunk is empty, i.e. all bonds are read).

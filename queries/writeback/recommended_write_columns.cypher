@@ -21,7 +21,7 @@ MATCH (a) WHERE elementId(a) = $columns.subject_node[i]
 MATCH (b) WHERE elementId(b) = $columns.object_node[i]
 OPTIONAL CALL (a, b, current_run_id) {
   MATCH (a)-[stock:RECOMMENDED]->(b)
-  // coalesce: a predicate the recommended_run index cannot answer, so the planner expands between
+  // coalesce: a predicate no run_id index (older versions made recommended_run) could answer, so the planner expands between
   // the two bound nodes (Expand(Into)) instead of seeking the index for every row
   WHERE coalesce(stock.list, '') = $list AND NOT coalesce(stock.run_id, '') IN [current_run_id, $run_id]
   RETURN stock LIMIT 1

@@ -20,7 +20,7 @@ MATCH (c:Consumer) WHERE elementId(c) = $columns.consumer_node[i]
 MATCH (s:Streamer) WHERE elementId(s) = $columns.streamer_node[i]
 OPTIONAL CALL (c, s, current_run_id) {
   MATCH (c)-[stock:TRUSTS]->(s)
-  // coalesce: a predicate the trusts_run index cannot answer, so the planner expands from the bound
+  // coalesce: a predicate no run_id index (older versions made trusts_run) could answer, so the planner expands from the bound
   // consumer (Expand(Into)) instead of scanning the index for every bond
   WHERE NOT coalesce(stock.run_id, '') IN [current_run_id, $run_id]
   RETURN stock LIMIT 1
