@@ -38,7 +38,7 @@ def run_once(binary: str, args: list[str], out: Path) -> dict:
     rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
     files = {p.name: sha256_of(p) for p in sorted(out.iterdir()) if p.is_file() and p.name != "manifest.json"}
     return {"binary": binary, "args": args, "started": started, "load_avg_1m": round(load, 2), "wall_s": round(wall, 1),
-            "peak_rss_mib": round(rss_kb / 1024), "files": files, "summary": proc.stdout.strip().splitlines()[:1]}
+            "peak_rss_mib": round(rss_kb / 1024), "files": files, "summary": proc.stdout.strip().splitlines()[:3]}
 
 
 def main() -> None:

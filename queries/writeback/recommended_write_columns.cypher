@@ -6,6 +6,12 @@
 // the same pairs creates and deletes little. The current run's relationships are never touched,
 // so readers never see a half-written run. Used when there is stock (recommended_stock.cypher);
 // otherwise recommended_create_columns.
+// The stock is looked up once per subject of the batch (its RECOMMENDED of the list that are neither
+// the current run's nor this one's) and each row takes its object's: a per-row
+// MATCH (a)-[stock:RECOMMENDED]->(b) re-read all of the subject's RECOMMENDED (a consumer of the m world
+// has about 80: 2 lists, 2 generations) for each of its rows; 40.2k against 52.5k rows/s for the
+// statement alone (bench/recommended_overwrite_ab.py; bench/results/recommend.md). A subject whose rows
+// span two batches is looked up in both; what the first overwrote is this run's and not taken again.
 // The batch comes as one list per column (no map per row); both ends are found by element id
 // (node_element_ids.cypher; NodeByElementIdSeek), whatever their labels: the list's subject and
 // object labels (Consumer -> Product, ...) are fixed by the ids the job sends. A recommendation
@@ -17,15 +23,17 @@
 OPTIONAL MATCH (current:JobRun {job: 'recommend', current: true})
 WITH coalesce(current.run_id, '') AS current_run_id
 UNWIND range(0, size($columns.subject_node) - 1) AS i
-MATCH (a) WHERE elementId(a) = $columns.subject_node[i]
-MATCH (b) WHERE elementId(b) = $columns.object_node[i]
-OPTIONAL CALL (a, b, current_run_id) {
-  MATCH (a)-[stock:RECOMMENDED]->(b)
-  // coalesce: a predicate no run_id index (older versions made recommended_run) could answer, so the planner expands between
-  // the two bound nodes (Expand(Into)) instead of seeking the index for every row
+WITH current_run_id, $columns.subject_node[i] AS subject, collect(i) AS rows
+MATCH (a) WHERE elementId(a) = subject
+CALL (a, current_run_id) {
+  OPTIONAL MATCH (a)-[stock:RECOMMENDED]->(b)
+  // coalesce: a predicate no run_id index (older versions made recommended_run) could answer
   WHERE coalesce(stock.list, '') = $list AND NOT coalesce(stock.run_id, '') IN [current_run_id, $run_id]
-  RETURN stock LIMIT 1
+  RETURN collect(elementId(b)) AS stock_objects, collect(stock) AS stocks
 }
+UNWIND rows AS i
+MATCH (b) WHERE elementId(b) = $columns.object_node[i]
+WITH a, b, i, [j IN range(0, size(stock_objects) - 1) WHERE stock_objects[j] = $columns.object_node[i] | stocks[j]][0] AS stock
 // SET on a null relationship does nothing: pairs without stock go on to CREATE
 SET stock.run_id = $run_id, stock.rank = $columns.rank[i], stock.score = $columns.score[i],
     stock.reason = $columns.reason[i], stock.demotion = $columns.demotion[i]

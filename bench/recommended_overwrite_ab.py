@@ -1,0 +1,95 @@
+"""Overwriting stock RECOMMENDED: one look-up per row against one per subject.
+
+``per_row``, ``queries/writeback/recommended_write_columns.cypher`` until 2026-12-05, found each row's stock with
+``MATCH (a)-[stock:RECOMMENDED]->(b)`` (Expand(Into)): from the subject, whose RECOMMENDED of both
+lists and both generations were read again for every one of its rows (a consumer of the m world has
+about 80, and 40 rows). The ``per_subject`` variant (the statement's text since 2026-12-05) groups a
+batch's rows by subject, reads the subject's stock of the list once, and picks each row's stock from
+that list.
+
+Both variants write the same rows (a list file of a `livetrust recommend --out` run, e.g. the current
+run's consumer_products.csv) over the same stock, in transactions of 20,000 rows, one session, the
+variants alternating; every run stamps its own run id, so each run overwrites the relationships the
+run before it wrote (they are stock: neither the current run's nor its own). Prints a JSON line per run.
+
+Use a database holding a recommend run's current relationships and stock (the m world after two
+`livetrust recommend` runs); this script leaves the stock stamped with its last run id.
+
+    eval "$(NEO4J_LOCAL_HOME=/work/.neo4j-m scripts/neo4j-local env)"
+    python bench/recommended_overwrite_ab.py OUT/consumer_products.csv --rows 400000 --rounds 3
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+import pandas as pd
+from neo4j import GraphDatabase
+
+from livetrust.queries import cypher_statement
+from livetrust.writeback import frame_to_columns, node_element_ids
+
+# the statement of queries/writeback/recommended_write_columns.cypher until 2026-12-05
+PER_ROW = """
+OPTIONAL MATCH (current:JobRun {job: 'recommend', current: true})
+WITH coalesce(current.run_id, '') AS current_run_id
+UNWIND range(0, size($columns.subject_node) - 1) AS i
+MATCH (a) WHERE elementId(a) = $columns.subject_node[i]
+MATCH (b) WHERE elementId(b) = $columns.object_node[i]
+OPTIONAL CALL (a, b, current_run_id) {
+  MATCH (a)-[stock:RECOMMENDED]->(b)
+  WHERE coalesce(stock.list, '') = $list AND NOT coalesce(stock.run_id, '') IN [current_run_id, $run_id]
+  RETURN stock LIMIT 1
+}
+SET stock.run_id = $run_id, stock.rank = $columns.rank[i], stock.score = $columns.score[i],
+    stock.reason = $columns.reason[i], stock.demotion = $columns.demotion[i]
+WITH a, b, i, stock WHERE stock IS NULL
+CREATE (a)-[:RECOMMENDED {
+  list: $list, run_id: $run_id, rank: $columns.rank[i], score: $columns.score[i],
+  reason: $columns.reason[i], demotion: $columns.demotion[i]
+}]->(b)
+"""
+BATCH = 20_000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("list_file", help="a list file of `livetrust recommend --out` (CSV)")
+    parser.add_argument("--rows", type=int, default=400_000, help="first rows of the file to write per run")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    driver = GraphDatabase.driver(os.environ["NEO4J_URI"],
+                                  auth=(os.environ["NEO4J_USER"], os.environ["NEO4J_PASSWORD"]))
+    database = os.environ.get("NEO4J_DATABASE", "neo4j")
+    name = os.path.basename(args.list_file).split(".")[0]
+    subject, obj = {"consumer_products": ("Consumer", "Product"), "consumer_streamers": ("Consumer", "Streamer"),
+                    "factory_streamers": ("Factory", "Streamer"), "streamer_products": ("Streamer", "Product"),
+                    "streamer_factories": ("Streamer", "Factory")}[name]
+    frame = pd.read_csv(args.list_file, nrows=args.rows, keep_default_na=False)
+    ids = node_element_ids(driver, database)
+    batch = pd.DataFrame({"subject_node": frame["subject_id"].map(ids[subject]),
+                          "object_node": frame["object_id"].map(ids[obj]),
+                          "rank": frame["rank"], "score": frame["score"], "reason": frame["reason"],
+                          "demotion": frame["demotion"]})
+    batches = [frame_to_columns(batch.iloc[s : s + BATCH]) for s in range(0, len(batch), BATCH)]
+    variants = {"per_row": PER_ROW, "per_subject": cypher_statement("writeback/recommended_write_columns")}
+    for round_ in range(args.rounds):
+        for variant in (variants if round_ % 2 == 0 else list(reversed(variants))):
+            run_id = f"bench-overwrite-{round_}-{variant}"
+            created = 0
+            started = time.perf_counter()
+            with driver.session(database=database) as session:
+                for columns in batches:
+                    summary = session.execute_write(
+                        lambda tx, c=columns: tx.run(variants[variant], columns=c, list=name, run_id=run_id).consume())
+                    created += summary.counters.relationships_created
+            seconds = time.perf_counter() - started
+            print(json.dumps({"round": round_, "variant": variant, "rows": len(batch), "created": created,
+                              "seconds": round(seconds, 2), "rows_per_s": round(len(batch) / seconds)}), flush=True)
+    driver.close()
+
+
+if __name__ == "__main__":
+    main()
