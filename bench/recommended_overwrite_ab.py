@@ -26,9 +26,10 @@ import os
 import time
 
 import pandas as pd
-from neo4j import GraphDatabase
 
+from livetrust.db import open_driver
 from livetrust.queries import cypher_statement
+from livetrust.settings import Neo4jSettings
 from livetrust.writeback import frame_to_columns, node_element_ids
 
 # the statement of queries/writeback/recommended_write_columns.cypher until 2026-12-05
@@ -60,9 +61,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=400_000, help="first rows of the file to write per run")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    driver = GraphDatabase.driver(os.environ["NEO4J_URI"],
-                                  auth=(os.environ["NEO4J_USER"], os.environ["NEO4J_PASSWORD"]))
-    database = os.environ.get("NEO4J_DATABASE", "neo4j")
+    settings = Neo4jSettings.from_env()
+    driver, database = open_driver(settings), settings.database
     name = os.path.basename(args.list_file).split(".")[0]
     subject, obj = {"consumer_products": ("Consumer", "Product"), "consumer_streamers": ("Consumer", "Streamer"),
                     "factory_streamers": ("Factory", "Streamer"), "streamer_products": ("Streamer", "Product"),

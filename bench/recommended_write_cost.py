@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 
 import numpy as np
-from neo4j import GraphDatabase
+
+from livetrust.db import open_driver
+from livetrust.settings import Neo4jSettings
 
 ALL_PROPERTIES = ("list: $list, run_id: $run_id, rank: $columns.rank[i], score: $columns.score[i], "
                   "reason: $columns.reason[i], demotion: $columns.demotion[i]")
@@ -48,9 +49,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="relationships per variant and round")
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    driver = GraphDatabase.driver(os.environ["NEO4J_URI"],
-                                  auth=(os.environ["NEO4J_USER"], os.environ["NEO4J_PASSWORD"]))
-    database = os.environ.get("NEO4J_DATABASE", "neo4j")
+    settings = Neo4jSettings.from_env()
+    driver, database = open_driver(settings), settings.database
     consumers, products = _scratch_nodes(driver, database)
     reasons = _reasons()
     for round_ in range(args.rounds):
