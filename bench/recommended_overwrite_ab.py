@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
+from pathlib import Path
 
 import pandas as pd
 
 from livetrust.db import open_driver
+from livetrust.graph.recommend.export import WRITE_STATEMENT, write_columns
+from livetrust.graph.recommend.run import LISTS
 from livetrust.queries import cypher_statement
 from livetrust.settings import Neo4jSettings
 from livetrust.writeback import frame_to_columns, node_element_ids
@@ -63,18 +65,12 @@ def main() -> None:
     args = parser.parse_args()
     settings = Neo4jSettings.from_env()
     driver, database = open_driver(settings), settings.database
-    name = os.path.basename(args.list_file).split(".")[0]
-    subject, obj = {"consumer_products": ("Consumer", "Product"), "consumer_streamers": ("Consumer", "Streamer"),
-                    "factory_streamers": ("Factory", "Streamer"), "streamer_products": ("Streamer", "Product"),
-                    "streamer_factories": ("Streamer", "Factory")}[name]
+    name = Path(args.list_file).name.split(".")[0]
     frame = pd.read_csv(args.list_file, nrows=args.rows, keep_default_na=False)
-    ids = node_element_ids(driver, database)
-    batch = pd.DataFrame({"subject_node": frame["subject_id"].map(ids[subject]),
-                          "object_node": frame["object_id"].map(ids[obj]),
-                          "rank": frame["rank"], "score": frame["score"], "reason": frame["reason"],
-                          "demotion": frame["demotion"]})
+    # the job's own write columns: both ends' element ids, then the properties
+    batch = write_columns(frame, *LISTS[name][1:], node_element_ids(driver, database))
     batches = [frame_to_columns(batch.iloc[s : s + BATCH]) for s in range(0, len(batch), BATCH)]
-    variants = {"per_row": PER_ROW, "per_subject": cypher_statement("writeback/recommended_write_columns")}
+    variants = {"per_row": PER_ROW, "per_subject": cypher_statement(WRITE_STATEMENT)}
     for round_ in range(args.rounds):
         for variant in (variants if round_ % 2 == 0 else list(reversed(variants))):
             run_id = f"bench-overwrite-{round_}-{variant}"

@@ -104,7 +104,7 @@ def publish_scores(driver, database, scores, run_id: str) -> None:
     from livetrust.graph.trust.job import NODE_WRITES, SCORES_CLEANUP
     from livetrust.writeback import RelationshipBatch, RunRecord, frame_to_rows, publish_run
 
-    extra = {"streamers": ("integrity", "lockstep_buyers")}  # what the recommend job's demotion reads
+    extra_columns = {"streamers": ("integrity", "lockstep_buyers")}  # what the recommend job's demotion reads
 
     def nodes(frame, key, extra=()):
         f = frame[[key, "trust", "confidence", *extra]].rename(columns={key: "id", "confidence": "trust_confidence"})
@@ -115,7 +115,7 @@ def publish_scores(driver, database, scores, run_id: str) -> None:
     publish_run(
         driver, database, RunRecord("score", run_id),
         relationships=[RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", bonds),
-                       *(RelationshipBatch(statement, SCORES_CLEANUP, nodes(getattr(scores, output), key, extra.get(output, ())))
+                       *(RelationshipBatch(statement, SCORES_CLEANUP, nodes(getattr(scores, output), key, extra_columns.get(output, ())))
                          for output, (key, statement) in NODE_WRITES.items())],
     )
 

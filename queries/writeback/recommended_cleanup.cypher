@@ -4,7 +4,7 @@
 // A scan of the RECOMMENDED relationships (the relationship type lookup index), not a seek per
 // stale run id: a range index on run_id bloats under the in-place overwrites (each one moves an
 // entry from the old run id to the new) and no reader needs one (bench/results/recommend.md,
-// "The run_id indexes"). About 23 s for the m world's 29.4M relationships (2 generations).
+// "The run_id indexes"). 26-27 s in the job for the m world's 29.4M relationships (2 generations).
 // Parameters: $keep (STRING or null: null keeps none), $stock (STRING or null: null keeps no stock).
 // Returns: nothing. Needs an auto-commit transaction (CALL IN TRANSACTIONS).
 MATCH ()-[r:RECOMMENDED]->()

@@ -9,8 +9,8 @@
 // The stock is looked up once per subject of the batch (its RECOMMENDED of the list that are neither
 // the current run's nor this one's) and each row takes its object's: a per-row
 // MATCH (a)-[stock:RECOMMENDED]->(b) re-read all of the subject's RECOMMENDED (a consumer of the m world
-// has about 80: 2 lists, 2 generations) for each of its rows; 40.2k against 52.5k rows/s for the
-// statement alone (bench/recommended_overwrite_ab.py; bench/results/recommend.md). A subject whose rows
+// has about 80: 2 lists, 2 generations) for each of its rows; medians 40.6k against 53.0k rows/s for
+// the statement alone (bench/recommended_overwrite_ab.py; bench/results/recommend.md). A subject whose rows
 // span two batches is looked up in both; what the first overwrote is this run's and not taken again.
 // The batch comes as one list per column (no map per row); both ends are found by element id
 // (node_element_ids.cypher; NodeByElementIdSeek), whatever their labels: the list's subject and
