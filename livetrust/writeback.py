@@ -1,6 +1,7 @@
 """Publishing a job's results to Neo4j so readers never see two runs mixed.
 
-A run is written in four steps (Cypher in ``queries/writeback/``):
+A run is written in four steps (Cypher in ``queries/writeback/``), holding the job's lock
+(:mod:`livetrust.joblock`: one writing run per job, whatever process or machine it runs on):
 
 1. ``run_start``: a ``(:JobRun {status: 'running'})`` node records the run.
 2. Relationships (millions of bonds, say; the node scores, as ``STREAMER_SCORE`` etc. relationships to
@@ -37,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .db import apply_schema
+from .joblock import STALE_AFTER, JobLock, JobLockLost
 from .queries import cypher_statement
 
 
@@ -106,6 +108,7 @@ def publish_run(
     writers: int = 1,
     timings: dict[str, float] | None = None,
     before_publish: Callable[[], None] | None = None,
+    lock_stale_after: int = STALE_AFTER,
 ) -> str | None:
     """Write a run's results and make it current; returns the run it replaced (or None).
 
@@ -132,6 +135,10 @@ def publish_run(
         Called once the relationships are written, before the switch (the scoring job waits
         there for its files); an exception fails the run like any other (its relationships
         are removed and the previous run stays current).
+    lock_stale_after : int, default 600
+        Seconds without a heartbeat after which another run may take this job's lock
+        (:class:`~livetrust.joblock.JobLock`). While a live run of the same job holds it, this
+        one raises :class:`~livetrust.joblock.JobLockBusy` before writing anything.
 
     Returns
     -------
@@ -148,36 +155,39 @@ def publish_run(
     # a database loaded by an older livetrust may lack the constraints of what this run writes
     # (idempotent: IF NOT EXISTS; a few ms when all exist)
     apply_schema(driver, database)
-    driver.execute_query(
-        cypher_statement("writeback/run_start"),
-        job=record.job, run_id=record.run_id, started_at=now_utc(),
-        parameters=json.dumps(record.parameters, sort_keys=True, default=str),
-        input_counts=json.dumps(record.input_counts, sort_keys=True),
-        database_=database,
-    )
-    try:
-        t0 = time.perf_counter()
-        for rel in relationships:
-            _write_batches(driver, database, rel, record.run_id, batch_size, writers)
-        timings["relationships"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        for update in node_updates:
-            _write_node_batches(driver, database, update, record.run_id, batch_size)
-        timings["node_updates"] = time.perf_counter() - t0
-        if before_publish is not None:
+    with JobLock(driver, database, record.job, record.run_id, stale_after=lock_stale_after) as lock:
+        driver.execute_query(
+            cypher_statement("writeback/run_start"),
+            job=record.job, run_id=record.run_id, started_at=now_utc(),
+            parameters=json.dumps(record.parameters, sort_keys=True, default=str),
+            input_counts=json.dumps(record.input_counts, sort_keys=True),
+            database_=database,
+        )
+        try:
             t0 = time.perf_counter()
-            before_publish()
-            timings["before_publish"] = time.perf_counter() - t0
+            for rel in relationships:
+                _write_batches(driver, database, rel, lock, batch_size, writers)
+            timings["relationships"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            for update in node_updates:
+                _write_node_batches(driver, database, update, lock, batch_size)
+            timings["node_updates"] = time.perf_counter() - t0
+            if before_publish is not None:
+                t0 = time.perf_counter()
+                before_publish()
+                timings["before_publish"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            with driver.session(database=database) as session:
+                previous = session.execute_write(_publish, record, lock)
+            timings["publish"] = time.perf_counter() - t0
+        except BaseException as err:
+            # a run that lost its lock leaves the database to the holder: what it would delete
+            # may be the holder's (it only records its own failure)
+            _mark_failed(driver, database, record, err, relationships, clean=not isinstance(err, JobLockLost))
+            raise
         t0 = time.perf_counter()
-        with driver.session(database=database) as session:
-            previous = session.execute_write(_publish, record)
-        timings["publish"] = time.perf_counter() - t0
-    except BaseException as err:
-        _mark_failed(driver, database, record, err, relationships)
-        raise
-    t0 = time.perf_counter()
-    _cleanup(driver, database, relationships, keep=record.run_id, stock=previous)
-    timings["cleanup"] = time.perf_counter() - t0
+        _cleanup(driver, database, relationships, keep=record.run_id, stock=previous)
+        timings["cleanup"] = time.perf_counter() - t0
     return previous
 
 
@@ -300,8 +310,9 @@ def _missing(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def _write_batches(driver, database: str, rel: RelationshipBatch, run_id: str, batch_size: int, writers: int) -> None:
-    """Create ``rel.rows`` in transactions of ``batch_size`` rows, ``writers`` sessions at a time.
+def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock, batch_size: int, writers: int) -> None:
+    """Create ``rel.rows`` in transactions of ``batch_size`` rows, ``writers`` sessions at a time;
+    each transaction first checks that the run still holds its job's lock.
 
     Rows that come as an iterator of chunks (a list streamed block by block) are written
     while the next chunk is built: at most two chunks are held at once.
@@ -321,7 +332,7 @@ def _write_batches(driver, database: str, rel: RelationshipBatch, run_id: str, b
             else:
                 params = {"rows": list(chunk[start : start + batch_size])}
             with driver.session(database=database) as session:
-                session.execute_write(_run, statement, run_id=run_id, **rel.params, **params)
+                session.execute_write(_run_locked, lock, statement, run_id=lock.run_id, **rel.params, **params)
         except BaseException:
             failed.set()
             raise
@@ -346,18 +357,21 @@ def _write_batches(driver, database: str, rel: RelationshipBatch, run_id: str, b
             raise
 
 
-def _run(tx: neo4j.ManagedTransaction, statement: str, **params: Any) -> None:
+def _run_locked(tx: neo4j.ManagedTransaction, lock: JobLock, statement: str, **params: Any) -> None:
+    lock.check(tx)
     tx.run(statement, params).consume()
 
 
-def _write_node_batches(driver, database: str, update: NodeUpdate, run_id: str, batch_size: int) -> None:
+def _write_node_batches(driver, database: str, update: NodeUpdate, lock: JobLock, batch_size: int) -> None:
     statement, batch_size = cypher_statement(update.statement), update.batch_size or batch_size
     with driver.session(database=database) as session:
         for start in range(0, len(update.rows), batch_size):
-            session.execute_write(_run, statement, run_id=run_id, rows=list(update.rows[start : start + batch_size]))
+            session.execute_write(_run_locked, lock, statement, run_id=lock.run_id,
+                                  rows=list(update.rows[start : start + batch_size]))
 
 
-def _publish(tx: neo4j.ManagedTransaction, record: RunRecord) -> str | None:
+def _publish(tx: neo4j.ManagedTransaction, record: RunRecord, lock: JobLock) -> str | None:
+    lock.renew(tx)  # in the switch's own transaction: no takeover between the check and the commit
     result = tx.run(
         cypher_statement("writeback/run_publish"),
         job=record.job, run_id=record.run_id, finished_at=now_utc(),
@@ -366,7 +380,7 @@ def _publish(tx: neo4j.ManagedTransaction, record: RunRecord) -> str | None:
     return result["previous_run_id"] if result else None
 
 
-def _mark_failed(driver, database, record: RunRecord, err: BaseException, relationships) -> None:
+def _mark_failed(driver, database, record: RunRecord, err: BaseException, relationships, clean: bool = True) -> None:
     message = (str(err).strip().splitlines() or [type(err).__name__])[0]
     try:
         driver.execute_query(
@@ -374,7 +388,7 @@ def _mark_failed(driver, database, record: RunRecord, err: BaseException, relati
             run_id=record.run_id, finished_at=now_utc(), error=f"{type(err).__name__}: {message}",
             database_=database,
         )
-        failed_only = [rel for rel in relationships if not rel.keeps_stock]
+        failed_only = [rel for rel in relationships if not rel.keeps_stock and clean]
         _cleanup(driver, database, failed_only, keep=current_run_id(driver, database, record.job))
     except neo4j.exceptions.Neo4jError:
         pass  # the original error matters more; the next run cleans up what is left

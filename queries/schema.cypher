@@ -17,6 +17,7 @@
 //     (:Product)-[:PRODUCT_SCORE]->(:JobRun) and (:Factory)-[:FACTORY_SCORE]->(:JobRun)
 //                                                     node scores, written by `score`: the current run's
 //   (:JobRun {job, run_id, status, current})   one per score / paths / recommend run
+//   (:JobLock {job, run_id, acquired_at, heartbeat_at})   one per job: the run allowed to write (livetrust/joblock.py)
 //   (:LoadRun {run_id, started_at, finished_at, loaded, ...})   one per load
 //   (:CoAudience {streamer_id, run_id, score_run_id, min_bond, keep})-[:SHARES {vias, via_trust, partner_trust}]->(:CoAudience)
 //                                                     per streamer and streamer pair, written by `paths` (explain's index)
@@ -32,6 +33,7 @@ CREATE CONSTRAINT pending_key IF NOT EXISTS FOR (n:Pending) REQUIRE (n.stream, n
 CREATE CONSTRAINT load_run_id IF NOT EXISTS FOR (n:LoadRun) REQUIRE n.run_id IS UNIQUE;
 CREATE CONSTRAINT job_run_id IF NOT EXISTS FOR (n:JobRun) REQUIRE n.run_id IS UNIQUE;
 CREATE INDEX job_run_current IF NOT EXISTS FOR (n:JobRun) ON (n.job, n.current);
+CREATE CONSTRAINT job_lock_job IF NOT EXISTS FOR (n:JobLock) REQUIRE n.job IS UNIQUE;
 CREATE CONSTRAINT co_audience_key IF NOT EXISTS FOR (n:CoAudience) REQUIRE (n.streamer_id, n.run_id) IS UNIQUE;
 CREATE INDEX load_run_finished IF NOT EXISTS FOR (n:LoadRun) ON (n.finished_at);
 

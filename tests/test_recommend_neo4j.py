@@ -203,3 +203,18 @@ def test_cli_recommend_in_neo4j_mode(neo4j_db, neo4j_settings, tmp_path):
         assert with_reason == (n if flag == "--write-reasons" else 0)
     r = CliRunner().invoke(main, ["recommend", "--data", str(world), "--out", str(tmp_path / "o5"), "--no-write-reasons"])
     assert r.exit_code != 0 and "--no-write-reasons is for Neo4j mode" in r.output
+
+    # another recommend run is writing (it holds the job lock): this one refuses in one line,
+    # before it writes anything, and leaves the current run and the files of --out as they were
+    from livetrust.joblock import JobLock
+
+    current = current_run_id(neo4j_db, db, "recommend")
+    before = {f.name: f.read_bytes() for f in (tmp_path / "out4").iterdir()}
+    with JobLock(neo4j_db, db, "recommend", "rec-elsewhere"):
+        r = CliRunner().invoke(main, ["recommend", "--top", "3", "--lists", "consumer_products",
+                                      "--out", str(tmp_path / "out4")])
+    assert r.exit_code == 2, r.output
+    # refused before the read: the error is the whole output, one line
+    assert r.output.startswith("Error: another recommend run, rec-elsewhere, is writing") and r.output.count("\n") == 1
+    assert current_run_id(neo4j_db, db, "recommend") == current
+    assert {f.name: f.read_bytes() for f in (tmp_path / "out4").iterdir()} == before

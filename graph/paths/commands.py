@@ -46,9 +46,12 @@ def run_job(
         result = compute_paths(projection, trust, **params)
     else:
         from ...db import connect
+        from ...joblock import refuse_if_busy
         from ..projection import Projection
 
         with connect(settings) as driver:
+            if top_channels > 0:  # refuse at once while another paths run writes, not after the read
+                refuse_if_busy(driver, settings.database, "paths")
             read_at = datetime.now(timezone.utc)
             projection = Projection.from_neo4j(driver, settings.database)
             trust = trust_inputs_from_neo4j(driver, settings.database)

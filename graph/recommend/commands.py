@@ -109,9 +109,12 @@ def run_recommend(
         lines = [_stream_to_files(run, out_dir, file_format)]
     else:
         from ...db import connect
+        from ...joblock import refuse_if_busy
         from ..projection import Projection
 
         with connect(settings) as driver:
+            if write_top != 0:  # refuse at once while another recommend run writes, not after the read
+                refuse_if_busy(driver, settings.database, "recommend")
             # both reads are mostly waiting on the server and decoding: side by side they overlap
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="read") as pool:
                 projection_read = pool.submit(Projection.from_neo4j, driver, settings.database)

@@ -109,8 +109,12 @@ def read_projection(source: Any, settings: Any = None) -> Projection:
     if settings is None:
         raise ValueError("no data folder and no Neo4j settings: nothing to read")
     from ...db import connect
+    from ...joblock import refuse_if_busy
 
     with connect(settings) as driver:
+        # the job writes back what it reads from Neo4j: refuse at once while another score run
+        # writes, not after the read and the fit
+        refuse_if_busy(driver, settings.database, "score")
         return Projection.from_neo4j(driver, settings.database)
 
 

@@ -1,0 +1,198 @@
+"""One writing run per job: the (:JobLock) lease, against the real Neo4j."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from livetrust.joblock import JobLock, JobLockBusy, JobLockLost
+from livetrust.writeback import RelationshipBatch, RunRecord, current_run_id, publish_run
+
+pytestmark = pytest.mark.integration
+
+
+def seed_graph(driver):
+    driver.execute_query(
+        "UNWIND ['c1','c2','c3'] AS id CREATE (:Consumer {consumer_id: id}) "
+        "WITH count(*) AS _ CREATE (:Streamer {streamer_id: 's1'})"
+    )
+
+
+def bond_rows(trust: float):
+    return [{"consumer_id": c, "streamer_id": "s1", "props": {"trust": trust}} for c in ("c1", "c2", "c3")]
+
+
+def bond_batch(rows):
+    return RelationshipBatch("writeback/trusts_create", "writeback/trusts_cleanup", rows)
+
+
+def bonds(driver):
+    records, _, _ = driver.execute_query(
+        "MATCH (c:Consumer)-[t:TRUSTS]->() RETURN c.consumer_id AS c, t.run_id AS run ORDER BY c, run")
+    return [(r["c"], r["run"]) for r in records]
+
+
+def runs(driver):
+    records, _, _ = driver.execute_query(
+        "MATCH (r:JobRun) RETURN r.run_id AS id, r.status AS status, r.error AS error ORDER BY id")
+    return {r["id"]: (r["status"], r["error"]) for r in records}
+
+
+def lock_holder(driver, job="score"):
+    records, _, _ = driver.execute_query("MATCH (l:JobLock {job: $job}) RETURN l.run_id AS holder", job=job)
+    return records[0]["holder"] if records else "no lock node"
+
+
+def test_a_second_run_of_a_job_is_refused_while_the_first_writes(neo4j_db, neo4j_settings):
+    db = neo4j_settings.database
+    seed_graph(neo4j_db)
+    publish_run(neo4j_db, db, RunRecord("score", "run-a"), relationships=[bond_batch(bond_rows(0.5))])
+    seen = {}
+
+    def meanwhile():  # run-b has written its bonds and not yet published: run-c tries to start
+        with pytest.raises(JobLockBusy) as busy:
+            publish_run(neo4j_db, db, RunRecord("score", "run-c"), relationships=[bond_batch(bond_rows(0.1))])
+        seen["message"] = str(busy.value)
+        seen["holder"] = lock_holder(neo4j_db)
+        # another job has its own lock
+        publish_run(neo4j_db, db, RunRecord("paths", "paths-1"))
+
+    assert publish_run(neo4j_db, db, RunRecord("score", "run-b"), relationships=[bond_batch(bond_rows(0.7))],
+                       before_publish=meanwhile) == "run-a"
+    assert "run-b" in seen["message"] and "\n" not in seen["message"]
+    assert seen["holder"] == "run-b"
+    assert "run-c" not in runs(neo4j_db)  # refused before it recorded or wrote anything
+    assert bonds(neo4j_db) == [(c, "run-b") for c in ("c1", "c2", "c3")]  # run-c wrote nothing
+    assert current_run_id(neo4j_db, db, "score") == "run-b"
+    assert current_run_id(neo4j_db, db, "paths") == "paths-1"
+    # released when the run ended: the next run starts
+    assert lock_holder(neo4j_db) is None
+    publish_run(neo4j_db, db, RunRecord("score", "run-d"), relationships=[bond_batch(bond_rows(0.2))])
+    assert current_run_id(neo4j_db, db, "score") == "run-d"
+
+
+def test_a_stale_lock_is_taken_over_and_dead_runs_marked_abandoned(neo4j_db, neo4j_settings):
+    db = neo4j_settings.database
+    seed_graph(neo4j_db)
+    # run-dead was killed while writing (its lock went silent 20 minutes ago); run-older crashed
+    # under a livetrust that had no lock; both are still recorded as running
+    neo4j_db.execute_query(
+        "CREATE (:JobLock {job: 'score', run_id: 'run-dead', acquired_at: datetime() - duration('PT30M'), "
+        "                  heartbeat_at: datetime() - duration('PT20M')}) "
+        "CREATE (:JobRun {job: 'score', run_id: 'run-dead', status: 'running', current: false}) "
+        "CREATE (:JobRun {job: 'score', run_id: 'run-older', status: 'running', current: false}) "
+        "CREATE (:JobRun {job: 'recommend', run_id: 'rec-live', status: 'running', current: false})")
+    with pytest.raises(JobLockBusy):  # 20 minutes of silence are not stale at an hour
+        publish_run(neo4j_db, db, RunRecord("score", "run-b"), lock_stale_after=3600)
+
+    publish_run(neo4j_db, db, RunRecord("score", "run-b"), relationships=[bond_batch(bond_rows(0.7))],
+                lock_stale_after=600)
+    history = runs(neo4j_db)
+    assert history["run-b"] == ("succeeded", None)
+    for dead in ("run-dead", "run-older"):
+        status, error = history[dead]
+        assert status == "abandoned" and "run-b" in error
+    assert history["rec-live"] == ("running", None)  # another job's run is not this lock's business
+    assert lock_holder(neo4j_db) is None
+
+
+def test_a_run_that_lost_its_lock_stops_and_leaves_the_holders_writes(neo4j_db, neo4j_settings):
+    db = neo4j_settings.database
+    seed_graph(neo4j_db)
+    publish_run(neo4j_db, db, RunRecord("score", "run-a"), relationships=[bond_batch(bond_rows(0.5))])
+
+    def take_over():  # run-x took the lock while run-b stalled, and wrote a bond of its own
+        neo4j_db.execute_query(
+            "MATCH (l:JobLock {job: 'score'}) SET l.run_id = 'run-x', l.heartbeat_at = datetime() "
+            "WITH l MATCH (c:Consumer {consumer_id: 'c1'}), (s:Streamer) CREATE (c)-[:TRUSTS {run_id: 'run-x'}]->(s)")
+
+    # lost between two write batches: the next batch stops the run
+    def chunks():
+        yield bond_rows(0.7)[:1]
+        take_over()
+        yield bond_rows(0.7)[1:]
+
+    with pytest.raises(JobLockLost, match="run-x"):
+        publish_run(neo4j_db, db, RunRecord("score", "run-b"), relationships=[bond_batch(chunks)])
+    assert runs(neo4j_db)["run-b"][0] == "failed"
+    assert current_run_id(neo4j_db, db, "score") == "run-a"
+    assert lock_holder(neo4j_db) == "run-x"  # not released: it is run-x's
+    assert bonds(neo4j_db).count(("c1", "run-x")) == 1  # the holder's write is left alone
+    assert ("c2", "run-b") not in bonds(neo4j_db)  # nothing written after the loss
+
+    # lost just before the switch: the publishing transaction refuses it
+    neo4j_db.execute_query("MATCH (l:JobLock) SET l.run_id = null")
+    with pytest.raises(JobLockLost):
+        publish_run(neo4j_db, db, RunRecord("score", "run-c"), relationships=[bond_batch(bond_rows(0.9))],
+                    before_publish=take_over)
+    assert current_run_id(neo4j_db, db, "score") == "run-a"
+    assert runs(neo4j_db)["run-c"][0] == "failed"
+    assert bonds(neo4j_db).count(("c1", "run-x")) == 2
+
+
+def test_concurrent_acquirers_get_one_lock(neo4j_db, neo4j_settings):
+    db = neo4j_settings.database
+    for round_ in range(8):
+        job = f"race-{round_}"  # a new lock node each round (the MERGE race) and ...
+        if round_ % 2:  # ... an existing free one (the read-then-write race)
+            neo4j_db.execute_query("CREATE (:JobLock {job: $job})", job=job)
+        start = threading.Barrier(3)
+        outcome: dict[str, str] = {}
+
+        def attempt(run_id):
+            lock = JobLock(neo4j_db, db, job, run_id)
+            start.wait()
+            try:
+                lock.acquire()
+                outcome[run_id] = "acquired"
+            except JobLockBusy:
+                outcome[run_id] = "busy"
+
+        threads = [threading.Thread(target=attempt, args=(f"run-{i}",)) for i in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        winners = [run for run, got in outcome.items() if got == "acquired"]
+        assert len(winners) == 1, outcome
+        assert lock_holder(neo4j_db, job) == winners[0]
+        JobLock(neo4j_db, db, job, winners[0]).release()
+        assert lock_holder(neo4j_db, job) is None
+
+
+def test_the_holder_renews_its_lock_while_it_runs(neo4j_db, neo4j_settings):
+    def heartbeat():
+        records, _, _ = neo4j_db.execute_query(
+            "MATCH (l:JobLock {job: 'score'}) RETURN l.heartbeat_at.epochMillis AS at")
+        return records[0]["at"]
+
+    with JobLock(neo4j_db, neo4j_settings.database, "score", "run-a", stale_after=1):  # renewed every 0.1 s
+        first = heartbeat()
+        time.sleep(0.6)
+        assert heartbeat() > first
+        # a live holder is not stale, however short the stale time
+        with pytest.raises(JobLockBusy):
+            JobLock(neo4j_db, neo4j_settings.database, "score", "run-b", stale_after=1).acquire()
+    assert lock_holder(neo4j_db) is None
+
+
+def test_jobs_refuse_before_reading_while_another_run_writes(neo4j_db, neo4j_settings, tmp_path, monkeypatch):
+    from livetrust.graph.paths.commands import run_job as run_paths
+    from livetrust.graph.projection import Projection
+    from livetrust.graph.trust.job import run_score_job
+
+    def no_read(*args, **kwargs):
+        pytest.fail("the job read the graph before it refused")
+
+    monkeypatch.setattr(Projection, "from_neo4j", no_read)
+    db = neo4j_settings.database
+    with JobLock(neo4j_db, db, "score", "score-elsewhere"), JobLock(neo4j_db, db, "paths", "paths-elsewhere"):
+        with pytest.raises(JobLockBusy, match="score-elsewhere"):
+            run_score_job(None, tmp_path / "scores", settings=neo4j_settings)
+        assert not (tmp_path / "scores" / "manifest.json").exists()
+        with pytest.raises(JobLockBusy, match="paths-elsewhere"):
+            run_paths(data_dir=None, out_dir=None, file_format="csv", top_k=None, top_channels=10, carry_prior=1.0,
+                      min_bond=0.0, settings=neo4j_settings)
+    assert runs(neo4j_db) == {}  # neither recorded a run
