@@ -196,3 +196,24 @@ def test_jobs_refuse_before_reading_while_another_run_writes(neo4j_db, neo4j_set
             run_paths(data_dir=None, out_dir=None, file_format="csv", top_k=None, top_channels=10, carry_prior=1.0,
                       min_bond=0.0, settings=neo4j_settings)
     assert runs(neo4j_db) == {}  # neither recorded a run
+
+
+def test_job_locks_query_says_who_is_writing(neo4j_db, neo4j_settings):
+    from livetrust.queries.runner import run_query
+
+    db = neo4j_settings.database
+    neo4j_db.execute_query(
+        "CREATE (:JobLock {job: 'paths', run_id: 'paths-dead', acquired_at: datetime() - duration('PT1H'), "
+        "                  heartbeat_at: datetime() - duration('PT15M')})")
+    publish_run(neo4j_db, db, RunRecord("score", "run-a"))  # took and released the score lock
+    with JobLock(neo4j_db, db, "recommend", "rec-1"):
+        got = run_query("job_locks", driver=neo4j_db, settings=neo4j_settings).set_index("job")
+    assert list(got.index) == ["paths", "recommend", "score"]
+    assert got.loc["recommend", ["run_id", "state"]].tolist() == ["rec-1", "writing"]
+    assert got.loc["recommend", "seconds_since_heartbeat"] < 60
+    assert got.loc["paths", ["run_id", "state"]].tolist() == ["paths-dead", "stale"]
+    assert 15 * 60 <= got.loc["paths", "seconds_since_heartbeat"] < 16 * 60
+    assert got.loc["score", "state"] == "free" and got.loc["score", "released_at"] is not None
+    # a longer stale time keeps the silent lock live
+    got = run_query("job_locks", driver=neo4j_db, settings=neo4j_settings, stale_after=3600).set_index("job")
+    assert got.loc["paths", "state"] == "writing"
