@@ -58,6 +58,16 @@ class RelationshipBatch:
     turn comes: a run writing several large batches then holds one of them at a time.
     The function may also return an iterator of DataFrames (chunks of a list built block
     by block): each chunk is written while the next is built.
+
+    ``group``: a batch (DataFrame rows) ends only where this column's value changes, so each
+    group's rows are in one transaction (rows of a group are contiguous, and in one chunk).
+    A batch may then run past the batch size by one group's rows.
+
+    ``stale_check``: when ``create`` returns ``written`` (the relationships it wrote, exactly),
+    this statement gets ``$written`` (the run's total) and ``$stock`` (the run kept as stock, whose
+    ``JobRun.relationships_written`` it may read) and returns ``stale``; the cleanup's scan runs
+    only when that is true. Every batch of such a run must share its cleanup (one relationship
+    type: the counts are per run).
     """
 
     create: str
@@ -66,6 +76,8 @@ class RelationshipBatch:
     batch_size: int | None = None  # rows per transaction when not publish_run's (large rows)
     keeps_stock: bool = False
     params: dict[str, Any] = field(default_factory=dict)  # further parameters of ``create`` (e.g. $list)
+    group: str | None = None  # a column of contiguous groups no batch splits (a list's subject_node)
+    stale_check: str | None = None  # a statement saying whether ``cleanup`` has anything to delete
 
 
 @dataclass(frozen=True)
@@ -130,7 +142,8 @@ def publish_run(
         Filled with the seconds spent creating relationships (``relationships``), setting
         the node properties (``node_updates``), in ``before_publish``, in the publishing
         transaction (``publish``) and deleting other runs' relationships (``cleanup``; a
-        ``keeps_stock`` batch keeps the replaced run's).
+        ``keeps_stock`` batch keeps the replaced run's), with ``cleanup_scans``, the number of
+        cleanup statements run (a ``stale_check`` that finds nothing stale skips one).
     before_publish : callable, optional
         Called once the relationships are written, before the switch (the scoring job waits
         there for its files); an exception fails the run like any other (its relationships
@@ -152,6 +165,8 @@ def publish_run(
     """
     relationships, node_updates = list(relationships), list(node_updates)
     timings = {} if timings is None else timings
+    if any(rel.stale_check for rel in relationships) and len({rel.cleanup for rel in relationships}) > 1:
+        raise ValueError("a stale_check compares per-run counts: every batch of the run must share its cleanup")
     # a database loaded by an older livetrust may lack the constraints of what this run writes
     # (idempotent: IF NOT EXISTS; a few ms when all exist)
     apply_schema(driver, database)
@@ -165,8 +180,10 @@ def publish_run(
         )
         try:
             t0 = time.perf_counter()
+            written: int | None = 0  # exact, while every write statement reports it
             for rel in relationships:
-                _write_batches(driver, database, rel, lock, batch_size, writers)
+                counted = _write_batches(driver, database, rel, lock, batch_size, writers)
+                written = None if written is None or counted is None else written + counted
             timings["relationships"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             for update in node_updates:
@@ -178,7 +195,7 @@ def publish_run(
                 timings["before_publish"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             with driver.session(database=database) as session:
-                previous = session.execute_write(_publish, record, lock)
+                previous = session.execute_write(_publish, record, lock, written if relationships else None)
             timings["publish"] = time.perf_counter() - t0
         except BaseException as err:
             # a run that lost its lock leaves the database to the holder: what it would delete
@@ -186,7 +203,8 @@ def publish_run(
             _mark_failed(driver, database, record, err, relationships, clean=not isinstance(err, JobLockLost))
             raise
         t0 = time.perf_counter()
-        _cleanup(driver, database, relationships, keep=record.run_id, stock=previous)
+        timings["cleanup_scans"] = _cleanup(driver, database, relationships, keep=record.run_id, stock=previous,
+                                            written=written)
         timings["cleanup"] = time.perf_counter() - t0
     return previous
 
@@ -310,9 +328,11 @@ def _missing(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock, batch_size: int, writers: int) -> None:
+def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock, batch_size: int,
+                   writers: int) -> int | None:
     """Create ``rel.rows`` in transactions of ``batch_size`` rows, ``writers`` sessions at a time;
-    each transaction first checks that the run still holds its job's lock.
+    each transaction first checks that the run still holds its job's lock. Returns the sum of
+    the ``written`` the statement returned per batch (None when it returns none).
 
     Rows that come as an iterator of chunks (a list streamed block by block) are written
     while the next chunk is built: at most two chunks are held at once.
@@ -323,43 +343,78 @@ def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock,
     batch_size = rel.batch_size or batch_size
     failed = threading.Event()  # after a failure, batches not yet started are skipped
 
-    def write(chunk, start: int) -> None:
+    def write(chunk, start: int, end: int) -> int | None:
         if failed.is_set():
-            return
+            return None
         try:
             if isinstance(chunk, pd.DataFrame):
-                params = {"columns": frame_to_columns(chunk.iloc[start : start + batch_size])}
+                params = {"columns": frame_to_columns(chunk.iloc[start:end])}
             else:
-                params = {"rows": list(chunk[start : start + batch_size])}
+                params = {"rows": list(chunk[start:end])}
             with driver.session(database=database) as session:
-                session.execute_write(_run_locked, lock, statement, run_id=lock.run_id, **rel.params, **params)
+                return session.execute_write(_run_locked, lock, statement, run_id=lock.run_id, **rel.params, **params)
         except BaseException:
             failed.set()
             raise
 
+    def batches(chunk) -> list[tuple[int, int]]:
+        group = rel.group if isinstance(chunk, pd.DataFrame) else None
+        return batch_bounds(chunk[group].to_numpy() if group else len(chunk), batch_size)
+
+    counts: list[int | None] = []
     if writers <= 1:
         for chunk in chunks:
-            for start in range(0, len(chunk), batch_size):
-                write(chunk, start)
-        return
+            counts += [write(chunk, start, end) for start, end in batches(chunk)]
+        return _total(counts)
     with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="writeback") as pool:
         pending: list = []  # the previous chunk's batches
         try:
             for chunk in chunks:  # the next chunk is built while the pool writes the previous one
-                submitted = [pool.submit(write, chunk, start) for start in range(0, len(chunk), batch_size)]
-                for future in pending:
-                    future.result()  # re-raises the first failure
+                submitted = [pool.submit(write, chunk, start, end) for start, end in batches(chunk)]
+                counts += [future.result() for future in pending]  # re-raises the first failure
                 pending = submitted
-            for future in pending:
-                future.result()
+            counts += [future.result() for future in pending]
         except BaseException:
             failed.set()
             raise
+    return _total(counts)
 
 
-def _run_locked(tx: neo4j.ManagedTransaction, lock: JobLock, statement: str, **params: Any) -> None:
+def batch_bounds(rows: int | np.ndarray, batch_size: int) -> list[tuple[int, int]]:
+    """``(start, end)`` of each batch: ``batch_size`` rows, or, given the rows' group keys, the
+    whole groups that make up ``batch_size`` rows or just past it (a group is never split).
+
+    Examples
+    --------
+    >>> batch_bounds(5, 2)
+    [(0, 2), (2, 4), (4, 5)]
+    >>> batch_bounds(np.array(["a", "a", "b", "b", "b", "c"]), 3)
+    [(0, 5), (5, 6)]
+    """
+    if isinstance(rows, (int, np.integer)):
+        return [(start, min(start + batch_size, rows)) for start in range(0, rows, batch_size)]
+    n = len(rows)
+    if n == 0:
+        return []
+    group_starts = np.flatnonzero(rows[1:] != rows[:-1]) + 1
+    bounds, start = [], 0
+    while start < n:
+        at = np.searchsorted(group_starts, start + batch_size)  # the first group starting at or after the target
+        end = int(group_starts[at]) if at < len(group_starts) else n
+        bounds.append((start, end))
+        start = end
+    return bounds
+
+
+def _total(counts: list[int | None]) -> int | None:
+    return None if any(c is None for c in counts) else int(sum(counts))
+
+
+def _run_locked(tx: neo4j.ManagedTransaction, lock: JobLock, statement: str, **params: Any) -> int | None:
+    """Run one batch if the run still holds its lock; the ``written`` it returns, if any."""
     lock.check(tx)
-    tx.run(statement, params).consume()
+    record = tx.run(statement, params).single(strict=False)
+    return record.get("written") if record is not None else None
 
 
 def _write_node_batches(driver, database: str, update: NodeUpdate, lock: JobLock, batch_size: int) -> None:
@@ -370,12 +425,12 @@ def _write_node_batches(driver, database: str, update: NodeUpdate, lock: JobLock
                                   rows=list(update.rows[start : start + batch_size]))
 
 
-def _publish(tx: neo4j.ManagedTransaction, record: RunRecord, lock: JobLock) -> str | None:
+def _publish(tx: neo4j.ManagedTransaction, record: RunRecord, lock: JobLock, written: int | None) -> str | None:
     lock.renew(tx)  # in the switch's own transaction: no takeover between the check and the commit
     result = tx.run(
         cypher_statement("writeback/run_publish"),
         job=record.job, run_id=record.run_id, finished_at=now_utc(),
-        output_counts=json.dumps(record.output_counts, sort_keys=True),
+        output_counts=json.dumps(record.output_counts, sort_keys=True), relationships_written=written,
     ).single()
     return result["previous_run_id"] if result else None
 
@@ -394,9 +449,19 @@ def _mark_failed(driver, database, record: RunRecord, err: BaseException, relati
         pass  # the original error matters more; the next run cleans up what is left
 
 
-def _cleanup(driver, database, relationships, keep: str | None, stock: str | None = None) -> None:
+def _cleanup(driver, database, relationships, keep: str | None, stock: str | None = None,
+             written: int | None = None) -> int:
+    """Delete other runs' relationships; returns how many cleanup scans ran (a ``stale_check``
+    that finds nothing stale saves its scan)."""
+    scans = 0
     # CALL IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
     with driver.session(database=database) as session:
         for rel in {rel.cleanup: rel for rel in relationships if rel.cleanup}.values():
             params = {"keep": keep, "stock": stock if rel.keeps_stock else None}
+            if rel.stale_check and written is not None:
+                check = session.run(cypher_statement(rel.stale_check), written=written, stock=params["stock"]).single()
+                if not check["stale"]:
+                    continue  # exactly the two kept runs' relationships are left: nothing to scan for
             session.run(cypher_statement(rel.cleanup), params).consume()
+            scans += 1
+    return scans

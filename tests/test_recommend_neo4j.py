@@ -218,3 +218,52 @@ def test_cli_recommend_in_neo4j_mode(neo4j_db, neo4j_settings, tmp_path):
     assert r.output.startswith("Error: another recommend run, rec-elsewhere, is writing") and r.output.count("\n") == 1
     assert current_run_id(neo4j_db, db, "recommend") == current
     assert {f.name: f.read_bytes() for f in (tmp_path / "out4").iterdir()} == before
+
+
+def test_stale_stock_is_deleted_as_it_is_overwritten_and_the_cleanup_scan_runs_only_when_needed(neo4j_db, neo4j_settings):
+    db = neo4j_settings.database
+    seed(neo4j_db, db)
+
+    def run(run_id, **options):
+        timings = {}
+        result = recommend(tiny_projection(), tiny_scores(), run_id=run_id, **options)
+        publish(neo4j_db, db, result, batch_size=2, timings=timings)  # batches of whole subjects
+        return result, timings
+
+    def runs_left():
+        records, _, _ = neo4j_db.execute_query(
+            "MATCH ()-[r:RECOMMENDED]->() RETURN r.run_id AS run, count(*) AS n ORDER BY run", database_=db)
+        return {r["run"]: r["n"] for r in records}
+
+    def recorded(run_id):
+        records, _, _ = neo4j_db.execute_query(
+            "MATCH (r:JobRun {run_id: $id}) RETURN r.relationships_written AS n", id=run_id, database_=db)
+        return records[0]["n"]
+
+    a, _ = run("rec-a", top=3)
+    b, timings = run("rec-b", top=3)  # created beside rec-a: nothing stale
+    assert timings["cleanup_scans"] == 0
+    assert runs_left() == {"rec-a": sum(a.row_counts.values()), "rec-b": sum(b.row_counts.values())}
+    # top 2 over rec-a's top 3: each subject's rank-3 stock is stale and goes as its rows are written
+    c, timings = run("rec-c", top=2)
+    assert timings["cleanup_scans"] == 0
+    assert runs_left() == {"rec-b": sum(b.row_counts.values()), "rec-c": sum(c.row_counts.values())}
+    assert recorded("rec-c") == sum(c.row_counts.values())  # exact, from the write statements
+
+    # a run for one consumer leaves the other subjects' stock (rec-b's) untouched: the scan removes it
+    d, timings = run("rec-d", top=2, subjects=["c1"])
+    assert timings["cleanup_scans"] == 1
+    assert runs_left() == {"rec-c": sum(c.row_counts.values()), "rec-d": sum(d.row_counts.values())}
+    assert 0 < recorded("rec-d") == sum(d.row_counts.values()) < recorded("rec-c")
+
+    # back to every subject: rec-c's stock is overwritten or deleted subject by subject, no scan
+    e, timings = run("rec-e", top=2)
+    assert timings["cleanup_scans"] == 0
+    assert runs_left() == {"rec-d": sum(d.row_counts.values()), "rec-e": sum(e.row_counts.values())}
+
+    # a relationship no run's write reaches (from a node that is no list's subject) shows in the count
+    neo4j_db.execute_query("MATCH (p:Product) WITH p LIMIT 1 "
+                           "CREATE (p)-[:RECOMMENDED {list: 'consumer_products', run_id: 'stray'}]->(p)", database_=db)
+    f, timings = run("rec-f", top=2)
+    assert timings["cleanup_scans"] == 1
+    assert runs_left() == {"rec-e": sum(e.row_counts.values()), "rec-f": sum(f.row_counts.values())}

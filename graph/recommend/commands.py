@@ -189,10 +189,16 @@ def _stream_to_neo4j(run, driver, database: str, write_top: int | None, write_re
         manifest = files.commit(run.result) if files is not None else None
     lines = [f"  built the lists and wrote {written:,d} RECOMMENDED relationships to Neo4j "
              f"in {time.perf_counter() - t:.1f} s (building and writing {steps.get('relationships', 0):.1f} s, "
-             f"cleanup {steps.get('cleanup', 0):.1f} s; run {run.result.run_id} is current)"]
+             f"cleanup {_cleanup_text(steps)}; run {run.result.run_id} is current)"]
     if manifest is not None:
         lines.append(_files_line(out_dir, file_format, run.names, manifest))
     return lines
+
+
+def _cleanup_text(steps: dict[str, float]) -> str:
+    if steps.get("cleanup_scans", 1) == 0:
+        return f"{steps.get('cleanup', 0):.1f} s, no scan: only the two kept runs' relationships were left"
+    return f"{steps.get('cleanup', 0):.1f} s"
 
 
 def _files_line(out_dir: Path, file_format: str, names, manifest: Path) -> str:

@@ -10,8 +10,7 @@
 // the current run's nor this one's) and each row takes its object's: a per-row
 // MATCH (a)-[stock:RECOMMENDED]->(b) re-read all of the subject's RECOMMENDED (a consumer of the m world
 // has about 80: 2 lists, 2 generations) for each of its rows; medians 40.6k against 53.0k rows/s for
-// the statement alone (bench/recommended_overwrite_ab.py; bench/results/recommend.md). A subject whose rows
-// span two batches is looked up in both; what the first overwrote is this run's and not taken again.
+// the statement alone (bench/recommended_overwrite_ab.py; bench/results/recommend.md).
 // The batch comes as one list per column (no map per row); both ends are found by element id
 // (node_element_ids.cypher; NodeByElementIdSeek), whatever their labels: the list's subject and
 // object labels (Consumer -> Product, ...) are fixed by the ids the job sends. A recommendation
@@ -19,7 +18,10 @@
 // Parameters: $run_id (STRING), $list (STRING: consumer_products, consumer_streamers, factory_streamers,
 //             streamer_products or streamer_factories), $columns (MAP of LIST, all of one length:
 //             subject_node, object_node (element ids), rank, score, reason, demotion).
-// Returns: nothing.
+// A batch holds every row of each of its subjects (publish_run's batches end at a subject's last row:
+// RelationshipBatch.group), so what a subject's stock keeps after its rows is stale, and no other
+// batch, written at the same time by another session, takes a relationship this one deletes.
+// Returns: written (INTEGER: relationships of this run the batch wrote, overwritten or created).
 OPTIONAL MATCH (current:JobRun {job: 'recommend', current: true})
 WITH coalesce(current.run_id, '') AS current_run_id
 UNWIND range(0, size($columns.subject_node) - 1) AS i
@@ -31,14 +33,25 @@ CALL (a, current_run_id) {
   WHERE coalesce(stock.list, '') = $list AND NOT coalesce(stock.run_id, '') IN [current_run_id, $run_id]
   RETURN collect(elementId(b)) AS stock_objects, collect(stock) AS stocks
 }
-UNWIND rows AS i
-MATCH (b) WHERE elementId(b) = $columns.object_node[i]
-WITH a, b, i, [j IN range(0, size(stock_objects) - 1) WHERE stock_objects[j] = $columns.object_node[i] | stocks[j]][0] AS stock
-// SET on a null relationship does nothing: pairs without stock go on to CREATE
-SET stock.run_id = $run_id, stock.rank = $columns.rank[i], stock.score = $columns.score[i],
-    stock.reason = $columns.reason[i], stock.demotion = $columns.demotion[i]
-WITH a, b, i, stock WHERE stock IS NULL
-CREATE (a)-[:RECOMMENDED {
-  list: $list, run_id: $run_id, rank: $columns.rank[i], score: $columns.score[i],
-  reason: $columns.reason[i], demotion: $columns.demotion[i]
-}]->(b);
+CALL (a, rows, stock_objects, stocks) {
+  UNWIND rows AS i
+  MATCH (b) WHERE elementId(b) = $columns.object_node[i]
+  WITH a, b, i, [j IN range(0, size(stock_objects) - 1) WHERE stock_objects[j] = $columns.object_node[i] | stocks[j]][0] AS stock
+  // SET on a null relationship does nothing: pairs without stock go on to CREATE
+  SET stock.run_id = $run_id, stock.rank = $columns.rank[i], stock.score = $columns.score[i],
+      stock.reason = $columns.reason[i], stock.demotion = $columns.demotion[i]
+  WITH a, b, i, stock
+  CALL (a, b, i, stock) {
+    WITH a, b, i WHERE stock IS NULL
+    CREATE (a)-[:RECOMMENDED {
+      list: $list, run_id: $run_id, rank: $columns.rank[i], score: $columns.score[i],
+      reason: $columns.reason[i], demotion: $columns.demotion[i]
+    }]->(b)
+  }
+  RETURN count(*) AS subject_written
+}
+// what of the subject's stock no row took is stale (pairs this run does not recommend, a second
+// stock relationship of one pair): deleted here, so that the cleanup's scan is needed only for
+// subjects this run wrote no rows for (recommended_stale.cypher)
+FOREACH (stale IN [stock IN stocks WHERE stock.run_id <> $run_id] | DELETE stale)
+RETURN sum(subject_written) AS written;
