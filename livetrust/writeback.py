@@ -68,6 +68,12 @@ class RelationshipBatch:
     ``JobRun.relationships_written`` it may read) and returns ``stale``; the cleanup's scan runs
     only when that is true. Every batch of such a run must share its cleanup (one relationship
     type: the counts are per run).
+
+    ``stale_delete``: when ``create`` also returns ``stale`` (lists of element ids of stock it
+    found stale and did not take), this statement deletes them (``$ids``) once the run is
+    current, in batches, from one session, before the ``stale_check``. Deleting them inside the
+    write batches instead, two sessions at once, deadlocked on popular objects' relationship
+    chains (hundreds of retries for 0.7M stale relationships on the m world).
     """
 
     create: str
@@ -78,6 +84,7 @@ class RelationshipBatch:
     params: dict[str, Any] = field(default_factory=dict)  # further parameters of ``create`` (e.g. $list)
     group: str | None = None  # a column of contiguous groups no batch splits (a list's subject_node)
     stale_check: str | None = None  # a statement saying whether ``cleanup`` has anything to delete
+    stale_delete: str | None = None  # deletes the stale stock ``create`` reported, by element id
 
 
 @dataclass(frozen=True)
@@ -181,9 +188,12 @@ def publish_run(
         try:
             t0 = time.perf_counter()
             written: int | None = 0  # exact, while every write statement reports it
+            stale: dict[str, list[str]] = {}  # stale_delete statement -> element ids
             for rel in relationships:
-                counted = _write_batches(driver, database, rel, lock, batch_size, writers)
+                counted, found = _write_batches(driver, database, rel, lock, batch_size, writers)
                 written = None if written is None or counted is None else written + counted
+                if rel.stale_delete:
+                    stale.setdefault(rel.stale_delete, []).extend(found)
             timings["relationships"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             for update in node_updates:
@@ -203,6 +213,7 @@ def publish_run(
             _mark_failed(driver, database, record, err, relationships, clean=not isinstance(err, JobLockLost))
             raise
         t0 = time.perf_counter()
+        timings["stale_deleted"] = _delete_stale(driver, database, stale, batch_size)
         timings["cleanup_scans"] = _cleanup(driver, database, relationships, keep=record.run_id, stock=previous,
                                             written=written)
         timings["cleanup"] = time.perf_counter() - t0
@@ -329,10 +340,11 @@ def _missing(value: Any) -> bool:
 
 
 def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock, batch_size: int,
-                   writers: int) -> int | None:
+                   writers: int) -> tuple[int | None, list[str]]:
     """Create ``rel.rows`` in transactions of ``batch_size`` rows, ``writers`` sessions at a time;
     each transaction first checks that the run still holds its job's lock. Returns the sum of
-    the ``written`` the statement returned per batch (None when it returns none).
+    the ``written`` the statement returned per batch (None when it returns none), and the
+    element ids of the ``stale`` stock it reported.
 
     Rows that come as an iterator of chunks (a list streamed block by block) are written
     while the next chunk is built: at most two chunks are held at once.
@@ -343,9 +355,9 @@ def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock,
     batch_size = rel.batch_size or batch_size
     failed = threading.Event()  # after a failure, batches not yet started are skipped
 
-    def write(chunk, start: int, end: int) -> int | None:
+    def write(chunk, start: int, end: int) -> tuple[int | None, list[list[str]]]:
         if failed.is_set():
-            return None
+            return None, []
         try:
             if isinstance(chunk, pd.DataFrame):
                 params = {"columns": frame_to_columns(chunk.iloc[start:end])}
@@ -361,23 +373,23 @@ def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock,
         group = rel.group if isinstance(chunk, pd.DataFrame) else None
         return batch_bounds(chunk[group].to_numpy() if group else len(chunk), batch_size)
 
-    counts: list[int | None] = []
+    outcomes: list[tuple[int | None, list[list[str]]]] = []
     if writers <= 1:
         for chunk in chunks:
-            counts += [write(chunk, start, end) for start, end in batches(chunk)]
-        return _total(counts)
+            outcomes += [write(chunk, start, end) for start, end in batches(chunk)]
+        return _totals(outcomes)
     with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="writeback") as pool:
         pending: list = []  # the previous chunk's batches
         try:
             for chunk in chunks:  # the next chunk is built while the pool writes the previous one
                 submitted = [pool.submit(write, chunk, start, end) for start, end in batches(chunk)]
-                counts += [future.result() for future in pending]  # re-raises the first failure
+                outcomes += [future.result() for future in pending]  # re-raises the first failure
                 pending = submitted
-            counts += [future.result() for future in pending]
+            outcomes += [future.result() for future in pending]
         except BaseException:
             failed.set()
             raise
-    return _total(counts)
+    return _totals(outcomes)
 
 
 def batch_bounds(rows: int | np.ndarray, batch_size: int) -> list[tuple[int, int]]:
@@ -406,15 +418,35 @@ def batch_bounds(rows: int | np.ndarray, batch_size: int) -> list[tuple[int, int
     return bounds
 
 
-def _total(counts: list[int | None]) -> int | None:
-    return None if any(c is None for c in counts) else int(sum(counts))
+def _totals(outcomes: list[tuple[int | None, list[list[str]]]]) -> tuple[int | None, list[str]]:
+    counts = [written for written, _ in outcomes]
+    total = None if any(c is None for c in counts) else int(sum(counts))
+    return total, [element_id for _, stale in outcomes for ids in stale for element_id in ids]
 
 
-def _run_locked(tx: neo4j.ManagedTransaction, lock: JobLock, statement: str, **params: Any) -> int | None:
-    """Run one batch if the run still holds its lock; the ``written`` it returns, if any."""
+def _run_locked(tx: neo4j.ManagedTransaction, lock: JobLock, statement: str,
+                **params: Any) -> tuple[int | None, list[list[str]]]:
+    """Run one batch if the run still holds its lock; the ``written`` and ``stale`` it returns, if any."""
     lock.check(tx)
     record = tx.run(statement, params).single(strict=False)
-    return record.get("written") if record is not None else None
+    if record is None:
+        return None, []
+    return record.get("written"), record.get("stale") or []
+
+
+def _delete_stale(driver, database, stale: dict[str, list[str]], batch_size: int) -> int:
+    """Delete the stale stock the write statements reported (the run is current: it is nobody's)."""
+    deleted = 0
+    with driver.session(database=database) as session:
+        for statement, ids in stale.items():
+            for start in range(0, len(ids), batch_size):
+                session.execute_write(_run, cypher_statement(statement), ids=ids[start : start + batch_size])
+            deleted += len(ids)
+    return deleted
+
+
+def _run(tx: neo4j.ManagedTransaction, statement: str, **params: Any) -> None:
+    tx.run(statement, params).consume()
 
 
 def _write_node_batches(driver, database: str, update: NodeUpdate, lock: JobLock, batch_size: int) -> None:

@@ -244,8 +244,10 @@ def test_stale_stock_is_deleted_as_it_is_overwritten_and_the_cleanup_scan_runs_o
     b, timings = run("rec-b", top=3)  # created beside rec-a: nothing stale
     assert timings["cleanup_scans"] == 0
     assert runs_left() == {"rec-a": sum(a.row_counts.values()), "rec-b": sum(b.row_counts.values())}
-    # top 2 over rec-a's top 3: each subject's rank-3 stock is stale and goes as its rows are written
+    # top 2 over rec-a's top 3: each subject's rank-3 stock is stale, reported by the write and
+    # deleted by id once rec-c is current
     c, timings = run("rec-c", top=2)
+    assert timings["stale_deleted"] == sum(a.row_counts.values()) - sum(c.row_counts.values()) > 0
     assert timings["cleanup_scans"] == 0
     assert runs_left() == {"rec-b": sum(b.row_counts.values()), "rec-c": sum(c.row_counts.values())}
     assert recorded("rec-c") == sum(c.row_counts.values())  # exact, from the write statements

@@ -196,9 +196,12 @@ def _stream_to_neo4j(run, driver, database: str, write_top: int | None, write_re
 
 
 def _cleanup_text(steps: dict[str, float]) -> str:
+    parts = [f"{steps.get('cleanup', 0):.1f} s"]
+    if steps.get("stale_deleted"):
+        parts.append(f"{int(steps['stale_deleted']):,d} stale deleted by id")
     if steps.get("cleanup_scans", 1) == 0:
-        return f"{steps.get('cleanup', 0):.1f} s, no scan: only the two kept runs' relationships were left"
-    return f"{steps.get('cleanup', 0):.1f} s"
+        parts.append("no scan: only the two kept runs' relationships were left")
+    return ", ".join(parts)
 
 
 def _files_line(out_dir: Path, file_format: str, names, manifest: Path) -> str:

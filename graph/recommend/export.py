@@ -225,6 +225,7 @@ WRITE_CREATE_STATEMENT = "writeback/recommended_create_columns"  # no stock yet 
 WRITE_STOCK = "writeback/recommended_stock"
 WRITE_CLEANUP = "writeback/recommended_cleanup"
 WRITE_STALE = "writeback/recommended_stale"  # whether the cleanup's scan has anything to find
+WRITE_DELETE = "writeback/recommended_delete"  # the stale stock the write statement found, by id
 WRITERS = 2  # one batch is encoded by the driver while Neo4j commits the previous one
 LABELS = {"consumer": "Consumer", "streamer": "Streamer", "product": "Product", "factory": "Factory"}
 
@@ -303,10 +304,12 @@ def publish(driver, database: str, result: RecommendResult, *,
             yield block
         counts[name] = result.row_counts.get(name, 0)  # a streamed list is counted once it went by
 
-    # a subject's rows go in one batch: the statement deletes the subject's stale stock after its rows,
-    # and the cleanup's scan then runs only when something else is left (WRITE_STALE)
+    # a subject's rows go in one batch: the statement reports the subject's stale stock after its rows,
+    # deleted by id once the run is current; the cleanup's scan then runs only when something else
+    # is left (WRITE_STALE)
     batches = [RelationshipBatch(statement, WRITE_CLEANUP, partial(columns, name, frames), keeps_stock=True,
-                                 params={"list": name}, group="subject_node", stale_check=WRITE_STALE)
+                                 params={"list": name}, group="subject_node", stale_check=WRITE_STALE,
+                                 stale_delete=WRITE_DELETE)
                for name, frames in lists.items()]
     record = RunRecord(job="recommend", run_id=result.run_id,
                        parameters={**result.parameters, "score_run_id": result.score_run_id},

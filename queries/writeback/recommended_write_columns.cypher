@@ -19,9 +19,10 @@
 //             streamer_products or streamer_factories), $columns (MAP of LIST, all of one length:
 //             subject_node, object_node (element ids), rank, score, reason, demotion).
 // A batch holds every row of each of its subjects (publish_run's batches end at a subject's last row:
-// RelationshipBatch.group), so what a subject's stock keeps after its rows is stale, and no other
-// batch, written at the same time by another session, takes a relationship this one deletes.
-// Returns: written (INTEGER: relationships of this run the batch wrote, overwritten or created).
+// RelationshipBatch.group), so what a subject's stock keeps after its rows is stale: no other batch
+// of the run takes it.
+// Returns: written (INTEGER: relationships of this run the batch wrote, overwritten or created),
+//          stale (LIST of LIST of STRING: per subject, element ids of its stock no row took).
 OPTIONAL MATCH (current:JobRun {job: 'recommend', current: true})
 WITH coalesce(current.run_id, '') AS current_run_id
 UNWIND range(0, size($columns.subject_node) - 1) AS i
@@ -51,7 +52,8 @@ CALL (a, rows, stock_objects, stocks) {
   RETURN count(*) AS subject_written
 }
 // what of the subject's stock no row took is stale (pairs this run does not recommend, a second
-// stock relationship of one pair): deleted here, so that the cleanup's scan is needed only for
-// subjects this run wrote no rows for (recommended_stale.cypher)
-FOREACH (stale IN [stock IN stocks WHERE stock.run_id <> $run_id] | DELETE stale)
-RETURN sum(subject_written) AS written;
+// stock relationship of one pair): returned, and deleted by id once the run is current
+// (recommended_delete.cypher), so that the cleanup's scan is needed only for subjects this run
+// wrote no rows for (recommended_stale.cypher). Deleting them here, from two sessions at once,
+// deadlocked on popular products' relationship chains.
+RETURN sum(subject_written) AS written, collect([stock IN stocks WHERE stock.run_id <> $run_id | elementId(stock)]) AS stale;
