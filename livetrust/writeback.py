@@ -59,10 +59,6 @@ class RelationshipBatch:
     The function may also return an iterator of DataFrames (chunks of a list built block
     by block): each chunk is written while the next is built.
 
-    ``group``: a batch (DataFrame rows) ends only where this column's value changes, so each
-    group's rows are in one transaction (rows of a group are contiguous, and in one chunk).
-    A batch may then run past the batch size by one group's rows.
-
     ``stale_check``: when ``create`` returns ``written`` (the relationships it wrote, exactly),
     this statement gets ``$written`` (the run's total) and ``$stock`` (the run kept as stock, whose
     ``JobRun.relationships_written`` it may read) and returns ``stale``; the cleanup's scan runs
@@ -70,10 +66,11 @@ class RelationshipBatch:
     type: the counts are per run).
 
     ``stale_delete``: when ``create`` also returns ``stale`` (lists of element ids of stock it
-    found stale and did not take), this statement deletes them (``$ids``) once the run is
-    current, in batches, from one session, before the ``stale_check``. Deleting them inside the
-    write batches instead, two sessions at once, deadlocked on popular objects' relationship
-    chains (hundreds of retries for 0.7M stale relationships on the m world).
+    found stale and did not take), this statement deletes those still stale (``$ids``, ``$keep``,
+    ``$stock``; returns ``deleted``) once the run is current, in batches, from one session,
+    before the ``stale_check``. Deleting them inside the write batches instead, two sessions at
+    once, deadlocked on popular objects' relationship chains (hundreds of retries for 0.7M stale
+    relationships on the m world).
     """
 
     create: str
@@ -82,7 +79,6 @@ class RelationshipBatch:
     batch_size: int | None = None  # rows per transaction when not publish_run's (large rows)
     keeps_stock: bool = False
     params: dict[str, Any] = field(default_factory=dict)  # further parameters of ``create`` (e.g. $list)
-    group: str | None = None  # a column of contiguous groups no batch splits (a list's subject_node)
     stale_check: str | None = None  # a statement saying whether ``cleanup`` has anything to delete
     stale_delete: str | None = None  # deletes the stale stock ``create`` reported, by element id
 
@@ -213,7 +209,8 @@ def publish_run(
             _mark_failed(driver, database, record, err, relationships, clean=not isinstance(err, JobLockLost))
             raise
         t0 = time.perf_counter()
-        timings["stale_deleted"] = _delete_stale(driver, database, stale, batch_size)
+        timings["stale_deleted"] = _delete_stale(driver, database, stale, batch_size, keep=record.run_id,
+                                                 stock=previous)
         timings["cleanup_scans"] = _cleanup(driver, database, relationships, keep=record.run_id, stock=previous,
                                             written=written)
         timings["cleanup"] = time.perf_counter() - t0
@@ -355,34 +352,30 @@ def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock,
     batch_size = rel.batch_size or batch_size
     failed = threading.Event()  # after a failure, batches not yet started are skipped
 
-    def write(chunk, start: int, end: int) -> tuple[int | None, list[list[str]]]:
+    def write(chunk, start: int) -> tuple[int | None, list[list[str]]]:
         if failed.is_set():
             return None, []
         try:
             if isinstance(chunk, pd.DataFrame):
-                params = {"columns": frame_to_columns(chunk.iloc[start:end])}
+                params = {"columns": frame_to_columns(chunk.iloc[start : start + batch_size])}
             else:
-                params = {"rows": list(chunk[start:end])}
+                params = {"rows": list(chunk[start : start + batch_size])}
             with driver.session(database=database) as session:
                 return session.execute_write(_run_locked, lock, statement, run_id=lock.run_id, **rel.params, **params)
         except BaseException:
             failed.set()
             raise
 
-    def batches(chunk) -> list[tuple[int, int]]:
-        group = rel.group if isinstance(chunk, pd.DataFrame) else None
-        return batch_bounds(chunk[group].to_numpy() if group else len(chunk), batch_size)
-
     outcomes: list[tuple[int | None, list[list[str]]]] = []
     if writers <= 1:
         for chunk in chunks:
-            outcomes += [write(chunk, start, end) for start, end in batches(chunk)]
+            outcomes += [write(chunk, start) for start in range(0, len(chunk), batch_size)]
         return _totals(outcomes)
     with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="writeback") as pool:
         pending: list = []  # the previous chunk's batches
         try:
             for chunk in chunks:  # the next chunk is built while the pool writes the previous one
-                submitted = [pool.submit(write, chunk, start, end) for start, end in batches(chunk)]
+                submitted = [pool.submit(write, chunk, start) for start in range(0, len(chunk), batch_size)]
                 outcomes += [future.result() for future in pending]  # re-raises the first failure
                 pending = submitted
             outcomes += [future.result() for future in pending]
@@ -390,32 +383,6 @@ def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock,
             failed.set()
             raise
     return _totals(outcomes)
-
-
-def batch_bounds(rows: int | np.ndarray, batch_size: int) -> list[tuple[int, int]]:
-    """``(start, end)`` of each batch: ``batch_size`` rows, or, given the rows' group keys, the
-    whole groups that make up ``batch_size`` rows or just past it (a group is never split).
-
-    Examples
-    --------
-    >>> batch_bounds(5, 2)
-    [(0, 2), (2, 4), (4, 5)]
-    >>> batch_bounds(np.array(["a", "a", "b", "b", "b", "c"]), 3)
-    [(0, 5), (5, 6)]
-    """
-    if isinstance(rows, (int, np.integer)):
-        return [(start, min(start + batch_size, rows)) for start in range(0, rows, batch_size)]
-    n = len(rows)
-    if n == 0:
-        return []
-    group_starts = np.flatnonzero(rows[1:] != rows[:-1]) + 1
-    bounds, start = [], 0
-    while start < n:
-        at = np.searchsorted(group_starts, start + batch_size)  # the first group starting at or after the target
-        end = int(group_starts[at]) if at < len(group_starts) else n
-        bounds.append((start, end))
-        start = end
-    return bounds
 
 
 def _totals(outcomes: list[tuple[int | None, list[list[str]]]]) -> tuple[int | None, list[str]]:
@@ -434,19 +401,21 @@ def _run_locked(tx: neo4j.ManagedTransaction, lock: JobLock, statement: str,
     return record.get("written"), record.get("stale") or []
 
 
-def _delete_stale(driver, database, stale: dict[str, list[str]], batch_size: int) -> int:
-    """Delete the stale stock the write statements reported (the run is current: it is nobody's)."""
+def _delete_stale(driver, database, stale: dict[str, list[str]], batch_size: int, keep: str,
+                  stock: str | None) -> int:
+    """Delete what the write statements reported as stale stock and is still neither ``keep``'s
+    (the run just made current) nor ``stock``'s; returns how many went."""
     deleted = 0
     with driver.session(database=database) as session:
         for statement, ids in stale.items():
             for start in range(0, len(ids), batch_size):
-                session.execute_write(_run, cypher_statement(statement), ids=ids[start : start + batch_size])
-            deleted += len(ids)
+                deleted += session.execute_write(_deleted, cypher_statement(statement),
+                                                 ids=ids[start : start + batch_size], keep=keep, stock=stock)
     return deleted
 
 
-def _run(tx: neo4j.ManagedTransaction, statement: str, **params: Any) -> None:
-    tx.run(statement, params).consume()
+def _deleted(tx: neo4j.ManagedTransaction, statement: str, **params: Any) -> int:
+    return tx.run(statement, params).single()["deleted"]
 
 
 def _write_node_batches(driver, database: str, update: NodeUpdate, lock: JobLock, batch_size: int) -> None:

@@ -304,12 +304,10 @@ def publish(driver, database: str, result: RecommendResult, *,
             yield block
         counts[name] = result.row_counts.get(name, 0)  # a streamed list is counted once it went by
 
-    # a subject's rows go in one batch: the statement reports the subject's stale stock after its rows,
-    # deleted by id once the run is current; the cleanup's scan then runs only when something else
-    # is left (WRITE_STALE)
+    # the statement reports each subject's stale stock after its rows, deleted by id once the run is
+    # current; the cleanup's scan then runs only when something else is left (WRITE_STALE)
     batches = [RelationshipBatch(statement, WRITE_CLEANUP, partial(columns, name, frames), keeps_stock=True,
-                                 params={"list": name}, group="subject_node", stale_check=WRITE_STALE,
-                                 stale_delete=WRITE_DELETE)
+                                 params={"list": name}, stale_check=WRITE_STALE, stale_delete=WRITE_DELETE)
                for name, frames in lists.items()]
     record = RunRecord(job="recommend", run_id=result.run_id,
                        parameters={**result.parameters, "score_run_id": result.score_run_id},

@@ -18,9 +18,8 @@
 // Parameters: $run_id (STRING), $list (STRING: consumer_products, consumer_streamers, factory_streamers,
 //             streamer_products or streamer_factories), $columns (MAP of LIST, all of one length:
 //             subject_node, object_node (element ids), rank, score, reason, demotion).
-// A batch holds every row of each of its subjects (publish_run's batches end at a subject's last row:
-// RelationshipBatch.group), so what a subject's stock keeps after its rows is stale: no other batch
-// of the run takes it.
+// What a subject's stock keeps after its rows is stale, unless the subject's rows go on in another
+// batch (it is 20,000 rows long): that batch may still take it, and the delete keeps what it took.
 // Returns: written (INTEGER: relationships of this run the batch wrote, overwritten or created),
 //          stale (LIST of LIST of STRING: per subject, element ids of its stock no row took).
 OPTIONAL MATCH (current:JobRun {job: 'recommend', current: true})
