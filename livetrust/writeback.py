@@ -69,7 +69,7 @@ class RelationshipBatch:
     found stale and did not take), this statement deletes those still stale (``$ids``, ``$keep``,
     ``$stock``; returns ``deleted``) once the run is current, in batches, from one session,
     before the ``stale_check``. Deleting them inside the write batches instead, two sessions at
-    once, deadlocked on popular objects' relationship chains (hundreds of retries for 0.7M stale
+    once, deadlocked on popular objects' relationship chains (147 retries for 0.7M stale
     relationships on the m world).
     """
 
