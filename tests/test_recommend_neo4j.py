@@ -7,6 +7,7 @@ import pytest
 from neo4j.exceptions import Neo4jError
 
 from livetrust.graph.recommend import publish, recommend
+from livetrust.queries import cypher_statement
 from livetrust.writeback import current_run_id
 
 from test_recommend_lists import tiny_projection, tiny_scores  # noqa: E402  (same folder)
@@ -269,3 +270,24 @@ def test_stale_stock_is_deleted_as_it_is_overwritten_and_the_cleanup_scan_runs_o
     f, timings = run("rec-f", top=2)
     assert timings["cleanup_scans"] == 1
     assert runs_left() == {"rec-e": sum(e.row_counts.values()), "rec-f": sum(f.row_counts.values())}
+
+
+
+def test_stale_stock_reported_twice_is_deleted_and_counted_once(neo4j_db, neo4j_settings):
+    """A subject whose rows span two write batches has the stock neither batch took reported by
+    both (the m world's --top 19 run over a top-20 stock counted 660 stale relationships too many,
+    one per subject split across batches): the delete counts each relationship once, and keeps the
+    current and the stock run's."""
+    db = neo4j_settings.database
+    records, _, _ = neo4j_db.execute_query(
+        "UNWIND ['old', 'old', 'old', 'rec-b', 'rec-c'] AS run "
+        "CREATE (:Consumer)-[r:RECOMMENDED {list: 'consumer_products', run_id: run}]->(:Product) "
+        "RETURN elementId(r) AS id, run", database_=db)
+    ids = [r["id"] for r in records]
+    reported = ids + [ids[0], ids[4]]  # an old one and the current one reported twice
+    deleted, _, _ = neo4j_db.execute_query(
+        cypher_statement("writeback/recommended_delete"), ids=reported, keep="rec-c", stock="rec-b", database_=db)
+    assert deleted[0]["deleted"] == 3
+    left, _, _ = neo4j_db.execute_query(
+        "MATCH ()-[r:RECOMMENDED]->() RETURN r.run_id AS run ORDER BY run", database_=db)
+    assert [r["run"] for r in left] == ["rec-b", "rec-c"]
