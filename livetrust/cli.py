@@ -8,13 +8,15 @@ Errors are one line on stderr with a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import functools
+import signal
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
 import click
 
 from . import __version__
-from .errors import LivetrustError
+from .errors import LivetrustError, Terminated
 from .settings import Neo4jSettings
 
 SCALES = ("xs", "s", "m", "l")
@@ -55,13 +57,35 @@ def not_built_yet(verb: str, issue: int) -> None:
     raise LivetrustError(f"`livetrust {verb}` is not built yet (tracked in issue #{issue})")
 
 
+def stop_cleanly_on_sigterm(ctx: click.Context) -> None:
+    """Turn SIGTERM (``kill``, a cron wrapper's timeout, ``docker stop``) into :class:`Terminated`
+    for this command, so that a job stopped in its write-back marks its run failed and gives up its
+    job lock at once, instead of dying with the lock held until it goes stale (10 minutes). Only
+    where SIGTERM still has its default action (``schedule`` installs its own handler) and in the
+    main thread; the previous handler comes back when the command ends."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+
+    def terminate(signum: int, frame: Any) -> None:
+        stop = Terminated(signum)
+        click.echo(f"livetrust: {stop}", err=True)
+        raise stop
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, previous))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="livetrust")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """livetrust: consumer-seller trust for live-stream commerce, on Neo4j.
 
     Data flows: generate/load -> Neo4j -> score -> paths -> recommend -> evaluate.
     """
+    stop_cleanly_on_sigterm(ctx)
 
 
 @main.command()

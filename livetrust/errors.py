@@ -17,3 +17,18 @@ class Neo4jUnavailable(LivetrustError):
 
 class InputError(LivetrustError):
     """A contract folder or file cannot be read as the contract says."""
+
+
+class Terminated(SystemExit):
+    """The process was asked to stop (SIGTERM): raised in the main thread so that ``finally``
+    blocks and context managers run -- a job in its write-back marks its run failed and gives
+    up its job lock -- and the process exits with ``128 + signal``, as the shell reports it."""
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        super().__init__(128 + signum)
+        self.signal_name = signal.Signals(signum).name
+
+    def __str__(self) -> str:
+        return f"stopped by {self.signal_name}"

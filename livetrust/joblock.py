@@ -17,7 +17,9 @@ The lock is a lease on one ``(:JobLock {job})`` node per job:
   the publishing transaction renews and checks it in the same transaction (:meth:`JobLock.renew`):
   a run that stalled past the stale time and lost the lock to another run stops with
   :class:`JobLockLost` instead of writing over the new holder's relationships.
-- ``release``: given up when the run ends, succeeded or failed.
+- ``release``: given up when the run ends, succeeded or failed. The CLI turns SIGTERM into an
+  exit (:class:`livetrust.errors.Terminated`), so a stopped run releases too; only SIGKILL leaves a
+  lock to go stale.
 
 Staleness is judged on the server's clock, so machines whose clocks disagree still agree on it.
 """

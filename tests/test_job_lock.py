@@ -217,3 +217,61 @@ def test_job_locks_query_says_who_is_writing(neo4j_db, neo4j_settings):
     # a longer stale time keeps the silent lock live
     got = run_query("job_locks", driver=neo4j_db, settings=neo4j_settings, stale_after=3600).set_index("job")
     assert got.loc["paths", "state"] == "writing"
+
+
+HOLDING_CHILD = '''
+import sys, time
+sys.path.insert(0, {tests!r})
+from test_recommend_lists import tiny_projection, tiny_scores
+from livetrust.cli import main
+from livetrust.db import connect
+from livetrust.graph.recommend import publish, recommend
+from livetrust.settings import Neo4jSettings
+
+@main.command("hold-lock")
+def hold_lock():
+    """Write one block of a recommend run, then wait inside the write-back (the lock held)."""
+    settings = Neo4jSettings.from_env()
+    result = recommend(tiny_projection(), tiny_scores(), run_id="rec-held", top=2)
+
+    def blocks():
+        yield result.lists["consumer_products"]
+        print("writing", flush=True)
+        time.sleep(120)
+
+    with connect(settings) as driver:
+        publish(driver, settings.database, result, lists={{"consumer_products": blocks}})
+
+main(["hold-lock"])
+'''
+
+
+def test_sigterm_during_the_write_back_fails_the_run_and_frees_the_lock(neo4j_db, neo4j_settings, tmp_path):
+    """`kill`, a cron timeout or `docker stop` sends SIGTERM: the CLI turns it into an exit that
+    marks the run failed and gives up the job lock at once (by default the process would die
+    with the lock held until it went stale, 10 minutes later)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from test_recommend_neo4j import seed
+
+    seed(neo4j_db, neo4j_settings.database)
+    script = tmp_path / "hold.py"
+    script.write_text(HOLDING_CHILD.format(tests=str(Path(__file__).parent)))
+    proc = subprocess.Popen([sys.executable, str(script)], env=dict(os.environ), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "writing", proc.stderr.read()[-2000:]
+        assert lock_holder(neo4j_db, "recommend") == "rec-held"
+        assert runs(neo4j_db)["rec-held"][0] == "running"
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM, err[-2000:]
+    assert "livetrust: stopped by SIGTERM" in err and "Traceback" not in err
+    assert lock_holder(neo4j_db, "recommend") is None  # free for the next run at once
+    assert runs(neo4j_db)["rec-held"] == ("failed", "Terminated: stopped by SIGTERM")
