@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 
 
@@ -25,8 +27,6 @@ class Terminated(SystemExit):
     up its job lock -- and the process exits with ``128 + signal``, as the shell reports it."""
 
     def __init__(self, signum: int) -> None:
-        import signal
-
         super().__init__(128 + signum)
         self.signal_name = signal.Signals(signum).name
 
