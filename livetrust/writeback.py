@@ -31,6 +31,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any, Callable, Iterable, Sequence
 
 import neo4j
@@ -112,6 +113,34 @@ def now_utc() -> datetime:
     return datetime.now(timezone.utc)
 
 
+# Element ids of stale stock kept in memory for the delete by id: about 100 bytes each as Python
+# strings. A day of new data on the m world leaves 0.87M (bench/results/recommend.md, "A rerun after a
+# day of new data"); the l world about ten times as many. Past the limit none are kept: the count-based
+# stale_check then finds the relationships left over and the cleanup's scan deletes them.
+STALE_IDS_MAX = 2_000_000
+
+
+@dataclass
+class _StaleIds:
+    """The stale stock the write statements report, per delete statement, up to ``limit`` ids in all."""
+
+    limit: int
+    by_statement: dict[str, list[str]] = field(default_factory=dict)
+    reported: int = 0
+
+    @property
+    def dropped(self) -> bool:
+        """More than ``limit`` were reported: none are kept, the cleanup's scan finds them."""
+        return self.reported > self.limit
+
+    def add(self, statement: str, ids: list[str]) -> None:
+        self.reported += len(ids)
+        if self.dropped:
+            self.by_statement.clear()
+        elif ids:
+            self.by_statement.setdefault(statement, []).extend(ids)
+
+
 def publish_run(
     driver: neo4j.Driver,
     database: str,
@@ -124,6 +153,7 @@ def publish_run(
     timings: dict[str, float] | None = None,
     before_publish: Callable[[], None] | None = None,
     lock_stale_after: int = STALE_AFTER,
+    stale_ids_max: int = STALE_IDS_MAX,
 ) -> str | None:
     """Write a run's results and make it current; returns the run it replaced (or None).
 
@@ -155,6 +185,10 @@ def publish_run(
         Seconds without a heartbeat after which another run may take this job's lock
         (:class:`~livetrust.joblock.JobLock`). While a live run of the same job holds it, this
         one raises :class:`~livetrust.joblock.JobLockBusy` before writing anything.
+    stale_ids_max : int, default STALE_IDS_MAX (2,000,000)
+        Most element ids of stale stock held for the delete by id (``stale_delete``); past
+        it none are held (bounded memory) and the cleanup's scan deletes them instead
+        (``timings["stale_ids_dropped"]`` is then 1).
 
     Returns
     -------
@@ -184,13 +218,13 @@ def publish_run(
         try:
             t0 = time.perf_counter()
             written: int | None = 0  # exact, while every write statement reports it
-            stale: dict[str, list[str]] = {}  # stale_delete statement -> element ids
+            stale = _StaleIds(stale_ids_max)
             for rel in relationships:
-                counted, found = _write_batches(driver, database, rel, lock, batch_size, writers)
+                report = partial(stale.add, rel.stale_delete) if rel.stale_delete else None
+                counted = _write_batches(driver, database, rel, lock, batch_size, writers, report)
                 written = None if written is None or counted is None else written + counted
-                if rel.stale_delete:
-                    stale.setdefault(rel.stale_delete, []).extend(found)
             timings["relationships"] = time.perf_counter() - t0
+            timings["stale_ids_dropped"] = int(stale.dropped)
             t0 = time.perf_counter()
             for update in node_updates:
                 _write_node_batches(driver, database, update, lock, batch_size)
@@ -209,7 +243,7 @@ def publish_run(
             _mark_failed(driver, database, record, err, relationships, clean=not isinstance(err, JobLockLost))
             raise
         t0 = time.perf_counter()
-        timings["stale_deleted"] = _delete_stale(driver, database, stale, batch_size, keep=record.run_id,
+        timings["stale_deleted"] = _delete_stale(driver, database, stale.by_statement, batch_size, keep=record.run_id,
                                                  stock=previous)
         timings["cleanup_scans"] = _cleanup(driver, database, relationships, keep=record.run_id, stock=previous,
                                             written=written)
@@ -337,11 +371,11 @@ def _missing(value: Any) -> bool:
 
 
 def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock, batch_size: int,
-                   writers: int) -> tuple[int | None, list[str]]:
+                   writers: int, report_stale: Callable[[list[str]], None] | None = None) -> int | None:
     """Create ``rel.rows`` in transactions of ``batch_size`` rows, ``writers`` sessions at a time;
     each transaction first checks that the run still holds its job's lock. Returns the sum of
-    the ``written`` the statement returned per batch (None when it returns none), and the
-    element ids of the ``stale`` stock it reported.
+    the ``written`` the statement returned per batch (None when it returns none); the element
+    ids of the ``stale`` stock each batch reports go to ``report_stale`` as the batch ends.
 
     Rows that come as an iterator of chunks (a list streamed block by block) are written
     while the next chunk is built: at most two chunks are held at once.
@@ -366,29 +400,33 @@ def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock,
             failed.set()
             raise
 
-    outcomes: list[tuple[int | None, list[list[str]]]] = []
+    counts: list[int | None] = []
+
+    def collect(outcome: tuple[int | None, list[list[str]]]) -> None:
+        written, stale = outcome
+        counts.append(written)
+        if report_stale is not None:
+            report_stale([element_id for ids in stale for element_id in ids])
+
     if writers <= 1:
         for chunk in chunks:
-            outcomes += [write(chunk, start) for start in range(0, len(chunk), batch_size)]
-        return _totals(outcomes)
-    with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="writeback") as pool:
-        pending: list = []  # the previous chunk's batches
-        try:
-            for chunk in chunks:  # the next chunk is built while the pool writes the previous one
-                submitted = [pool.submit(write, chunk, start) for start in range(0, len(chunk), batch_size)]
-                outcomes += [future.result() for future in pending]  # re-raises the first failure
-                pending = submitted
-            outcomes += [future.result() for future in pending]
-        except BaseException:
-            failed.set()
-            raise
-    return _totals(outcomes)
-
-
-def _totals(outcomes: list[tuple[int | None, list[list[str]]]]) -> tuple[int | None, list[str]]:
-    counts = [written for written, _ in outcomes]
-    total = None if any(c is None for c in counts) else int(sum(counts))
-    return total, [element_id for _, stale in outcomes for ids in stale for element_id in ids]
+            for start in range(0, len(chunk), batch_size):
+                collect(write(chunk, start))
+    else:
+        with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="writeback") as pool:
+            pending: list = []  # the previous chunk's batches
+            try:
+                for chunk in chunks:  # the next chunk is built while the pool writes the previous one
+                    submitted = [pool.submit(write, chunk, start) for start in range(0, len(chunk), batch_size)]
+                    for future in pending:
+                        collect(future.result())  # re-raises the first failure
+                    pending = submitted
+                for future in pending:
+                    collect(future.result())
+            except BaseException:
+                failed.set()
+                raise
+    return None if any(c is None for c in counts) else int(sum(counts))
 
 
 def _run_locked(tx: neo4j.ManagedTransaction, lock: JobLock, statement: str,

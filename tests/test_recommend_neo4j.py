@@ -273,6 +273,26 @@ def test_stale_stock_is_deleted_as_it_is_overwritten_and_the_cleanup_scan_runs_o
 
 
 
+def test_more_stale_stock_than_the_id_limit_goes_to_the_cleanup_scan(neo4j_db, neo4j_settings):
+    """Past ``stale_ids_max`` the ids are not held (bounded memory): the count check sees the
+    leftovers and the scan deletes them; the end state is the same."""
+    db = neo4j_settings.database
+    seed(neo4j_db, db)
+    runs, timings = {}, {}
+    for run_id, top, limit in (("rec-a", 3, None), ("rec-b", 3, None), ("rec-c", 2, 1)):
+        runs[run_id] = recommend(tiny_projection(), tiny_scores(), run_id=run_id, top=top)
+        timings = {}
+        publish(neo4j_db, db, runs[run_id], batch_size=2, timings=timings, stale_ids_max=limit)
+    stale = sum(runs["rec-a"].row_counts.values()) - sum(runs["rec-c"].row_counts.values())
+    assert stale > 1  # more than the limit of 1
+    assert timings["stale_ids_dropped"] == 1 and timings["stale_deleted"] == 0
+    assert timings["cleanup_scans"] == 1
+    records, _, _ = neo4j_db.execute_query(
+        "MATCH ()-[r:RECOMMENDED]->() RETURN r.run_id AS run, count(*) AS n ORDER BY run", database_=db)
+    assert {r["run"]: r["n"] for r in records} == {"rec-b": sum(runs["rec-b"].row_counts.values()),
+                                                  "rec-c": sum(runs["rec-c"].row_counts.values())}
+
+
 def test_stale_stock_reported_twice_is_deleted_and_counted_once(neo4j_db, neo4j_settings):
     """A subject whose rows span two write batches has the stock neither batch took reported by
     both (the m world's --top 19 run over a top-20 stock counted 660 stale relationships too many,

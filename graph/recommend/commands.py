@@ -199,6 +199,8 @@ def _cleanup_text(steps: dict[str, float]) -> str:
     parts = [f"{steps.get('cleanup', 0):.1f} s"]
     if steps.get("stale_deleted"):
         parts.append(f"{int(steps['stale_deleted']):,d} stale deleted by id")
+    if steps.get("stale_ids_dropped"):
+        parts.append("too much stale stock to hold its ids: the scan deleted it")
     if steps.get("cleanup_scans", 1) == 0:
         parts.append("no scan: only the two kept runs' relationships were left")
     return ", ".join(parts)

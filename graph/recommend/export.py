@@ -253,7 +253,7 @@ def write_columns(frame: pd.DataFrame, subject: str, obj: str, element_ids: dict
 def publish(driver, database: str, result: RecommendResult, *,
             lists: dict[str, pd.DataFrame | Callable[[], Iterable[pd.DataFrame]]] | None = None,
             batch_size: int = 20_000, writers: int = WRITERS, timings: dict[str, float] | None = None,
-            reasons: bool = True) -> str | None:
+            reasons: bool = True, stale_ids_max: int | None = None) -> str | None:
     """Write the lists back to Neo4j as ``RECOMMENDED`` relationships of the run (see above).
 
     Parameters
@@ -275,6 +275,9 @@ def publish(driver, database: str, result: RecommendResult, *,
         Filled with the seconds of each step (see :func:`livetrust.writeback.publish_run`).
     reasons : bool, default True
         Keep the reason text on each relationship (False: left off; the files keep it).
+    stale_ids_max : int, optional
+        Most ids of stale stock held for the delete by id (default
+        :data:`livetrust.writeback.STALE_IDS_MAX`); past it the cleanup's scan deletes them.
 
     Returns
     -------
@@ -312,5 +315,6 @@ def publish(driver, database: str, result: RecommendResult, *,
     record = RunRecord(job="recommend", run_id=result.run_id,
                        parameters={**result.parameters, "score_run_id": result.score_run_id},
                        input_counts=result.input_counts, output_counts=counts)
+    bound = {} if stale_ids_max is None else {"stale_ids_max": stale_ids_max}
     return publish_run(driver, database, record, relationships=batches, batch_size=batch_size, writers=writers,
-                       timings=timings)
+                       timings=timings, **bound)
