@@ -32,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 import neo4j
 import numpy as np
@@ -176,7 +176,9 @@ def publish_run(
         the node properties (``node_updates``), in ``before_publish``, in the publishing
         transaction (``publish``) and deleting other runs' relationships (``cleanup``; a
         ``keeps_stock`` batch keeps the replaced run's), with ``cleanup_scans``, the number of
-        cleanup statements run (a ``stale_check`` that finds nothing stale skips one).
+        cleanup statements run (a ``stale_check`` that finds nothing stale skips one), and, when
+        the write statements report them, the relationships ``written`` and how many of them
+        were ``overwritten`` in place (the rest were created).
     before_publish : callable, optional
         Called once the relationships are written, before the switch (the scoring job waits
         there for its files); an exception fails the run like any other (its relationships
@@ -218,12 +220,16 @@ def publish_run(
         try:
             t0 = time.perf_counter()
             written: int | None = 0  # exact, while every write statement reports it
+            overwritten = 0
             stale = _StaleIds(stale_ids_max)
             for rel in relationships:
                 report = partial(stale.add, rel.stale_delete) if rel.stale_delete else None
-                counted = _write_batches(driver, database, rel, lock, batch_size, writers, report)
+                counted, overwrote = _write_batches(driver, database, rel, lock, batch_size, writers, report)
                 written = None if written is None or counted is None else written + counted
+                overwritten += overwrote
             timings["relationships"] = time.perf_counter() - t0
+            if written is not None:
+                timings["written"], timings["overwritten"] = written, overwritten
             timings["stale_ids_dropped"] = int(stale.dropped)
             t0 = time.perf_counter()
             for update in node_updates:
@@ -371,11 +377,12 @@ def _missing(value: Any) -> bool:
 
 
 def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock, batch_size: int,
-                   writers: int, report_stale: Callable[[list[str]], None] | None = None) -> int | None:
+                   writers: int, report_stale: Callable[[list[str]], None] | None = None) -> tuple[int | None, int]:
     """Create ``rel.rows`` in transactions of ``batch_size`` rows, ``writers`` sessions at a time;
-    each transaction first checks that the run still holds its job's lock. Returns the sum of
-    the ``written`` the statement returned per batch (None when it returns none); the element
-    ids of the ``stale`` stock each batch reports go to ``report_stale`` as the batch ends.
+    each transaction first checks that the run still holds its job's lock. Returns the sums of
+    the ``written`` (None when the statement returns none) and ``overwritten`` the statement
+    returned per batch; the element ids of the ``stale`` stock each batch reports go to
+    ``report_stale`` as the batch ends.
 
     Rows that come as an iterator of chunks (a list streamed block by block) are written
     while the next chunk is built: at most two chunks are held at once.
@@ -386,9 +393,9 @@ def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock,
     batch_size = rel.batch_size or batch_size
     failed = threading.Event()  # after a failure, batches not yet started are skipped
 
-    def write(chunk, start: int) -> tuple[int | None, list[list[str]]]:
+    def write(chunk, start: int) -> _BatchOutcome:
         if failed.is_set():
-            return None, []
+            return _BatchOutcome(None, 0, [])
         try:
             if isinstance(chunk, pd.DataFrame):
                 params = {"columns": frame_to_columns(chunk.iloc[start : start + batch_size])}
@@ -401,12 +408,14 @@ def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock,
             raise
 
     counts: list[int | None] = []
+    overwritten = 0
 
-    def collect(outcome: tuple[int | None, list[list[str]]]) -> None:
-        written, stale = outcome
-        counts.append(written)
+    def collect(outcome: _BatchOutcome) -> None:
+        nonlocal overwritten
+        counts.append(outcome.written)
+        overwritten += outcome.overwritten
         if report_stale is not None:
-            report_stale([element_id for ids in stale for element_id in ids])
+            report_stale([element_id for ids in outcome.stale for element_id in ids])
 
     if writers <= 1:
         for chunk in chunks:
@@ -426,17 +435,24 @@ def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock,
             except BaseException:
                 failed.set()
                 raise
-    return None if any(c is None for c in counts) else int(sum(counts))
+    return (None if any(c is None for c in counts) else int(sum(counts))), overwritten
 
 
-def _run_locked(tx: neo4j.ManagedTransaction, lock: JobLock, statement: str,
-                **params: Any) -> tuple[int | None, list[list[str]]]:
-    """Run one batch if the run still holds its lock; the ``written`` and ``stale`` it returns, if any."""
+class _BatchOutcome(NamedTuple):
+    """What a write statement returned for one batch (see ``RelationshipBatch``)."""
+
+    written: int | None  # relationships the batch wrote; None: the statement does not say
+    overwritten: int  # of those, stock overwritten in place (0 when the statement does not say)
+    stale: list[list[str]]  # per subject, element ids of stock no row took
+
+
+def _run_locked(tx: neo4j.ManagedTransaction, lock: JobLock, statement: str, **params: Any) -> _BatchOutcome:
+    """Run one batch if the run still holds its lock; what the statement returned."""
     lock.check(tx)
     record = tx.run(statement, params).single(strict=False)
     if record is None:
-        return None, []
-    return record.get("written"), record.get("stale") or []
+        return _BatchOutcome(None, 0, [])
+    return _BatchOutcome(record.get("written"), record.get("overwritten") or 0, record.get("stale") or [])
 
 
 def _delete_stale(driver, database, stale: dict[str, list[str]], batch_size: int, keep: str,

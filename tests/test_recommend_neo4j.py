@@ -156,6 +156,7 @@ def test_cli_recommend_in_neo4j_mode(neo4j_db, neo4j_settings, tmp_path):
                                   "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert "RECOMMENDED" in r.output and "score-xs-1" in r.output
+    assert "RECOMMENDED relationships to Neo4j (0 overwritten in place, " in r.output  # the first run creates
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["score_run_id"] == "score-xs-1"
     run_id = manifest["run_id"]
@@ -244,10 +245,12 @@ def test_stale_stock_is_deleted_as_it_is_overwritten_and_the_cleanup_scan_runs_o
     a, _ = run("rec-a", top=3)
     b, timings = run("rec-b", top=3)  # created beside rec-a: nothing stale
     assert timings["cleanup_scans"] == 0
+    assert timings["written"] == sum(b.row_counts.values()) and timings["overwritten"] == 0
     assert runs_left() == {"rec-a": sum(a.row_counts.values()), "rec-b": sum(b.row_counts.values())}
     # top 2 over rec-a's top 3: each subject's rank-3 stock is stale, reported by the write and
     # deleted by id once rec-c is current
     c, timings = run("rec-c", top=2)
+    assert timings["written"] == timings["overwritten"] == sum(c.row_counts.values())  # all in place
     assert timings["stale_deleted"] == sum(a.row_counts.values()) - sum(c.row_counts.values()) > 0
     assert timings["cleanup_scans"] == 0
     assert runs_left() == {"rec-b": sum(b.row_counts.values()), "rec-c": sum(c.row_counts.values())}
@@ -271,6 +274,10 @@ def test_stale_stock_is_deleted_as_it_is_overwritten_and_the_cleanup_scan_runs_o
     assert timings["cleanup_scans"] == 1
     assert runs_left() == {"rec-e": sum(e.row_counts.values()), "rec-f": sum(f.row_counts.values())}
 
+    # top 3 over rec-e's top 2: every stock pair is overwritten in place, each subject's third is created
+    g, timings = run("rec-g", top=3)
+    assert timings["overwritten"] == sum(e.row_counts.values())
+    assert timings["written"] - timings["overwritten"] == sum(g.row_counts.values()) - sum(e.row_counts.values()) > 0
 
 
 def test_more_stale_stock_than_the_id_limit_goes_to_the_cleanup_scan(neo4j_db, neo4j_settings):

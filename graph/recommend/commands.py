@@ -187,12 +187,20 @@ def _stream_to_neo4j(run, driver, database: str, write_top: int | None, write_re
         publish(driver, database, run.result, lists={name: partial(blocks, name) for name in run.names}, timings=steps,
                 reasons=write_reasons)
         manifest = files.commit(run.result) if files is not None else None
-    lines = [f"  built the lists and wrote {written:,d} RECOMMENDED relationships to Neo4j "
+    lines = [f"  built the lists and wrote {written:,d} RECOMMENDED relationships to Neo4j{_overwrite_text(steps)} "
              f"in {time.perf_counter() - t:.1f} s (building and writing {steps.get('relationships', 0):.1f} s, "
              f"cleanup {_cleanup_text(steps)}; run {run.result.run_id} is current)"]
     if manifest is not None:
         lines.append(_files_line(out_dir, file_format, run.names, manifest))
     return lines
+
+
+def _overwrite_text(steps: dict[str, float]) -> str:
+    """How the write-back went: the previous run's relationships overwritten in place, or new ones."""
+    if "overwritten" not in steps:
+        return ""
+    overwritten = int(steps["overwritten"])
+    return f" ({overwritten:,d} overwritten in place, {int(steps['written']) - overwritten:,d} created)"
 
 
 def _cleanup_text(steps: dict[str, float]) -> str:

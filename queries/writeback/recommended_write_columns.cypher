@@ -21,6 +21,7 @@
 // What a subject's stock keeps after its rows is stale, unless the subject's rows go on in another
 // batch (it is 20,000 rows long): that batch may still take it, and the delete keeps what it took.
 // Returns: written (INTEGER: relationships of this run the batch wrote, overwritten or created),
+//          overwritten (INTEGER: of those, stock overwritten in place; the rest were created),
 //          stale (LIST of LIST of STRING: per subject, element ids of its stock no row took).
 OPTIONAL MATCH (current:JobRun {job: 'recommend', current: true})
 WITH coalesce(current.run_id, '') AS current_run_id
@@ -48,11 +49,11 @@ CALL (a, rows, stock_objects, stocks) {
       reason: $columns.reason[i], demotion: $columns.demotion[i]
     }]->(b)
   }
-  RETURN count(*) AS subject_written
+  RETURN count(*) AS subject_written, count(stock) AS subject_overwritten
 }
 // what of the subject's stock no row took is stale (pairs this run does not recommend, a second
 // stock relationship of one pair): returned, and deleted by id once the run is current
 // (recommended_delete.cypher), so that the cleanup's scan is needed only for subjects this run
 // wrote no rows for (recommended_stale.cypher). Deleting them here, from two sessions at once,
 // deadlocked on popular products' relationship chains.
-RETURN sum(subject_written) AS written, collect([stock IN stocks WHERE stock.run_id <> $run_id | elementId(stock)]) AS stale;
+RETURN sum(subject_written) AS written, sum(subject_overwritten) AS overwritten, collect([stock IN stocks WHERE stock.run_id <> $run_id | elementId(stock)]) AS stale;
