@@ -114,9 +114,10 @@ def now_utc() -> datetime:
 
 
 # Element ids of stale stock kept in memory for the delete by id: about 100 bytes each as Python
-# strings. A day of new data on the m world leaves 0.87M (bench/results/recommend.md, "A rerun after a
-# day of new data"); the l world about ten times as many. Past the limit none are kept: the count-based
-# stale_check then finds the relationships left over and the cleanup's scan deletes them.
+# strings (sys.getsizeof of a relationship's element id: 97). A day of new data on the m world leaves
+# 0.87M (bench/results/recommend.md, "A rerun after a day of new data"); an l world, ten times m, would
+# leave several million. Past the limit none are kept: the count-based stale_check then finds the
+# relationships left over and the cleanup's scan deletes them.
 STALE_IDS_MAX = 2_000_000
 
 
@@ -153,7 +154,7 @@ def publish_run(
     timings: dict[str, float] | None = None,
     before_publish: Callable[[], None] | None = None,
     lock_stale_after: int = STALE_AFTER,
-    stale_ids_max: int = STALE_IDS_MAX,
+    stale_ids_max: int | None = None,
 ) -> str | None:
     """Write a run's results and make it current; returns the run it replaced (or None).
 
@@ -187,8 +188,8 @@ def publish_run(
         Seconds without a heartbeat after which another run may take this job's lock
         (:class:`~livetrust.joblock.JobLock`). While a live run of the same job holds it, this
         one raises :class:`~livetrust.joblock.JobLockBusy` before writing anything.
-    stale_ids_max : int, default STALE_IDS_MAX (2,000,000)
-        Most element ids of stale stock held for the delete by id (``stale_delete``); past
+    stale_ids_max : int, optional
+        Default :data:`STALE_IDS_MAX` (2,000,000). Most element ids of stale stock held for the delete by id (``stale_delete``); past
         it none are held (bounded memory) and the cleanup's scan deletes them instead
         (``timings["stale_ids_dropped"]`` is then 1).
 
@@ -221,7 +222,7 @@ def publish_run(
             t0 = time.perf_counter()
             written: int | None = 0  # exact, while every write statement reports it
             overwritten = 0
-            stale = _StaleIds(stale_ids_max)
+            stale = _StaleIds(STALE_IDS_MAX if stale_ids_max is None else stale_ids_max)
             for rel in relationships:
                 report = partial(stale.add, rel.stale_delete) if rel.stale_delete else None
                 counted, overwrote = _write_batches(driver, database, rel, lock, batch_size, writers, report)
@@ -376,6 +377,14 @@ def _missing(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+class _BatchOutcome(NamedTuple):
+    """What a write statement returned for one batch (see ``RelationshipBatch``)."""
+
+    written: int | None  # relationships the batch wrote; None: the statement does not say
+    overwritten: int  # of those, stock overwritten in place (0 when the statement does not say)
+    stale: list[list[str]]  # per subject, element ids of stock no row took
+
+
 def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock, batch_size: int,
                    writers: int, report_stale: Callable[[list[str]], None] | None = None) -> tuple[int | None, int]:
     """Create ``rel.rows`` in transactions of ``batch_size`` rows, ``writers`` sessions at a time;
@@ -436,14 +445,6 @@ def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock,
                 failed.set()
                 raise
     return (None if any(c is None for c in counts) else int(sum(counts))), overwritten
-
-
-class _BatchOutcome(NamedTuple):
-    """What a write statement returned for one batch (see ``RelationshipBatch``)."""
-
-    written: int | None  # relationships the batch wrote; None: the statement does not say
-    overwritten: int  # of those, stock overwritten in place (0 when the statement does not say)
-    stale: list[list[str]]  # per subject, element ids of stock no row took
 
 
 def _run_locked(tx: neo4j.ManagedTransaction, lock: JobLock, statement: str, **params: Any) -> _BatchOutcome:

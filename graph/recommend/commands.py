@@ -171,23 +171,19 @@ def _stream_to_neo4j(run, driver, database: str, write_top: int | None, write_re
 
     from .export import ListFiles, publish
 
-    written = 0
     with ListFiles(out_dir, file_format) if out_dir is not None else nullcontext() as files:
 
         def blocks(name: str):
-            nonlocal written
             for frame in _blocks(run, name):
                 if files is not None:
                     files.write(name, frame)
-                frame = frame if write_top is None else frame[frame["rank"] <= write_top]
-                written += len(frame)
-                yield frame
+                yield frame if write_top is None else frame[frame["rank"] <= write_top]
 
         t, steps = time.perf_counter(), {}
         publish(driver, database, run.result, lists={name: partial(blocks, name) for name in run.names}, timings=steps,
                 reasons=write_reasons)
         manifest = files.commit(run.result) if files is not None else None
-    lines = [f"  built the lists and wrote {written:,d} RECOMMENDED relationships to Neo4j{_overwrite_text(steps)} "
+    lines = [f"  built the lists and wrote {_written_text(steps)} "
              f"in {time.perf_counter() - t:.1f} s (building and writing {steps.get('relationships', 0):.1f} s, "
              f"cleanup {_cleanup_text(steps)}; run {run.result.run_id} is current)"]
     if manifest is not None:
@@ -195,12 +191,12 @@ def _stream_to_neo4j(run, driver, database: str, write_top: int | None, write_re
     return lines
 
 
-def _overwrite_text(steps: dict[str, float]) -> str:
-    """How the write-back went: the previous run's relationships overwritten in place, or new ones."""
-    if "overwritten" not in steps:
-        return ""
-    overwritten = int(steps["overwritten"])
-    return f" ({overwritten:,d} overwritten in place, {int(steps['written']) - overwritten:,d} created)"
+def _written_text(steps: dict[str, float]) -> str:
+    """The relationships the write statements reported writing (exactly): how many overwrote the
+    stock run's in place, how many were created."""
+    written, overwritten = int(steps["written"]), int(steps["overwritten"])
+    return (f"{written:,d} RECOMMENDED relationships to Neo4j ({overwritten:,d} overwritten in place, "
+            f"{written - overwritten:,d} created)")
 
 
 def _cleanup_text(steps: dict[str, float]) -> str:

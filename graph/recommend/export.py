@@ -315,6 +315,5 @@ def publish(driver, database: str, result: RecommendResult, *,
     record = RunRecord(job="recommend", run_id=result.run_id,
                        parameters={**result.parameters, "score_run_id": result.score_run_id},
                        input_counts=result.input_counts, output_counts=counts)
-    bound = {} if stale_ids_max is None else {"stale_ids_max": stale_ids_max}
     return publish_run(driver, database, record, relationships=batches, batch_size=batch_size, writers=writers,
-                       timings=timings, **bound)
+                       timings=timings, stale_ids_max=stale_ids_max)
