@@ -123,12 +123,14 @@ class Projection:
         Each table is read in chunks of ``chunk_size`` keys in the order of its key's index
         (``$after`` / ``$limit``), each chunk one record holding a list of row lists: on the
         m world ~7x faster than a record per row (fewer Python objects), and the server
-        holds one chunk at a time, not a whole table. Timestamps travel as epoch
-        nanoseconds (exact) and are converted vectorised. ``readers`` tables are read at
+        holds one chunk at a time, not a whole table. Each chunk is typed (:func:`normalise`)
+        as it arrives (``read_frame``), so the client holds typed columns, not a whole
+        table of row lists. Timestamps travel as epoch nanoseconds (exact) and are
+        converted vectorised. ``readers`` tables are read at
         once, each in its own session (the server runs one query per core; on the m world
         the read took 20-29 s with 3 readers, 43-44 s with one: bench/results/score.md).
         """
-        from ..db import read_chunked
+        from ..db import read_frame
         from ..queries import cypher_statement
 
         import neo4j
@@ -143,8 +145,8 @@ class Projection:
 
         def fetch_table(name: str) -> pd.DataFrame:
             columns = [c for c in COLUMNS[name] if c not in NOT_STORED.get(name, ())]
-            rows = read_chunked(driver, database, cypher_statement(f"projection/{name}"), chunk_size=chunk_size)
-            return normalise(name, pd.DataFrame(rows, columns=columns))
+            return read_frame(driver, database, cypher_statement(f"projection/{name}"), columns=columns,
+                              typed=lambda chunk: normalise(name, chunk), chunk_size=chunk_size)
 
         # the largest tables first, so that the small ones fill in behind them
         order = sorted(COLUMNS, key=lambda name: READ_ORDER.index(name))

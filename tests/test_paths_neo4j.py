@@ -203,7 +203,15 @@ def test_trust_inputs_round_trip(hand_db, neo4j_settings):
     exp = want.consumer_streamer.sort_values(["consumer_id", "streamer_id"]).reset_index(drop=True)
     assert bonds[["consumer_id", "streamer_id"]].values.tolist() == exp[["consumer_id", "streamer_id"]].values.tolist()
     assert bonds["trust"].tolist() == exp["trust"].tolist()
+    assert bonds["confidence"].tolist() == exp["confidence"].tolist()
+    assert bonds["consumer_credibility"].isna().all()  # publish_trust stores none: NaN, not None
     assert sorted(got.products["product_id"]) == ["P1", "P2", "P3"]
+    # the embedded model's dtypes, whatever the chunking: one consumer per chunk types every chunk
+    # on its own and concatenates them (read_frame)
+    assert [str(t) for t in got.consumer_streamer.dtypes] == ["str", "str", "float64", "float64", "float64"]
+    for chunk_size in (1, 2):
+        chunked = trust_inputs_from_neo4j(hand_db, neo4j_settings.database, chunk_size=chunk_size)
+        pd.testing.assert_frame_equal(chunked.consumer_streamer, got.consumer_streamer)
 
 
 # --------------------------------------------------------------------------- xs world parity

@@ -73,6 +73,14 @@ def trust_inputs_from_model(projection: "Projection", **model_params: Any) -> Tr
     return TrustInputs.from_mapping(TrustModel(**model_params).fit(projection).results_).validate()
 
 
+def typed_bonds(rows: pd.DataFrame) -> pd.DataFrame:
+    """Bonds as ``trust_bonds.cypher`` returns them, with the trust model's dtypes: ids as ``str``
+    (as in embedded mode), the scores as float (NaN where Neo4j stored none)."""
+    out = {column: rows[column].astype("str") for column in BOND_COLUMNS[:2]}
+    out.update({column: pd.to_numeric(rows[column]).astype(float) for column in BOND_COLUMNS[2:]})
+    return pd.DataFrame(out, index=rows.index)
+
+
 def trust_inputs_from_neo4j(driver, database: str, score_run_id: str | None = None, *,
                             chunk_size: int = BOND_CHUNK) -> TrustInputs:
     """The trust frames as ``livetrust score`` wrote them to Neo4j.
@@ -87,7 +95,7 @@ def trust_inputs_from_neo4j(driver, database: str, score_run_id: str | None = No
     LivetrustError
         When no ``score`` run has been published yet.
     """
-    from ...db import read_chunked
+    from ...db import read_frame
     from ...errors import LivetrustError
     from ...queries import cypher_statement
     from .cypher import run
@@ -98,11 +106,8 @@ def trust_inputs_from_neo4j(driver, database: str, score_run_id: str | None = No
         score_run_id = current_run_id(driver, database, "score")
         if score_run_id is None:
             raise LivetrustError("Neo4j holds no trust scores yet: run `livetrust score` first")
-    rows = read_chunked(driver, database, cypher_statement("paths/trust_bonds"), chunk_size=chunk_size,
-                        score_run_id=score_run_id)
-    bonds = pd.DataFrame(rows, columns=BOND_COLUMNS)
-    for column in BOND_COLUMNS[2:]:
-        bonds[column] = pd.to_numeric(bonds[column]).astype(float)
+    bonds = read_frame(driver, database, cypher_statement("paths/trust_bonds"), columns=BOND_COLUMNS,
+                       typed=typed_bonds, chunk_size=chunk_size, score_run_id=score_run_id)
     scores = run(driver, database, "trust_scores")
     if scores.empty:
         scores = pd.DataFrame(columns=["kind", "id", "trust", "confidence"])
