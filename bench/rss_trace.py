@@ -3,6 +3,8 @@
     python bench/rss_trace.py score WORLD     # Projection.from_folder, then TrustModel().fit
     python bench/rss_trace.py read WORLD      # only the read
     python bench/rss_trace.py paths WORLD     # read, score, then the steps of compute_paths and the files
+    python bench/rss_trace.py read --neo4j    # the read from the Neo4j of NEO4J_URI (Projection.from_neo4j)
+    python bench/rss_trace.py score --neo4j   # the same read, then TrustModel().fit
 
 Prints ``seconds  rss GB  file:function:line <- ...`` lines (project frames only) while the
 job runs, then ``READ DONE`` / ``FIT DONE`` with seconds and RSS. Used to find the step that
@@ -44,7 +46,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("job", choices=("read", "score", "paths"))
     ap.add_argument("--out", type=Path, help="paths: write the files here")
-    ap.add_argument("world", type=Path)
+    ap.add_argument("world", type=Path, nargs="?", help="a contract folder (embedded read); not with --neo4j")
+    ap.add_argument("--neo4j", action="store_true", help="read from the Neo4j of NEO4J_URI instead of a folder")
     ap.add_argument("--every", type=float, default=2.0, help="seconds between lines")
     args = ap.parse_args()
     started = time.time()
@@ -53,13 +56,25 @@ def main() -> None:
     from livetrust.graph.projection import Projection
     from livetrust.graph.trust.model import TrustModel
 
-    projection = Projection.from_folder(args.world)
+    if args.neo4j == (args.world is not None):
+        ap.error("give a WORLD folder or --neo4j, not both")
+    projection = read_neo4j() if args.neo4j else Projection.from_folder(args.world)
     print(f"READ DONE {time.time() - started:.1f} s, rss {rss_gb():.2f} GB", flush=True)
     if args.job == "score":
         TrustModel().fit(projection)
         print(f"FIT DONE {time.time() - started:.1f} s, rss {rss_gb():.2f} GB", flush=True)
     if args.job == "paths":
         paths_steps(projection, args.out, started)
+
+
+def read_neo4j():
+    from livetrust.db import connect
+    from livetrust.graph.projection import Projection
+    from livetrust.settings import Neo4jSettings
+
+    settings = Neo4jSettings.from_env()
+    with connect(settings) as driver:
+        return Projection.from_neo4j(driver, settings.database)
 
 
 def sizes(what: str, items: dict) -> None:

@@ -130,7 +130,7 @@ class Projection:
         once, each in its own session (the server runs one query per core; on the m world
         the read took 20-29 s with 3 readers, 43-44 s with one: bench/results/score.md).
         """
-        from ..db import read_frame
+        from ..db import read_frame, release_free_memory
         from ..queries import cypher_statement
 
         import neo4j
@@ -153,6 +153,7 @@ class Projection:
         with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="projection") as pool:
             tables = dict(zip(order, pool.map(fetch_table, order)))
         tables["orders"] = _with_first_return(tables["orders"], tables["returns"])
+        release_free_memory()
         with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
             meta = session.execute_read(read, cypher_statement("projection/as_of"))
         as_of = None if meta is None or meta["as_of"] is None else pd.Timestamp(int(meta["as_of"]), unit="ns", tz="UTC")

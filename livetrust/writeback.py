@@ -301,12 +301,19 @@ def element_id_columns(frame: pd.DataFrame, ends: dict[str, tuple[str, str]],
 
 
 def _element_ids_of(keys: pd.Series, ids: pd.Series) -> np.ndarray:
-    """The element id of each key (NaN: not in the graph); a categorical's distinct keys are
-    looked up once each (a recommendation list has 20 rows per subject)."""
+    """The element id of each key (NaN: not in the graph); each distinct key is looked up once
+    (a recommendation list has 20 rows per subject, a consumer about 5 bonds).
+
+    A categorical's codes are used as they are; other keys are factorized first. ``keys.map``
+    turned every row's key into a Python string first: for the l world's 17.3M bonds that was
+    the score job's peak (bench/results/score.md).
+    """
     if isinstance(keys.dtype, pd.CategoricalDtype):
-        per_key = np.append(ids.reindex(keys.cat.categories).to_numpy(dtype=object), np.nan)
-        return per_key[keys.cat.codes.to_numpy()]  # code -1 (a missing key) takes the NaN at the end
-    return keys.map(ids).to_numpy(dtype=object)
+        codes, distinct = keys.cat.codes.to_numpy(), keys.cat.categories
+    else:
+        codes, distinct = pd.factorize(keys)
+    per_key = np.append(ids.reindex(distinct).to_numpy(dtype=object), np.nan)
+    return per_key[codes]  # code -1 (a missing key) takes the NaN at the end
 
 
 def stock_statement(driver: neo4j.Driver, database: str | None, stock: str, overwrite: str, create: str) -> str:

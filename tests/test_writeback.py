@@ -217,6 +217,8 @@ def test_element_ids_of_categorical_keys_match_those_of_string_keys():
     assert got == {"subject_node": ["4:db:10", "4:db:11", "4:db:10", None, None],
                    "object_node": ["4:db:20", "4:db:20", None, None, "4:db:20"]}
     assert got == frame_to_columns(element_id_columns(as_strings, ends, ids))
+    as_arrow_strings = as_categories.astype("str")  # the bonds' ids: the projection's text dtype
+    assert got == frame_to_columns(element_id_columns(as_arrow_strings, ends, ids))
 
 
 def test_publishing_creates_missing_schema(neo4j_db, neo4j_settings):
