@@ -126,9 +126,9 @@ class Projection:
         holds one chunk at a time, not a whole table. Each chunk is typed (:func:`normalise`)
         as it arrives (``read_frame``), so the client holds typed columns, not a whole
         table of row lists. Timestamps travel as epoch nanoseconds (exact) and are
-        converted vectorised. ``readers`` tables are read at
-        once, each in its own session (the server runs one query per core; on the m world
-        the read took 20-29 s with 3 readers, 43-44 s with one: bench/results/score.md).
+        converted vectorised. ``readers`` tables are read at once, each in its own session
+        (the server runs one query per core; on the m world the read took 20-29 s with 3
+        readers, 43-44 s with one: bench/results/score.md).
         """
         from ..db import read_frame, release_free_memory
         from ..queries import cypher_statement

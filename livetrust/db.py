@@ -165,13 +165,11 @@ def release_free_memory() -> None:
     Arrow's pool kept (bench/results/score.md). Elsewhere than glibc, only Arrow's pool.
     """
     import ctypes
-    import ctypes.util
 
     import pyarrow as pa
 
     pa.default_memory_pool().release_unused()
-    libc = ctypes.util.find_library("c")
-    trim = getattr(ctypes.CDLL(libc), "malloc_trim", None) if libc else None
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # the process's own C library
     if trim is not None:  # glibc only (musl and macOS have none)
         trim(0)
 

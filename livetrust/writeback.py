@@ -189,9 +189,9 @@ def publish_run(
         (:class:`~livetrust.joblock.JobLock`). While a live run of the same job holds it, this
         one raises :class:`~livetrust.joblock.JobLockBusy` before writing anything.
     stale_ids_max : int, optional
-        Default :data:`STALE_IDS_MAX` (2,000,000). Most element ids of stale stock held for the delete by id (``stale_delete``); past
-        it none are held (bounded memory) and the cleanup's scan deletes them instead
-        (``timings["stale_ids_dropped"]`` is then 1).
+        Most element ids of stale stock held for the delete by id (``stale_delete``); default
+        :data:`STALE_IDS_MAX` (2,000,000). Past it none are held (bounded memory) and the
+        cleanup's scan deletes them instead (``timings["stale_ids_dropped"]`` is then 1).
 
     Returns
     -------
