@@ -36,7 +36,7 @@ def run_once(binary: str, args: list[str], out: Path) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"{binary} failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
-    files = {p.name: sha256_of(p) for p in sorted(out.iterdir()) if p.is_file() and p.name != "manifest.json"}
+    files = {p.name: sha256_of(p) for p in sorted(out.iterdir()) if p.is_file() and not p.name.endswith("manifest.json")}
     return {"binary": binary, "args": args, "started": started, "load_avg_1m": round(load, 2), "wall_s": round(wall, 1),
             "peak_rss_mib": round(rss_kb / 1024), "files": files, "summary": proc.stdout.strip().splitlines()[:3]}
 

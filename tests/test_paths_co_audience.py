@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from livetrust.graph.paths import build_index
-from livetrust.graph.paths.co_audience import co_audience
+from livetrust.graph.paths.co_audience import co_audience, co_audience_chunks
 from livetrust.graph.paths.inputs import TrustInputs
 from test_paths_world import hand_projection, hand_trust
 
@@ -79,8 +79,32 @@ def test_random_graph_matches_brute_force():
     streamers = pd.DataFrame({"streamer_id": sorted(bonds["streamer_id"].unique()), "trust": 0.5})
     trust = TrustInputs(bonds, streamers, pd.DataFrame({"product_id": [], "trust": []}),
                         pd.DataFrame({"factory_id": [], "trust": []}))
+    index = build_index(projection, trust)
     for keep in (1, 3):
-        assert as_dict(co_audience(build_index(projection, trust), keep=keep)) == brute_force(bonds, keep)
+        expected = brute_force(bonds, keep)
+        assert as_dict(co_audience(index, keep=keep)) == expected
+        # consumers in blocks of a few pair entries each, cut to the best per pair block by block
+        whole = co_audience(index, keep=keep, block_entries=10**9)
+        for block_entries in (1, 7, 40):
+            blocked = co_audience(index, keep=keep, block_entries=block_entries)
+            assert as_dict(blocked) == expected
+            pd.testing.assert_frame_equal(blocked, whole)
+        chunks = list(co_audience_chunks(index, keep, rows=5, block_entries=7))  # as the paths job writes them
+        assert max(len(chunk) for chunk in chunks) == 5 and len(chunks) == -(-len(whole) // 5)
+        pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole)
+
+
+def test_consumer_blocks_cover_every_consumer_once():
+    from scipy.sparse import csr_matrix
+
+    from livetrust.graph.paths.co_audience import _consumer_blocks
+
+    degrees = np.array([0, 3, 1, 5, 0, 2, 2])  # pair entries 0, 9, 1, 25, 0, 4, 4
+    indptr = np.concatenate([[0], np.cumsum(degrees)])
+    BT = csr_matrix((np.ones(indptr[-1]), np.arange(indptr[-1]) % 5, indptr), shape=(len(degrees), 5))
+    assert _consumer_blocks(BT, 10) == [(0, 3), (3, 4), (4, 7)]  # the 25-entry consumer alone
+    assert _consumer_blocks(BT, 1000) == [(0, 7)]
+    assert _consumer_blocks(BT[:0], 10) == []
 
 
 def test_keep_must_be_positive():

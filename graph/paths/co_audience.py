@@ -33,6 +33,8 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -43,23 +45,13 @@ KEEP = 8
 COLUMNS = ("streamer_id", "partner_id", "vias", "via_trust", "partner_trust")
 
 
-def _pairs(BT) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Every (s1, s2, c', b(c', s1), b(c', s2)) with s1 < s2 both bonded to c' (rows of ``BT``)."""
-    deg = np.diff(BT.indptr).astype(np.int64)
-    squares = deg * deg
-    total = int(squares.sum())
-    consumer = np.repeat(np.arange(len(deg), dtype=np.int64), squares)
-    offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(squares) - squares, squares)
-    width = deg[consumer]
-    first = BT.indptr[consumer] + offset // np.maximum(width, 1)
-    second = BT.indptr[consumer] + offset % np.maximum(width, 1)
-    s1, s2 = BT.indices[first].astype(np.int64), BT.indices[second].astype(np.int64)
-    upper = s1 < s2
-    first, second, consumer = first[upper], second[upper], consumer[upper]
-    return (s1[upper], s2[upper], consumer, BT.data[first].astype(np.float64), BT.data[second].astype(np.float64))
+# Pair entries (a consumer with d bonds spans d * d) generated at once: about 60 bytes each while
+# a block is made, so 20M keep a block near 1.2 GB. On the l world all pairs at once took the paths
+# job from 8.0 to 12.6 GB (bench/results/paths.md, "The co-audience index in blocks").
+BLOCK_ENTRIES = 20_000_000
 
 
-def co_audience(index: PathIndex, keep: int = KEEP) -> pd.DataFrame:
+def co_audience(index: PathIndex, keep: int = KEEP, *, block_entries: int = BLOCK_ENTRIES) -> pd.DataFrame:
     """The co-audience lists of every streamer pair that shares a bonded consumer.
 
     Parameters
@@ -68,6 +60,9 @@ def co_audience(index: PathIndex, keep: int = KEEP) -> pd.DataFrame:
         Its ``BT`` (consumer × streamer bond trust) holds the bonds.
     keep : int, default 8
         Consumers kept per streamer pair.
+    block_entries : int, default 20,000,000
+        Pair entries made at once: consumers go in blocks, and each block's pairs are cut to
+        their ``keep`` best before the next block is made. The result does not depend on it.
 
     Returns
     -------
@@ -75,28 +70,123 @@ def co_audience(index: PathIndex, keep: int = KEEP) -> pd.DataFrame:
         Columns :data:`COLUMNS`, one row per unordered pair (``streamer_id`` has the smaller
         streamer code of the index), in (streamer, partner) code order.
     """
+    frames = list(co_audience_chunks(index, keep, block_entries=block_entries))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(COLUMNS))
+
+
+def co_audience_chunks(index: PathIndex, keep: int = KEEP, *, rows: int = 100_000,
+                       block_entries: int = BLOCK_ENTRIES) -> Iterator[pd.DataFrame]:
+    """:func:`co_audience` as frames of at most ``rows`` pairs each, made one at a time.
+
+    The kept consumers of every pair are held as flat arrays; only a chunk's rows become
+    Python lists (of ids and trusts), which take many times the arrays' memory. The paths job
+    writes the chunks back to Neo4j as they come (:func:`~livetrust.writeback.publish_run`).
+    """
     if keep < 1:
         raise ValueError(f"keep must be at least 1, got {keep}")
-    s1, s2, via, t1, t2 = _pairs(index.BT.tocsr())
-    # per (s1, s2): best b·b first (the product is the same both ways round), then the smallest
-    # consumer code (= smallest id)
-    order = np.lexsort((via, -(t1 * t2), s2, s1))
-    s1, s2, via, t1, t2 = s1[order], s2[order], via[order], t1[order], t2[order]
+    BT = index.BT.tocsr()
+    best = _BestPerPair(keep, block_entries)
+    for lo, hi in _consumer_blocks(BT, block_entries):
+        best.add(_pairs(BT, lo, hi))
+    s1, s2, via, t1, t2 = best.result()
+    del best
+    heads = np.append(np.flatnonzero(_group_starts(s1, s2)), len(s1))
+    for first in range(0, len(heads) - 1, rows):
+        pair_heads = heads[first:min(first + rows, len(heads) - 1) + 1]
+        lo, hi = int(pair_heads[0]), int(pair_heads[-1])
+        bounds = list(zip((pair_heads[:-1] - lo).tolist(), (pair_heads[1:] - lo).tolist()))
+
+        def lists(values: list) -> list[list]:
+            return [values[a:b] for a, b in bounds]
+
+        yield pd.DataFrame({
+            "streamer_id": index.streamer_ids[s1[pair_heads[:-1]]].astype(str),
+            "partner_id": index.streamer_ids[s2[pair_heads[:-1]]].astype(str),
+            "vias": lists(index.consumer_ids[via[lo:hi]].astype(str).tolist()),
+            "via_trust": lists(t1[lo:hi].tolist()), "partner_trust": lists(t2[lo:hi].tolist()),
+        }, columns=list(COLUMNS))
+
+
+Pairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # s1, s2, c', b(c', s1), b(c', s2)
+
+
+def _consumer_blocks(BT, block_entries: int) -> list[tuple[int, int]]:
+    """Row ranges of ``BT`` whose pair entries (degree squared) add up to at most
+    ``block_entries`` (a consumer with more forms a block of its own)."""
+    squares = np.diff(BT.indptr).astype(np.int64) ** 2
+    ends = np.cumsum(squares)
+    bounds, lo = [], 0
+    while lo < len(squares):
+        before = ends[lo - 1] if lo else 0
+        hi = max(int(np.searchsorted(ends, before + block_entries, side="right")), lo + 1)
+        bounds.append((lo, hi))
+        lo = hi
+    return bounds
+
+
+def _pairs(BT, lo: int, hi: int) -> Pairs:
+    """Every (s1, s2, c', b(c', s1), b(c', s2)) with s1 < s2 both bonded to c', for the
+    consumers (rows of ``BT``) ``lo`` to ``hi - 1``."""
+    indptr = BT.indptr[lo:hi + 1].astype(np.int64)
+    deg = np.diff(indptr)
+    squares = deg * deg
+    total = int(squares.sum())
+    row = np.repeat(np.arange(len(deg), dtype=np.int64), squares)
+    offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(squares) - squares, squares)
+    width = np.maximum(deg[row], 1)
+    first = indptr[row] + offset // width
+    second = indptr[row] + offset % width
+    del offset, width
+    s1, s2 = BT.indices[first].astype(np.int64), BT.indices[second].astype(np.int64)
+    upper = s1 < s2
+    first, second = first[upper], second[upper]
+    return (s1[upper], s2[upper], row[upper] + lo, BT.data[first].astype(np.float64),
+            BT.data[second].astype(np.float64))
+
+
+def _group_starts(s1: np.ndarray, s2: np.ndarray) -> np.ndarray:
     new_group = np.ones(len(s1), bool)
     new_group[1:] = (s1[1:] != s1[:-1]) | (s2[1:] != s2[:-1])
-    starts = np.flatnonzero(new_group)
+    return new_group
+
+
+def _keep_best(pairs: Pairs, keep: int) -> Pairs:
+    """Per (s1, s2): the ``keep`` best by b·b (the product is the same both ways round), then
+    the smallest consumer code (= smallest id); in (s1, s2, rank) order."""
+    s1, s2, via, t1, t2 = pairs
+    order = np.lexsort((via, -(t1 * t2), s2, s1))
+    s1, s2 = s1[order], s2[order]
+    starts = np.flatnonzero(_group_starts(s1, s2))
     rank = np.arange(len(s1)) - np.repeat(starts, np.diff(np.append(starts, len(s1))))
-    kept = rank < keep
-    s1, s2, via, t1, t2 = s1[kept], s2[kept], via[kept], t1[kept], t2[kept]
-    heads = np.flatnonzero(rank[kept] == 0)
-    bounds = list(zip(heads.tolist(), np.append(heads[1:], len(s1)).tolist()))
-    sids = index.streamer_ids
+    best = rank < keep
+    kept = order[best]
+    return s1[best], s2[best], via[kept], t1[kept], t2[kept]
 
-    def lists(values: list) -> list[list]:
-        return [values[lo:hi] for lo, hi in bounds]
 
-    return pd.DataFrame({
-        "streamer_id": sids[s1[heads]].astype(str), "partner_id": sids[s2[heads]].astype(str),
-        "vias": lists(index.consumer_ids[via].astype(str).tolist()),
-        "via_trust": lists(t1.tolist()), "partner_trust": lists(t2.tolist()),
-    }, columns=list(COLUMNS))
+class _BestPerPair:
+    """The ``keep`` best consumers per pair over blocks of pairs: the best of the union of
+    each block's best is the best of all (the order is total: a consumer is in a pair once).
+    The parts held are cut again whenever they outgrow what the last cut left (and a block),
+    so they stay within about twice the result plus a block."""
+
+    def __init__(self, keep: int, block_entries: int) -> None:
+        self.keep, self.block_entries = keep, block_entries
+        self.parts: list[Pairs] = []
+        self.held = self.after_last_cut = 0
+
+    def add(self, pairs: Pairs) -> None:
+        self.parts.append(_keep_best(pairs, self.keep))
+        self.held += len(self.parts[-1][0])
+        if self.held > 2 * self.after_last_cut + self.block_entries:
+            self._cut()
+
+    def result(self) -> Pairs:
+        self._cut()
+        return self.parts[0]
+
+    def _cut(self) -> None:
+        if len(self.parts) != 1:
+            joined = tuple(np.concatenate(columns) for columns in zip(*self.parts)) if self.parts else \
+                tuple(np.empty(0, dtype) for dtype in (np.int64, np.int64, np.int64, np.float64, np.float64))
+            self.parts = [_keep_best(joined, self.keep)]
+        self.held = self.after_last_cut = len(self.parts[0][0])

@@ -25,8 +25,9 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,7 @@ from ...files import atomic_write
 from .bridges import bridge_frame, bridge_rows
 from .channels import factory_channels
 from .co_audience import KEEP as CO_AUDIENCE_KEEP
-from .co_audience import co_audience
+from .co_audience import co_audience_chunks
 from .demand import factory_demand
 from .index import PathIndex, build_index
 from .inputs import TrustInputs
@@ -245,10 +246,12 @@ CO_AUDIENCE_BATCH = 5_000
 
 
 def co_audience_rows(index: PathIndex, score_run_id: str,
-                     keep: int = CO_AUDIENCE_KEEP) -> tuple[list[dict[str, Any]], pd.DataFrame]:
+                     keep: int = CO_AUDIENCE_KEEP) -> tuple[list[dict[str, Any]], Callable[[], Iterator[pd.DataFrame]]]:
     """Rows for ``paths/co_audience_create`` (one per bonded streamer) and ``paths/co_audience_shares``
-    (one per streamer pair; see :mod:`.co_audience`)."""
+    (one per streamer pair; see :mod:`.co_audience`). The pairs come as a function that makes
+    them in chunks, each written while the next is made: on the l world the whole table's
+    lists took the job from 12.6 to 16.3 GB."""
     bonded = np.flatnonzero(np.diff(index.B.indptr) > 0)
     nodes = [{"streamer_id": str(s), "score_run_id": score_run_id, "keep": keep, "min_bond": float(index.min_bond)}
              for s in index.streamer_ids[bonded]]
-    return nodes, co_audience(index, keep=keep)
+    return nodes, partial(co_audience_chunks, index, keep=keep)
