@@ -62,7 +62,11 @@ def stop_cleanly_on_sigterm(ctx: click.Context) -> None:
     for this command, so that a job stopped in its write-back marks its run failed and gives up its
     job lock at once, instead of dying with the lock held until it goes stale (10 minutes). Only
     where SIGTERM still has its default action (``schedule`` installs its own handler) and in the
-    main thread; the previous handler comes back when the command ends."""
+    main thread; the previous handler comes back when the command ends.
+
+    The driver closes a session by rolling back its transaction, which waits for the statement in
+    flight: one write batch or read chunk in a job, but a whole query for ``livetrust query``. A
+    second SIGTERM interrupts that wait; the server then drops the closed connection's query."""
     if threading.current_thread() is not threading.main_thread():
         return
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:

@@ -279,6 +279,50 @@ def test_kill_and_resume_matches_uninterrupted(neo4j_db, neo4j_settings, tmp_pat
     assert sum(f["duplicate"] for f in rec["files"]) >= killed_at  # what the killed run committed
 
 
+def _order_count(driver, database: str) -> int:
+    return driver.execute_query("MATCH (o:Order) RETURN count(o) AS n", database_=database).records[0]["n"]
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_load_and_a_rerun_finishes_it(neo4j_db, neo4j_settings, tmp_path_factory, tmp_path):
+    """`kill`, a cron wrapper's timeout or `docker stop` sends SIGTERM: the load stops where it is
+    (its writer thread sends nothing more), exits 143 with one line and no traceback, records no
+    LoadRun, and the same command run again finishes it to exactly the graph the files give."""
+    db = neo4j_settings.database
+    world = tmp_path_factory.mktemp("world") / "s"
+    generate_world(world, scale="s", seed=12)
+    cmd = _cli("load", str(world), "--batch-size", "2000", "--quiet")
+    proc = subprocess.Popen(cmd + ["--report-dir", str(tmp_path / "stopped")], env=dict(os.environ),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    stopped_at = None
+    while time.time() < deadline and proc.poll() is None:
+        if _order_count(neo4j_db, db) >= 4000:
+            proc.send_signal(signal.SIGTERM)
+            stopped_at = time.time()
+            break
+        time.sleep(0.05)
+    _, err = proc.communicate(timeout=120)
+    assert stopped_at is not None, f"the load finished (rc {proc.returncode}) before it could be stopped"
+    assert proc.returncode == 128 + signal.SIGTERM, err[-2000:]
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == "livetrust: stopped by SIGTERM"
+    partial = graph_counts(neo4j_db, db)
+    expected = expected_counts(world)
+    assert partial["LoadRun"] == 0 and 4000 <= partial["Order"] < expected["Order"]
+    time.sleep(1.0)
+    assert _order_count(neo4j_db, db) == partial["Order"]  # nothing was left writing after the exit
+
+    done = subprocess.run(cmd + ["--report-dir", str(tmp_path / "rerun")], env=dict(os.environ),
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    finished = graph_counts(neo4j_db, db)
+    assert {key: finished[key] for key in expected} == expected
+    assert finished["LoadRun"] == 1 and finished["Pending"] == 0
+    rec = json.loads((tmp_path / "rerun" / "reconciliation.json").read_text())
+    assert sum(f["duplicate"] for f in rec["files"]) >= partial["Order"]  # what the stopped run committed
+
+
 def test_cli_load_prints_table_and_one_line_errors(neo4j_db, neo4j_settings, xs_world, tmp_path):
     env = dict(os.environ)
     ok = subprocess.run(_cli("load", str(xs_world), "--report-dir", str(tmp_path / "r")), env=env,
