@@ -57,7 +57,7 @@ def main() -> None:
     from livetrust.graph.trust.model import TrustModel
 
     if args.neo4j == (args.world is not None):
-        ap.error("give a WORLD folder or --neo4j, not both")
+        ap.error("give either a WORLD folder or --neo4j")
     projection = read_neo4j() if args.neo4j else Projection.from_folder(args.world)
     print(f"READ DONE {time.time() - started:.1f} s, rss {rss_gb():.2f} GB", flush=True)
     if args.job == "score":

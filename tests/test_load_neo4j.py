@@ -241,6 +241,10 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "livetrust.cli", *args]
 
 
+def _order_count(driver, database: str) -> int:
+    return driver.execute_query("MATCH (o:Order) RETURN count(o) AS n", database_=database).records[0]["n"]
+
+
 @pytest.mark.slow
 def test_kill_and_resume_matches_uninterrupted(neo4j_db, neo4j_settings, tmp_path_factory, tmp_path):
     db = neo4j_settings.database
@@ -253,7 +257,7 @@ def test_kill_and_resume_matches_uninterrupted(neo4j_db, neo4j_settings, tmp_pat
     deadline = time.time() + 300
     killed_at = None
     while time.time() < deadline and proc.poll() is None:
-        n = neo4j_db.execute_query("MATCH (o:Order) RETURN count(o) AS n", database_=db).records[0]["n"]
+        n = _order_count(neo4j_db, db)
         if n >= 4000:
             proc.send_signal(signal.SIGKILL)
             killed_at = n
@@ -277,10 +281,6 @@ def test_kill_and_resume_matches_uninterrupted(neo4j_db, neo4j_settings, tmp_pat
     assert resumed == (checksum(neo4j_db, db), graph_counts(neo4j_db, db))
     rec = json.loads((tmp_path / "resumed" / "reconciliation.json").read_text())
     assert sum(f["duplicate"] for f in rec["files"]) >= killed_at  # what the killed run committed
-
-
-def _order_count(driver, database: str) -> int:
-    return driver.execute_query("MATCH (o:Order) RETURN count(o) AS n", database_=database).records[0]["n"]
 
 
 @pytest.mark.slow

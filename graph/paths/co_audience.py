@@ -45,9 +45,10 @@ KEEP = 8
 COLUMNS = ("streamer_id", "partner_id", "vias", "via_trust", "partner_trust")
 
 
-# Pair entries (a consumer with d bonds spans d * d) generated at once: about 60 bytes each while
-# a block is made, so 20M keep a block near 1.2 GB. On the l world all pairs at once took the paths
-# job from 8.0 to 12.6 GB (bench/results/paths.md, "The co-audience index in blocks").
+# Pair entries (a consumer with d bonds spans d * d) generated at once: 54 bytes each at the peak
+# of making a block, so 20M take 1.1 GB (bench/co_audience_block_memory.py). On the l world all
+# pairs at once took the paths job from 8.0 to 12.6 GB (bench/results/paths.md, "The co-audience
+# index in blocks").
 BLOCK_ENTRIES = 20_000_000
 
 
@@ -88,8 +89,11 @@ def co_audience_chunks(index: PathIndex, keep: int = KEEP, *, rows: int = 100_00
     best = _BestPerPair(keep, block_entries)
     for lo, hi in _consumer_blocks(BT, block_entries):
         best.add(_pairs(BT, lo, hi))
-    s1, s2, via, t1, t2 = best.result()
-    del best
+    kept = best.result()
+    if kept is None:  # no consumer at all
+        return
+    s1, s2, via, t1, t2 = kept
+    del best, kept
     heads = np.append(np.flatnonzero(_group_starts(s1, s2)), len(s1))
     for first in range(0, len(heads) - 1, rows):
         pair_heads = heads[first:min(first + rows, len(heads) - 1) + 1]
@@ -180,13 +184,15 @@ class _BestPerPair:
         if self.held > 2 * self.after_last_cut + self.block_entries:
             self._cut()
 
-    def result(self) -> Pairs:
+    def result(self) -> Pairs | None:
+        """The best per pair in (s1, s2, rank) order; None when no block was added."""
+        if not self.parts:
+            return None
         self._cut()
         return self.parts[0]
 
     def _cut(self) -> None:
-        if len(self.parts) != 1:
-            joined = tuple(np.concatenate(columns) for columns in zip(*self.parts)) if self.parts else \
-                tuple(np.empty(0, dtype) for dtype in (np.int64, np.int64, np.int64, np.float64, np.float64))
+        if len(self.parts) > 1:
+            joined = tuple(np.concatenate(columns) for columns in zip(*self.parts))
             self.parts = [_keep_best(joined, self.keep)]
         self.held = self.after_last_cut = len(self.parts[0][0])
