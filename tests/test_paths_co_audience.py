@@ -94,6 +94,23 @@ def test_random_graph_matches_brute_force():
         pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole)
 
 
+def test_no_shared_consumer_gives_an_empty_table_of_the_same_types():
+    """Every consumer bonds to one streamer only: no pair, and the empty table's columns have
+    the dtypes of a full one (a concat of the two keeps them)."""
+    full = co_audience(build_index(hand_projection(), hand_trust()), keep=2)
+    bonds = pd.DataFrame({"consumer_id": ["c1", "c2"], "streamer_id": ["s1", "s2"], "trust": [0.9, 0.4]})
+    projection = hand_projection()
+    projection.follows = projection.follows.iloc[0:0]
+    projection.orders = projection.orders.iloc[0:0]
+    trust = TrustInputs(bonds, pd.DataFrame({"streamer_id": ["s1", "s2"], "trust": [0.5] * 2}),
+                        pd.DataFrame({"product_id": [], "trust": []}), pd.DataFrame({"factory_id": [], "trust": []}))
+    empty = co_audience(build_index(projection, trust))
+    assert len(full) > 0 and len(empty) == 0
+    assert empty.columns.tolist() == full.columns.tolist()
+    assert empty.dtypes.tolist() == full.dtypes.tolist()
+    assert list(co_audience_chunks(build_index(projection, trust))) == []
+
+
 def test_consumer_blocks_cover_every_consumer_once():
     from scipy.sparse import csr_matrix
 

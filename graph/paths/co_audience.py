@@ -72,7 +72,7 @@ def co_audience(index: PathIndex, keep: int = KEEP, *, block_entries: int = BLOC
         streamer code of the index), in (streamer, partner) code order.
     """
     frames = list(co_audience_chunks(index, keep, block_entries=block_entries))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(COLUMNS))
+    return pd.concat(frames, ignore_index=True) if frames else _frame(np.array([], dtype=str), np.array([], dtype=str), [], [], [])
 
 
 def co_audience_chunks(index: PathIndex, keep: int = KEEP, *, rows: int = 100_000,
@@ -103,12 +103,18 @@ def co_audience_chunks(index: PathIndex, keep: int = KEEP, *, rows: int = 100_00
         def lists(values: list) -> list[list]:
             return [values[a:b] for a, b in bounds]
 
-        yield pd.DataFrame({
-            "streamer_id": index.streamer_ids[s1[pair_heads[:-1]]].astype(str),
-            "partner_id": index.streamer_ids[s2[pair_heads[:-1]]].astype(str),
-            "vias": lists(index.consumer_ids[via[lo:hi]].astype(str).tolist()),
-            "via_trust": lists(t1[lo:hi].tolist()), "partner_trust": lists(t2[lo:hi].tolist()),
-        }, columns=list(COLUMNS))
+        yield _frame(index.streamer_ids[s1[pair_heads[:-1]]].astype(str), index.streamer_ids[s2[pair_heads[:-1]]].astype(str),
+                     lists(index.consumer_ids[via[lo:hi]].astype(str).tolist()), lists(t1[lo:hi].tolist()),
+                     lists(t2[lo:hi].tolist()))
+
+
+def _frame(streamers: np.ndarray, partners: np.ndarray, vias: list, via_trust: list, partner_trust: list) -> pd.DataFrame:
+    """The :data:`COLUMNS` frame; the list columns are object-typed even when empty."""
+    return pd.DataFrame({
+        "streamer_id": streamers.astype(str), "partner_id": partners.astype(str),
+        "vias": pd.Series(vias, dtype=object), "via_trust": pd.Series(via_trust, dtype=object),
+        "partner_trust": pd.Series(partner_trust, dtype=object),
+    }, columns=list(COLUMNS))
 
 
 Pairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # s1, s2, c', b(c', s1), b(c', s2)
