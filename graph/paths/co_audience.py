@@ -134,9 +134,15 @@ def _consumer_blocks(BT, block_entries: int) -> list[tuple[int, int]]:
     return bounds
 
 
+def _code_type(n: int) -> type:
+    """The integer type of codes below ``n``: 32-bit when they fit (the kept pairs are
+    held as codes, and every byte counts millions of times on the l world)."""
+    return np.int32 if n <= np.iinfo(np.int32).max else np.int64
+
+
 def _pairs(BT, lo: int, hi: int) -> Pairs:
     """Every (s1, s2, c', b(c', s1), b(c', s2)) with s1 < s2 both bonded to c', for the
-    consumers (rows of ``BT``) ``lo`` to ``hi - 1``."""
+    consumers (rows of ``BT``) ``lo`` to ``hi - 1``; codes in :func:`_code_type`."""
     indptr = BT.indptr[lo:hi + 1].astype(np.int64)
     deg = np.diff(indptr)
     squares = deg * deg
@@ -147,10 +153,11 @@ def _pairs(BT, lo: int, hi: int) -> Pairs:
     first = indptr[row] + offset // width
     second = indptr[row] + offset % width
     del offset, width
-    s1, s2 = BT.indices[first].astype(np.int64), BT.indices[second].astype(np.int64)
+    streamer, consumer = _code_type(BT.shape[1]), _code_type(BT.shape[0])
+    s1, s2 = BT.indices[first].astype(streamer), BT.indices[second].astype(streamer)
     upper = s1 < s2
     first, second = first[upper], second[upper]
-    return (s1[upper], s2[upper], row[upper] + lo, BT.data[first].astype(np.float64),
+    return (s1[upper], s2[upper], (row[upper] + lo).astype(consumer), BT.data[first].astype(np.float64),
             BT.data[second].astype(np.float64))
 
 
@@ -164,7 +171,10 @@ def _keep_best(pairs: Pairs, keep: int) -> Pairs:
     """Per (s1, s2): the ``keep`` best by b·b (the product is the same both ways round), then
     the smallest consumer code (= smallest id); in (s1, s2, rank) order."""
     s1, s2, via, t1, t2 = pairs
-    order = np.lexsort((via, -(t1 * t2), s2, s1))
+    by_product = t1 * t2
+    np.negative(by_product, out=by_product)  # in place: one temporary, not two
+    order = np.lexsort((via, by_product, s2, s1))
+    del by_product
     s1, s2 = s1[order], s2[order]
     starts = np.flatnonzero(_group_starts(s1, s2))
     rank = np.arange(len(s1)) - np.repeat(starts, np.diff(np.append(starts, len(s1))))
@@ -177,15 +187,17 @@ class _BestPerPair:
     """The ``keep`` best consumers per pair over blocks of pairs: the best of the union of
     each block's best is the best of all (the order is total: a consumer is in a pair once).
     The parts held are cut again whenever they outgrow what the last cut left (and a block),
-    so they stay within about twice the result plus a block."""
+    so they stay within about twice the result plus a block. A cut joins the parts one
+    column at a time, dropping each column's pieces once joined: the parts and their join
+    are never held whole side by side."""
 
     def __init__(self, keep: int, block_entries: int) -> None:
         self.keep, self.block_entries = keep, block_entries
-        self.parts: list[Pairs] = []
+        self.parts: list[list[np.ndarray]] = []  # lists, so a cut can drop one column's pieces
         self.held = self.after_last_cut = 0
 
     def add(self, pairs: Pairs) -> None:
-        self.parts.append(_keep_best(pairs, self.keep))
+        self.parts.append(list(_keep_best(pairs, self.keep)))
         self.held += len(self.parts[-1][0])
         if self.held > 2 * self.after_last_cut + self.block_entries:
             self._cut()
@@ -195,10 +207,14 @@ class _BestPerPair:
         if not self.parts:
             return None
         self._cut()
-        return self.parts[0]
+        return tuple(self.parts[0])
 
     def _cut(self) -> None:
         if len(self.parts) > 1:
-            joined = tuple(np.concatenate(columns) for columns in zip(*self.parts))
-            self.parts = [_keep_best(joined, self.keep)]
+            joined = []
+            for column in range(len(self.parts[0])):
+                joined.append(np.concatenate([part[column] for part in self.parts]))
+                for part in self.parts:
+                    part[column] = None
+            self.parts = [list(_keep_best(tuple(joined), self.keep))]
         self.held = self.after_last_cut = len(self.parts[0][0])
