@@ -11,8 +11,9 @@ import pytest
 import scipy.sparse as sp
 from scipy import stats
 
+from livetrust.graph import _arrays
 from livetrust.graph.trust import (
-    _arrays, beta, bonds, credibility, effects, eigentrust, evidence, integrity, io, job, lockstep, model, products,
+    beta, bonds, credibility, effects, eigentrust, evidence, integrity, io, job, lockstep, model, products,
     shrinkage, streamers,
 )
 
@@ -22,6 +23,14 @@ from livetrust.graph.trust import (
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+
+
+def test_unique_equals_numpy_unique():
+    rng = np.random.default_rng(3)
+    for values in (rng.integers(-50, 50, 1000), rng.integers(0, 2**40, 5000), np.array([], np.int64),
+                   np.array([7, 7, 7], np.int32)):
+        got = _arrays.unique(values)
+        assert got.dtype == values.dtype and got.tolist() == np.unique(values).tolist()
 
 
 # ---- beta reputation

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._arrays import unique
 from .index import PathIndex
 
 COLUMNS = (
@@ -56,7 +57,7 @@ def factory_channels(index: PathIndex) -> pd.DataFrame:
 
     # distinct buyers per (factory, streamer): unique (f, s, c) triples of the orders
     nS, nC = index.n_streamers, index.n_consumers
-    triples = np.unique((index.o_factory * nS + index.o_streamer) * nC + index.o_consumer)
+    triples = unique((index.o_factory * nS + index.o_streamer) * nC + index.o_consumer)
     fs_of_triple = triples // nC
     pair_keys, buyer_counts = np.unique(fs_of_triple, return_counts=True)
     buyers = buyer_counts[np.searchsorted(pair_keys, f * nS + s)] if len(f) else np.zeros(0, np.int64)

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._arrays import unique
 from .index import PathIndex, factory_ranges
 
 COLUMNS = ("factory_id", "consumer_id", "kind", "path_trust", "via_streamer", "rank")
@@ -147,7 +148,7 @@ def best_path_blocks(index: PathIndex, *, block_rows: int | None = None) -> Iter
     """
     nC = index.n_consumers
     # direct buyers: (f, c) pairs of the orders, sorted: each block takes its factories' slice
-    direct_keys = np.unique(index.o_factory * nC + index.o_consumer)
+    direct_keys = unique(index.o_factory * nC + index.o_consumer)
     for f_lo, f_hi in _factory_blocks(index, BLOCK_ROWS if block_rows is None else block_rows):
         lo, hi = np.searchsorted(direct_keys, [f_lo * nC, f_hi * nC])
         yield _with_buyers(*_reduce(*_expand(index, f_lo, f_hi), nC), direct_keys[lo:hi], nC)

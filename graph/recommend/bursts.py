@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from .._arrays import unique
 from .data import Graph
 
 
@@ -70,12 +71,12 @@ def _buyer_day_groups(graph: Graph) -> _BuyerDayGroups:
     np.minimum.at(first, s, d)
     np.maximum.at(last, s, d)
     # single-streamer buyers: every order line of theirs is at the same streamer
-    per_consumer = np.bincount(np.unique(c.astype(np.int64) * n_s + s) // n_s, minlength=graph.n_consumers)
+    per_consumer = np.bincount(unique(c.astype(np.int64) * n_s + s) // n_s, minlength=graph.n_consumers)
     single = per_consumer[c] == 1
     c, s, p, d = c[single], s[single], p[single], d[single]
     rows, key = np.unique(np.stack([s, p, d], axis=1).reshape(-1, 3), axis=0, return_inverse=True)
     key = key.reshape(-1)
-    buyer_pairs = np.unique(key.astype(np.int64) * graph.n_consumers + c)
+    buyer_pairs = unique(key.astype(np.int64) * graph.n_consumers + c)
     buyers = np.bincount(buyer_pairs // graph.n_consumers, minlength=len(rows))
     return _BuyerDayGroups(lines, first, last, s, key, rows[:, 0], rows[:, 1], buyers)
 

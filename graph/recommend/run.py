@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 import pandas as pd
 
+from .._arrays import unique
 from ..projection import Projection
 from .consumer_products import ConsumerProducts
 from .common import labels
@@ -182,7 +183,7 @@ def _subject_rows(graph: Graph, names: list[str], wanted: pd.Index | None) -> tu
             rows[name] = np.arange(len(index))
             continue
         codes = index.get_indexer(wanted)
-        rows[name] = np.unique(codes[codes >= 0])
+        rows[name] = unique(codes[codes >= 0])
         matched = matched.union(wanted[codes >= 0])
     return rows, 0 if wanted is None else int(len(wanted.difference(matched)))
 

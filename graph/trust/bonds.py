@@ -30,8 +30,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._arrays import unique
 from . import beta
-from ._arrays import unique
 from .credibility import Credibility
 from .evidence import Evidence
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._arrays import unique
+from .._arrays import unique
 from .evidence import Evidence
 from .lockstep import lockstep_partners
 

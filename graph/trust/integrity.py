@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ._arrays import unique
+from .._arrays import unique
 from .eigentrust import Propagation, spam_mass
 from .evidence import Evidence
 

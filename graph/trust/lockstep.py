@@ -42,7 +42,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.stats import poisson
 
-from ._arrays import unique
+from .._arrays import unique
 
 
 

