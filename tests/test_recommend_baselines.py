@@ -16,7 +16,7 @@ import pytest
 import scipy.sparse as sp
 
 from livetrust.graph.recommend import ItemKNN, MostPopular, RP3beta
-from livetrust.graph.recommend.common import top_k_dense, top_k_sparse, top_k_sparse_rows
+from livetrust.graph.recommend.common import MatrixRecommender, top_k_dense, top_k_sparse, top_k_sparse_rows
 
 X = sp.csr_matrix(np.array([[1, 1, 0], [0, 1, 1], [1, 0, 0]], dtype=float))
 R2 = 1 / math.sqrt(2)
@@ -75,3 +75,59 @@ def test_top_k_helpers_break_ties_stably():
     idx, vals = top_k_sparse(s, 3)
     assert idx.tolist() == [[1, 2, 0], [3, 2, -1]]
     assert top_k_sparse_rows(sp.csr_matrix(np.array([[1.0, 3.0, 2.0]])), 2).toarray().tolist() == [[0.0, 3.0, 2.0]]
+
+
+class DenseOnly(MatrixRecommender):
+    """The same scores given only as dense blocks: :meth:`recommend`'s generic path."""
+
+    def __init__(self, model: MatrixRecommender):
+        self.model, self.X_ = model, model.X_
+
+    def score_block(self, rows):
+        return self.model.score_block(rows)
+
+
+class FixedSparse(MatrixRecommender):
+    """Given sparse scores (coarse, so ties are many)."""
+
+    def __init__(self, X, scores):
+        self.X_, self.scores = sp.csr_matrix(X), sp.csr_matrix(scores)
+
+    def score_sparse(self, rows):
+        return self.scores[rows]
+
+
+def random_interactions(rng, users, items, density):
+    X = sp.random(users, items, density=density, random_state=rng, format="csr")
+    X.data[:] = rng.integers(1, 4, X.nnz)
+    return X
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sparse_and_shared_scores_give_the_dense_lists_exactly(seed):
+    """Most popular (one shared ranking), item-kNN and RP3beta (sparse scores) and coarse sparse
+    scores full of ties give the lists and scores of the dense path, bit for bit: with and
+    without the popularity fill and the seen items, for subsets of users, lists longer than
+    what is left to recommend, and blocks of a few users."""
+    rng = np.random.default_rng(seed)
+    dense_X = random_interactions(rng, 60, 25, 0.12).toarray()
+    dense_X[3] = 0  # a user with nothing
+    dense_X[5, :22] = 1  # a user who has seen all but 3 items
+    X = sp.csr_matrix(dense_X)
+    coarse = random_interactions(rng, 60, 25, 0.1)
+    models = [MostPopular().fit(X), ItemKNN(k=4).fit(X), RP3beta(alpha=1.0, beta=0.5, k=3).fit(X),
+              FixedSparse(X, coarse)]
+    subset = rng.choice(60, 17, replace=False)
+    for model in models:
+        dense = DenseOnly(model)
+        for k, rows, options in [(5, None, {}), (8, subset, {}), (30, None, {}), (4, None, {"fill_popular": False}),
+                                 (6, subset, {"exclude_seen": False}), (5, None, {"cells": 8})]:
+            want = dense.recommend(k, rows, **options)
+            got = model.recommend(k, rows, **options)
+            np.testing.assert_array_equal(got[0], want[0], err_msg=f"{type(model).__name__} {k} {options}")
+            np.testing.assert_array_equal(got[1], want[1], err_msg=f"{type(model).__name__} {k} {options}")
+
+
+def test_sparse_scores_must_not_be_negative():
+    with pytest.raises(ValueError, match="non-negative"):
+        FixedSparse(X, -X).recommend(2)

@@ -41,5 +41,5 @@ class ItemKNN(MatrixRecommender):
         self.similarity_ = top_k_sparse_rows(sim, self.k)
         return self
 
-    def score_block(self, rows: np.ndarray) -> np.ndarray:
-        return np.asarray((self.X_[rows] @ self.similarity_).toarray())
+    def score_sparse(self, rows: np.ndarray) -> sp.csr_matrix:
+        return sp.csr_matrix(self.X_[rows] @ self.similarity_)

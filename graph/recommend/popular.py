@@ -22,5 +22,5 @@ class MostPopular(MatrixRecommender):
         self.popularity_ = np.asarray(binary.sum(axis=0)).ravel()
         return self
 
-    def score_block(self, rows: np.ndarray) -> np.ndarray:
-        return np.broadcast_to(self.popularity_, (len(rows), len(self.popularity_))).copy()
+    def shared_scores(self) -> np.ndarray:
+        return self.popularity_

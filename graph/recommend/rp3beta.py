@@ -63,5 +63,5 @@ class RP3beta(MatrixRecommender):
         self.W_ = top_k_sparse_rows(W, self.k)
         return self
 
-    def score_block(self, rows: np.ndarray) -> np.ndarray:
-        return np.asarray((self.X_[rows] @ self.W_).toarray())
+    def score_sparse(self, rows: np.ndarray) -> sp.csr_matrix:
+        return sp.csr_matrix(self.X_[rows] @ self.W_)
