@@ -152,6 +152,7 @@ def publish_run(
     batch_size: int = 20_000,
     writers: int = 1,
     timings: dict[str, float] | None = None,
+    counts: dict[str, int] | None = None,
     before_publish: Callable[[], None] | None = None,
     lock_stale_after: int = STALE_AFTER,
     stale_ids_max: int | None = None,
@@ -176,10 +177,13 @@ def publish_run(
         Filled with the seconds spent creating relationships (``relationships``), setting
         the node properties (``node_updates``), in ``before_publish``, in the publishing
         transaction (``publish``) and deleting other runs' relationships (``cleanup``; a
-        ``keeps_stock`` batch keeps the replaced run's), with ``cleanup_scans``, the number of
-        cleanup statements run (a ``stale_check`` that finds nothing stale skips one), and, when
-        the write statements report them, the relationships ``written`` and how many of them
-        were ``overwritten`` in place (the rest were created).
+        ``keeps_stock`` batch keeps the replaced run's).
+    counts : dict, optional
+        Filled with what the write-back did: ``cleanup_scans``, the cleanup statements run (a
+        ``stale_check`` that finds nothing stale skips one), ``stale_deleted``, the stale stock
+        deleted by id, ``stale_ids_dropped`` (below), and, when the write statements report
+        them, the relationships ``written`` and how many of them were ``overwritten`` in place
+        (the rest were created).
     before_publish : callable, optional
         Called once the relationships are written, before the switch (the scoring job waits
         there for its files); an exception fails the run like any other (its relationships
@@ -191,7 +195,7 @@ def publish_run(
     stale_ids_max : int, optional
         Most element ids of stale stock held for the delete by id (``stale_delete``); default
         :data:`STALE_IDS_MAX` (2,000,000). Past it none are held (bounded memory) and the
-        cleanup's scan deletes them instead (``timings["stale_ids_dropped"]`` is then 1).
+        cleanup's scan deletes them instead (``counts["stale_ids_dropped"]`` is then 1).
 
     Returns
     -------
@@ -205,6 +209,7 @@ def publish_run(
     """
     relationships, node_updates = list(relationships), list(node_updates)
     timings = {} if timings is None else timings
+    counts = {} if counts is None else counts
     if any(rel.stale_check for rel in relationships) and len({rel.cleanup for rel in relationships}) > 1:
         raise ValueError("a stale_check compares per-run counts: every batch of the run must share its cleanup")
     # a database loaded by an older livetrust may lack the constraints of what this run writes
@@ -230,8 +235,8 @@ def publish_run(
                 overwritten += overwrote
             timings["relationships"] = time.perf_counter() - t0
             if written is not None:
-                timings["written"], timings["overwritten"] = written, overwritten
-            timings["stale_ids_dropped"] = int(stale.dropped)
+                counts["written"], counts["overwritten"] = written, overwritten
+            counts["stale_ids_dropped"] = int(stale.dropped)
             t0 = time.perf_counter()
             for update in node_updates:
                 _write_node_batches(driver, database, update, lock, batch_size)
@@ -250,10 +255,10 @@ def publish_run(
             _mark_failed(driver, database, record, err, relationships, clean=not isinstance(err, JobLockLost))
             raise
         t0 = time.perf_counter()
-        timings["stale_deleted"] = _delete_stale(driver, database, stale.by_statement, batch_size, keep=record.run_id,
-                                                 stock=previous)
-        timings["cleanup_scans"] = _cleanup(driver, database, relationships, keep=record.run_id, stock=previous,
-                                            written=written)
+        counts["stale_deleted"] = _delete_stale(driver, database, stale.by_statement, batch_size, keep=record.run_id,
+                                                stock=previous)
+        counts["cleanup_scans"] = _cleanup(driver, database, relationships, keep=record.run_id, stock=previous,
+                                           written=written)
         timings["cleanup"] = time.perf_counter() - t0
     return previous
 

@@ -12,6 +12,7 @@ Trust scores are the tests' own frames, published to Neo4j with the run-publishi
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import numpy as np
@@ -194,6 +195,10 @@ def test_cli_job_against_neo4j(hand_db, neo4j_settings, tmp_path):
         assert_frames_equal(frame, typed(got, frame), keys)
     records, _, _ = hand_db.execute_query("MATCH ()-[r:CHANNEL]->() RETURN count(r) AS n", database_=neo4j_settings.database)
     assert records[0]["n"] == 6
+    manifest = json.loads((tmp_path / "out" / "paths_manifest.json").read_text())  # seconds and counts apart
+    assert manifest["timings_s"]["relationships"] > 0 and manifest["timings_s"]["cleanup"] >= 0
+    assert all(isinstance(v, float) for v in manifest["timings_s"].values())
+    assert set(manifest["write_back"]) == {"stale_ids_dropped", "stale_deleted", "cleanup_scans"}
 
 
 def test_trust_inputs_round_trip(hand_db, neo4j_settings):

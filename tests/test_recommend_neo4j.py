@@ -227,10 +227,11 @@ def test_stale_stock_is_deleted_as_it_is_overwritten_and_the_cleanup_scan_runs_o
     seed(neo4j_db, db)
 
     def run(run_id, **options):
-        timings = {}
+        timings, counts = {}, {}
         result = recommend(tiny_projection(), tiny_scores(), run_id=run_id, **options)
-        publish(neo4j_db, db, result, batch_size=2, timings=timings)  # batches of whole subjects
-        return result, timings
+        publish(neo4j_db, db, result, batch_size=2, timings=timings, counts=counts)  # batches of whole subjects
+        assert all(isinstance(v, float) for v in timings.values())  # seconds only; counts apart
+        return result, counts
 
     def runs_left():
         records, _, _ = neo4j_db.execute_query(
@@ -243,41 +244,41 @@ def test_stale_stock_is_deleted_as_it_is_overwritten_and_the_cleanup_scan_runs_o
         return records[0]["n"]
 
     a, _ = run("rec-a", top=3)
-    b, timings = run("rec-b", top=3)  # created beside rec-a: nothing stale
-    assert timings["cleanup_scans"] == 0
-    assert timings["written"] == sum(b.row_counts.values()) and timings["overwritten"] == 0
+    b, counts = run("rec-b", top=3)  # created beside rec-a: nothing stale
+    assert counts["cleanup_scans"] == 0
+    assert counts["written"] == sum(b.row_counts.values()) and counts["overwritten"] == 0
     assert runs_left() == {"rec-a": sum(a.row_counts.values()), "rec-b": sum(b.row_counts.values())}
     # top 2 over rec-a's top 3: each subject's rank-3 stock is stale, reported by the write and
     # deleted by id once rec-c is current
-    c, timings = run("rec-c", top=2)
-    assert timings["written"] == timings["overwritten"] == sum(c.row_counts.values())  # all in place
-    assert timings["stale_deleted"] == sum(a.row_counts.values()) - sum(c.row_counts.values()) > 0
-    assert timings["cleanup_scans"] == 0
+    c, counts = run("rec-c", top=2)
+    assert counts["written"] == counts["overwritten"] == sum(c.row_counts.values())  # all in place
+    assert counts["stale_deleted"] == sum(a.row_counts.values()) - sum(c.row_counts.values()) > 0
+    assert counts["cleanup_scans"] == 0
     assert runs_left() == {"rec-b": sum(b.row_counts.values()), "rec-c": sum(c.row_counts.values())}
     assert recorded("rec-c") == sum(c.row_counts.values())  # exact, from the write statements
 
     # a run for one consumer leaves the other subjects' stock (rec-b's) untouched: the scan removes it
-    d, timings = run("rec-d", top=2, subjects=["c1"])
-    assert timings["cleanup_scans"] == 1
+    d, counts = run("rec-d", top=2, subjects=["c1"])
+    assert counts["cleanup_scans"] == 1
     assert runs_left() == {"rec-c": sum(c.row_counts.values()), "rec-d": sum(d.row_counts.values())}
     assert 0 < recorded("rec-d") == sum(d.row_counts.values()) < recorded("rec-c")
 
     # back to every subject: rec-c's stock is overwritten or deleted subject by subject, no scan
-    e, timings = run("rec-e", top=2)
-    assert timings["cleanup_scans"] == 0
+    e, counts = run("rec-e", top=2)
+    assert counts["cleanup_scans"] == 0
     assert runs_left() == {"rec-d": sum(d.row_counts.values()), "rec-e": sum(e.row_counts.values())}
 
     # a relationship no run's write reaches (from a node that is no list's subject) shows in the count
     neo4j_db.execute_query("MATCH (p:Product) WITH p LIMIT 1 "
                            "CREATE (p)-[:RECOMMENDED {list: 'consumer_products', run_id: 'stray'}]->(p)", database_=db)
-    f, timings = run("rec-f", top=2)
-    assert timings["cleanup_scans"] == 1
+    f, counts = run("rec-f", top=2)
+    assert counts["cleanup_scans"] == 1
     assert runs_left() == {"rec-e": sum(e.row_counts.values()), "rec-f": sum(f.row_counts.values())}
 
     # top 3 over rec-e's top 2: every stock pair is overwritten in place, each subject's third is created
-    g, timings = run("rec-g", top=3)
-    assert timings["overwritten"] == sum(e.row_counts.values())
-    assert timings["written"] - timings["overwritten"] == sum(g.row_counts.values()) - sum(e.row_counts.values()) > 0
+    g, counts = run("rec-g", top=3)
+    assert counts["overwritten"] == sum(e.row_counts.values())
+    assert counts["written"] - counts["overwritten"] == sum(g.row_counts.values()) - sum(e.row_counts.values()) > 0
 
 
 def test_more_stale_stock_than_the_id_limit_goes_to_the_cleanup_scan(neo4j_db, neo4j_settings):
@@ -285,15 +286,15 @@ def test_more_stale_stock_than_the_id_limit_goes_to_the_cleanup_scan(neo4j_db, n
     leftovers and the scan deletes them; the end state is the same."""
     db = neo4j_settings.database
     seed(neo4j_db, db)
-    runs, timings = {}, {}
+    runs, counts = {}, {}
     for run_id, top, limit in (("rec-a", 3, None), ("rec-b", 3, None), ("rec-c", 2, 1)):
         runs[run_id] = recommend(tiny_projection(), tiny_scores(), run_id=run_id, top=top)
-        timings = {}
-        publish(neo4j_db, db, runs[run_id], batch_size=2, timings=timings, stale_ids_max=limit)
+        counts = {}
+        publish(neo4j_db, db, runs[run_id], batch_size=2, counts=counts, stale_ids_max=limit)
     stale = sum(runs["rec-a"].row_counts.values()) - sum(runs["rec-c"].row_counts.values())
     assert stale > 1  # more than the limit of 1
-    assert timings["stale_ids_dropped"] == 1 and timings["stale_deleted"] == 0
-    assert timings["cleanup_scans"] == 1
+    assert counts["stale_ids_dropped"] == 1 and counts["stale_deleted"] == 0
+    assert counts["cleanup_scans"] == 1
     records, _, _ = neo4j_db.execute_query(
         "MATCH ()-[r:RECOMMENDED]->() RETURN r.run_id AS run, count(*) AS n ORDER BY run", database_=db)
     assert {r["run"]: r["n"] for r in records} == {"rec-b": sum(runs["rec-b"].row_counts.values()),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
+from livetrust.graph.trust.io import MANIFEST
 from livetrust.graph.trust.job import run_score_job
 from livetrust.loaders import load_folder
 from livetrust.world import generate_world
@@ -30,6 +33,13 @@ def test_neo4j_mode_equals_embedded_mode_and_writes_back(neo4j_db, neo4j_setting
     first = run_score_job(None, tmp_path / "neo4j", settings=neo4j_settings)
 
     emb, neo = read_outputs(tmp_path / "embedded"), read_outputs(tmp_path / "neo4j")
+    # the manifest keeps seconds and the write-back's counts apart
+    manifest = json.loads((tmp_path / "neo4j" / MANIFEST).read_text())
+    assert manifest["timings_s"]["write_back.relationships"] > 0
+    assert all(isinstance(v, float) for v in manifest["timings_s"].values())
+    assert set(manifest["write_back"]) == {"stale_ids_dropped", "stale_deleted", "cleanup_scans"}
+    assert manifest["write_back"]["cleanup_scans"] > 0
+    assert json.loads((tmp_path / "embedded" / MANIFEST).read_text())["write_back"] == {}  # nothing written back
     for name in OUTPUTS:
         pd.testing.assert_frame_equal(emb[name], neo[name], check_exact=False, rtol=1e-9)
 

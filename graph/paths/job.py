@@ -55,7 +55,8 @@ def new_run_id(now: datetime | None = None) -> str:
 
 @dataclass
 class PathsResult:
-    """The four output frames of one run, with its id, parameters and timings (seconds)."""
+    """The four output frames of one run, with its id, parameters, timings (seconds) and, once
+    written back, what the write-back did (``write_back``: the counts of :func:`~livetrust.writeback.publish_run`)."""
 
     factory_channels: pd.DataFrame
     factory_reach: pd.DataFrame
@@ -64,6 +65,7 @@ class PathsResult:
     run_id: str
     parameters: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    write_back: dict[str, int] = field(default_factory=dict)  # what publish_run did (counts; Neo4j mode)
     index: PathIndex | None = field(default=None, repr=False)
 
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -178,6 +180,7 @@ def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "
         "parameters": result.parameters,
         "output_counts": result.counts(),
         "timings_s": result.timings,
+        "write_back": result.write_back,
         "files": [p.name for p in written],
     }
     path = out / "paths_manifest.json"
@@ -238,7 +241,8 @@ def write_channels(driver, database: str, result: PathsResult, *, top: int = 10,
         batches.append(RelationshipBatch("paths/co_audience_create", "paths/co_audience_cleanup", nodes,
                                          batch_size=CO_AUDIENCE_BATCH))
         batches.append(RelationshipBatch("paths/co_audience_shares", None, shares))  # cleaned with their nodes
-    return publish_run(driver, database, record, relationships=batches, timings=result.timings)
+    return publish_run(driver, database, record, relationships=batches, timings=result.timings,
+                       counts=result.write_back)
 
 
 # CoAudience nodes hold a few properties each; their SHARES relationships go in batches of publish_run's size.

@@ -179,33 +179,33 @@ def _stream_to_neo4j(run, driver, database: str, write_top: int | None, write_re
                     files.write(name, frame)
                 yield frame if write_top is None else frame[frame["rank"] <= write_top]
 
-        t, steps = time.perf_counter(), {}
+        t, steps, counts = time.perf_counter(), {}, {}
         publish(driver, database, run.result, lists={name: partial(blocks, name) for name in run.names}, timings=steps,
-                reasons=write_reasons)
+                counts=counts, reasons=write_reasons)
         manifest = files.commit(run.result) if files is not None else None
-    lines = [f"  built the lists and wrote {_written_text(steps)} "
+    lines = [f"  built the lists and wrote {_written_text(counts)} "
              f"in {time.perf_counter() - t:.1f} s (building and writing {steps.get('relationships', 0):.1f} s, "
-             f"cleanup {_cleanup_text(steps)}; run {run.result.run_id} is current)"]
+             f"cleanup {_cleanup_text(steps, counts)}; run {run.result.run_id} is current)"]
     if manifest is not None:
         lines.append(_files_line(out_dir, file_format, run.names, manifest))
     return lines
 
 
-def _written_text(steps: dict[str, float]) -> str:
+def _written_text(counts: dict[str, int]) -> str:
     """The relationships the write statements reported writing (exactly): how many overwrote the
     stock run's in place, how many were created."""
-    written, overwritten = int(steps["written"]), int(steps["overwritten"])
+    written, overwritten = counts["written"], counts["overwritten"]
     return (f"{written:,d} RECOMMENDED relationships to Neo4j ({overwritten:,d} overwritten in place, "
             f"{written - overwritten:,d} created)")
 
 
-def _cleanup_text(steps: dict[str, float]) -> str:
+def _cleanup_text(steps: dict[str, float], counts: dict[str, int]) -> str:
     parts = [f"{steps.get('cleanup', 0):.1f} s"]
-    if steps.get("stale_deleted"):
-        parts.append(f"{int(steps['stale_deleted']):,d} stale deleted by id")
-    if steps.get("stale_ids_dropped"):
+    if counts.get("stale_deleted"):
+        parts.append(f"{counts['stale_deleted']:,d} stale deleted by id")
+    if counts.get("stale_ids_dropped"):
         parts.append("too much stale stock to hold its ids: the scan deleted it")
-    if steps.get("cleanup_scans", 1) == 0:
+    if counts.get("cleanup_scans", 1) == 0:
         parts.append("no scan: only the two kept runs' relationships were left")
     return ", ".join(parts)
 

@@ -253,7 +253,8 @@ def write_columns(frame: pd.DataFrame, subject: str, obj: str, element_ids: dict
 def publish(driver, database: str, result: RecommendResult, *,
             lists: dict[str, pd.DataFrame | Callable[[], Iterable[pd.DataFrame]]] | None = None,
             batch_size: int = 20_000, writers: int = WRITERS, timings: dict[str, float] | None = None,
-            reasons: bool = True, stale_ids_max: int | None = None) -> str | None:
+            counts: dict[str, int] | None = None, reasons: bool = True,
+            stale_ids_max: int | None = None) -> str | None:
     """Write the lists back to Neo4j as ``RECOMMENDED`` relationships of the run (see above).
 
     Parameters
@@ -266,13 +267,14 @@ def publish(driver, database: str, result: RecommendResult, *,
         returning its frames one block at a time (a streamed list, e.g. its first K ranks
         of each block of :meth:`RecommendRun.blocks`): each block is written while the
         next is built. The run's ``output_counts`` hold the rows built per list
-        (``result.row_counts``) and, as ``written``, the relationships written.
+        (``result.row_counts``); its ``relationships_written``, the relationships written.
     batch_size : int, default 20000
         Rows per write transaction.
     writers : int, default 2
         Sessions writing batches at once.
-    timings : dict, optional
-        Filled with the seconds of each step (see :func:`livetrust.writeback.publish_run`).
+    timings, counts : dict, optional
+        Filled with the seconds of each step and what the write-back did (relationships
+        written, overwritten ...; see :func:`livetrust.writeback.publish_run`).
     reasons : bool, default True
         Keep the reason text on each relationship (False: left off; the files keep it).
     stale_ids_max : int, optional
@@ -296,16 +298,14 @@ def publish(driver, database: str, result: RecommendResult, *,
     lists = result.lists if lists is None else lists
     element_ids = node_element_ids(driver, database)
     statement = stock_statement(driver, database, WRITE_STOCK, WRITE_STATEMENT, WRITE_CREATE_STATEMENT)
-    counts = {**result.row_counts, "written": 0}  # read when the run is published, after every list
+    output_counts = dict(result.row_counts)  # read when the run is published, after every list
 
     def columns(name: str, frames) -> Iterator[pd.DataFrame]:
         # each block's write columns are built when its turn comes, not all up front: writing all
         # 14.7M rows of the m world, peak RSS 8.74 -> 7.13 GB side by side (bench/results/recommend.md)
         for frame in [frames] if isinstance(frames, pd.DataFrame) else frames():
-            block = write_columns(frame, *LISTS[name][1:], element_ids, reasons=reasons)
-            counts["written"] += len(block)
-            yield block
-        counts[name] = result.row_counts.get(name, 0)  # a streamed list is counted once it went by
+            yield write_columns(frame, *LISTS[name][1:], element_ids, reasons=reasons)
+        output_counts[name] = result.row_counts.get(name, 0)  # a streamed list is counted once it went by
 
     # the statement reports each subject's stale stock after its rows, deleted by id once the run is
     # current; the cleanup's scan then runs only when something else is left (WRITE_STALE)
@@ -314,6 +314,6 @@ def publish(driver, database: str, result: RecommendResult, *,
                for name, frames in lists.items()]
     record = RunRecord(job="recommend", run_id=result.run_id,
                        parameters={**result.parameters, "score_run_id": result.score_run_id},
-                       input_counts=result.input_counts, output_counts=counts)
+                       input_counts=result.input_counts, output_counts=output_counts)
     return publish_run(driver, database, record, relationships=batches, batch_size=batch_size, writers=writers,
-                       timings=timings, stale_ids_max=stale_ids_max)
+                       timings=timings, counts=counts, stale_ids_max=stale_ids_max)

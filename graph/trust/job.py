@@ -66,6 +66,7 @@ class ScoreRun:
     input_counts: dict[str, int] = field(default_factory=dict)
     output_counts: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    write_back: dict[str, int] = field(default_factory=dict)  # what publish_run did (counts)
     diagnostics: dict[str, Any] = field(default_factory=dict)
     out_dir: Path | None = None
     manifest: dict[str, Any] | None = None
@@ -83,6 +84,7 @@ class ScoreRun:
             "input_counts": self.input_counts,
             "output_counts": self.output_counts,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+            "write_back": self.write_back,
             "diagnostics": self.diagnostics,
             "error": self.error,
             "livetrust_version": __version__,
@@ -265,7 +267,7 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
             return publish_run(
                 driver, settings.database, record,
                 relationships=[*scores, RelationshipBatch(statement, "writeback/trusts_cleanup", columns, keeps_stock=True)],
-                node_updates=nodes, writers=WRITERS, timings=steps, before_publish=before_publish,
+                node_updates=nodes, writers=WRITERS, timings=steps, counts=run.write_back, before_publish=before_publish,
             )
     finally:
         run.timings.update({f"write_back.{k}": v for k, v in steps.items()})
