@@ -28,11 +28,8 @@ from livetrust.graph.recommend.scores import Demotion  # noqa: E402
 def smallest_tails(graph: Graph, kinds: np.ndarray, rule: Demotion) -> dict[str, str]:
     """Per fraud kind: the smallest tail P(K >= k) over the groups the count test examines."""
     g = _buyer_day_groups(graph)
-    pair = np.unique(np.stack([g.group_streamer, g.group_product], axis=1), axis=0, return_inverse=True)[1].reshape(-1)
-    total = np.bincount(pair, weights=g.buyers)[pair]
-    days = (g.last_day - g.first_day + 1)[g.group_streamer]
     tested = g.buyers >= rule.surprise_min_buyers
-    tail = stats.poisson.sf(g.buyers - 1, (total - g.buyers + 0.5) / np.maximum(days - 1, 1))
+    tail = stats.poisson.sf(g.buyers - 1, g.expected)  # the pair's expected buyers that day (bursts.py)
     frame = pd.DataFrame({"kind": kinds[g.group_streamer][tested], "tail": tail[tested]})
     return {k: f"{v:.1e}" for k, v in frame.groupby("kind")["tail"].min().items()}
 
@@ -46,7 +43,7 @@ def main() -> None:
         graph = Graph.build(time_split(projection, 30).train)
         truth = pd.read_csv(world / "truth" / "streamers.csv").set_index("streamer_id").reindex(graph.streamers)
         kinds = truth["fraud_kind"].fillna("none").to_numpy()
-        share = burst_share(graph, rule.burst_min_buyers) >= rule.flag_burst
+        share = burst_share(graph, rule.burst_min_buyers, rule.burst_max_p) >= rule.flag_burst
         count = surprising_burst_lines(graph, rule.surprise_min_buyers, rule.surprise_max_p) >= rule.flag_surprising_lines
         brushing = kinds == "brushing"
         tails = smallest_tails(graph, kinds, rule)

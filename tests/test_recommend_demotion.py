@@ -80,7 +80,8 @@ def burst_projection():
                          "purchased_at": [ts(-2) + pd.Timedelta(hours=h) for h in (1, 2, 3)],
                          "returned_quantity": 0, "first_returned_at": pd.NaT})
     ring["first_returned_at"] = pd.to_datetime(ring["first_returned_at"], utc=True)
-    proj.orders = pd.concat([proj.orders, ring], ignore_index=True)
+    earlier = ring.iloc[[0]].assign(order_id="c1-s3", consumer_id="c1", purchased_at=ts(-60))  # c1 buys at s1 too
+    proj.orders = pd.concat([proj.orders, ring, earlier], ignore_index=True)
     return proj
 
 
@@ -89,8 +90,11 @@ def test_burst_share_counts_same_day_single_streamer_groups():
 
     g = Graph.build(burst_projection())
     share = dict(zip(g.streamers, burst_share(g)))
-    # s3: 3 ring lines of its 4 (c3's p4 on day -4 is a lone buyer); s1's buyers meet on no day
-    assert share == pytest.approx({"s1": 0.0, "s2": 0.0, "s3": 0.75})
+    # s3: 3 ring lines of its 5 (c3's p4 on day -4 is a lone buyer, c1 buys at s1 too); s1's buyers
+    # meet on no day. Three on one day where the pair had one single-streamer buyer in 60 days:
+    # P(K >= 3) at (1 + 1/2) / 59 a day is 2.7e-6, far below 0.01
+    assert share == pytest.approx({"s1": 0.0, "s2": 0.0, "s3": 0.6})
+    assert burst_share(g, max_p=1e-6)[g.streamers.get_loc("s3")] == 0.0  # ... but not below 1e-6
     # two buyers are not a group of three
     assert burst_share(g, min_buyers=4)[g.streamers.get_loc("s3")] == 0.0
 
@@ -102,7 +106,7 @@ def test_burst_flags_the_streamer_and_demotes_its_products():
     assert dict(zip(ctx.graph.streamers, ctx.s_flagged)) == {"s1": False, "s2": True, "s3": True}
     p4 = ctx.graph.products.get_loc("p4")
     assert ctx.p_flagged[p4] and ctx.p_demotion[p4] == pytest.approx(0.1)  # sold only by s3
-    # a higher threshold leaves s3 alone (0.75 < 0.8)
+    # a higher threshold leaves s3 alone (0.6 < 0.8)
     ctx = Context.build(Graph.build(proj), scores, Demotion(flag_burst=0.8))
     assert not ctx.s_flagged[ctx.graph.streamers.get_loc("s3")]
 
@@ -149,3 +153,32 @@ def test_surprising_burst_lines_by_hand():
     assert surprising_burst_lines(g, min_buyers=4, max_p=1e-6)[3] == 4
     assert surprising_burst_lines(g, min_buyers=5, max_p=1e-6)[3] == 0
     assert surprising_burst_lines(g, min_buyers=4, max_p=1e-7)[3] == 0
+
+
+def test_a_promotion_day_is_no_burst_but_a_ring_is():
+    """s0 sells p0 to 10 single-streamer buyers and 20 lines of buyers who also buy at s1 every
+    day for 60 days; on day 60, a promotion, 30 and 60. s2 has a single-streamer buyer of p2
+    every fifth day, then 12 on day 60. Against its own daily rate s0's 30 would be a burst;
+    against the day (its other buyers' lines tripled too) it is not. s2's 12 is either way."""
+    from types import SimpleNamespace
+
+    from scipy import stats
+
+    from livetrust.graph.recommend.bursts import burst_share, surprising_burst_lines
+
+    rows, nxt = [], iter(range(100_000))
+    for day in range(61):
+        singles, multis = (30, 60) if day == 60 else (10, 20)
+        rows += [(next(nxt), 0, 0, day) for _ in range(singles)]
+        for _ in range(multis):
+            c = next(nxt)
+            rows += [(c, 0, 1, day), (c, 1, 3, day)]
+    rows += [(next(nxt), 2, 2, day) for day in range(0, 60, 5)] + [(next(nxt), 2, 2, 60) for _ in range(12)]
+    c, s, p, d = (np.array(col, dtype=np.int64) for col in zip(*rows))
+    g = SimpleNamespace(o_consumer=c, o_streamer=s, o_product=p, o_day=d, n_streamers=3, n_consumers=int(c.max()) + 1)
+    # the old background (the pair's leave-one-out daily rate) would call s0's day a burst
+    assert stats.poisson.sf(29, (610 - 30 + 0.5) / 60) < 1e-6
+    # the day's factor: (60 + 1) / (20.7 + 1) lines of s0's buyers of several streamers
+    assert surprising_burst_lines(g, max_p=1e-6).tolist() == [0, 0, 12]
+    share = burst_share(g)
+    assert share[0] == 0.0 and share[2] == pytest.approx(12 / 24)

@@ -64,7 +64,7 @@ class Context:
         bond_conf = sp.csr_matrix((conf[ok], (c[ok], s[ok])), shape=shape)
 
         st, pt, ft = scores.streamers, scores.products, scores.factories
-        s_burst = burst_share(graph, rule.burst_min_buyers)
+        s_burst = burst_share(graph, rule.burst_min_buyers, rule.burst_max_p)
         s_surprising = surprising_burst_lines(graph, rule.surprise_min_buyers, rule.surprise_max_p)
         s_flagged = (flags_of(st, "streamer_id", graph.streamers, rule) | (s_burst >= rule.flag_burst)
                      | (s_surprising >= rule.flag_surprising_lines))

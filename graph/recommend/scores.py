@@ -35,12 +35,15 @@ column holds the factor and its ``reason`` says why.
   Without any of these, when its trust is below ``flag_trust`` (0.3) with confidence
   at least 0.5. In every case also when its **burst share** (``bursts.py``: the share of
   its order lines bought by single-streamer accounts in groups of at least
-  ``burst_min_buyers`` (3) buying the same product the same day -- a brushing campaign)
-  is at least ``flag_burst`` (0.1): this catches rings too young for the lockstep test;
-  and when at least ``flag_surprising_lines`` (8) of its buyer-days fall in groups of at
-  least ``surprise_min_buyers`` (5) such buyers whose Poisson tail probability under the
-  pair's own background rate is below ``surprise_max_p`` (1e-8): this catches rings a
-  share dilutes in a large streamer's volume.
+  ``burst_min_buyers`` (3) buying the same product the same day, groups that are a burst
+  for the pair: Poisson tail below ``burst_max_p`` (0.01) at its expected buyers that day --
+  a brushing campaign) is at least ``flag_burst`` (0.1): this catches rings too young for
+  the lockstep test; and when at least ``flag_surprising_lines`` (8) of its buyer-days fall
+  in groups of at least ``surprise_min_buyers`` (5) such buyers whose tail is below
+  ``surprise_max_p`` (1e-8): this catches rings a share dilutes in a large streamer's
+  volume. The expected buyers are the pair's leave-one-out daily rate times the day's
+  factor (how busy the streamer was that day with buyers of several streamers), so a
+  promotion day that lifts a large streamer's whole trade is no burst.
 - A **product** is flagged when more than half (``product_flag_share``) of its recent
   units were sold by flagged streamers -- its sales are mainly theirs -- or its own row
   flags it. Below that share the product is demoted **in proportion** to it: its
@@ -83,6 +86,7 @@ class Demotion:
     product_flag_share: float = 0.5
     flag_burst: float = 0.1
     burst_min_buyers: int = 3
+    burst_max_p: float = 0.01
     flag_surprising_lines: int = 8
     surprise_min_buyers: int = 5
     surprise_max_p: float = 1e-8
