@@ -24,24 +24,17 @@ import pandas as pd
 def prep(world: str, out: str) -> None:
     from livetrust.graph.projection import Projection
     from livetrust.graph.recommend.context import Context
-    from livetrust.graph.recommend.data import Graph, codes_of, time_split
-    from livetrust.graph.recommend.evaluate import Truth, _matrix
+    from livetrust.graph.recommend.data import Graph, time_split
+    from livetrust.graph.recommend.evaluate import Truth, new_follows
     from livetrust.graph.recommend.scores import scores_from_model
 
     t = time.perf_counter()
     split = time_split(Projection.from_folder(world), 30)
     g = Graph.build(split.train)
     ctx = Context.build(g, scores_from_model(split.train))
-    truth = Truth.load(f"{world}/truth")
-    tf = split.test_follows
-    fc, fs = codes_of(g.consumers, tf["consumer_id"]), codes_of(g.streamers, tf["streamer_id"])
-    new = _matrix(fc, fs, np.ones(len(tf)), (g.n_consumers, g.n_streamers))
-    new.data[:] = 1.0
-    new = new - new.multiply(g.following)
-    new.eliminate_zeros()
-    users = np.flatnonzero((np.diff(new.indptr) > 0) & ~truth.fraud_consumers(g.consumers))
+    users, relevant = new_follows(g, split, ~Truth.load(f"{world}/truth").fraud_consumers(g.consumers))
     with open(out, "wb") as f:
-        pickle.dump({"ctx": ctx, "relevant": new[users], "users": users}, f, protocol=5)
+        pickle.dump({"ctx": ctx, "relevant": relevant, "users": users}, f, protocol=5)
     print(f"done in {time.perf_counter() - t:.0f} s; {len(users)} consumers followed someone new")
 
 

@@ -267,8 +267,9 @@ def _consumer_products(ctx: Context, split, k, truth, genuine, baselines, params
     return out
 
 
-def _consumer_streamers(ctx: Context, split, k, truth, genuine, baselines, params, say) -> list[dict[str, Any]]:
-    g = ctx.graph
+def new_follows(g: Graph, split, genuine: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
+    """The consumers evaluated for consumer -> streamers (genuine ones who started following
+    someone new in the hidden days) and, per consumer, those streamers (the relevant ones)."""
     tf = split.test_follows
     fc, fs = codes_of(g.consumers, tf["consumer_id"]), codes_of(g.streamers, tf["streamer_id"])
     new = _matrix(fc, fs, np.ones(len(tf)), (g.n_consumers, g.n_streamers))
@@ -276,7 +277,12 @@ def _consumer_streamers(ctx: Context, split, k, truth, genuine, baselines, param
     new = new - new.multiply(g.following)
     new.eliminate_zeros()
     users = np.flatnonzero((np.diff(new.indptr) > 0) & genuine)
-    relevant = new[users]
+    return users, new[users]
+
+
+def _consumer_streamers(ctx: Context, split, k, truth, genuine, baselines, params, say) -> list[dict[str, Any]]:
+    g = ctx.graph
+    users, relevant = new_follows(g, split, genuine)
     flagged = truth.fraud_streamers(g.streamers) if truth is not None else None
     say(f"consumer -> streamers: {len(users)} consumers who started following someone new")
     out = []
