@@ -212,8 +212,9 @@ class MatrixRecommender:
     scores of those rows over every item. :meth:`recommend` takes the top K per user,
     never recommending what the user already interacted with, and gives the same lists
     and scores whichever way the scores come: the sparse ways only skip the work a dense
-    block spends on items that cannot make a user's list (at 150,000 items and 1.3M users,
-    hours instead of minutes).
+    block spends on items that cannot make a user's list (on the l world's 1.3M users and
+    151,810 products the three baselines took 5.5 minutes, where dense blocks would have
+    taken about three hours; bench/results/recommend.md).
     """
 
     X_: sp.csr_matrix
@@ -284,9 +285,9 @@ def _top_k_shared(shared: np.ndarray, fill: np.ndarray, seen: sp.csr_matrix, row
     most_seen = int(np.diff(seen.indptr).max(initial=0))
     head = ranking[:k + most_seen]  # enough for every user: at most most_seen of them are seen
     for sl in chunks(len(rows), len(head), cells):
-        taken = seen[sl][:, head].toarray() == 0
-        _place_in_order(idx[sl], vals[sl], taken, np.broadcast_to(head, taken.shape),
-                        np.broadcast_to(scores[head], taken.shape), start=np.zeros(taken.shape[0], np.int64))
+        free = seen[sl][:, head].toarray() == 0
+        _place_in_order(idx[sl], vals[sl], free, np.broadcast_to(head, free.shape),
+                        np.broadcast_to(scores[head], free.shape), start=np.zeros(free.shape[0], np.int64))
     return idx, vals
 
 
