@@ -20,14 +20,14 @@ from scipy import stats
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recommend_bench import load  # noqa: E402
 
-from livetrust.graph.recommend.bursts import _buyer_day_groups, burst_share, surprising_burst_lines  # noqa: E402
+from livetrust.graph.recommend.bursts import buyer_day_groups, burst_share, surprising_burst_lines  # noqa: E402
 from livetrust.graph.recommend.data import Graph, time_split  # noqa: E402
 from livetrust.graph.recommend.scores import Demotion  # noqa: E402
 
 
 def smallest_tails(graph: Graph, kinds: np.ndarray, rule: Demotion) -> dict[str, str]:
     """Per fraud kind: the smallest tail P(K >= k) over the groups the count test examines."""
-    g = _buyer_day_groups(graph)
+    g = buyer_day_groups(graph)
     tested = g.buyers >= rule.surprise_min_buyers
     tail = stats.poisson.sf(g.buyers - 1, g.expected)  # the pair's expected buyers that day (bursts.py)
     frame = pd.DataFrame({"kind": kinds[g.group_streamer][tested], "tail": tail[tested]})

@@ -45,15 +45,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from scipy import stats
 
 from .._arrays import unique
+from .common import pair_values
 from .data import Graph
 
 
 @dataclass(frozen=True)
-class _BuyerDayGroups:
-    """Order lines with a known consumer, streamer and product, grouped for both burst tests."""
+class BuyerDayGroups:
+    """Order lines with a known consumer, streamer and product, grouped for both burst tests
+    (:func:`buyer_day_groups`; make them once and pass them to both)."""
 
     lines: np.ndarray  # per streamer code: its order lines
     line_streamer: np.ndarray  # per line of a single-streamer buyer: its streamer
@@ -63,7 +66,8 @@ class _BuyerDayGroups:
     expected: np.ndarray  # per group: the buyers its pair has on such a day (see _expected_buyers)
 
 
-def _buyer_day_groups(graph: Graph) -> _BuyerDayGroups:
+def buyer_day_groups(graph: Graph) -> BuyerDayGroups:
+    """The (streamer, product, day) groups of single-streamer buyers, with their expected size."""
     c, s, p, d = graph.o_consumer, graph.o_streamer, graph.o_product, graph.o_day
     ok = (c >= 0) & (s >= 0) & (p >= 0)
     c, s, p, d = c[ok], s[ok], p[ok], d[ok]
@@ -73,53 +77,44 @@ def _buyer_day_groups(graph: Graph) -> _BuyerDayGroups:
     last = np.full(n_s, np.iinfo(np.int64).min)
     np.minimum.at(first, s, d)
     np.maximum.at(last, s, d)
+    days = np.maximum(last - first + 1, 1)  # days each streamer sold on (1 without orders)
     # single-streamer buyers: every order line of theirs is at the same streamer
     per_consumer = np.bincount(unique(c.astype(np.int64) * n_s + s) // n_s, minlength=graph.n_consumers)
     single = per_consumer[c] == 1
-    day_lines = _StreamerDays(s[~single], d[~single], first, last)
+    s_several, d_several = s[~single], d[~single]  # buyers of several streamers: how busy each day was
     c, s, p, d = c[single], s[single], p[single], d[single]
     rows, key = np.unique(np.stack([s, p, d], axis=1).reshape(-1, 3), axis=0, return_inverse=True)
     key = key.reshape(-1)
     buyer_pairs = unique(key.astype(np.int64) * graph.n_consumers + c)
     buyers = np.bincount(buyer_pairs // graph.n_consumers, minlength=len(rows))
-    expected = _expected_buyers(rows[:, 0], rows[:, 1], buyers, first, last, day_lines.factor(rows[:, 0], rows[:, 2]))
-    return _BuyerDayGroups(lines, s, key, rows[:, 0], buyers, expected)
+    factor = _day_factor(s_several, d_several, days, rows[:, 0], rows[:, 2])
+    return BuyerDayGroups(lines, s, key, rows[:, 0], buyers, _expected_buyers(rows, buyers, days, factor))
 
 
-class _StreamerDays:
-    """How busy each streamer was each day, from the lines of buyers of several streamers
-    (no ring account is one): a day's factor is its lines over the streamer's daily mean,
-    each with one pseudo-line, so a streamer with few such lines keeps a factor near 1."""
-
-    def __init__(self, s: np.ndarray, d: np.ndarray, first: np.ndarray, last: np.ndarray) -> None:
-        self.span = np.maximum(last - first + 1, 1).astype(np.float64)
-        self.base = np.where(first <= last, first, 0)
-        self.width = int(self.span.max(initial=1))
-        self.keys, self.counts = np.unique(s.astype(np.int64) * self.width + (d - self.base[s]), return_counts=True)
-        self.mean = np.bincount(s, minlength=len(first)) / self.span
-
-    def factor(self, s: np.ndarray, d: np.ndarray) -> np.ndarray:
-        that_day = np.zeros(len(s))
-        if len(self.keys):
-            want = s.astype(np.int64) * self.width + (d - self.base[s])
-            at = np.minimum(np.searchsorted(self.keys, want), len(self.keys) - 1)
-            hit = self.keys[at] == want
-            that_day[hit] = self.counts[at[hit]]
-        return (that_day + 1.0) / (self.mean[s] + 1.0)
+def _day_factor(s_lines: np.ndarray, d_lines: np.ndarray, days: np.ndarray, s: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Per (streamer ``s``, day ``d``): how busy the streamer was that day, from the lines of
+    buyers of several streamers (no ring account is one): the day's lines over the streamer's
+    daily mean, each plus one, so a streamer with few such lines keeps a factor near 1."""
+    span = int(max(d_lines.max(initial=0), d.max(initial=0))) + 1
+    day_keys, day_lines = np.unique(s_lines.astype(np.int64) * span + d_lines, return_counts=True)
+    that_day = pair_values(sp.csr_matrix((day_lines, (day_keys // span, day_keys % span)), shape=(len(days), span)), s, d)
+    mean = np.bincount(s_lines, minlength=len(days)) / days
+    return (that_day + 1.0) / (mean[s] + 1.0)
 
 
-def _expected_buyers(s: np.ndarray, p: np.ndarray, k: np.ndarray, first: np.ndarray, last: np.ndarray,
-                     day_factor: np.ndarray) -> np.ndarray:
-    """Per (streamer, product, day) group of ``k`` single-streamer buyers: the pair's
-    leave-one-out daily rate ``(n_sp - k + 1/2) / (D - 1)``, times the day's factor (a
-    promotion day that lifts the streamer's whole trade lifts the expectation with it)."""
-    pair = np.unique(np.stack([s, p], axis=1), axis=0, return_inverse=True)[1].reshape(-1)
+def _expected_buyers(rows: np.ndarray, k: np.ndarray, days: np.ndarray, day_factor: np.ndarray) -> np.ndarray:
+    """Per (streamer, product, day) group (``rows``, sorted) of ``k`` single-streamer buyers:
+    the pair's leave-one-out daily rate ``(n_sp - k + 1/2) / (D - 1)``, times the day's factor
+    (a promotion day that lifts the streamer's whole trade lifts the expectation with it)."""
+    new_pair = np.ones(len(rows), bool)
+    new_pair[1:] = (rows[1:, :2] != rows[:-1, :2]).any(axis=1)  # rows come sorted by (s, p, d)
+    pair = np.cumsum(new_pair) - 1
     pair_total = np.bincount(pair, weights=k)[pair] if len(k) else np.zeros(0)
-    days = (last - first + 1)[s]  # days the streamer sold on
-    return (pair_total - k + 0.5) / np.maximum(days - 1, 1) * day_factor
+    return (pair_total - k + 0.5) / np.maximum(days[rows[:, 0]] - 1, 1) * day_factor
 
 
-def burst_share(graph: Graph, min_buyers: int = 3, max_p: float = 0.01) -> np.ndarray:
+def burst_share(graph: Graph, min_buyers: int = 3, max_p: float = 0.01, *,
+                groups: BuyerDayGroups | None = None) -> np.ndarray:
     """Per streamer code: the share of its order lines that are single-streamer buyers'
     same-product, same-day group purchases, in groups of ``min_buyers`` or more buyers that
     are a burst for the pair (Poisson tail below ``max_p`` at its expected day).
@@ -136,6 +131,8 @@ def burst_share(graph: Graph, min_buyers: int = 3, max_p: float = 0.01) -> np.nd
         A group counts when ``P(K >= k)`` at the pair's expected buyers that day (the
         leave-one-out daily rate times the day's factor, see the module docstring) is below
         this: a large streamer's best seller draws groups of three every day.
+    groups : BuyerDayGroups, optional
+        :func:`buyer_day_groups` of ``graph``, when already made.
 
     Returns
     -------
@@ -150,14 +147,15 @@ def burst_share(graph: Graph, min_buyers: int = 3, max_p: float = 0.01) -> np.nd
     >>> share = burst_share(graph)                       # doctest: +SKIP
     >>> graph.streamers[share >= 0.1]                     # doctest: +SKIP
     """
-    g = _buyer_day_groups(graph)
+    g = buyer_day_groups(graph) if groups is None else groups
     burst = (g.buyers >= min_buyers) & (stats.poisson.sf(g.buyers - 1, g.expected) < max_p)
     in_burst = burst[g.line_group]
     burst_lines = np.bincount(g.line_streamer[in_burst], minlength=graph.n_streamers).astype(np.float64)
     return np.divide(burst_lines, g.lines, out=np.zeros(graph.n_streamers), where=g.lines > 0)
 
 
-def surprising_burst_lines(graph: Graph, min_buyers: int = 5, max_p: float = 1e-8) -> np.ndarray:
+def surprising_burst_lines(graph: Graph, min_buyers: int = 5, max_p: float = 1e-8, *,
+                           groups: BuyerDayGroups | None = None) -> np.ndarray:
     """Per streamer code: order lines in same-product, same-day groups of single-streamer
     buyers that its own background makes implausible (see the module docstring).
 
@@ -172,6 +170,8 @@ def surprising_burst_lines(graph: Graph, min_buyers: int = 5, max_p: float = 1e-
     max_p : float, default 1e-8
         A group is surprising when the Poisson tail ``P(K >= k)`` at the pair's expected
         buyers that day (leave-one-out daily rate times the day's factor) is below this.
+    groups : BuyerDayGroups, optional
+        :func:`buyer_day_groups` of ``graph``, when already made.
 
     Returns
     -------
@@ -187,7 +187,7 @@ def surprising_burst_lines(graph: Graph, min_buyers: int = 5, max_p: float = 1e-
     >>> lines = surprising_burst_lines(graph)            # doctest: +SKIP
     >>> graph.streamers[lines >= 8]                       # doctest: +SKIP
     """
-    g = _buyer_day_groups(graph)
+    g = buyer_day_groups(graph) if groups is None else groups
     k = g.buyers
     tested = k >= min_buyers
     surprising = np.zeros(len(k), bool)

@@ -214,7 +214,7 @@ class MatrixRecommender:
     and scores whichever way the scores come: the sparse ways only skip the work a dense
     block spends on items that cannot make a user's list (on the l world's 1.3M users and
     151,810 products the three baselines took 5.5 minutes, where dense blocks would have
-    taken about three hours; bench/results/recommend.md).
+    taken an estimated three hours; bench/results/recommend.md).
     """
 
     X_: sp.csr_matrix
@@ -382,7 +382,8 @@ def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
 
 
 def _keys(m: sp.csr_matrix) -> np.ndarray:
-    """``row * n_cols + col`` of the stored entries, sorted."""
+    """``row * n_cols + col`` of the stored entries, sorted: explicit zeros too, as the dense
+    path's :func:`exclude` masks them (``pair_values`` would read them as absent)."""
     m = sp.csr_matrix(m)
     m.sort_indices()
     return np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr)) * m.shape[1] + m.indices

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .bursts import burst_share, surprising_burst_lines
+from .bursts import buyer_day_groups, burst_share, surprising_burst_lines
 from .common import row_normalize
 from .data import Graph, codes_of
 from .scores import CREDIBILITY_COLUMN, Demotion, Scores, aligned, confidence_of, flags_of
@@ -64,8 +64,9 @@ class Context:
         bond_conf = sp.csr_matrix((conf[ok], (c[ok], s[ok])), shape=shape)
 
         st, pt, ft = scores.streamers, scores.products, scores.factories
-        s_burst = burst_share(graph, rule.burst_min_buyers, rule.burst_max_p)
-        s_surprising = surprising_burst_lines(graph, rule.surprise_min_buyers, rule.surprise_max_p)
+        groups = buyer_day_groups(graph)  # both burst tests read the same groups
+        s_burst = burst_share(graph, rule.burst_min_buyers, rule.burst_max_p, groups=groups)
+        s_surprising = surprising_burst_lines(graph, rule.surprise_min_buyers, rule.surprise_max_p, groups=groups)
         s_flagged = (flags_of(st, "streamer_id", graph.streamers, rule) | (s_burst >= rule.flag_burst)
                      | (s_surprising >= rule.flag_surprising_lines))
         units = graph.streamer_product_units
