@@ -16,8 +16,9 @@ from typing import Any, Callable
 import click
 
 from . import __version__
-from .errors import LivetrustError, Terminated
+from .errors import LivetrustError
 from .settings import Neo4jSettings
+from .stopping import StopOnSignal
 
 SCALES = ("xs", "s", "m", "l")
 FILE_FORMATS = ("csv", "parquet", "jsonl")
@@ -64,21 +65,16 @@ def stop_cleanly_on_sigterm(ctx: click.Context) -> None:
     where SIGTERM still has its default action (``schedule`` installs its own handler) and in the
     main thread; the previous handler comes back when the command ends.
 
-    The driver closes a session by rolling back its transaction, which waits for the statement in
-    flight: one write batch or read chunk in a job, but a whole query for ``livetrust query``. A
-    second SIGTERM interrupts that wait; the server then drops the closed connection's query."""
+    The stop is raised outside the Neo4j driver only (:mod:`livetrust.stopping`): at once, at the
+    jobs' next batch, or after a grace of a few seconds. A second SIGTERM ends the process at once;
+    the server then drops the closed connection's query."""
     if threading.current_thread() is not threading.main_thread():
         return
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         return
-
-    def terminate(signum: int, frame: Any) -> None:
-        stop = Terminated(signum)
-        click.echo(f"livetrust: {stop}", err=True)
-        raise stop
-
-    previous = signal.signal(signal.SIGTERM, terminate)
-    ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, previous))
+    stop = StopOnSignal(echo=lambda line: click.echo(line, err=True))
+    stop.install(signal.SIGTERM)
+    ctx.call_on_close(stop.uninstall)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -15,6 +15,7 @@ from neo4j import exceptions as neo4j_errors
 from .errors import Neo4jUnavailable
 from .queries import schema_statements
 from .settings import Neo4jSettings
+from .stopping import checkpoint
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -113,6 +114,7 @@ def read_chunks(driver: neo4j.Driver, database: str | None, statement: str, *, c
     after = ""
     with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
         while True:
+            checkpoint()  # a SIGTERM stops the read between chunks, not inside the driver
             chunk = session.execute_read(read, after)
             if chunk is None or chunk["last"] is None:
                 return

@@ -41,6 +41,7 @@ import pandas as pd
 from .db import apply_schema
 from .joblock import STALE_AFTER, JobLock, JobLockLost
 from .queries import cypher_statement
+from .stopping import checkpoint
 
 
 @dataclass(frozen=True)
@@ -422,6 +423,7 @@ def _write_batches(driver, database: str, rel: RelationshipBatch, lock: JobLock,
                 params = {"columns": frame_to_columns(chunk.iloc[start : start + batch_size])}
             else:
                 params = {"rows": list(chunk[start : start + batch_size])}
+            checkpoint()  # a SIGTERM stops the write-back between batches, not inside the driver
             with driver.session(database=database) as session:
                 return session.execute_write(_run_locked, lock, statement, run_id=lock.run_id, **rel.params, **params)
         except BaseException:
@@ -476,6 +478,7 @@ def _delete_stale(driver, database, stale: dict[str, list[str]], batch_size: int
     with driver.session(database=database) as session:
         for statement, ids in stale.items():
             for start in range(0, len(ids), batch_size):
+                checkpoint()
                 deleted += session.execute_write(_deleted, cypher_statement(statement),
                                                  ids=ids[start : start + batch_size], keep=keep, stock=stock)
     return deleted
@@ -489,6 +492,7 @@ def _write_node_batches(driver, database: str, update: NodeUpdate, lock: JobLock
     statement, batch_size = cypher_statement(update.statement), update.batch_size or batch_size
     with driver.session(database=database) as session:
         for start in range(0, len(update.rows), batch_size):
+            checkpoint()
             session.execute_write(_run_locked, lock, statement, run_id=lock.run_id,
                                   rows=list(update.rows[start : start + batch_size]))
 

@@ -22,6 +22,7 @@ from tqdm import tqdm
 from ..contract import LOAD_ORDER, STREAMS, Outcome
 from ..errors import InputError, Neo4jUnavailable
 from ..settings import Neo4jSettings
+from ..stopping import checkpoint
 from .readers import Chunk, Source, discover, read_chunks
 from .report import Counts, FileReport, LoadReport, Sink
 from .state import LayeredState, MemoryState, Neo4jState, PipelinedState, State
@@ -82,6 +83,7 @@ def run_pipeline(sources: dict[str, list[Source]], state: State, report: LoadRep
             t0 = time.perf_counter()
             try:
                 for chunk in read_chunks(src, batch_size):
+                    checkpoint()  # a SIGTERM stops the load between chunks, not inside the driver
                     batch = batch_from_chunk(stream, chunk)
                     check_fields(batch)
                     classify(batch, state)
