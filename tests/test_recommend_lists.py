@@ -71,9 +71,11 @@ def test_demotion_rule_values():
 def test_flags_from_integrity_and_product_share():
     proj = tiny_projection()
     sc = tiny_scores()
-    sc.streamers = sc.streamers.drop(columns="fraud_flag").assign(integrity=[1.0, 0.4, 0.95])
+    # 0.85: a little over the platform's norm, as honest streamers can be; 0.4: a bought audience
+    sc.streamers = sc.streamers.drop(columns="fraud_flag").assign(integrity=[1.0, 0.4, 0.85])
     ctx = Context.build(Graph.build(proj), sc)
     assert ctx.s_flagged.tolist() == [False, True, False]
+    assert Context.build(Graph.build(proj), sc, Demotion(flag_integrity=0.9)).s_flagged.tolist() == [False, True, True]
     # p3 is sold only by s2 (flagged): flagged; p1, p2 are not
     assert dict(zip(ctx.graph.products, ctx.p_flagged)) == {"p1": False, "p2": False, "p3": True, "p4": False, "p5": False}
     assert ctx.p_demotion[ctx.graph.products.get_loc("p3")] == pytest.approx(0.1)

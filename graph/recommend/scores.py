@@ -30,7 +30,10 @@ column holds the factor and its ``reason`` says why.
 - A **streamer** is flagged when its trust row says so: a boolean ``fraud_flag``
   (``flagged``, ``is_fraud``) column; a ``fraud_risk``/``fraud_score`` in [0, 1] of at
   least 0.5; or the trust model's components: ``integrity`` (spam mass: how much of its
-  audience is real) below ``flag_integrity`` (0.9), or ``lockstep_buyers`` (buyers
+  audience is real) below ``flag_integrity`` (0.7: spam mass more than 0.11 above the
+  platform's reference, a third of integrity's decay width; at 0.9, a tenth, honest
+  streamers of the whole m world were flagged at 0.871-0.888, while fake-follower
+  streamers reach 0.31 at most), or ``lockstep_buyers`` (buyers
   caught ordering in lockstep, i.e. a brushing ring) at least ``flag_lockstep`` (3).
   Without any of these, when its trust is below ``flag_trust`` (0.3) with confidence
   at least 0.5. In every case also when its **burst share** (``bursts.py``: the share of
@@ -79,7 +82,7 @@ class Demotion:
     fraud_penalty: float = 0.9
     confidence_penalty: float = 0.5
     min_confidence: float = 0.2
-    flag_integrity: float = 0.9
+    flag_integrity: float = 0.7
     flag_lockstep: float = 3.0
     flag_trust: float = 0.3
     flag_min_confidence: float = 0.5
