@@ -151,7 +151,7 @@ def test_sigterm_inside_driver_calls_always_stops_cleanly(neo4j_db, neo4j_settin
         outcomes = sigterm_into_driver_calls(driver, neo4j_settings.database, mode, trials=40, seed=7)
         assert [outcome_name(err) for err, _ in outcomes] == ["Terminated"] * 40
         assert all(isinstance(err, Terminated) and err.code == 128 + signal.SIGTERM for err, _ in outcomes)
-        assert max(seconds for _, seconds in outcomes) < 2.0  # a transaction or two, not the grace
+        assert max(seconds for _, seconds in outcomes) < 4.0  # a transaction or two, not the 5 s grace
         assert driver.execute_query("RETURN 1 AS one", database_=neo4j_settings.database).records[0]["one"] == 1
     finally:
         driver.close()

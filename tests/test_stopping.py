@@ -88,7 +88,7 @@ def test_a_look_raises_the_deferred_stop_without_a_checkpoint():
         spin(0.3, at=0.0)
         t_back = time.monotonic()
         spin_safe(5.0)  # no checkpoint: only a look can stop it
-    assert time.monotonic() - t_back < 0.5
+    assert time.monotonic() - t_back < 2.0  # a look, well before the 5 s spin ends
     assert UNSAFE not in frames_of(err.value)
 
 
@@ -112,7 +112,7 @@ def test_a_stop_that_some_code_swallows_is_raised_again():
                 spin_safe(2.0)
             except BaseException:  # a library that catches everything
                 interrupted.append(time.monotonic() - t0)
-    assert len(interrupted) == 3 and max(interrupted) < 0.5  # each spin stopped by the next look
+    assert len(interrupted) == 3 and max(interrupted) < 1.5  # each 2 s spin stopped by the next look
 
 
 def test_cleanup_during_the_stop_is_not_interrupted():
@@ -164,8 +164,8 @@ import os, signal, sys, time
 from livetrust.stopping import StopOnSignal
 stop = StopOnSignal()
 stop.install(signal.SIGTERM)
-print("ready", flush=True)
 try:
+    print("ready", flush=True)  # inside the try: the signal may come before print returns
     while True:
         time.sleep(0.01)
 finally:
