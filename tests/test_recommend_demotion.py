@@ -140,12 +140,18 @@ def test_surprising_burst_lines_by_hand():
     from livetrust.graph.recommend.bursts import surprising_burst_lines
 
     g = surprise_orders()
-    # s0's day-30 group: k = 8 against the leave-one-out rate (3 other buyer-days + 1/2) / (31 - 1) days
-    tail = stats.poisson.sf(7, 3.5 / 30)
+    # s0's day-30 group: k = 8 against the leave-one-out rate (3 other buyer-days + 1/2) / (31 - 1) days;
+    # the tail is the negative binomial's of mean 3.5 / 30 and dispersion 50 (variance mean + mean^2 / 50)
+    mean = 3.5 / 30
+    tail = stats.nbinom.sf(7, 50, 50 / (50 + mean))
     assert 1e-13 < tail < 1e-11
+    assert tail == pytest.approx(stats.poisson.sf(7, mean), rel=0.2)  # at a ring's small mean, about the Poisson's
     assert surprising_burst_lines(g).tolist() == [8, 0, 0, 0]
     assert surprising_burst_lines(g, max_p=tail * 1.01).tolist() == [8, 0, 0, 0]
     assert surprising_burst_lines(g, max_p=tail * 0.99).tolist() == [0, 0, 0, 0]
+    poisson = stats.poisson.sf(7, mean)  # dispersion=None takes the Poisson tail
+    assert surprising_burst_lines(g, max_p=poisson * 1.01, dispersion=None).tolist() == [8, 0, 0, 0]
+    assert surprising_burst_lines(g, max_p=poisson * 0.99, dispersion=None).tolist() == [0, 0, 0, 0]
     # s1's 9 on a 5-a-day product: P(K >= 9 | 150.5 / 30) is about 0.07, far from any threshold
     assert surprising_burst_lines(g, max_p=0.01)[1] == 0
     # s3's group of 4 (rate (1 + 1/2) / 30 = 0.05: P(K >= 4) = 2.5e-7) is tested only when min_buyers allows it
@@ -182,3 +188,51 @@ def test_a_promotion_day_is_no_burst_but_a_ring_is():
     assert surprising_burst_lines(g, max_p=1e-6).tolist() == [0, 0, 12]
     share = burst_share(g)
     assert share[0] == 0.0 and share[2] == pytest.approx(12 / 24)
+
+
+def test_a_product_that_outruns_its_streamer_on_a_promotion_day_is_no_burst():
+    """A busy pair's daily buyers spread more than a Poisson's: on a promotion day one product
+    can surge a third more than its streamer. s0 sells p0 to 100 single-streamer buyers a day
+    for 60 days and p1 to 100 buyers of several streamers; on day 60 the streamer's day factor
+    is (300 + 1) / (103.3 + 1) and p0 draws 390 single-streamer buyers against 288.7 expected
+    (1.35 times). A Poisson tail calls that 8.5e-9; the negative binomial (dispersion 50) 0.017.
+    s1's ring, 12 single-streamer buyers of p2 on a day where it sells one every fifth day,
+    is a burst under both."""
+    from types import SimpleNamespace
+
+    from scipy import stats
+
+    from livetrust.graph.recommend.bursts import burst_share, surprising_burst_lines, upper_tail
+
+    rows, nxt = [], iter(range(1_000_000))
+    for day in range(61):
+        singles, multis = (390, 300) if day == 60 else (100, 100)
+        rows += [(next(nxt), 0, 0, day) for _ in range(singles)]
+        for _ in range(multis):
+            c = next(nxt)
+            rows += [(c, 0, 1, day), (c, 2, 3, day)]
+    rows += [(next(nxt), 1, 2, day) for day in range(0, 60, 5)] + [(next(nxt), 1, 2, 60) for _ in range(12)]
+    c, s, p, d = (np.array(col, dtype=np.int64) for col in zip(*rows))
+    g = SimpleNamespace(o_consumer=c, o_streamer=s, o_product=p, o_day=d, n_streamers=3, n_consumers=int(c.max()) + 1)
+    expected = (6390 - 390 + 0.5) / 60 * (300 + 1) / (6300 / 61 + 1)
+    assert expected == pytest.approx(288.7, abs=0.05)
+    assert stats.poisson.sf(389, expected) < 1e-8
+    assert upper_tail(np.array([390]), np.array([expected]))[0] == pytest.approx(0.017, abs=0.001)
+    assert surprising_burst_lines(g, dispersion=None).tolist() == [390, 12, 0]  # the Poisson flags s0's day
+    assert surprising_burst_lines(g).tolist() == [0, 12, 0]
+    assert burst_share(g, dispersion=None)[0] > 0 and burst_share(g)[0] == 0.0
+    assert burst_share(g)[1] == pytest.approx(12 / 24)
+
+
+def test_lockstep_buyers_flag_a_streamer_only_as_a_share_of_its_buyers():
+    """Three lockstep buyers flag a streamer of 1,000 buyers (0.3 %), not one of 343,704 (the
+    whole l world's most bought honest streamer had exactly that: chance meetings of three
+    long-standing shoppers); without a buyers column the count alone decides."""
+    from livetrust.graph.recommend.scores import flags_of
+
+    frame = pd.DataFrame({"streamer_id": ["small", "huge", "ring", "clean"], "trust": 0.9,
+                          "lockstep_buyers": [3, 3, 40, 0], "buyers": [1_000, 343_704, 30_000, 50]})
+    index = pd.Index(["small", "huge", "ring", "clean"])
+    assert flags_of(frame, "streamer_id", index, Demotion()).tolist() == [True, False, True, False]
+    assert flags_of(frame, "streamer_id", index, Demotion(flag_lockstep_share=0.0)).tolist() == [True, True, True, False]
+    assert flags_of(frame.drop(columns="buyers"), "streamer_id", index, Demotion()).tolist() == [True, True, True, False]

@@ -105,7 +105,7 @@ def publish_scores(driver, database, scores, run_id: str) -> None:
     from livetrust.graph.trust.job import NODE_WRITES, SCORES_CLEANUP
     from livetrust.writeback import RelationshipBatch, RunRecord, frame_to_rows, publish_run
 
-    extra_columns = {"streamers": ("integrity", "lockstep_buyers")}  # what the recommend job's demotion reads
+    extra_columns = {"streamers": ("integrity", "lockstep_buyers", "buyers")}  # what the recommend job's demotion reads
 
     def nodes(frame, key, extra=()):
         f = frame[[key, "trust", "confidence", *extra]].rename(columns={key: "id", "confidence": "trust_confidence"})
@@ -148,6 +148,7 @@ def test_cli_recommend_in_neo4j_mode(neo4j_db, neo4j_settings, tmp_path):
     want = model_scores.streamers.set_index("streamer_id").sort_index()
     assert got["integrity"].to_numpy() == pytest.approx(want["integrity"].to_numpy())
     assert (got["lockstep_buyers"].to_numpy() == want["lockstep_buyers"].to_numpy()).all()
+    assert (got["buyers"].to_numpy() == want["buyers"].to_numpy()).all()
     cred = read.consumer_streamer.groupby("consumer_id")["consumer_credibility"].min().sort_index()
     want_cred = model_scores.consumer_streamer.groupby("consumer_id")["consumer_credibility"].min().sort_index()
     assert cred.to_numpy() == pytest.approx(want_cred.reindex(cred.index).to_numpy())

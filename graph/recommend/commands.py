@@ -39,7 +39,7 @@ def _scores_from_neo4j(driver, database: str) -> Scores:
         return pd.DataFrame([r.values() for r in records], columns=keys)
 
     signals = fetch("recommended_streamer_signals")
-    for col in ("integrity", "lockstep_buyers", "fraud_flag"):
+    for col in ("integrity", "lockstep_buyers", "buyers", "fraud_flag"):
         if col in signals.columns and signals[col].notna().any():
             values = signals.set_index("streamer_id")[col]
             streamers = streamers.assign(**{col: streamers["streamer_id"].map(values)})

@@ -65,8 +65,10 @@ class Context:
 
         st, pt, ft = scores.streamers, scores.products, scores.factories
         groups = buyer_day_groups(graph)  # both burst tests read the same groups
-        s_burst = burst_share(graph, rule.burst_min_buyers, rule.burst_max_p, groups=groups)
-        s_surprising = surprising_burst_lines(graph, rule.surprise_min_buyers, rule.surprise_max_p, groups=groups)
+        s_burst = burst_share(graph, rule.burst_min_buyers, rule.burst_max_p, dispersion=rule.burst_dispersion,
+                              groups=groups)
+        s_surprising = surprising_burst_lines(graph, rule.surprise_min_buyers, rule.surprise_max_p,
+                                              dispersion=rule.burst_dispersion, groups=groups)
         s_flagged = (flags_of(st, "streamer_id", graph.streamers, rule) | (s_burst >= rule.flag_burst)
                      | (s_surprising >= rule.flag_surprising_lines))
         units = graph.streamer_product_units

@@ -34,19 +34,25 @@ column holds the factor and its ``reason`` says why.
   platform's reference, a third of integrity's decay width; at 0.9, a tenth, honest
   streamers of the whole m world were flagged at 0.871-0.888, while fake-follower
   streamers reach 0.31 at most), or ``lockstep_buyers`` (buyers
-  caught ordering in lockstep, i.e. a brushing ring) at least ``flag_lockstep`` (3).
+  caught ordering in lockstep, i.e. a brushing ring) at least ``flag_lockstep`` (3) and
+  at least ``flag_lockstep_share`` (0.1 %) of its ``buyers``: chance meetings grow with
+  the audience (the whole l world's most bought honest streamer, 343,704 buyers, had 3:
+  long-standing shoppers of many streamers who each bought there on the same three days),
+  while a ring is a visible part of its streamer's buyers (at least 0.9 % on l, 2.8 % on m).
   Without any of these, when its trust is below ``flag_trust`` (0.3) with confidence
   at least 0.5. In every case also when its **burst share** (``bursts.py``: the share of
   its order lines bought by single-streamer accounts in groups of at least
   ``burst_min_buyers`` (3) buying the same product the same day, groups that are a burst
-  for the pair: Poisson tail below ``burst_max_p`` (0.01) at its expected buyers that day --
+  for the pair: tail below ``burst_max_p`` (0.01) at its expected buyers that day --
   a brushing campaign) is at least ``flag_burst`` (0.1): this catches rings too young for
   the lockstep test; and when at least ``flag_surprising_lines`` (8) of its buyer-days fall
   in groups of at least ``surprise_min_buyers`` (5) such buyers whose tail is below
   ``surprise_max_p`` (1e-8): this catches rings a share dilutes in a large streamer's
   volume. The expected buyers are the pair's leave-one-out daily rate times the day's
   factor (how busy the streamer was that day with buyers of several streamers), so a
-  promotion day that lifts a large streamer's whole trade is no burst.
+  promotion day that lifts a large streamer's whole trade is no burst; the tails are a
+  negative binomial's with ``burst_dispersion`` (50), so a product that surges a third
+  more than its streamer on such a day is no burst either.
 - A **product** is flagged when more than half (``product_flag_share``) of its recent
   units were sold by flagged streamers -- its sales are mainly theirs -- or its own row
   flags it. Below that share the product is demoted **in proportion** to it: its
@@ -73,6 +79,7 @@ RISK_COLUMNS = ("fraud_risk", "fraud_score", "fraud_probability", "suspicion")
 CREDIBILITY_COLUMN = "consumer_credibility"  # optional, on consumer_streamer rows
 INTEGRITY_COLUMN = "integrity"  # livetrust.graph.trust: 1 = a real audience, lower = spam mass
 LOCKSTEP_COLUMN = "lockstep_buyers"  # livetrust.graph.trust: buyers caught in lockstep (brushing rings)
+BUYERS_COLUMN = "buyers"  # livetrust.graph.trust: distinct buyers of the streamer
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,7 @@ class Demotion:
     min_confidence: float = 0.2
     flag_integrity: float = 0.7
     flag_lockstep: float = 3.0
+    flag_lockstep_share: float = 0.001
     flag_trust: float = 0.3
     flag_min_confidence: float = 0.5
     product_flag_share: float = 0.5
@@ -93,6 +101,7 @@ class Demotion:
     flag_surprising_lines: int = 8
     surprise_min_buyers: int = 5
     surprise_max_p: float = 1e-8
+    burst_dispersion: float | None = 50.0
 
     def product_flag_weight(self, flagged_share: np.ndarray, own_flag: np.ndarray | None = None) -> np.ndarray:
         """The ``flagged`` weight of products (0..1) from the share of their recent units
@@ -187,7 +196,9 @@ def flags_of(frame: pd.DataFrame, key: str, index: pd.Index, rule: Demotion) -> 
         if INTEGRITY_COLUMN in frame.columns:
             flagged |= aligned(frame, key, index, INTEGRITY_COLUMN, 1.0) < rule.flag_integrity
         if LOCKSTEP_COLUMN in frame.columns:
-            flagged |= aligned(frame, key, index, LOCKSTEP_COLUMN, 0.0) >= rule.flag_lockstep
+            lockstep = aligned(frame, key, index, LOCKSTEP_COLUMN, 0.0)
+            buyers = aligned(frame, key, index, BUYERS_COLUMN, 0.0)  # 0 (no share condition) without the column
+            flagged |= (lockstep >= rule.flag_lockstep) & (lockstep >= rule.flag_lockstep_share * buyers)
         return flagged
     trust = aligned(frame, key, index, "trust", 1.0)
     conf = confidence_of(frame, key, index) if "confidence" in frame.columns else np.ones(len(index))

@@ -3,8 +3,8 @@
 // score run did not store comes back null and is ignored.
 // Parameters: none.
 // Returns: streamer_id (STRING), integrity (FLOAT or null), lockstep_buyers (INTEGER or null),
-//          fraud_flag (BOOLEAN or null).
+//          buyers (INTEGER or null), fraud_flag (BOOLEAN or null).
 MATCH (run:JobRun {job: 'score', current: true})
 MATCH (s:Streamer)-[sc:STREAMER_SCORE]->(run)
 RETURN s.streamer_id AS streamer_id, sc.integrity AS integrity, sc.lockstep_buyers AS lockstep_buyers,
-       sc.fraud_flag AS fraud_flag;
+       sc.buyers AS buyers, sc.fraud_flag AS fraud_flag;
