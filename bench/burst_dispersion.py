@@ -63,8 +63,9 @@ def burst_rows(graph: Graph, kinds: np.ndarray, rule: Demotion) -> None:
                                        groups=groups) >= rule.flag_surprising_lines
         share = burst_share(graph, rule.burst_min_buyers, rule.burst_max_p, dispersion=r, groups=groups) >= rule.flag_burst
         tail = upper_tail(groups.buyers[tested & honest_group], groups.expected[tested & honest_group], r)
+        smallest = f"{tail.min():.1e}" if len(tail) else "none tested"
         print(f"  dispersion {r}: count test {by_kind(count, kinds)} | share test {by_kind(share, kinds)} | "
-              f"either {by_kind(count | share, kinds)} | smallest honest tail {tail.min(initial=1.0):.1e}")
+              f"either {by_kind(count | share, kinds)} | smallest honest tail {smallest}")
 
 
 def lockstep_rows(graph: Graph, kinds: np.ndarray, rule: Demotion) -> None:
