@@ -37,8 +37,9 @@ column holds the factor and its ``reason`` says why.
   caught ordering in lockstep, i.e. a brushing ring) at least ``flag_lockstep`` (3) and
   at least ``flag_lockstep_share`` (0.1 %) of its ``buyers``: chance meetings grow with
   the audience (the whole l world's most bought honest streamer, 343,704 buyers, had 3:
-  long-standing shoppers of many streamers who each bought there on the same three days),
-  while a ring is a visible part of its streamer's buyers (at least 0.9 % on l, 2.8 % on m).
+  accounts registered years before, buying at 1, 7 and 27 other streamers too, who each
+  bought there on the same three days), while a ring is a visible part of its streamer's
+  buyers (at least 0.9 % on l, 2 % on m).
   Without any of these, when its trust is below ``flag_trust`` (0.3) with confidence
   at least 0.5. In every case also when its **burst share** (``bursts.py``: the share of
   its order lines bought by single-streamer accounts in groups of at least
