@@ -26,11 +26,12 @@ streamer sold on, half a count of prior so an unseen pair has a small positive r
 the day's factor ``(m_sd + 1) / (m̄_s + 1)`` (``m_sd`` the streamer's lines that day from
 buyers of several streamers, who are never ring accounts, ``m̄_s`` their daily mean), a
 group of ``k`` is surprising when the tail ``P(K >= k)`` (below) is under ``max_p``. The
-factor keeps a promotion day, which lifts a large streamer's whole trade, from looking like a ring: without it 9 of the 20
-most followed honest streamers of the ``l`` world were flagged, with it none, and as many
-rings are caught (``bench/burst_day_factor.py``). The share test counts only groups that are
-a burst in the same sense at a milder tail (``burst_share``'s ``max_p``, 0.01), since a large
-streamer's best seller draws groups of three every day.
+factor keeps a promotion day, which lifts a large streamer's whole trade, from looking like
+a ring: without it 9 of the 20 most followed honest streamers of the ``l`` world were
+flagged, with it none, and as many rings are caught (``bench/burst_day_factor.py``). The
+share test counts only groups that are a burst in the same sense at a milder tail
+(``burst_share``'s ``max_p``, 0.01), since a large streamer's best seller draws groups of
+three every day.
 
 The tail is a negative binomial's, not a Poisson's: the day's buyers of a pair are Poisson
 given the pair's rate that day, and that rate varies from day to day around ``λ`` times the
@@ -40,9 +41,10 @@ product: on a big promotion day a cheap product's price-sensitive buyers surge m
 streamer's average. On the whole ``l`` world an honest streamer's best seller drew 737
 single-streamer buyers on its 618 promotion day against 562.6 expected, 1.31 times; a
 Poisson tail calls that 1.3e-12 and flagged the streamer, the default ``dispersion`` (50, a
-14 % spread of the daily rate) 0.025. A ring's group is far above its small expectation
-(5 buyers at 0.03, 20 at 2), where both tails agree to within a few times
-(``bench/burst_dispersion.py``).
+14 % spread of the daily rate) 0.025. A ring's group is far above its small expectation,
+where both tails stay far below the thresholds (5 buyers at 0.03: 2.0e-10 Poisson, 2.4e-10
+negative binomial; 20 at 2: 6e-14 and 9e-13), and the rule flags as many rings on the
+generated worlds (``bench/burst_dispersion.py``).
 
 References
 ----------
