@@ -236,3 +236,27 @@ def test_lockstep_buyers_flag_a_streamer_only_as_a_share_of_its_buyers():
     assert flags_of(frame, "streamer_id", index, Demotion()).tolist() == [True, False, True, False]
     assert flags_of(frame, "streamer_id", index, Demotion(flag_lockstep_share=0.0)).tolist() == [True, True, True, False]
     assert flags_of(frame.drop(columns="buyers"), "streamer_id", index, Demotion()).tolist() == [True, True, True, False]
+
+
+def test_a_flagged_streamer_says_why_in_its_reason():
+    """The lists name the test that flagged a streamer: its score row's flag, its trust
+    components (integrity, lockstep buyers) or a burst test."""
+    from livetrust.graph.recommend.scores import flag_causes
+
+    ctx = Context.build(Graph.build(burst_projection()), tiny_scores())
+    causes = dict(zip(ctx.graph.streamers, ctx.s_flag_causes))
+    assert causes == {"s1": "", "s2": "flagged by its score row",
+                      "s3": "60% of its lines in same-day bursts of one-streamer buyers"}
+    assert (ctx.s_flag_causes != "").tolist() == ctx.s_flagged.tolist()
+    rows = recommend(tiny_projection(), tiny_scores(), top=5, lists=["consumer_streamers", "factory_streamers"]).lists
+    for name in ("consumer_streamers", "factory_streamers"):
+        s2 = rows[name][rows[name].object_id == "s2"]
+        assert len(s2) and s2["reason"].str.endswith("demoted: fraud-flagged (flagged by its score row)").all()
+        assert not rows[name][rows[name].object_id == "s1"]["reason"].str.contains("fraud-flagged").any()
+    frame = pd.DataFrame({"streamer_id": ["a", "b", "c", "d"], "trust": 0.9, "integrity": [0.42, 1.0, 0.5, 0.95],
+                          "lockstep_buyers": [0, 12, 5, 3], "buyers": [100, 400, 200, 343_704]})
+    index = pd.Index(["a", "b", "c", "d"])
+    assert flag_causes(frame, "streamer_id", index, Demotion()).tolist() == [
+        "audience integrity 0.42", "12 lockstep buyers", "audience integrity 0.50, 5 lockstep buyers", ""]
+    low = pd.DataFrame({"streamer_id": ["a", "b"], "trust": [0.12, 0.12], "confidence": [0.9, 0.1]})
+    assert flag_causes(low, "streamer_id", pd.Index(["a", "b"]), Demotion()).tolist() == ["trust 0.12", ""]

@@ -177,6 +177,14 @@ def flag(mask: np.ndarray, label: str) -> Part:
     return Part(np.asarray(mask, dtype=bool).astype(np.int64), np.array(["", label], dtype=object))
 
 
+def object_part(per_object: np.ndarray, obj: np.ndarray, template: str) -> Part:
+    """``template.format(per_object[o])`` for each row's object ``o`` (``""`` where that is
+    empty): the distinct texts are made once per object, not per row."""
+    distinct, inverse = np.unique(np.asarray(per_object, dtype=str), return_inverse=True)
+    texts = np.array([template.format(x) if x else "" for x in distinct], dtype=object)
+    return Part(inverse.reshape(-1)[np.asarray(obj, dtype=np.int64)], texts)
+
+
 def join_parts(*parts: Part, sep: str = "; ", default: str = "") -> pd.Categorical:
     """Row-wise join of the non-empty parts (each distinct combination joined once), as a
     categorical column (see :func:`labels`)."""

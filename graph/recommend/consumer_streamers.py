@@ -27,7 +27,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.metrics.pairwise import cosine_similarity
 
-from .common import flag, join_parts, labels, pair_values, pairs_of, part, row_normalize, top_k_sparse, top_k_sparse_rows
+from .common import flag, join_parts, labels, object_part, pair_values, pairs_of, part, row_normalize, top_k_sparse, top_k_sparse_rows
 from .context import Context
 from .data import codes_of
 
@@ -146,7 +146,7 @@ class ConsumerStreamers:
             part("its audience overlaps {} of your trusted streamers", peer, when=peer > 0),
             flag((kept == 0) & (peer == 0), "popular in your region"),
             part("streamer trust {:.2f}", np.round(ctx.s_trust[obj], 2)),
-            flag(ctx.s_flagged[obj], "demoted: fraud-flagged"),
+            object_part(ctx.s_flag_causes, obj, "demoted: fraud-flagged ({})"),
             flag(ctx.rule.low_confidence(ctx.s_confidence[obj]), "demoted: little evidence"),
         )
         return pd.DataFrame({

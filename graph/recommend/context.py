@@ -16,7 +16,8 @@ import scipy.sparse as sp
 from .bursts import buyer_day_groups, burst_share, surprising_burst_lines
 from .common import row_normalize
 from .data import Graph, codes_of
-from .scores import CREDIBILITY_COLUMN, Demotion, Scores, aligned, confidence_of, flags_of
+from .scores import (CREDIBILITY_COLUMN, Demotion, Scores, aligned, confidence_of, flag_causes, flags_of, joined_words,
+                     words_where)
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Context:
     c_credibility: np.ndarray  # per consumer, in [0, 1] (1 when the trust frames do not say)
     s_burst_share: np.ndarray  # per streamer: share of its lines in brushing bursts (bursts.py)
     s_surprising_lines: np.ndarray  # per streamer: buyer-days in implausible same-day groups (bursts.py)
+    s_flag_causes: np.ndarray  # per streamer: why it is flagged, in words ("" when it is not)
 
     @classmethod
     def build(cls, graph: Graph, scores: Scores, rule: Demotion | None = None) -> "Context":
@@ -69,8 +71,13 @@ class Context:
                               groups=groups)
         s_surprising = surprising_burst_lines(graph, rule.surprise_min_buyers, rule.surprise_max_p,
                                               dispersion=rule.burst_dispersion, groups=groups)
-        s_flagged = (flags_of(st, "streamer_id", graph.streamers, rule) | (s_burst >= rule.flag_burst)
-                     | (s_surprising >= rule.flag_surprising_lines))
+        s_causes = joined_words(joined_words(
+            flag_causes(st, "streamer_id", graph.streamers, rule),
+            words_where(s_burst >= rule.flag_burst, "{:.0f}% of its lines in same-day bursts of one-streamer buyers",
+                   np.round(s_burst * 100))),
+            words_where(s_surprising >= rule.flag_surprising_lines, "{:.0f} buyer-days in implausible same-day bursts",
+                   s_surprising))
+        s_flagged = s_causes != ""
         units = graph.streamer_product_units
         flagged_units = np.asarray((sp.diags(s_flagged.astype(np.float64)) @ units).sum(axis=0)).ravel()
         total_units = np.asarray(units.sum(axis=0)).ravel()
@@ -96,6 +103,7 @@ class Context:
             c_credibility=c_cred,
             s_burst_share=s_burst,
             s_surprising_lines=s_surprising,
+            s_flag_causes=s_causes,
         )
 
     # ---- demotion factors (see scores.py)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .common import blocked_top_k, flag, join_parts, labels, pair_values, pairs_of, part, pct, row_normalize
+from .common import blocked_top_k, flag, join_parts, labels, object_part, pair_values, pairs_of, part, pct, row_normalize
 from .context import Context
 
 
@@ -104,7 +104,7 @@ class FactoryStreamers:
             part("keeps {:.0f}%", pct(keep, 0)),
             part("streamer trust {:.2f}", np.round(ctx.s_trust[obj], 2)),
             flag(partner, "already sells your goods"),
-            flag(ctx.s_flagged[obj], "demoted: fraud-flagged"),
+            object_part(ctx.s_flag_causes, obj, "demoted: fraud-flagged ({})"),
             flag(ctx.rule.low_confidence(ctx.s_confidence[obj]), "demoted: little evidence"),
         )
         return pd.DataFrame({

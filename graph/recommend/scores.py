@@ -186,24 +186,55 @@ def confidence_of(frame: pd.DataFrame, key: str, index: pd.Index) -> np.ndarray:
 
 def flags_of(frame: pd.DataFrame, key: str, index: pd.Index, rule: Demotion) -> np.ndarray:
     """Fraud flag per id (see the module docstring); ids without a row are not flagged."""
+    return flag_causes(frame, key, index, rule) != ""
+
+
+def flag_causes(frame: pd.DataFrame, key: str, index: pd.Index, rule: Demotion) -> np.ndarray:
+    """Why each id's row flags it, in words (``""``: not flagged), for the lists' reasons.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"streamer_id": ["a", "b", "c"], "trust": 0.9, "integrity": [0.4, 1.0, 1.0],
+    ...                       "lockstep_buyers": [0, 12, 1], "buyers": [100, 400, 50]})
+    >>> flag_causes(frame, "streamer_id", pd.Index(["a", "b", "c"]), Demotion()).tolist()
+    ['audience integrity 0.40', '12 lockstep buyers', '']
+    """
     for col in FLAG_COLUMNS:
         if col in frame.columns:
-            return aligned(frame.assign(**{col: frame[col].astype(float)}), key, index, col, 0.0) > 0.5
+            flagged = aligned(frame.assign(**{col: frame[col].astype(float)}), key, index, col, 0.0) > 0.5
+            return words_where(flagged, "flagged by its score row")
     for col in RISK_COLUMNS:
         if col in frame.columns:
-            return aligned(frame, key, index, col, 0.0) >= 0.5
+            risk = aligned(frame, key, index, col, 0.0)
+            return words_where(risk >= 0.5, "fraud risk {:.2f}", risk)
     if INTEGRITY_COLUMN in frame.columns or LOCKSTEP_COLUMN in frame.columns:
-        flagged = np.zeros(len(index), dtype=bool)
+        causes = np.full(len(index), "", dtype=object)
         if INTEGRITY_COLUMN in frame.columns:
-            flagged |= aligned(frame, key, index, INTEGRITY_COLUMN, 1.0) < rule.flag_integrity
+            integrity = aligned(frame, key, index, INTEGRITY_COLUMN, 1.0)
+            causes = joined_words(causes, words_where(integrity < rule.flag_integrity, "audience integrity {:.2f}", integrity))
         if LOCKSTEP_COLUMN in frame.columns:
             lockstep = aligned(frame, key, index, LOCKSTEP_COLUMN, 0.0)
             buyers = aligned(frame, key, index, BUYERS_COLUMN, 0.0)  # 0 (no share condition) without the column
-            flagged |= (lockstep >= rule.flag_lockstep) & (lockstep >= rule.flag_lockstep_share * buyers)
-        return flagged
+            ring = (lockstep >= rule.flag_lockstep) & (lockstep >= rule.flag_lockstep_share * buyers)
+            causes = joined_words(causes, words_where(ring, "{:.0f} lockstep buyers", lockstep))
+        return causes
     trust = aligned(frame, key, index, "trust", 1.0)
     conf = confidence_of(frame, key, index) if "confidence" in frame.columns else np.ones(len(index))
-    return (trust < rule.flag_trust) & (conf >= rule.flag_min_confidence)
+    return words_where((trust < rule.flag_trust) & (conf >= rule.flag_min_confidence), "trust {:.2f}", trust)
+
+
+def words_where(mask: np.ndarray, template: str, *values: np.ndarray) -> np.ndarray:
+    """``template`` filled with each flagged id's values; ``""`` elsewhere."""
+    out = np.full(len(mask), "", dtype=object)
+    for i in np.flatnonzero(mask):
+        out[i] = template.format(*(v[i] for v in values))
+    return out
+
+
+def joined_words(a: np.ndarray, b: np.ndarray, sep: str = ", ") -> np.ndarray:
+    """Element-wise ``a + sep + b``, leaving out empty sides."""
+    both = (a != "") & (b != "")
+    return np.where(both, a + sep + b, np.where(a != "", a, b)).astype(object)
 
 
 def scores_from_model(projection, **model_params: Any) -> Scores:
