@@ -229,8 +229,19 @@ def _baseline(name: str, params: dict[str, dict[str, Any]]) -> MatrixRecommender
     return cls(**{**BASELINE_PARAMS.get(name, {}), **params.get(name, {})})
 
 
-def _consumer_products(ctx: Context, split, k, truth, genuine, baselines, params, say) -> list[dict[str, Any]]:
-    g = ctx.graph
+@dataclass(frozen=True)
+class ProductTask:
+    """Consumer -> products in the hidden days: who is evaluated and what counts."""
+
+    users: np.ndarray  # consumer codes with a new (not bought before) product in the hidden days
+    relevant: sp.csr_matrix  # per user: the new products bought in the hidden days
+    bought: sp.csr_matrix  # per user: every product bought in the hidden days
+    returned: sp.csr_matrix  # per user: the returned share of those
+    fraud_products: np.ndarray | None  # per product: the truth marks it fraudulent (None without truth)
+
+
+def consumer_products_task(g: Graph, split, truth: Truth | None, genuine: np.ndarray) -> ProductTask:
+    """The consumer -> products task of the protocol (module docstring) on ``split``."""
     test = split.test_orders
     tc, tp = codes_of(g.consumers, test["consumer_id"]), codes_of(g.products, test["product_id"])
     shape = (g.n_consumers, g.n_products)
@@ -242,12 +253,19 @@ def _consumer_products(ctx: Context, split, k, truth, genuine, baselines, params
     new = test_bought - test_bought.multiply(g.bought)
     new.eliminate_zeros()
     users = np.flatnonzero((np.diff(new.indptr) > 0) & genuine)
-    relevant, bought_u, returned_u = new[users], test_bought[users], test_returned[users]
     flagged = None
     if truth is not None:
         fraud_ids = set(truth.streamers.loc[truth.streamers["fraud_kind"] != "none", "streamer_id"])
         whole = pd.concat([split.train.orders, test], ignore_index=True)
         flagged = fraud_products(whole, g.products, fraud_ids)
+    return ProductTask(users, new[users], test_bought[users], test_returned[users], flagged)
+
+
+def _consumer_products(ctx: Context, split, k, truth, genuine, baselines, params, say) -> list[dict[str, Any]]:
+    g = ctx.graph
+    task = consumer_products_task(g, split, truth, genuine)
+    users, relevant, bought_u, returned_u, flagged = (task.users, task.relevant, task.bought, task.returned,
+                                                      task.fraud_products)
     say(f"consumer -> products: {len(users)} consumers with new purchases in the hidden days")
     out = []
     t = time.perf_counter()
