@@ -241,7 +241,20 @@ class ProductTask:
 
 
 def consumer_products_task(g: Graph, split, truth: Truth | None, genuine: np.ndarray) -> ProductTask:
-    """The consumer -> products task of the protocol (module docstring) on ``split``."""
+    """The consumer -> products task of the protocol (module docstring) on ``split``.
+
+    Parameters
+    ----------
+    g : the training part's :class:`Graph` (codes of consumers and products).
+    split : :func:`time_split` of the whole projection.
+    truth : the world's truth, for the fraudulent products; None leaves them out.
+    genuine : per consumer code, False for the truth's fraud accounts (they are not evaluated).
+
+    Examples
+    --------
+    >>> task = consumer_products_task(g, split, truth, genuine)       # doctest: +SKIP
+    >>> len(task.users), task.relevant.shape                           # doctest: +SKIP
+    """
     test = split.test_orders
     tc, tp = codes_of(g.consumers, test["consumer_id"]), codes_of(g.products, test["product_id"])
     shape = (g.n_consumers, g.n_products)
