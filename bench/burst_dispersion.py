@@ -34,7 +34,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recommend_bench import load  # noqa: E402
@@ -44,6 +43,7 @@ from livetrust.graph.recommend.bursts import buyer_day_groups, burst_share, surp
 from livetrust.graph.recommend.data import Graph, time_split  # noqa: E402
 from livetrust.graph.recommend.scores import Demotion  # noqa: E402
 from livetrust.graph.trust.lockstep import lockstep_partners  # noqa: E402
+from burst_day_factor import kinds_of  # noqa: E402
 
 DISPERSIONS = (None, 100.0, 50.0, 20.0)
 LOCKSTEP_SHARES = (0.0, 0.0005, 0.001, 0.002, 0.005)
@@ -66,6 +66,11 @@ def burst_rows(graph: Graph, kinds: np.ndarray, rule: Demotion) -> None:
         smallest = f"{tail.min():.1e}" if len(tail) else "none tested"
         print(f"  dispersion {r}: count test {by_kind(count, kinds)} | share test {by_kind(share, kinds)} | "
               f"either {by_kind(count | share, kinds)} | smallest honest tail {smallest}")
+    if (tested & honest_group).any():  # the honest group nearest to a flag, as the Poisson sees it
+        g = np.flatnonzero(tested & honest_group)[np.argmin(upper_tail(groups.buyers[tested & honest_group],
+                                                                       groups.expected[tested & honest_group], None))]
+        print(f"  honest group with the smallest Poisson tail: {graph.streamers[groups.group_streamer[g]]}, "
+              f"{groups.buyers[g]} buyers against {groups.expected[g]:.1f} expected")
 
 
 def lockstep_rows(graph: Graph, kinds: np.ndarray, rule: Demotion) -> None:
@@ -84,6 +89,11 @@ def lockstep_rows(graph: Graph, kinds: np.ndarray, rule: Demotion) -> None:
         flags = (lockstep >= rule.flag_lockstep) & (share >= least)
         print(f"  lockstep >= {rule.flag_lockstep:g} and >= {least:.2%} of buyers: {by_kind(flags, kinds)}")
     at_threshold = lockstep >= rule.flag_lockstep
+    sellers_per_buyer = np.bincount(bond // n_s, minlength=graph.n_consumers)
+    for st in np.flatnonzero(at_threshold & (kinds == "none")):
+        who = (bond % n_s == st) & (partners[bond // n_s] >= 2)
+        print(f"  honest {graph.streamers[st]}: {int(lockstep[st])} lockstep buyers of {int(buyers[st]):,}; they buy at "
+              f"{sorted((sellers_per_buyer[bond[who] // n_s] - 1).tolist())} other streamers")
     for kind in ("none", "brushing"):
         sel = at_threshold & (kinds == kind)
         if sel.any():
@@ -95,10 +105,9 @@ def main() -> None:
     rule = Demotion()
     for world in map(Path, sys.argv[1:]):
         projection, _, _ = load(world, use_cache=True)
-        truth = pd.read_csv(world / "truth" / "streamers.csv").set_index("streamer_id")["fraud_kind"]
         for part, proj in (("whole", projection), ("train", time_split(projection, 30).train)):
             graph = Graph.build(proj)
-            kinds = truth.reindex(graph.streamers).fillna("none").to_numpy()
+            kinds = kinds_of(graph.streamers, str(world / "truth"))
             print(f"{world.name}, {part} ({len(graph.o_day):,} order lines):", flush=True)
             burst_rows(graph, kinds, rule)
             lockstep_rows(graph, kinds, rule)
@@ -113,8 +122,7 @@ def compare_context(path: str, truth_dir: str) -> None:
     with open(path, "rb") as fh:
         ctx = pickle.load(fh)["ctx"]
     graph = ctx.graph
-    kinds = pd.read_csv(f"{truth_dir}/streamers.csv").set_index("streamer_id")["fraud_kind"]
-    kinds = kinds.reindex(graph.streamers).fillna("none").to_numpy()
+    kinds = kinds_of(graph.streamers, truth_dir)
     before = Context.build(graph, ctx.scores, Demotion(burst_dispersion=None, flag_lockstep_share=0.0)).s_flagged
     after = Context.build(graph, ctx.scores, Demotion()).s_flagged
     print(f"{path}: rule before {by_kind(before, kinds)}; now {by_kind(after, kinds)}; "

@@ -224,7 +224,7 @@ def test_a_product_that_outruns_its_streamer_on_a_promotion_day_is_no_burst():
 def test_lockstep_buyers_flag_a_streamer_only_as_a_share_of_its_buyers():
     """Three lockstep buyers flag a streamer of 1,000 buyers (0.3 %), not one of 343,704 (the
     whole l world's most bought honest streamer had exactly that: chance meetings of three
-    accounts years old); without a buyers column the count alone decides."""
+    shoppers who buy elsewhere too); without a buyers column the count alone decides."""
     from livetrust.graph.recommend.scores import flags_of
 
     frame = pd.DataFrame({"streamer_id": ["small", "huge", "ring", "clean"], "trust": 0.9,

@@ -141,8 +141,9 @@ def upper_tail(buyers: np.ndarray, expected: np.ndarray, dispersion: float | Non
     --------
     >>> upper_tail(np.array([737]), np.array([562.58])).round(3).tolist()   # a promotion day
     [0.025]
-    >>> bool(upper_tail(np.array([5]), np.array([0.03]))[0] < 1e-9)        # a ring of five
-    True
+    >>> ring = np.array([5, 20]), np.array([0.03, 2.0])                     # rings at small means
+    >>> [f"{x:.1e}" for x in upper_tail(*ring, None)], [f"{x:.1e}" for x in upper_tail(*ring)]
+    (['2.0e-10', '6.4e-14'], ['2.4e-10', '9.4e-13'])
     """
     buyers = np.asarray(buyers, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)

@@ -71,12 +71,12 @@ class Context:
                               groups=groups)
         s_surprising = surprising_burst_lines(graph, rule.surprise_min_buyers, rule.surprise_max_p,
                                               dispersion=rule.burst_dispersion, groups=groups)
-        s_causes = joined_words(joined_words(
+        s_causes = joined_words(
             flag_causes(st, "streamer_id", graph.streamers, rule),
             words_where(s_burst >= rule.flag_burst, "{:.0f}% of its lines in same-day bursts of one-streamer buyers",
-                   np.round(s_burst * 100))),
+                        np.round(s_burst * 100)),
             words_where(s_surprising >= rule.flag_surprising_lines, "{:.0f} buyer-days in implausible same-day bursts",
-                   s_surprising))
+                        s_surprising))
         s_flagged = s_causes != ""
         units = graph.streamer_product_units
         flagged_units = np.asarray((sp.diags(s_flagged.astype(np.float64)) @ units).sum(axis=0)).ravel()

@@ -37,8 +37,8 @@ column holds the factor and its ``reason`` says why.
   caught ordering in lockstep, i.e. a brushing ring) at least ``flag_lockstep`` (3) and
   at least ``flag_lockstep_share`` (0.1 %) of its ``buyers``: chance meetings grow with
   the audience (the whole l world's most bought honest streamer, 343,704 buyers, had 3:
-  accounts registered years before, buying at 1, 7 and 27 other streamers too, who each
-  bought there on the same three days), while a ring is a visible part of its streamer's
+  shoppers who also buy at 1, 7 and 27 other streamers and met there on the same days),
+  while a ring is a visible part of its streamer's
   buyers (at least 0.9 % on l, 2 % on m).
   Without any of these, when its trust is below ``flag_trust`` (0.3) with confidence
   at least 0.5. In every case also when its **burst share** (``bursts.py``: the share of
@@ -74,6 +74,7 @@ import numpy as np
 import pandas as pd
 
 from ..trust.frames import KEYS, validate_trust_frames
+from .bursts import DISPERSION
 
 FLAG_COLUMNS = ("fraud_flag", "flagged", "is_fraud", "fraud_flagged")
 RISK_COLUMNS = ("fraud_risk", "fraud_score", "fraud_probability", "suspicion")
@@ -102,7 +103,7 @@ class Demotion:
     flag_surprising_lines: int = 8
     surprise_min_buyers: int = 5
     surprise_max_p: float = 1e-8
-    burst_dispersion: float | None = 50.0
+    burst_dispersion: float | None = DISPERSION
 
     def product_flag_weight(self, flagged_share: np.ndarray, own_flag: np.ndarray | None = None) -> np.ndarray:
         """The ``flagged`` weight of products (0..1) from the share of their recent units
@@ -231,10 +232,12 @@ def words_where(mask: np.ndarray, template: str, *values: np.ndarray) -> np.ndar
     return out
 
 
-def joined_words(a: np.ndarray, b: np.ndarray, sep: str = ", ") -> np.ndarray:
-    """Element-wise ``a + sep + b``, leaving out empty sides."""
-    both = (a != "") & (b != "")
-    return np.where(both, a + sep + b, np.where(a != "", a, b)).astype(object)
+def joined_words(*parts: np.ndarray, sep: str = ", ") -> np.ndarray:
+    """Element-wise join of the non-empty texts of ``parts``."""
+    out = parts[0]
+    for b in parts[1:]:
+        out = np.where((out != "") & (b != ""), out + sep + b, np.where(out != "", out, b)).astype(object)
+    return out
 
 
 def scores_from_model(projection, **model_params: Any) -> Scores:
