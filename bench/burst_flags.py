@@ -2,8 +2,9 @@
 
 Reads the world through the loaders' validation (cached like ``recommend_bench.py --cache``), hides the
 last 30 days as ``livetrust evaluate`` does, and counts, against the world's ``truth/streamers.csv`` (used
-only to count), the streamers each test flags by fraud kind, and the smallest Poisson tail of a tested
-group (>= ``surprise_min_buyers`` buyers) at honest and at brushing streamers.
+only to count), the streamers each test flags by fraud kind, and the smallest tail of a tested group
+(>= ``surprise_min_buyers`` buyers) at honest and at brushing streamers, under the rule's own tail
+(``Demotion.burst_dispersion``: the negative binomial since 57f8cb4; runs before it printed Poisson tails).
 
     python bench/burst_flags.py /work/worlds/m [/work/worlds/s7 ...]
 """
@@ -15,12 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recommend_bench import load  # noqa: E402
 
-from livetrust.graph.recommend.bursts import buyer_day_groups, burst_share, surprising_burst_lines  # noqa: E402
+from livetrust.graph.recommend.bursts import buyer_day_groups, burst_share, surprising_burst_lines, upper_tail  # noqa: E402
 from livetrust.graph.recommend.data import Graph, time_split  # noqa: E402
 from livetrust.graph.recommend.scores import Demotion  # noqa: E402
 
@@ -29,7 +29,7 @@ def smallest_tails(graph: Graph, kinds: np.ndarray, rule: Demotion) -> dict[str,
     """Per fraud kind: the smallest tail P(K >= k) over the groups the count test examines."""
     g = buyer_day_groups(graph)
     tested = g.buyers >= rule.surprise_min_buyers
-    tail = stats.poisson.sf(g.buyers - 1, g.expected)  # the pair's expected buyers that day (bursts.py)
+    tail = upper_tail(g.buyers, g.expected, rule.burst_dispersion)  # the pair's expected buyers that day (bursts.py)
     frame = pd.DataFrame({"kind": kinds[g.group_streamer][tested], "tail": tail[tested]})
     return {k: f"{v:.1e}" for k, v in frame.groupby("kind")["tail"].min().items()}
 
@@ -43,8 +43,10 @@ def main() -> None:
         graph = Graph.build(time_split(projection, 30).train)
         truth = pd.read_csv(world / "truth" / "streamers.csv").set_index("streamer_id").reindex(graph.streamers)
         kinds = truth["fraud_kind"].fillna("none").to_numpy()
-        share = burst_share(graph, rule.burst_min_buyers, rule.burst_max_p) >= rule.flag_burst
-        count = surprising_burst_lines(graph, rule.surprise_min_buyers, rule.surprise_max_p) >= rule.flag_surprising_lines
+        share = burst_share(graph, rule.burst_min_buyers, rule.burst_max_p,
+                            dispersion=rule.burst_dispersion) >= rule.flag_burst
+        count = surprising_burst_lines(graph, rule.surprise_min_buyers, rule.surprise_max_p,
+                                       dispersion=rule.burst_dispersion) >= rule.flag_surprising_lines
         brushing = kinds == "brushing"
         tails = smallest_tails(graph, kinds, rule)
         print(f"| {world.name} | {int((share & brushing).sum())} of {int(brushing.sum())} brushing "
