@@ -54,6 +54,7 @@ from load_csv_statements import STATEMENTS  # noqa: E402
 
 from livetrust.contract import LOAD_ORDER  # noqa: E402
 from livetrust.db import apply_schema, open_driver  # noqa: E402
+from livetrust.loaders.pipeline import LOAD_BATCH  # noqa: E402
 from livetrust.loaders.readers import discover, read_chunks  # noqa: E402
 from livetrust.loaders.state import WRITES, records  # noqa: E402
 from livetrust.loaders.validate import batch_from_chunk, check_fields  # noqa: E402
@@ -186,7 +187,8 @@ def main() -> None:
     ap.add_argument("--scale", default="m")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--cache", type=Path, default=Path("/tmp/livetrust-bench"))
-    ap.add_argument("--batch-size", type=int, default=20_000)
+    ap.add_argument("--batch-size", type=int, default=LOAD_BATCH,
+                    help="rows per chunk and transaction, for the loader and LOAD CSV alike [default: the loader's]")
     ap.add_argument("--naive-rows", type=int, default=2000)
     ap.add_argument("--naive-samples", type=int, default=3, help="Naive samples per stream: the first "
                     "before the loader phase (on the LOAD CSV graph), the others after it (on the loader's graph).")

@@ -124,7 +124,8 @@ def generate(out_dir: Path, scale: str, seed: int, file_format: str, corrupt: fl
     type=click.Path(file_okay=False, path_type=Path),
     help="Where reconciliation.json, quarantine.csv and pending.csv go [default: ./livetrust-out/load/RUN_ID/].",
 )
-@click.option("--batch-size", type=click.IntRange(100, 200_000), default=20_000, show_default=True, help="Rows per chunk and per write transaction.")
+# default: loaders.pipeline.LOAD_BATCH, written out because the CLI imports no job module at start
+@click.option("--batch-size", type=click.IntRange(100, 200_000), default=5_000, show_default=True, help="Rows per chunk and per write transaction.")
 @click.option("--quiet", is_flag=True, help="No progress bars or table; the report files are still written.")
 @neo4j_options
 def load(folder: Path, dry_run: bool, report_dir: Path | None, batch_size: int, quiet: bool, settings: Neo4jSettings) -> None:

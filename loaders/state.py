@@ -113,6 +113,46 @@ class _KeyIndex:
         return rows, self.positions[np.repeat(lo, n) + offsets]
 
 
+class _WrittenHashes:
+    """The 64-bit key hashes a run has written to a stream, for membership tests.
+
+    Sorted, in two runs: new hashes are inserted into the small ``recent`` run, which is merged
+    into ``main`` when it outgrows 1/16 of it. A chunk's insert copies only ``recent``, so adding
+    ``n`` hashes in chunks of ``c`` costs about ``n^2 / (32 c)`` element copies plus linear merges,
+    where one sorted array costs ``n^2 / (2 c)``: 14.7M hashes (the l world's follows) in chunks of
+    5,000 take about 4 s instead of about 55 s. Repeated hashes do no harm to the look-up.
+    """
+
+    MERGE_AT = 16  # merge when recent holds more than len(main) / MERGE_AT
+    MIN_RECENT = 1 << 16
+
+    def __init__(self) -> None:
+        self.main = np.empty(0, dtype=np.uint64)
+        self.recent = np.empty(0, dtype=np.uint64)
+
+    def add(self, hashes: np.ndarray) -> None:
+        self.recent = _insert_sorted(self.recent, np.sort(hashes))
+        if len(self.recent) > max(self.MIN_RECENT, len(self.main) // self.MERGE_AT):
+            self.main = _insert_sorted(self.main, self.recent)
+            self.recent = np.empty(0, dtype=np.uint64)
+
+    def contains(self, hashes: np.ndarray) -> np.ndarray:
+        return _in_sorted(self.main, hashes) | _in_sorted(self.recent, hashes)
+
+
+def _insert_sorted(into: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``into`` and the sorted ``values`` as one sorted array (one linear copy, no re-sort)."""
+    return np.insert(into, np.searchsorted(into, values), values)
+
+
+def _in_sorted(array: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per value: is it in the sorted ``array`` (binary search; np.isin would sort)?"""
+    if not len(array):
+        return np.zeros(len(values), dtype=bool)
+    pos = np.searchsorted(array, values).clip(max=len(array) - 1)
+    return array[pos] == values
+
+
 def _key_hashes(keys: pd.DataFrame) -> np.ndarray:
     return pd.util.hash_pandas_object(keys, index=False).to_numpy(dtype=np.uint64)
 
@@ -592,9 +632,9 @@ class PipelinedState(State):
         self._overlay: MemoryState | None = None
         self._overlay_ids: tuple[int, ...] = ()
         # Streams the graph held nothing of when the run started: their keys can only repeat
-        # keys this run wrote, kept as a sorted array of 64-bit hashes; only hash hits are
-        # looked up in Neo4j (exactly). Counts come from Neo4j's count store (constant time).
-        self._fresh: dict[str, np.ndarray] = {}
+        # keys this run wrote, kept as 64-bit hashes; only hash hits are looked up in Neo4j
+        # (exactly). Counts come from Neo4j's count store (constant time).
+        self._fresh: dict[str, _WrittenHashes] = {}
         # units this run accepted per order (returns): with no Return in the graph when the run
         # started, that is all an order's returns, so look-ups need not wait for commits in flight
         self._returned: dict[str, float] = {}
@@ -605,7 +645,7 @@ class PipelinedState(State):
         for stream, query in self.COUNT.items():
             n = base.driver.execute_query(query, database_=base.database).records[0]["n"]
             if n == 0:
-                self._fresh[stream] = np.empty(0, dtype=np.uint64)
+                self._fresh[stream] = _WrittenHashes()
 
     # -- in-flight bookkeeping
     def _prune(self) -> None:
@@ -642,12 +682,8 @@ class PipelinedState(State):
         return self._known_hash(stream, self._hashes(stream, keys))
 
     def _known_hash(self, stream: str, h: np.ndarray) -> np.ndarray:
-        """Per hash: has this run written a key with that hash (binary search; np.isin sorts)?"""
-        known = self._fresh[stream]
-        if not len(known):
-            return np.zeros(len(h), dtype=bool)
-        pos = np.searchsorted(known, h).clip(max=len(known) - 1)
-        return known[pos] == h
+        """Per hash: has this run written a key with that hash?"""
+        return self._fresh[stream].contains(h)
 
     # -- State
     def existing(self, stream: str, keys: pd.DataFrame) -> pd.DataFrame:
@@ -707,11 +743,7 @@ class PipelinedState(State):
             h = self._hashes(batch.stream, key_frame(batch, loaded))
             new = np.zeros(len(batch), dtype=bool)
             new[np.flatnonzero(loaded)] = ~self._known_hash(batch.stream, h)
-            # keep the array sorted by inserting in place: O(n) per chunk, where union1d re-sorts
-            # all n (seconds per chunk at 10^6 keys); repeated hashes do no harm to the look-up
-            h = np.sort(h)
-            known = self._fresh[batch.stream]
-            self._fresh[batch.stream] = np.insert(known, np.searchsorted(known, h), h)
+            self._fresh[batch.stream].add(h)
         returned = order_nodes = None
         if batch.stream == "returns" and loaded.any():
             t = batch.typed.loc[loaded]

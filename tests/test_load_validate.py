@@ -316,3 +316,35 @@ def test_key_lookups_check_keys_exactly_when_hashes_collide(base: Path, monkeypa
                           "returned_at": pd.to_datetime(["2024-01-06", "2024-01-06"], utc=True).as_unit("ns").asi8})
     found = v.state.existing("returns", asked)
     assert found[["order_id", "returned_at"]].values.tolist() == [["o1", asked.returned_at[0]]]
+
+
+def test_written_hashes_find_every_added_hash_across_merges(monkeypatch):
+    """The fresh streams' written-key hashes live in two sorted runs; with merges forced every few
+    chunks, every added hash is found, no other is, and each run stays sorted."""
+    from livetrust.loaders.state import _WrittenHashes
+
+    monkeypatch.setattr(_WrittenHashes, "MIN_RECENT", 4)
+    monkeypatch.setattr(_WrittenHashes, "MERGE_AT", 2)
+    rng = np.random.default_rng(3)
+    added = rng.choice(np.arange(0, 10_000, 2, dtype=np.uint64), 300, replace=False)  # even numbers only
+    written = _WrittenHashes()
+    merges = 0
+    for chunk in np.array_split(added, 40):
+        before = len(written.main)
+        written.add(chunk)
+        merges += len(written.main) > before
+        assert (np.diff(written.main.astype(np.int64)) >= 0).all() and (np.diff(written.recent.astype(np.int64)) >= 0).all()
+    assert merges >= 5 and len(written.main) + len(written.recent) == 300
+    assert written.contains(added).all()
+    odd = np.arange(1, 10_001, 2, dtype=np.uint64)
+    assert not written.contains(odd).any()
+    assert written.contains(np.array([added[0], 1, added[-1]], dtype=np.uint64)).tolist() == [True, False, True]
+
+
+def test_load_batch_default_is_the_pipelines():
+    """The CLI writes its --batch-size default out (it imports no job module at start): it must be
+    the loaders' LOAD_BATCH."""
+    from livetrust.cli import load
+    from livetrust.loaders.pipeline import LOAD_BATCH
+
+    assert next(p.default for p in load.params if p.name == "batch_size") == LOAD_BATCH
