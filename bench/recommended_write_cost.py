@@ -21,6 +21,10 @@ R_* relationship types of its own.
 
     eval "$(NEO4J_LOCAL_HOME=/work/.neo4j-exp NEO4J_LOCAL_BOLT_PORT=7695 scripts/neo4j-local env)"
     python bench/recommended_write_cost.py --rows 1000000 --rounds 2
+    python bench/recommended_write_cost.py --variant "full, no index" --batch 20000 --batch 5000 --rounds 3
+
+``--variant`` (repeatable) picks variants; ``--batch`` (repeatable, default 20,000) the rows per
+transaction, each batch size a run of its own within a round (alternating order, like the variants).
 """
 from __future__ import annotations
 
@@ -41,27 +45,30 @@ VARIANTS = {  # name: (relationship type, properties, indexed)
     "no reason, indexed": ("R_NOREASON", ALL_PROPERTIES.replace("reason: $columns.reason[i], ", ""), True),
     "no properties": ("R_BARE", "", False),
 }
-BATCH = 20_000
+BATCH = 20_000  # the job's rows per transaction (export.publish's batch_size)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="relationships per variant and round")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--variant", action="append", choices=list(VARIANTS), help="default: all")
+    parser.add_argument("--batch", action="append", type=int, help=f"rows per transaction (default {BATCH})")
     args = parser.parse_args()
+    runs = [(name, batch) for name in (args.variant or list(VARIANTS)) for batch in (args.batch or [BATCH])]
     settings = Neo4jSettings.from_env()
     driver, database = open_driver(settings), settings.database
     consumers, products = _scratch_nodes(driver, database)
     reasons = _reasons()
     for round_ in range(args.rounds):
-        order = list(VARIANTS) if round_ % 2 == 0 else list(reversed(VARIANTS))
-        for name in order:
+        order = runs if round_ % 2 == 0 else list(reversed(runs))
+        for name, batch in order:
             rel_type, properties, _ = VARIANTS[name]
             statement = (f"UNWIND range(0, size($columns.a) - 1) AS i "
                          f"MATCH (a) WHERE elementId(a) = $columns.a[i] "
                          f"MATCH (b) WHERE elementId(b) = $columns.b[i] "
                          f"CREATE (a)-[:{rel_type} {{{properties}}}]->(b)")
-            batches = list(_batches(args.rows, round_, consumers, products, reasons))  # built before the clock
+            batches = list(_batches(args.rows, round_, consumers, products, reasons, batch))  # built before the clock
             started = time.perf_counter()
             with driver.session(database=database) as session:
                 for columns in batches:
@@ -69,7 +76,7 @@ def main() -> None:
                         statement, columns=c, list="consumer_products",
                         run_id="rec-20261205T031552Z-1963dad3").consume())
             seconds = time.perf_counter() - started
-            print(json.dumps({"round": round_, "variant": name, "rows": args.rows, "s": round(seconds, 2),
+            print(json.dumps({"round": round_, "variant": name, "batch": batch, "rows": args.rows, "s": round(seconds, 2),
                               "rows_per_s": round(args.rows / seconds)}), flush=True)
             _auto_commit(driver, database, f"MATCH ()-[r:{rel_type}]->() CALL (r) {{ DELETE r }} "
                                            "IN TRANSACTIONS OF 50000 ROWS")
@@ -107,11 +114,11 @@ def _reasons() -> list[str]:
             for a, b, c in zip(rng.integers(1, 6, 500), rng.uniform(0, 20, 500), rng.uniform(0.3, 1, 500))]
 
 
-def _batches(rows: int, seed: int, consumers: list[str], products: list[str], reasons: list[str]):
+def _batches(rows: int, seed: int, consumers: list[str], products: list[str], reasons: list[str], batch: int):
     rng = np.random.default_rng(seed)
     consumers, products, reasons = (np.array(v, dtype=object) for v in (consumers, products, reasons))
-    for start in range(0, rows, BATCH):
-        n = min(BATCH, rows - start)
+    for start in range(0, rows, batch):
+        n = min(batch, rows - start)
         yield {"a": consumers[rng.integers(0, len(consumers), n)].tolist(),
                "b": products[rng.integers(0, len(products), n)].tolist(),
                "rank": rng.integers(1, 21, n).tolist(), "score": rng.random(n).tolist(),
