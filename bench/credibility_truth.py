@@ -28,9 +28,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recommend_bench import load  # noqa: E402
 
-from livetrust.graph.trust.credibility import CredibilityParams, consumer_credibility  # noqa: E402
+from livetrust.graph.trust.credibility import consumer_credibility  # noqa: E402
 from livetrust.graph.trust.evidence import build_evidence  # noqa: E402
 from livetrust.graph.trust.model import TrustParams  # noqa: E402
+from livetrust.graph.trust.reasons import reason_classes  # noqa: E402
 
 KINDS = ("none", "brushing", "fake_follower")
 
@@ -83,10 +84,8 @@ def main() -> None:
     t0 = time.perf_counter()
     projection, took, cached = load(args.world, args.cache)
     P = TrustParams()
-    ev = build_evidence(projection, P.half_life_days)
-    cred = consumer_credibility(ev, CredibilityParams(
-        account_tau_days=P.account_tau_days, non_buyer=P.non_buyer_credibility, lockstep_scale=P.lockstep_scale,
-        lockstep_min_days=P.lockstep_min_days, lockstep_min_shared=P.lockstep_min_shared))
+    ev = build_evidence(projection, P.half_life_days, reason_classes(P.reason_classes))  # as TrustModel.fit
+    cred = consumer_credibility(ev, P.credibility_params())
     kinds = consumer_kinds(args.world, ev.consumer_ids)
     lines = np.bincount(ev.o_consumer, minlength=ev.n_consumers)
     print(f"{args.world}: {ev.n_consumers:,} consumers, {ev.n_orders:,} order lines "

@@ -78,6 +78,12 @@ class TrustParams:
     unfollow_evidence: float = 1.0
     tenure_full_days: float = 90.0
 
+    def credibility_params(self) -> CredibilityParams:
+        """The credibility settings among these (what :func:`.credibility.consumer_credibility` takes)."""
+        return CredibilityParams(account_tau_days=self.account_tau_days, non_buyer=self.non_buyer_credibility,
+                                 lockstep_scale=self.lockstep_scale, lockstep_min_days=self.lockstep_min_days,
+                                 lockstep_min_shared=self.lockstep_min_shared)
+
 
 class TrustModel:
     """Trust scores of streamers, consumer-streamer bonds, products and factories.
@@ -180,9 +186,7 @@ class TrustModel:
 
         ev = build_evidence(projection, P.half_life_days, reason_classes(P.reason_classes))
         lap("evidence")
-        cred = consumer_credibility(ev, CredibilityParams(
-            account_tau_days=P.account_tau_days, non_buyer=P.non_buyer_credibility, lockstep_scale=P.lockstep_scale,
-            lockstep_min_days=P.lockstep_min_days, lockstep_min_shared=P.lockstep_min_shared))
+        cred = consumer_credibility(ev, P.credibility_params())
         lap("credibility")
         weight = order_weights(ev, cred.credibility, P.consumer_cap)
         returned, split = cause_outcomes(ev, P.unattributed)
