@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from livetrust.cli import main
 from livetrust.graph.recommend import Truth, evaluate, load_projection, time_split
-from livetrust.graph.recommend.evaluate import fraud_products
+from livetrust.graph.recommend.data import Graph
+from livetrust.graph.recommend.evaluate import consumer_products_task, fraud_products
 
 from test_recommend_lists import tiny_projection, tiny_scores, ts  # noqa: E402  (same folder)
 
@@ -51,6 +52,26 @@ def test_evaluate_with_hand_scores_runs_every_method():
     assert set(t[t.list == "consumer_products"].method) == {"livetrust", "most_popular", "item_knn", "rp3beta"}
     assert set(t[t.list == "factory_streamers"].method) == {"livetrust", "category_top_sellers"}
     assert ev.info["score_run_id"] == "score-1" and ev.info["k"] == 3
+
+
+def test_returned_share_of_a_hit_is_its_returned_units_over_units():
+    """c1 buys p2 twice in the hidden days and returns one of the two (0.5, not 1), and p3 once,
+    3 units of which 1 returned (1/3)."""
+    proj = tiny_projection()
+    extra = pd.DataFrame({
+        "order_id": ["h1", "h2", "h3"], "consumer_id": ["c1", "c1", "c1"], "streamer_id": ["s1", "s1", "s2"],
+        "product_id": ["p2", "p2", "p3"], "quantity": [1, 1, 3], "amount": 10.0,
+        "purchased_at": [ts(-2), ts(-1), ts(-1)], "returned_quantity": [1, 0, 1],
+        "first_returned_at": pd.to_datetime([ts(-1), pd.NaT, ts(0)], utc=True),
+    })
+    proj.orders = pd.concat([proj.orders, extra], ignore_index=True)
+    split = time_split(proj, 4.5, end=ts(0))
+    g = Graph.build(split.train)
+    task = consumer_products_task(g, split, None, np.ones(g.n_consumers, dtype=bool))
+    row = list(task.users).index(g.consumers.get_loc("c1"))
+    returned = task.returned[row].toarray().ravel()
+    assert returned[g.products.get_loc("p2")] == pytest.approx(0.5)
+    assert returned[g.products.get_loc("p3")] == pytest.approx(1 / 3)
 
 
 @pytest.fixture(scope="module")

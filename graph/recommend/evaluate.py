@@ -25,8 +25,8 @@ Protocol (``livetrust evaluate``)
 Metrics (``metrics.py``): precision@k, recall@k, NDCG@k, MAP@k, catalogue coverage,
 **fraud exposure** (share of recommended objects the truth marks fraudulent: fraud
 streamers, and products sold mainly -- more than half their order lines -- by fraud
-streamers) and **returned share** (share of hits, recommended and then bought, that were
-returned); for streamer lists with truth, **mean honesty** of the recommended streamers
+streamers) and **returned share** (mean over hits -- products recommended and then bought --
+of the returned units / units of the consumer's hidden-day order lines of it); for streamer lists with truth, **mean honesty** of the recommended streamers
 (the truth's latent honesty, 0..1).
 """
 
@@ -260,9 +260,7 @@ def consumer_products_task(g: Graph, split, truth: Truth | None, genuine: np.nda
     shape = (g.n_consumers, g.n_products)
     test_bought = _matrix(tc, tp, np.ones(len(test)), shape)
     test_bought.data[:] = 1.0
-    ret_share = (test["returned_quantity"] / test["quantity"].clip(lower=1)).clip(0, 1).to_numpy(dtype=np.float64)
-    test_returned = _matrix(tc, tp, ret_share, shape)
-    test_returned.data = np.minimum(test_returned.data, 1.0)
+    test_returned = _returned_share(tc, tp, test, shape)
     new = test_bought - test_bought.multiply(g.bought)
     new.eliminate_zeros()
     users = np.flatnonzero((np.diff(new.indptr) > 0) & genuine)
@@ -272,6 +270,18 @@ def consumer_products_task(g: Graph, split, truth: Truth | None, genuine: np.nda
         whole = pd.concat([split.train.orders, test], ignore_index=True)
         flagged = fraud_products(whole, g.products, fraud_ids)
     return ProductTask(users, new[users], test_bought[users], test_returned[users], flagged)
+
+
+def _returned_share(tc: np.ndarray, tp: np.ndarray, test: pd.DataFrame, shape) -> sp.csr_matrix:
+    """Per (consumer, product) bought in the hidden days: returned units / units bought, over
+    all its hidden-day order lines (two lines, one of them returned whole: 0.5, not 1)."""
+    units = test["quantity"].clip(lower=1).to_numpy(dtype=np.float64)
+    returned = np.clip(test["returned_quantity"].to_numpy(dtype=np.float64), 0.0, units)
+    pairs = pd.DataFrame({"c": tc, "p": tp, "units": units, "returned": returned})
+    pairs = pairs[(pairs["c"] >= 0) & (pairs["p"] >= 0)].groupby(["c", "p"], sort=False)[["units", "returned"]].sum()
+    share = (pairs["returned"] / pairs["units"]).to_numpy()
+    c, p = (pairs.index.get_level_values(i).to_numpy(dtype=np.int64) for i in (0, 1))
+    return _matrix(c, p, share, shape)
 
 
 def _consumer_products(ctx: Context, split, k, truth, genuine, baselines, params, say) -> list[dict[str, Any]]:
