@@ -252,9 +252,13 @@ def _list_names(value: str | None) -> tuple[str, ...] | None:
 @click.option("--write-reasons/--no-write-reasons", default=True, show_default=True,
               help="Neo4j mode: keep each recommendation's reason text on its RECOMMENDED relationship (the files "
                    "always have it). Without: a smaller store (the reasons are most of it).")
+@click.option("--set", "settings_text", multiple=True, metavar="LIST.PARAM=VALUE",
+              help="A parameter of one list's recommender, e.g. consumer_products.keep_power=4 (repeatable; "
+                   "recorded in the manifest). The parameters are in docs/recommendations.md.")
 @neo4j_options
 def recommend(data_dir: Path | None, out_dir: Path | None, top: int, subjects_file: Path | None, file_format: str,
-              list_names: str | None, write_top: int | None, write_reasons: bool, settings: Neo4jSettings) -> None:
+              list_names: str | None, write_top: int | None, write_reasons: bool, settings_text: tuple[str, ...],
+              settings: Neo4jSettings) -> None:
     """Ranked lists for consumers, streamers and factories.
 
     consumer -> streamers to follow and products to buy; factory -> streamers to partner
@@ -264,11 +268,23 @@ def recommend(data_dir: Path | None, out_dir: Path | None, top: int, subjects_fi
     the lists are written back as RECOMMENDED relationships stamped with the run.
     """
     from .graph.recommend.commands import run_recommend
+    from .graph.recommend.run import LISTS
 
+    params = _recommender_params(settings_text, {name: cls for name, (cls, _, _) in LISTS.items()})
     click.echo(run_recommend(data_dir=data_dir, out_dir=out_dir, file_format=file_format, top=top,
                              subjects_file=subjects_file, lists=_list_names(list_names), write_top=write_top,
-                             write_reasons=write_reasons, settings=settings,
+                             write_reasons=write_reasons, settings=settings, params=params,
                              say=lambda m: click.echo(m, err=True)))
+
+
+def _recommender_params(texts: tuple[str, ...], targets: dict[str, type]) -> dict[str, dict] | None:
+    """``--set`` texts as constructor parameters per recommender; a bad one is a usage error."""
+    from .graph.recommend.params import parse_params
+
+    try:
+        return parse_params(texts, targets) or None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--set") from None
 
 
 @main.command()
@@ -279,9 +295,12 @@ def recommend(data_dir: Path | None, out_dir: Path | None, top: int, subjects_fi
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Also write evaluation.md and evaluation.json here.")
 @click.option("--baselines", default="most_popular,item_knn,rp3beta", show_default=True, help="Comma-separated baselines.")
 @click.option("--lists", "list_names", metavar="NAMES", help="Comma-separated lists to evaluate [default: consumer_products,consumer_streamers,factory_streamers].")
+@click.option("--set", "settings_text", multiple=True, metavar="NAME.PARAM=VALUE",
+              help="A parameter of livetrust's recommender of a list (consumer_products.keep_power=4) or of a "
+                   "baseline (rp3beta.beta=0.2); repeatable, recorded in evaluation.json.")
 @neo4j_options
 def evaluate(data_dir: Path | None, holdout_days: int, k: int, truth_dir: Path | None, out_dir: Path | None, baselines: str,
-             list_names: str | None, settings: Neo4jSettings) -> None:
+             list_names: str | None, settings_text: tuple[str, ...], settings: Neo4jSettings) -> None:
     """Time-split offline evaluation of the ranked lists against baselines.
 
     Hides the last --holdout-days, scores and recommends from the rest, and measures
@@ -298,8 +317,12 @@ def evaluate(data_dir: Path | None, holdout_days: int, k: int, truth_dir: Path |
     lists = _list_names(list_names)
     if lists and any(n not in evaluable for n in lists):
         raise click.BadParameter(f"evaluable lists: {', '.join(evaluable)}", param_hint="--lists")
+    from .graph.recommend.evaluate import RECOMMENDERS
+
+    params = _recommender_params(settings_text, RECOMMENDERS)
     click.echo(run_evaluate(data_dir=data_dir, holdout_days=holdout_days, k=k, truth_dir=truth_dir, out_dir=out_dir,
-                            baselines=names, lists=lists, settings=settings, say=lambda m: click.echo(m, err=True)))
+                            baselines=names, lists=lists, settings=settings, params=params,
+                            say=lambda m: click.echo(m, err=True)))
 
 
 @main.command()

@@ -13,7 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from ...errors import LivetrustError
 from .scores import Scores, scores_from_model
@@ -58,9 +58,11 @@ def _scores_from_neo4j(driver, database: str) -> Scores:
 def run_recommend(
     *, data_dir: Path | None, out_dir: Path | None, file_format: str, top: int, subjects_file: Path | None,
     lists: tuple[str, ...] | None, write_top: int | None = None, write_reasons: bool = True, settings=None,
-    say: Callable[[str], None] | None = None,
+    say: Callable[[str], None] | None = None, params: dict[str, dict[str, Any]] | None = None,
 ) -> str:
     """Run the job; returns the summary printed by the CLI.
+
+    ``params``: constructor parameters per list name (``--set``), recorded in the manifest.
 
     The lists are streamed in blocks of subjects (``run.SUBJECTS_PER_BLOCK``): each block
     goes to the files and to Neo4j while the next is built, so memory does not grow with
@@ -96,7 +98,7 @@ def run_recommend(
     if bad:
         raise LivetrustError(f"unknown list(s) {', '.join(bad)}; known: {', '.join(LISTS)}")
     started = time.perf_counter()
-    options = dict(top=top, subjects=subjects, lists=chosen, progress=say)
+    options = dict(top=top, subjects=subjects, lists=chosen, params=params, progress=say)
     if data_dir is not None:
         from ..projection import Projection
 
@@ -217,6 +219,7 @@ def _files_line(out_dir: Path, file_format: str, names, manifest: Path) -> str:
 def run_evaluate(
     *, data_dir: Path | None, holdout_days: int, k: int, truth_dir: Path | None, out_dir: Path | None,
     baselines: tuple[str, ...], lists: tuple[str, ...] | None, settings=None, say: Callable[[str], None] | None = None,
+    params: dict[str, dict[str, Any]] | None = None,
 ) -> str:
     """Run the evaluation; returns the table printed by the CLI (markdown)."""
     from .evaluate import Truth, evaluate
@@ -241,7 +244,8 @@ def run_evaluate(
             projection = Projection.from_neo4j(driver, settings.database)
     say(f"projection read in {time.perf_counter() - started:.1f} s")
     kwargs = {"lists": tuple(lists)} if lists else {}
-    result = evaluate(projection, holdout_days=holdout_days, k=k, truth=truth, baselines=baselines, progress=say, **kwargs)
+    result = evaluate(projection, holdout_days=holdout_days, k=k, truth=truth, baselines=baselines, params=params,
+                      progress=say, **kwargs)
     table = result.to_markdown()
     info = result.info
     head = (f"evaluation: last {holdout_days} days hidden (cutoff {info['cutoff']}), k={k}, "

@@ -65,6 +65,12 @@ BASELINE_PARAMS: dict[str, dict[str, Any]] = {
     "rp3beta": {"alpha": 0.5, "beta": 0.0, "k": 200},
 }
 
+#: What ``params`` may set: livetrust's recommender of each evaluated list, and the baselines.
+RECOMMENDERS: dict[str, type] = {
+    "consumer_products": ConsumerProducts, "consumer_streamers": ConsumerStreamers,
+    "factory_streamers": FactoryStreamers, "most_popular": MostPopular, "item_knn": ItemKNN, "rp3beta": RP3beta,
+}
+
 Scorer = Callable[[Projection], Scores]
 
 
@@ -167,7 +173,9 @@ def evaluate(
     k : cut-off of every metric.
     truth : the world's truth, for fraud exposure and the factory -> streamer relevance.
     scorer : trust scores of the training projection (default: livetrust's trust model).
-    params : per-recommender constructor parameters, e.g. ``{"rp3beta": {"beta": 0.3}}``.
+    params : constructor parameters per recommender: livetrust's by list name, the baselines' by
+        theirs (:data:`RECOMMENDERS`), e.g. ``{"consumer_products": {"keep_power": 2}, "rp3beta":
+        {"beta": 0.3}}``; recorded in ``info["params"]``.
     """
     say = progress or (lambda _m: None)
     params = params or {}
@@ -189,6 +197,7 @@ def evaluate(
         "score_run_id": scores.run_id, "score_seconds": round(score_seconds, 2),
         "truth": truth.folder if truth is not None else None,
         "consumers": g.n_consumers, "streamers": g.n_streamers, "products": g.n_products, "factories": g.n_factories,
+        "params": params,
     }
 
     if "consumer_products" in lists:
@@ -292,7 +301,7 @@ def _consumer_products(ctx: Context, split, k, truth, genuine, baselines, params
     say(f"consumer -> products: {len(users)} consumers with new purchases in the hidden days")
     out = []
     t = time.perf_counter()
-    model = ConsumerProducts(**params.get("livetrust", {})).fit(ctx)
+    model = ConsumerProducts(**params.get("consumer_products", {})).fit(ctx)
     rec, _ = model.recommend(k, users)
     out.append(_row("consumer_products", "livetrust", rec, relevant, k, g.n_products, flagged, bought_u, returned_u,
                     time.perf_counter() - t))
@@ -328,7 +337,7 @@ def _consumer_streamers(ctx: Context, split, k, truth, genuine, baselines, param
     say(f"consumer -> streamers: {len(users)} consumers who started following someone new")
     out = []
     t = time.perf_counter()
-    model = ConsumerStreamers(**params.get("livetrust_streamers", {})).fit(ctx)
+    model = ConsumerStreamers(**params.get("consumer_streamers", {})).fit(ctx)
     rec, _ = model.recommend(k, users)
     honesty = truth.honesty(g.streamers) if truth is not None else None
     out.append(_row("consumer_streamers", "livetrust", rec, relevant, k, g.n_streamers, flagged,
@@ -366,7 +375,7 @@ def _factory_streamers(ctx: Context, split, k, truth, params, say) -> list[dict[
     say(f"factory -> streamers: {len(factories)} factories; relevant = {label} selling the category in the hidden days")
     out = []
     t = time.perf_counter()
-    model = FactoryStreamers(**params.get("livetrust_factories", {})).fit(ctx)
+    model = FactoryStreamers(**params.get("factory_streamers", {})).fit(ctx)
     rec, _ = model.recommend(k, factories)
     honesty = truth.honesty(g.streamers) if truth is not None else None
     out.append(_row("factory_streamers", "livetrust", rec, relevant, k, g.n_streamers, flagged,

@@ -1,0 +1,74 @@
+"""--set NAME.PARAM=VALUE: recommender parameters from text, checked at the boundary."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from livetrust.cli import main
+from livetrust.graph.recommend import recommend
+from livetrust.graph.recommend.consumer_products import ConsumerProducts
+from livetrust.graph.recommend.evaluate import RECOMMENDERS
+from livetrust.graph.recommend.params import parse_params
+
+from test_recommend_lists import tiny_projection, tiny_scores  # noqa: E402  (same folder)
+
+
+def test_values_take_the_type_of_the_default():
+    got = parse_params(["consumer_products.keep_power=4", "item_knn.k=50", "item_knn.binary=false",
+                        "rp3beta.beta=0.2", "rp3beta.beta=0.3"], RECOMMENDERS)
+    assert got == {"consumer_products": {"keep_power": 4.0}, "item_knn": {"k": 50, "binary": False},
+                   "rp3beta": {"beta": 0.3}}  # the later setting wins
+    assert isinstance(got["consumer_products"]["keep_power"], float) and isinstance(got["item_knn"]["k"], int)
+    assert parse_params([], RECOMMENDERS) == {}
+
+
+@pytest.mark.parametrize("text, words", [
+    ("keep_power=4", "expected NAME.PARAM=VALUE"),
+    ("consumer_products.keep_power=", "expected NAME.PARAM=VALUE"),
+    ("ranker.k=3", "no recommender 'ranker'"),
+    ("consumer_products.keep_powr=3", "has no parameter 'keep_powr'; choose from lapsed_weight, keep_power"),
+    ("item_knn.k=2.5", "'2.5' is not a finite int"),
+    ("rp3beta.beta=nan", "'nan' is not a finite float"),
+    ("item_knn.binary=maybe", "is not true or false"),
+])
+def test_a_bad_setting_is_one_line_naming_it(text, words):
+    with pytest.raises(ValueError) as err:
+        parse_params([text], RECOMMENDERS)
+    assert words in str(err.value) and text in str(err.value) and "\n" not in str(err.value)
+
+
+def test_keep_power_reaches_the_list():
+    """Every product of the tiny world has trust 0.8: keep_power 4 instead of 1 scales each
+    consumer -> product score by 0.8 ** 3 and keeps the order."""
+    base = recommend(tiny_projection(), tiny_scores(), top=3, lists=["consumer_products"]).lists["consumer_products"]
+    steep = recommend(tiny_projection(), tiny_scores(), top=3, lists=["consumer_products"],
+                      params=parse_params(["consumer_products.keep_power=4"], {"consumer_products": ConsumerProducts}))
+    steep = steep.lists["consumer_products"]
+    assert len(base) > 0
+    assert steep[["subject_id", "rank", "object_id"]].equals(base[["subject_id", "rank", "object_id"]])
+    np.testing.assert_allclose(steep["score"], base["score"] * 0.8 ** 3, rtol=1e-12)
+
+
+def test_cli_set_is_recorded_and_checked(tmp_path):
+    from livetrust.world import generate_world
+
+    world = tmp_path / "world"
+    generate_world(world, scale="xs", seed=3)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["recommend", "--data", str(world), "--out", str(out), "--lists", "consumer_products",
+                                  "--set", "consumer_products.keep_power=2"])
+    assert r.exit_code == 0, r.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["parameters"]["params"] == {"consumer_products": {"keep_power": 2.0}}
+    r = CliRunner().invoke(main, ["evaluate", "--data", str(world), "--lists", "consumer_products", "--baselines",
+                                  "rp3beta", "--set", "rp3beta.beta=0.2", "--out", str(tmp_path / "ev")])
+    assert r.exit_code == 0, r.output
+    saved = json.loads((tmp_path / "ev" / "evaluation.json").read_text())
+    assert saved["info"]["params"] == {"rp3beta": {"beta": 0.2}}
+    bad = CliRunner().invoke(main, ["recommend", "--data", str(world), "--out", str(out),
+                                    "--set", "consumer_products.nope=1"])
+    assert bad.exit_code == 2 and "--set" in bad.output and "has no parameter 'nope'" in bad.output
