@@ -31,6 +31,7 @@ def test_values_take_the_type_of_the_default():
     ("consumer_products.keep_power=", "expected NAME.PARAM=VALUE"),
     ("ranker.k=3", "no recommender 'ranker'"),
     ("consumer_products.keep_powr=3", "has no parameter 'keep_powr'; choose from lapsed_weight, keep_power"),
+    ("most_popular.k=3", "most_popular has no parameter 'k'; it takes none"),
     ("item_knn.k=2.5", "'2.5' is not a finite int"),
     ("rp3beta.beta=nan", "'nan' is not a finite float"),
     ("item_knn.binary=maybe", "is not true or false"),

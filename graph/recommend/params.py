@@ -39,7 +39,8 @@ def parse_params(settings: Iterable[str], targets: Mapping[str, type]) -> dict[s
             raise ValueError(f"{text!r}: no recommender {name!r}; choose from {', '.join(targets)}")
         defaults = _defaults(targets[name])
         if param not in defaults:
-            raise ValueError(f"{text!r}: {name} has no parameter {param!r}; choose from {', '.join(defaults)}")
+            choices = f"choose from {', '.join(defaults)}" if defaults else "it takes none"
+            raise ValueError(f"{text!r}: {name} has no parameter {param!r}; {choices}")
         out.setdefault(name, {})[param] = _convert(text, value, defaults[param])
     return out
 
