@@ -79,38 +79,63 @@ class _KeyIndex:
     """Where each stored key is: 64-bit hashes of the key columns, sorted, with row positions.
 
     A chunk's look-up is a binary search of its keys' hashes, checked exactly against the stored
-    keys, so it costs O(chunk * log stored); adding a chunk merges its sorted hashes in (numpy,
-    no strings joined). Keys come as :func:`key_frame` gives them: ids as Python strings, timestamps as int64 ns.
+    keys, so it costs O(chunk * log stored). The hashes and their positions are kept in two sorted
+    runs, as :class:`_WrittenHashes` keeps its hashes: a chunk is merged into the small ``recent``
+    run, which is merged into ``main`` when it outgrows 1/16 of it, so adding a chunk copies only
+    the small run (numpy, no strings joined). Keys come as :func:`key_frame` gives them: ids as
+    Python strings, timestamps as int64 ns.
     """
 
+    MERGE_AT = 16  # merge when recent holds more than len(main) / MERGE_AT
+    MIN_RECENT = 1 << 16
+
     def __init__(self) -> None:
-        self.hashes = np.empty(0, dtype=np.uint64)
-        self.positions = np.empty(0, dtype=np.int64)
+        self.main = _EMPTY_RUN
+        self.recent = _EMPTY_RUN
+        self._size = 0
 
     def __len__(self) -> int:
-        return len(self.hashes)
+        return self._size
 
     def add(self, keys: pd.DataFrame) -> None:
         """Index the next ``len(keys)`` stored rows (positions continue from the last)."""
         hashes = _key_hashes(keys)
         order = np.argsort(hashes)
-        hashes, positions = hashes[order], len(self) + order.astype(np.int64)
-        # merge into the sorted arrays: one copy, no re-sort of what is stored
-        at = np.searchsorted(self.hashes, hashes)
-        self.hashes = np.insert(self.hashes, at, hashes)
-        self.positions = np.insert(self.positions, at, positions)
+        self.recent = _insert_run(self.recent, hashes[order], self._size + order.astype(np.int64))
+        self._size += len(hashes)
+        if len(self.recent[0]) > max(self.MIN_RECENT, len(self.main[0]) // self.MERGE_AT):
+            self.main = _insert_run(self.main, *self.recent)
+            self.recent = _EMPTY_RUN
 
     def candidates(self, keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """(row of ``keys``, stored position) for every stored row whose key hash matches."""
         if not len(self) or not len(keys):
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         h = _key_hashes(keys)
-        lo = np.searchsorted(self.hashes, h, side="left")
-        hi = np.searchsorted(self.hashes, h, side="right")
-        n = hi - lo
-        rows = np.repeat(np.arange(len(keys), dtype=np.int64), n)
-        offsets = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
-        return rows, self.positions[np.repeat(lo, n) + offsets]
+        found = [_run_matches(run, h) for run in (self.main, self.recent) if len(run[0])]
+        return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
+
+
+#: A sorted run of key hashes with the stored row position of each.
+_Run = tuple[np.ndarray, np.ndarray]
+_EMPTY_RUN: _Run = (np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64))
+
+
+def _insert_run(run: _Run, hashes: np.ndarray, positions: np.ndarray) -> _Run:
+    """``run`` and the sorted ``hashes`` (with their positions) as one sorted run (one linear copy)."""
+    at = np.searchsorted(run[0], hashes)
+    return np.insert(run[0], at, hashes), np.insert(run[1], at, positions)
+
+
+def _run_matches(run: _Run, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(index into ``h``, stored position) for every entry of ``run`` whose hash is in ``h``."""
+    hashes, positions = run
+    lo = np.searchsorted(hashes, h, side="left")
+    hi = np.searchsorted(hashes, h, side="right")
+    n = hi - lo
+    rows = np.repeat(np.arange(len(h), dtype=np.int64), n)
+    offsets = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
+    return rows, positions[np.repeat(lo, n) + offsets]
 
 
 class _WrittenHashes:

@@ -341,6 +341,30 @@ def test_written_hashes_find_every_added_hash_across_merges(monkeypatch):
     assert written.contains(np.array([added[0], 1, added[-1]], dtype=np.uint64)).tolist() == [True, False, True]
 
 
+def test_key_index_finds_every_stored_position_across_merges(monkeypatch):
+    """The embedded state's key index keeps hashes and row positions in two sorted runs; with merges
+    forced every few chunks, every stored key gives back exactly its positions (a key stored twice,
+    both), in whichever run they are, and an absent key none."""
+    from livetrust.loaders.state import _KeyIndex
+
+    monkeypatch.setattr(_KeyIndex, "MIN_RECENT", 4)
+    monkeypatch.setattr(_KeyIndex, "MERGE_AT", 2)
+    ids = [f"c{i}" for i in range(300)] + ["c7", "c250"]  # two keys stored twice
+    index = _KeyIndex()
+    merges = 0
+    for chunk in np.array_split(np.arange(len(ids)), 40):
+        before = len(index.main[0])
+        index.add(pd.DataFrame({"consumer_id": [ids[i] for i in chunk]}))
+        merges += len(index.main[0]) > before
+        for hashes in (index.main[0], index.recent[0]):
+            assert (hashes[1:] >= hashes[:-1]).all()
+    assert merges >= 5 and len(index) == len(ids) and len(index.main[0]) + len(index.recent[0]) == len(ids)
+    asked = pd.DataFrame({"consumer_id": ["c0", "c7", "c299", "c250", "nobody", "c150"]})
+    rows, positions = index.candidates(asked)
+    found = sorted(zip(rows.tolist(), positions.tolist()))
+    assert found == [(0, 0), (1, 7), (1, 300), (2, 299), (3, 250), (3, 301), (5, 150)]
+
+
 def test_load_batch_default_is_the_pipelines():
     """The CLI writes its --batch-size default out (it imports no job module at start): it must be
     the loaders' LOAD_BATCH."""
