@@ -21,6 +21,7 @@ describes, per method:
 Truth is read only here, to describe the lists, never by them.
 
     python bench/returned_share_causes.py /work/worlds/m [--keep-power 1 --keep-power 2 ...] [--depths]
+    python bench/returned_share_causes.py /work/worlds/m --variant 1,2,1 --variant 1,1,1   # channel weighting
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ def describe(name: str, rec: np.ndarray, lines: pd.DataFrame, p_quality: np.ndar
     h = lines[hit]
     row = _row(name, h, p_quality[slots[ok]], M.returned_share(slots, task.bought, task.returned))
     row[f"NDCG@{k}"] = M.ndcg_at_k(slots, task.relevant, k)
+    row["fraud exposure"] = M.flagged_share(slots, task.fraud_products)
     return row
 
 
@@ -130,6 +132,10 @@ def main() -> None:
     ap.add_argument("--keep-power", type=float, action="append", default=None,
                     help="livetrust variants: ConsumerProducts.keep_power (default: the default only)")
     ap.add_argument("--seller-power", type=float, default=None)
+    ap.add_argument("--variant", action="append", default=[], metavar="KEEP,SELLER,CHANNEL",
+                    help="another livetrust row: keep_power, seller_power and a channel power G that weighs each "
+                         "bond by its streamer's trust ** G (the kept probability of buying through it; 0: as "
+                         "shipped); an experiment, not a parameter of the list")
     ap.add_argument("--depths", action="store_true",
                     help="also livetrust's first 1..10: the returned share at as many hits as a baseline has")
     args = ap.parse_args()
@@ -151,6 +157,16 @@ def main() -> None:
         rows.append(describe(f"livetrust keep_power={power:g}", rec, lines, p_quality, task))
         if args.depths:
             depths[power] = [describe(f"first {d}", rec, lines, p_quality, task, d) for d in range(1, K + 1)]
+    for text in args.variant:
+        keep, seller, channel = (float(v) for v in text.split(","))
+        model = ConsumerProducts(keep_power=keep, seller_power=seller).fit(ctx)
+        if channel:
+            r = model.r_.tocsr().copy()
+            r.data = r.data * np.clip(ctx.s_trust[r.indices], 0.0, 1.0) ** channel
+            model.r_ = r
+        rec, _ = model.recommend(K, task.users)
+        rows.append(describe(f"livetrust keep {keep:g}, seller {seller:g}, channel {channel:g}", rec, lines,
+                             p_quality, task))
     X = g.bought
     for name, cls in (("most_popular", MostPopular), ("item_knn", ItemKNN), ("rp3beta", RP3beta)):
         rec, _ = cls(**BASELINE_PARAMS.get(name, {})).fit(X).recommend(K, task.users)
