@@ -26,8 +26,9 @@ Metrics (``metrics.py``): precision@k, recall@k, NDCG@k, MAP@k, catalogue covera
 **fraud exposure** (share of recommended objects the truth marks fraudulent: fraud
 streamers, and products sold mainly -- more than half their order lines -- by fraud
 streamers) and **returned share** (mean over hits -- products recommended and then bought --
-of the returned units / units of the consumer's hidden-day order lines of it); for streamer lists with truth, **mean honesty** of the recommended streamers
-(the truth's latent honesty, 0..1).
+of the returned units / units of the consumer's hidden-day order lines of it); for streamer
+lists with truth, **mean honesty** of the recommended streamers (the truth's latent
+honesty, 0..1).
 """
 
 from __future__ import annotations
