@@ -52,6 +52,10 @@ def test_evaluate_with_hand_scores_runs_every_method():
     assert set(t[t.list == "consumer_products"].method) == {"livetrust", "most_popular", "item_knn", "rp3beta"}
     assert set(t[t.list == "factory_streamers"].method) == {"livetrust", "category_top_sellers"}
     assert ev.info["score_run_id"] == "score-1" and ev.info["k"] == 3
+    # hidden (after day -7.5): c2 buys p1 and returns it (1), c4 p3 twice, c3 p4, c2 p5, all kept:
+    # four new (consumer, product) pairs, one returned -> the base rate of the returned column is 1/4
+    assert ev.info["returned_base_rate"] == pytest.approx(0.25)
+    assert "returned, for comparison: 0.2500 over every new product" in ev.to_markdown()
 
 
 def test_returned_share_of_a_hit_is_its_returned_units_over_units():

@@ -45,7 +45,7 @@ import scipy.sparse as sp
 
 from ..projection import Projection
 from . import metrics as M
-from .common import MatrixRecommender, top_k_dense
+from .common import MatrixRecommender, pair_values, top_k_dense
 from .consumer_products import ConsumerProducts
 from .consumer_streamers import ConsumerStreamers
 from .context import Context
@@ -136,6 +136,10 @@ class Evaluation:
             vals = [r.list, r.method, str(r.users)] + [_fmt(getattr(r, c)) for c in
                     ("precision", "recall", "ndcg", "map", "coverage", "fraud_exposure", "returned_share", "mean_honesty")] + [f"{r.seconds:.1f}"]
             lines.append("| " + " | ".join(vals) + " |")
+        base = self.info.get("returned_base_rate")
+        if base is not None and base == base:
+            lines += ["", f"returned, for comparison: {base:.4f} over every new product the evaluated consumers "
+                          "bought in the hidden days, recommended or not"]
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
@@ -202,7 +206,7 @@ def evaluate(
     }
 
     if "consumer_products" in lists:
-        rows += _consumer_products(ctx, split, k, truth, genuine, baselines, params, say)
+        rows += _consumer_products(ctx, split, k, truth, genuine, baselines, params, say, info)
     if "consumer_streamers" in lists:
         rows += _consumer_streamers(ctx, split, k, truth, genuine, baselines, params, say)
     if "factory_streamers" in lists:
@@ -249,6 +253,15 @@ class ProductTask:
     returned: sp.csr_matrix  # per user: the returned share of those
     fraud_products: np.ndarray | None  # per product: the truth marks it fraudulent (None without truth)
 
+    def returned_base_rate(self) -> float:
+        """The returned share of every relevant pair (each new product a user bought in the hidden
+        days), averaged as :func:`metrics.returned_share` averages hits: what a list's hits would
+        show if recommending did not change which purchases are returned."""
+        relevant = self.relevant.tocoo()
+        if not relevant.nnz:
+            return float("nan")
+        return float(pair_values(self.returned, relevant.row, relevant.col).mean())
+
 
 def consumer_products_task(g: Graph, split, truth: Truth | None, genuine: np.ndarray) -> ProductTask:
     """The consumer -> products task of the protocol (module docstring) on ``split``.
@@ -294,9 +307,11 @@ def _returned_share(tc: np.ndarray, tp: np.ndarray, test: pd.DataFrame, shape) -
     return _matrix(c, p, share, shape)
 
 
-def _consumer_products(ctx: Context, split, k, truth, genuine, baselines, params, say) -> list[dict[str, Any]]:
+def _consumer_products(ctx: Context, split, k, truth, genuine, baselines, params, say,
+                       info: dict[str, Any]) -> list[dict[str, Any]]:
     g = ctx.graph
     task = consumer_products_task(g, split, truth, genuine)
+    info["returned_base_rate"] = task.returned_base_rate()
     users, relevant, bought_u, returned_u, flagged = (task.users, task.relevant, task.bought, task.returned,
                                                       task.fraud_products)
     say(f"consumer -> products: {len(users)} consumers with new purchases in the hidden days")
