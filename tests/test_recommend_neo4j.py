@@ -171,10 +171,14 @@ def test_cli_recommend_in_neo4j_mode(neo4j_db, neo4j_settings, tmp_path):
     # --write-top: the files keep every rank, Neo4j gets the first K of each list
     out2 = tmp_path / "out2"
     r = CliRunner().invoke(main, ["recommend", "--top", "3", "--write-top", "1", "--lists", "consumer_products",
-                                  "--out", str(out2)])
+                                  "--out", str(out2), "--set", "consumer_products.keep_power=2"])
     assert r.exit_code == 0, r.output
     manifest2 = json.loads((out2 / "manifest.json").read_text())
     assert manifest2["parameters"]["write_top"] == 1
+    # --set reaches the run's JobRun in Neo4j as well as the manifest
+    records, _, _ = neo4j_db.execute_query("MATCH (j:JobRun {run_id: $run}) RETURN j.parameters AS p",
+                                           run=manifest2["run_id"], database_=db)
+    assert json.loads(records[0]["p"])["params"] == {"consumer_products": {"keep_power": 2.0}}
     files = pd.read_csv(out2 / "consumer_products.csv")
     assert files["rank"].max() == 3
     records, _, _ = neo4j_db.execute_query(
