@@ -416,6 +416,14 @@ def consumer_table(frame: pd.DataFrame, table_id: str, n: int = 10) -> str:
     return html_table(out, table_id=table_id, numeric={"rank", "score"})
 
 
+def _returned_lead(base: float | None) -> str:
+    """The returned column's meaning and its point of comparison (evaluations before 2026-12-06 lack it)."""
+    if base is None or base != base:
+        return ""
+    return (f" Returned: share of the recommended products bought in the hidden days that came back; over every "
+            f"new product the evaluated consumers bought, recommended or not, {base:.1%}.")
+
+
 def evaluation_table(d: RunData) -> str:
     t = _eval_table(d)
     k = (d.evaluation.get("info") or {}).get("k", 10)
@@ -533,7 +541,8 @@ def build_html(d: RunData) -> str:
         k = info.get("k", 10)
         lead = (f"Time-split offline evaluation: the last {info.get('holdout_days')} days hidden (cutoff {info.get('cutoff')}), "
                 f"lists built from the rest, scored on what happened after. Fraud exposure: share of recommended objects "
-                f"the truth marks fraudulent{'' if info.get('truth') else ' (no truth: not measured)'}.")
+                f"the truth marks fraudulent{'' if info.get('truth') else ' (no truth: not measured)'}."
+                + _returned_lead(info.get("returned_base_rate")))
         body = (_chart(fig_evaluation(d, "ndcg", f"NDCG@{k}"), "chart-eval-ndcg")
                 + _chart(fig_evaluation(d, "fraud_exposure", "fraud exposure"), "chart-eval-fraud")
                 + evaluation_table(d))

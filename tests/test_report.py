@@ -92,6 +92,15 @@ def test_report_is_one_self_contained_file(report_file):
         assert f'id="{chart}"' in text
 
 
+def test_report_gives_the_returned_columns_point_of_comparison(report_file):
+    import json
+
+    info = json.loads((report_file.parent / "evaluate" / "evaluation.json").read_text())["info"]
+    base = info["returned_base_rate"]
+    assert 0 < base < 1
+    assert f"recommended or not, {base:.1%}." in report_file.read_text(encoding="utf-8")
+
+
 def test_report_renders_every_chart_in_headless_chromium(report_file, tmp_path):
     done = chromium("--dump-dom", url=report_file.as_uri())
     assert done.returncode == 0, done.stderr[-2000:]
