@@ -128,12 +128,21 @@ def _insert_run(run: _Run, hashes: np.ndarray, positions: np.ndarray) -> _Run:
 
 
 def _run_matches(run: _Run, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(index into ``h``, stored position) for every entry of ``run`` whose hash is in ``h``."""
+    """(index into ``h``, stored position) for every entry of ``run`` whose hash is in ``h``.
+
+    The asked hashes are searched in sorted order: numpy's binary search then starts each key
+    where the last one ended, instead of jumping across the whole run (several times faster on a
+    run of millions); only the hashes found get the second search for their last equal entry."""
     hashes, positions = run
-    lo = np.searchsorted(hashes, h, side="left")
-    hi = np.searchsorted(hashes, h, side="right")
-    n = hi - lo
-    rows = np.repeat(np.arange(len(h), dtype=np.int64), n)
+    order = np.argsort(h)
+    asked = h[order]
+    lo = np.searchsorted(hashes, asked, side="left")
+    found = lo < len(hashes)
+    found[found] = hashes[lo[found]] == asked[found]
+    at = np.flatnonzero(found)
+    lo = lo[at]
+    n = np.searchsorted(hashes, asked[at], side="right") - lo
+    rows = np.repeat(order[at].astype(np.int64), n)
     offsets = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
     return rows, positions[np.repeat(lo, n) + offsets]
 
@@ -172,11 +181,15 @@ def _insert_sorted(into: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 def _in_sorted(array: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Per value: is it in the sorted ``array`` (binary search; np.isin would sort)?"""
+    """Per value: is it in the sorted ``array`` (binary search of the values in sorted order,
+    as :func:`_run_matches` does; np.isin would sort the array too)?"""
     if not len(array):
         return np.zeros(len(values), dtype=bool)
-    pos = np.searchsorted(array, values).clip(max=len(array) - 1)
-    return array[pos] == values
+    order = np.argsort(values)
+    pos = np.searchsorted(array, values[order]).clip(max=len(array) - 1)
+    out = np.empty(len(values), dtype=bool)
+    out[order] = array[pos] == values[order]
+    return out
 
 
 def _key_hashes(keys: pd.DataFrame) -> np.ndarray:

@@ -359,10 +359,10 @@ def test_key_index_finds_every_stored_position_across_merges(monkeypatch):
         for hashes in (index.main[0], index.recent[0]):
             assert (hashes[1:] >= hashes[:-1]).all()
     assert merges >= 5 and len(index) == len(ids) and len(index.main[0]) + len(index.recent[0]) == len(ids)
-    asked = pd.DataFrame({"consumer_id": ["c0", "c7", "c299", "c250", "nobody", "c150"]})
+    asked = pd.DataFrame({"consumer_id": ["c0", "c7", "c299", "c250", "nobody", "c150", "c7"]})  # c7 asked twice
     rows, positions = index.candidates(asked)
     found = sorted(zip(rows.tolist(), positions.tolist()))
-    assert found == [(0, 0), (1, 7), (1, 300), (2, 299), (3, 250), (3, 301), (5, 150)]
+    assert found == [(0, 0), (1, 7), (1, 300), (2, 299), (3, 250), (3, 301), (5, 150), (6, 7), (6, 300)]
 
 
 def test_load_batch_default_is_the_pipelines():
