@@ -130,9 +130,10 @@ def _insert_run(run: _Run, hashes: np.ndarray, positions: np.ndarray) -> _Run:
 def _run_matches(run: _Run, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(index into ``h``, stored position) for every entry of ``run`` whose hash is in ``h``.
 
-    The asked hashes are searched in sorted order: numpy's binary search then starts each key
-    where the last one ended, instead of jumping across the whole run (several times faster on a
-    run of millions); only the hashes found get the second search for their last equal entry."""
+    The asked hashes are searched in sorted order: numpy's binary search then keeps the previous
+    key's position as its lower bound, and consecutive keys probe the same entries of the run,
+    which stay in cache (4-7x faster on a run of 10M, ``bench/key_search_cost.py``); only the
+    hashes found get the second search for their last equal entry."""
     hashes, positions = run
     order = np.argsort(h)
     asked = h[order]
