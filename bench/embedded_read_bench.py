@@ -18,7 +18,6 @@ import json
 import platform
 import resource
 import subprocess
-import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -41,17 +40,12 @@ def main() -> None:
     ap.add_argument("--data", type=Path, required=True, help="contract folder (e.g. a generated world)")
     ap.add_argument("--label", default="", help="name of this run in the output")
     ap.add_argument("--record", action="store_true", help="append the result to bench/results/embedded_read.jsonl")
-    ap.add_argument("--key-index-one-run", action="store_true",
-                    help="keep each stream's key index in one sorted run, as before 2026-12-06 (the small run "
-                         "is never merged, so it is the only one): the old algorithm in today's code")
     args = ap.parse_args()
 
     from livetrust.graph.projection import Projection
     from livetrust.loaders import state as state_module
     from livetrust.loaders import validate_folder
 
-    if args.key_index_one_run:
-        state_module._KeyIndex.MIN_RECENT = sys.maxsize
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     t = time.perf_counter()
     validated = validate_folder(args.data)
@@ -66,7 +60,6 @@ def main() -> None:
         "total_s": round(validate_s + project_s, 2), "rows_read": totals.read, "rows_loaded": totals.loaded,
         "orders": len(projection.orders), "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "python": platform.python_version(),
-        "key_index": "one run" if args.key_index_one_run else "two runs",
     }
     line = json.dumps(result)
     print(line, flush=True)

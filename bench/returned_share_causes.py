@@ -43,10 +43,7 @@ from livetrust.graph.recommend.common import pair_values  # noqa: E402
 from livetrust.graph.recommend.consumer_products import ConsumerProducts  # noqa: E402
 from livetrust.graph.recommend.context import Context  # noqa: E402
 from livetrust.graph.recommend.data import Graph, codes_of, time_split  # noqa: E402
-from livetrust.graph.recommend.evaluate import BASELINE_PARAMS, Truth, consumer_products_task  # noqa: E402
-from livetrust.graph.recommend.itemknn import ItemKNN  # noqa: E402
-from livetrust.graph.recommend.popular import MostPopular  # noqa: E402
-from livetrust.graph.recommend.rp3beta import RP3beta  # noqa: E402
+from livetrust.graph.recommend.evaluate import Truth, baseline, consumer_products_task  # noqa: E402
 from livetrust.graph.recommend.scores import scores_from_model  # noqa: E402
 from livetrust.world.config import Params  # noqa: E402
 
@@ -55,7 +52,7 @@ REASONS = ("defective", "not_as_described", "changed_mind", "wrong_size")
 
 
 def hidden_lines(world: Path, returns: pd.DataFrame, split, g: Graph, users: np.ndarray,
-                 relevant: sp.csr_matrix) -> pd.DataFrame:
+                 relevant: sp.csr_matrix, p_quality: np.ndarray) -> pd.DataFrame:
     """The evaluated consumers' hidden-day order lines of new products, with the truth's causes."""
     test = split.test_orders
     uc = np.full(g.n_consumers, -1, np.int64)
@@ -80,11 +77,10 @@ def hidden_lines(world: Path, returns: pd.DataFrame, split, g: Graph, users: np.
     for r in (*REASONS, "unstated"):
         lines[r] = lines[r].fillna(0.0) if r in lines else 0.0
     truth = world / "truth"
-    quality = pd.read_csv(truth / "products.csv", dtype={"product_id": str}).set_index("product_id")["quality"]
     honesty = pd.read_csv(truth / "streamers.csv", dtype={"streamer_id": str}).set_index("streamer_id")["honesty"]
     cons = pd.read_csv(truth / "consumers.csv", dtype={"consumer_id": str},
                        usecols=["consumer_id", "price_sensitivity"]).set_index("consumer_id")["price_sensitivity"]
-    lines["quality"] = quality.reindex(g.products).to_numpy()[lines["product"].to_numpy()]
+    lines["quality"] = p_quality[lines["product"].to_numpy()]
     lines["honesty"] = honesty.reindex(lines["streamer_id"]).to_numpy()
     lines["price_sensitivity"] = cons.reindex(lines["consumer_id"]).to_numpy()
     following = g.following.tocsr()
@@ -126,6 +122,17 @@ def _row(name: str, h: pd.DataFrame, slot_quality: np.ndarray | None, evaluate_s
     return row
 
 
+def livetrust_lists(ctx: Context, users: np.ndarray, keep: float, seller: float, channel: float) -> np.ndarray:
+    """livetrust's top K for ``users`` with these powers; ``channel`` > 0 weighs each bond by its
+    streamer's trust ** channel (the experiment of ``--variant``; not a parameter of the list)."""
+    model = ConsumerProducts(keep_power=keep, seller_power=seller).fit(ctx)
+    if channel:
+        r = model.r_.tocsr().copy()
+        r.data = r.data * np.clip(ctx.s_trust[r.indices], 0.0, 1.0) ** channel
+        model.r_ = r
+    return model.recommend(K, users)[0]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("world", type=Path)
@@ -146,30 +153,24 @@ def main() -> None:
     ctx = Context.build(g, scores_from_model(split.train))
     truth = Truth.load(args.world / "truth")
     task = consumer_products_task(g, split, truth, ~truth.fraud_consumers(g.consumers))
-    lines = hidden_lines(args.world, projection.returns, split, g, task.users, task.relevant)
     quality = pd.read_csv(args.world / "truth" / "products.csv", dtype={"product_id": str}).set_index("product_id")
     p_quality = quality["quality"].reindex(g.products).to_numpy(dtype=np.float64)
+    lines = hidden_lines(args.world, projection.returns, split, g, task.users, task.relevant, p_quality)
     rows = [_row("every new purchase (base rate)", lines, None, float("nan"))]
-    extra = {} if args.seller_power is None else {"seller_power": args.seller_power}
+    seller = ConsumerProducts.seller_power if args.seller_power is None else args.seller_power
     depths: dict[float, list[dict]] = {}
     for power in args.keep_power or [ConsumerProducts.keep_power]:
-        rec, _ = ConsumerProducts(keep_power=power, **extra).fit(ctx).recommend(K, task.users)
+        rec = livetrust_lists(ctx, task.users, power, seller, 0.0)
         rows.append(describe(f"livetrust keep_power={power:g}", rec, lines, p_quality, task))
         if args.depths:
             depths[power] = [describe(f"first {d}", rec, lines, p_quality, task, d) for d in range(1, K + 1)]
     for text in args.variant:
-        keep, seller, channel = (float(v) for v in text.split(","))
-        model = ConsumerProducts(keep_power=keep, seller_power=seller).fit(ctx)
-        if channel:
-            r = model.r_.tocsr().copy()
-            r.data = r.data * np.clip(ctx.s_trust[r.indices], 0.0, 1.0) ** channel
-            model.r_ = r
-        rec, _ = model.recommend(K, task.users)
-        rows.append(describe(f"livetrust keep {keep:g}, seller {seller:g}, channel {channel:g}", rec, lines,
+        keep, seller_power, channel = (float(v) for v in text.split(","))
+        rec = livetrust_lists(ctx, task.users, keep, seller_power, channel)
+        rows.append(describe(f"livetrust keep {keep:g}, seller {seller_power:g}, channel {channel:g}", rec, lines,
                              p_quality, task))
-    X = g.bought
-    for name, cls in (("most_popular", MostPopular), ("item_knn", ItemKNN), ("rp3beta", RP3beta)):
-        rec, _ = cls(**BASELINE_PARAMS.get(name, {})).fit(X).recommend(K, task.users)
+    for name in ("most_popular", "item_knn", "rp3beta"):
+        rec, _ = baseline(name).fit(g.bought).recommend(K, task.users)
         rows.append(describe(name, rec, lines, p_quality, task))
     table = pd.DataFrame(rows).set_index("method").T
     with pd.option_context("display.float_format", "{:.4f}".format, "display.width", 200):

@@ -75,66 +75,74 @@ def _composite(frame: pd.DataFrame, cols: list[str]) -> pd.Index:
     return pd.Index(joined.to_numpy(dtype=object), dtype=object)
 
 
-class _KeyIndex:
-    """Where each stored key is: 64-bit hashes of the key columns, sorted, with row positions.
+class _SortedRuns:
+    """64-bit hashes, sorted, each with the row position it stands for when the runs keep one.
 
-    A chunk's look-up is a binary search of its keys' hashes, checked exactly against the stored
-    keys, so it costs O(chunk * log stored). The hashes and their positions are kept in two sorted
-    runs, as :class:`_WrittenHashes` keeps its hashes: a chunk is merged into the small ``recent``
-    run, which is merged into ``main`` when it outgrows 1/16 of it, so adding a chunk copies only
-    the small run (numpy, no strings joined). Keys come as :func:`key_frame` gives them: ids as
-    Python strings, timestamps as int64 ns.
+    Kept in two sorted runs: new hashes are merged into the small ``recent`` run, which is merged
+    into ``main`` when it outgrows 1/16 of it. Adding a chunk copies only ``recent``, so adding
+    ``n`` hashes in chunks of ``c`` costs about ``n^2 / (32 c)`` element copies plus linear merges,
+    where one sorted array costs ``n^2 / (2 c)``: 14.7M hashes (the l world's follows) in chunks of
+    5,000 take 3.3 s instead of 54.2 s (``bench/written_hashes_cost.py``). A run is a tuple of
+    arrays, the hashes first. Repeated hashes do no harm to the look-up.
     """
 
     MERGE_AT = 16  # merge when recent holds more than len(main) / MERGE_AT
     MIN_RECENT = 1 << 16
 
-    def __init__(self) -> None:
-        self.main = _EMPTY_RUN
-        self.recent = _EMPTY_RUN
-        self._size = 0
+    def __init__(self, *, positions: bool) -> None:
+        self._empty: _Run = (np.empty(0, dtype=np.uint64),) + ((np.empty(0, dtype=np.int64),) if positions else ())
+        self.main = self.recent = self._empty
 
     def __len__(self) -> int:
-        return self._size
+        return len(self.main[0]) + len(self.recent[0])
 
-    def add(self, keys: pd.DataFrame) -> None:
-        """Index the next ``len(keys)`` stored rows (positions continue from the last)."""
-        hashes = _key_hashes(keys)
-        order = np.argsort(hashes)
-        self.recent = _insert_run(self.recent, hashes[order], self._size + order.astype(np.int64))
-        self._size += len(hashes)
+    def add(self, hashes: np.ndarray, positions: np.ndarray | None = None) -> None:
+        """Store these hashes (any order), with their positions when the runs keep them."""
+        if positions is None:
+            chunk: _Run = (np.sort(hashes),)
+        else:
+            order = np.argsort(hashes)
+            chunk = (hashes[order], positions[order])
+        self.recent = _merge_runs(self.recent, chunk)
         if len(self.recent[0]) > max(self.MIN_RECENT, len(self.main[0]) // self.MERGE_AT):
-            self.main = _insert_run(self.main, *self.recent)
-            self.recent = _EMPTY_RUN
+            self.main = _merge_runs(self.main, self.recent)
+            self.recent = self._empty
 
-    def candidates(self, keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """(row of ``keys``, stored position) for every stored row whose key hash matches."""
-        if not len(self) or not len(keys):
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        h = _key_hashes(keys)
-        found = [_run_matches(run, h) for run in (self.main, self.recent) if len(run[0])]
-        return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
+    def find(self, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(index into ``h``, stored position) for every stored entry whose hash is in ``h``
+        (the positions are empty when the runs keep none)."""
+        rows, positions = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+        for run in (self.main, self.recent):
+            if len(run[0]):
+                r, at = _run_matches(run[0], h)
+                rows.append(r)
+                positions.append(run[1][at] if len(run) > 1 else at[:0])
+        return np.concatenate(rows), np.concatenate(positions)
 
-
-#: A sorted run of key hashes with the stored row position of each.
-_Run = tuple[np.ndarray, np.ndarray]
-_EMPTY_RUN: _Run = (np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64))
-
-
-def _insert_run(run: _Run, hashes: np.ndarray, positions: np.ndarray) -> _Run:
-    """``run`` and the sorted ``hashes`` (with their positions) as one sorted run (one linear copy)."""
-    at = np.searchsorted(run[0], hashes)
-    return np.insert(run[0], at, hashes), np.insert(run[1], at, positions)
+    def contains(self, h: np.ndarray) -> np.ndarray:
+        """Per hash of ``h``: is it stored?"""
+        found = np.zeros(len(h), dtype=bool)
+        found[self.find(h)[0]] = True
+        return found
 
 
-def _run_matches(run: _Run, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(index into ``h``, stored position) for every entry of ``run`` whose hash is in ``h``.
+#: A sorted run: its hashes, then (when kept) the row position of each.
+_Run = tuple[np.ndarray, ...]
+
+
+def _merge_runs(run: _Run, chunk: _Run) -> _Run:
+    """``run`` and the sorted ``chunk`` (same arrays) as one sorted run (one linear copy, no re-sort)."""
+    at = np.searchsorted(run[0], chunk[0])
+    return tuple(np.insert(a, at, b) for a, b in zip(run, chunk))
+
+
+def _run_matches(hashes: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(index into ``h``, index into the sorted ``hashes``) for every entry of ``hashes`` in ``h``.
 
     The asked hashes are searched in sorted order: numpy's binary search then keeps the previous
     key's position as its lower bound, and consecutive keys probe the same entries of the run,
     which stay in cache (4-7x faster on a run of 10M, ``bench/key_search_cost.py``); only the
     hashes found get the second search for their last equal entry."""
-    hashes, positions = run
     order = np.argsort(h)
     asked = h[order]
     lo = np.searchsorted(hashes, asked, side="left")
@@ -145,52 +153,31 @@ def _run_matches(run: _Run, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = np.searchsorted(hashes, asked[at], side="right") - lo
     rows = np.repeat(order[at].astype(np.int64), n)
     offsets = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
-    return rows, positions[np.repeat(lo, n) + offsets]
+    return rows, np.repeat(lo, n) + offsets
 
 
-class _WrittenHashes:
-    """The 64-bit key hashes a run has written to a stream, for membership tests.
-
-    Sorted, in two runs: new hashes are inserted into the small ``recent`` run, which is merged
-    into ``main`` when it outgrows 1/16 of it. A chunk's insert copies only ``recent``, so adding
-    ``n`` hashes in chunks of ``c`` costs about ``n^2 / (32 c)`` element copies plus linear merges,
-    where one sorted array costs ``n^2 / (2 c)``: 14.7M hashes (the l world's follows) in chunks of
-    5,000 take 3.3 s instead of 54.2 s (``bench/written_hashes_cost.py``). Repeated hashes do no harm
-    to the look-up.
+class _KeyIndex:
+    """Where each stored key is: 64-bit hashes of the key columns with row positions, in
+    :class:`_SortedRuns`. A chunk's look-up is a binary search of its keys' hashes, checked
+    exactly against the stored keys by the caller, so it costs O(chunk * log stored). Keys come
+    as :func:`key_frame` gives them: ids as Python strings, timestamps as int64 ns.
     """
 
-    MERGE_AT = 16  # merge when recent holds more than len(main) / MERGE_AT
-    MIN_RECENT = 1 << 16
-
     def __init__(self) -> None:
-        self.main = np.empty(0, dtype=np.uint64)
-        self.recent = np.empty(0, dtype=np.uint64)
+        self.runs = _SortedRuns(positions=True)
 
-    def add(self, hashes: np.ndarray) -> None:
-        self.recent = _insert_sorted(self.recent, np.sort(hashes))
-        if len(self.recent) > max(self.MIN_RECENT, len(self.main) // self.MERGE_AT):
-            self.main = _insert_sorted(self.main, self.recent)
-            self.recent = np.empty(0, dtype=np.uint64)
+    def __len__(self) -> int:
+        return len(self.runs)
 
-    def contains(self, hashes: np.ndarray) -> np.ndarray:
-        return _in_sorted(self.main, hashes) | _in_sorted(self.recent, hashes)
+    def add(self, keys: pd.DataFrame) -> None:
+        """Index the next ``len(keys)`` stored rows (positions continue from the last)."""
+        self.runs.add(_key_hashes(keys), len(self.runs) + np.arange(len(keys), dtype=np.int64))
 
-
-def _insert_sorted(into: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``into`` and the sorted ``values`` as one sorted array (one linear copy, no re-sort)."""
-    return np.insert(into, np.searchsorted(into, values), values)
-
-
-def _in_sorted(array: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Per value: is it in the sorted ``array`` (binary search of the values in sorted order,
-    as :func:`_run_matches` does; np.isin would sort the array too)?"""
-    if not len(array):
-        return np.zeros(len(values), dtype=bool)
-    order = np.argsort(values)
-    pos = np.searchsorted(array, values[order]).clip(max=len(array) - 1)
-    out = np.empty(len(values), dtype=bool)
-    out[order] = array[pos] == values[order]
-    return out
+    def candidates(self, keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(row of ``keys``, stored position) for every stored row whose key hash matches."""
+        if not len(self) or not len(keys):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return self.runs.find(_key_hashes(keys))
 
 
 def _key_hashes(keys: pd.DataFrame) -> np.ndarray:
@@ -674,7 +661,7 @@ class PipelinedState(State):
         # Streams the graph held nothing of when the run started: their keys can only repeat
         # keys this run wrote, kept as 64-bit hashes; only hash hits are looked up in Neo4j
         # (exactly). Counts come from Neo4j's count store (constant time).
-        self._fresh: dict[str, _WrittenHashes] = {}
+        self._fresh: dict[str, _SortedRuns] = {}
         # units this run accepted per order (returns): with no Return in the graph when the run
         # started, that is all an order's returns, so look-ups need not wait for commits in flight
         self._returned: dict[str, float] = {}
@@ -685,7 +672,7 @@ class PipelinedState(State):
         for stream, query in self.COUNT.items():
             n = base.driver.execute_query(query, database_=base.database).records[0]["n"]
             if n == 0:
-                self._fresh[stream] = _WrittenHashes()
+                self._fresh[stream] = _SortedRuns(positions=False)
 
     # -- in-flight bookkeeping
     def _prune(self) -> None:

@@ -321,20 +321,21 @@ def test_key_lookups_check_keys_exactly_when_hashes_collide(base: Path, monkeypa
 def test_written_hashes_find_every_added_hash_across_merges(monkeypatch):
     """The fresh streams' written-key hashes live in two sorted runs; with merges forced every few
     chunks, every added hash is found, no other is, and each run stays sorted."""
-    from livetrust.loaders.state import _WrittenHashes
+    from livetrust.loaders.state import _SortedRuns
 
-    monkeypatch.setattr(_WrittenHashes, "MIN_RECENT", 4)
-    monkeypatch.setattr(_WrittenHashes, "MERGE_AT", 2)
+    monkeypatch.setattr(_SortedRuns, "MIN_RECENT", 4)
+    monkeypatch.setattr(_SortedRuns, "MERGE_AT", 2)
     rng = np.random.default_rng(3)
     added = rng.choice(np.arange(0, 10_000, 2, dtype=np.uint64), 300, replace=False)  # even numbers only
-    written = _WrittenHashes()
+    written = _SortedRuns(positions=False)
     merges = 0
     for chunk in np.array_split(added, 40):
-        before = len(written.main)
+        before = len(written.main[0])
         written.add(chunk)
-        merges += len(written.main) > before
-        assert (np.diff(written.main.astype(np.int64)) >= 0).all() and (np.diff(written.recent.astype(np.int64)) >= 0).all()
-    assert merges >= 5 and len(written.main) + len(written.recent) == 300
+        merges += len(written.main[0]) > before
+        assert (np.diff(written.main[0].astype(np.int64)) >= 0).all()
+        assert (np.diff(written.recent[0].astype(np.int64)) >= 0).all()
+    assert merges >= 5 and len(written.main[0]) + len(written.recent[0]) == 300
     assert written.contains(added).all()
     odd = np.arange(1, 10_001, 2, dtype=np.uint64)
     assert not written.contains(odd).any()
@@ -345,20 +346,21 @@ def test_key_index_finds_every_stored_position_across_merges(monkeypatch):
     """The embedded state's key index keeps hashes and row positions in two sorted runs; with merges
     forced every few chunks, every stored key gives back exactly its positions (a key stored twice,
     both), in whichever run they are, and an absent key none."""
-    from livetrust.loaders.state import _KeyIndex
+    from livetrust.loaders.state import _KeyIndex, _SortedRuns
 
-    monkeypatch.setattr(_KeyIndex, "MIN_RECENT", 4)
-    monkeypatch.setattr(_KeyIndex, "MERGE_AT", 2)
+    monkeypatch.setattr(_SortedRuns, "MIN_RECENT", 4)
+    monkeypatch.setattr(_SortedRuns, "MERGE_AT", 2)
     ids = [f"c{i}" for i in range(300)] + ["c7", "c250"]  # two keys stored twice
     index = _KeyIndex()
     merges = 0
     for chunk in np.array_split(np.arange(len(ids)), 40):
-        before = len(index.main[0])
+        before = len(index.runs.main[0])
         index.add(pd.DataFrame({"consumer_id": [ids[i] for i in chunk]}))
-        merges += len(index.main[0]) > before
-        for hashes in (index.main[0], index.recent[0]):
+        merges += len(index.runs.main[0]) > before
+        for hashes in (index.runs.main[0], index.runs.recent[0]):
             assert (hashes[1:] >= hashes[:-1]).all()
-    assert merges >= 5 and len(index) == len(ids) and len(index.main[0]) + len(index.recent[0]) == len(ids)
+    runs = index.runs
+    assert merges >= 5 and len(index) == len(ids) and len(runs.main[0]) + len(runs.recent[0]) == len(ids)
     asked = pd.DataFrame({"consumer_id": ["c0", "c7", "c299", "c250", "nobody", "c150", "c7"]})  # c7 asked twice
     rows, positions = index.candidates(asked)
     found = sorted(zip(rows.tolist(), positions.tolist()))

@@ -238,9 +238,9 @@ def _row(list_name: str, method: str, rec: np.ndarray, relevant: sp.csr_matrix, 
     }
 
 
-def _baseline(name: str, params: dict[str, dict[str, Any]]) -> MatrixRecommender:
-    cls = {"most_popular": MostPopular, "item_knn": ItemKNN, "rp3beta": RP3beta}[name]
-    return cls(**{**BASELINE_PARAMS.get(name, {}), **params.get(name, {})})
+def baseline(name: str, params: dict[str, dict[str, Any]] | None = None) -> MatrixRecommender:
+    """The baseline ``name`` with the evaluation's defaults (:data:`BASELINE_PARAMS`) under ``params``."""
+    return RECOMMENDERS[name](**{**BASELINE_PARAMS.get(name, {}), **(params or {}).get(name, {})})
 
 
 @dataclass(frozen=True)
@@ -281,9 +281,7 @@ def consumer_products_task(g: Graph, split, truth: Truth | None, genuine: np.nda
     test = split.test_orders
     tc, tp = codes_of(g.consumers, test["consumer_id"]), codes_of(g.products, test["product_id"])
     shape = (g.n_consumers, g.n_products)
-    test_bought = _matrix(tc, tp, np.ones(len(test)), shape)
-    test_bought.data[:] = 1.0
-    test_returned = _returned_share(tc, tp, test, shape)
+    test_bought, test_returned = _hidden_purchases(tc, tp, test, shape)
     new = test_bought - test_bought.multiply(g.bought)
     new.eliminate_zeros()
     users = np.flatnonzero((np.diff(new.indptr) > 0) & genuine)
@@ -295,16 +293,15 @@ def consumer_products_task(g: Graph, split, truth: Truth | None, genuine: np.nda
     return ProductTask(users, new[users], test_bought[users], test_returned[users], flagged)
 
 
-def _returned_share(tc: np.ndarray, tp: np.ndarray, test: pd.DataFrame, shape) -> sp.csr_matrix:
-    """Per (consumer, product) bought in the hidden days: returned units / units bought, over
+def _hidden_purchases(tc: np.ndarray, tp: np.ndarray, test: pd.DataFrame, shape) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Per (consumer, product) bought in the hidden days: 1, and its returned units / units over
     all its hidden-day order lines (two lines, one of them returned whole: 0.5, not 1)."""
     units = test["quantity"].clip(lower=1).to_numpy(dtype=np.float64)
     returned = np.clip(test["returned_quantity"].to_numpy(dtype=np.float64), 0.0, units)
-    pairs = pd.DataFrame({"c": tc, "p": tp, "units": units, "returned": returned})
-    pairs = pairs[(pairs["c"] >= 0) & (pairs["p"] >= 0)].groupby(["c", "p"], sort=False)[["units", "returned"]].sum()
-    share = (pairs["returned"] / pairs["units"]).to_numpy()
-    c, p = (pairs.index.get_level_values(i).to_numpy(dtype=np.int64) for i in (0, 1))
-    return _matrix(c, p, share, shape)
+    bought = _matrix(tc, tp, units, shape).tocoo()
+    share = pair_values(_matrix(tc, tp, returned, shape), bought.row, bought.col) / bought.data
+    return (sp.csr_matrix((np.ones(bought.nnz), (bought.row, bought.col)), shape=shape),
+            sp.csr_matrix((share, (bought.row, bought.col)), shape=shape))
 
 
 def _consumer_products(ctx: Context, split, k, truth, genuine, baselines, params, say,
@@ -325,7 +322,7 @@ def _consumer_products(ctx: Context, split, k, truth, genuine, baselines, params
     X = g.bought
     for name in baselines:
         t = time.perf_counter()
-        base = _baseline(name, params).fit(X)
+        base = baseline(name, params).fit(X)
         rec, _ = base.recommend(k, users)
         out.append(_row("consumer_products", name, rec, relevant, k, g.n_products, flagged, bought_u, returned_u,
                         time.perf_counter() - t))
@@ -362,7 +359,7 @@ def _consumer_streamers(ctx: Context, split, k, truth, genuine, baselines, param
     X = g.following
     for name in baselines:
         t = time.perf_counter()
-        base = _baseline(name, params).fit(X)
+        base = baseline(name, params).fit(X)
         rec, _ = base.recommend(k, users)
         out.append(_row("consumer_streamers", name, rec, relevant, k, g.n_streamers, flagged,
                         seconds=time.perf_counter() - t, honesty=honesty))

@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import inspect
+import math
 from typing import Any, Iterable, Mapping
 
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
@@ -69,7 +70,7 @@ def _convert(text: str, value: str, default: Any) -> Any:
             return int(value)
         if isinstance(default, float):
             number = float(value)
-            if number != number or number in (float("inf"), float("-inf")):
+            if not math.isfinite(number):
                 raise ValueError
             return number
     except ValueError:
