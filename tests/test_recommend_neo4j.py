@@ -324,3 +324,30 @@ def test_stale_stock_reported_twice_is_deleted_and_counted_once(neo4j_db, neo4j_
     left, _, _ = neo4j_db.execute_query(
         "MATCH ()-[r:RECOMMENDED]->() RETURN r.run_id AS run ORDER BY run", database_=db)
     assert [r["run"] for r in left] == ["rec-b", "rec-c"]
+
+
+def test_the_write_of_one_list_takes_only_that_lists_stock(neo4j_db, neo4j_settings):
+    """A consumer's stock holds both consumer lists; the statement for one list must overwrite that
+    list's stock in place and report none of the other list's as stale (it tells them apart by the
+    object's label). A wrong label overwrites nothing; no label check reports the other list's stock."""
+    from livetrust.graph.recommend.export import LABELS, WRITE_STATEMENT, write_columns
+    from livetrust.writeback import frame_to_columns, node_element_ids
+
+    db = neo4j_settings.database
+    seed(neo4j_db, db)
+    a = recommend(tiny_projection(), tiny_scores(), top=3, run_id="rec-a")
+    publish(neo4j_db, db, a)
+    publish(neo4j_db, db, recommend(tiny_projection(), tiny_scores(), top=3, run_id="rec-b"))  # rec-a is stock
+    stock = {(r["list"], r["subject"], r["object"]): r["rel"] for r in recommended(neo4j_db, db, "rec-a")}
+    assert {key[0] for key in stock} >= {"consumer_products", "consumer_streamers"}
+
+    rows = a.lists["consumer_products"]
+    rows = rows[rows.subject_id == "c1"]
+    columns = frame_to_columns(write_columns(rows, "consumer", "product", node_element_ids(neo4j_db, db)))
+    records, _, _ = neo4j_db.execute_query(
+        cypher_statement(WRITE_STATEMENT), columns=columns, list="consumer_products", run_id="rec-x",
+        object_label=LABELS["product"], database_=db)
+    assert records[0]["written"] == records[0]["overwritten"] == len(rows) > 0
+    assert [ids for ids in records[0]["stale"] if ids] == []  # c1's consumer_streamers stock is not this list's
+    overwritten = {(r["list"], r["subject"], r["object"]): r["rel"] for r in recommended(neo4j_db, db, "rec-x")}
+    assert overwritten == {k: v for k, v in stock.items() if k[0] == "consumer_products" and k[1] == "c1"}

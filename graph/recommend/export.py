@@ -309,8 +309,10 @@ def publish(driver, database: str, result: RecommendResult, *,
 
     # the statement reports each subject's stale stock after its rows, deleted by id once the run is
     # current; the cleanup's scan then runs only when something else is left (WRITE_STALE)
+    # the object's label tells the list's stock from the subject's other RECOMMENDED (the statement's header)
     batches = [RelationshipBatch(statement, WRITE_CLEANUP, partial(columns, name, frames), keeps_stock=True,
-                                 params={"list": name}, stale_check=WRITE_STALE, stale_delete=WRITE_DELETE)
+                                 params={"list": name, "object_label": LABELS[LISTS[name][2]]},
+                                 stale_check=WRITE_STALE, stale_delete=WRITE_DELETE)
                for name, frames in lists.items()]
     record = RunRecord(job="recommend", run_id=result.run_id,
                        parameters={**result.parameters, "score_run_id": result.score_run_id},

@@ -11,12 +11,19 @@
 // MATCH (a)-[stock:RECOMMENDED]->(b) re-read all of the subject's RECOMMENDED (a consumer of the m world
 // has about 80: 2 lists, 2 generations) for each of its rows; medians 40.6k against 53.0k rows/s for
 // the statement alone (bench/recommended_overwrite_ab.py; bench/results/recommend.md).
+// The stock's list is told by its object's label, not by reading `list`: a list's subject and object
+// labels fix it (Consumer -> Product is consumer_products ...), and a label is in the node record while
+// a property is a walk along the relationship's property chain; only the list's own stock then has its
+// run_id read. Rows are paired with their stock by node (an id comparison), not by element id string.
+// Together: 7% less server CPU per overwritten row (bench/results/recommend.md, "Where the server's
+// CPU goes").
 // The batch comes as one list per column (no map per row); both ends are found by element id
 // (node_element_ids.cypher; NodeByElementIdSeek), whatever their labels: the list's subject and
 // object labels (Consumer -> Product, ...) are fixed by the ids the job sends. A recommendation
 // keeps what the queries read; its evidence columns are in the list's file (--out).
 // Parameters: $run_id (STRING), $list (STRING: consumer_products, consumer_streamers, factory_streamers,
-//             streamer_products or streamer_factories), $columns (MAP of LIST, all of one length:
+//             streamer_products or streamer_factories), $object_label (STRING: the list's object label,
+//             Product, Streamer or Factory), $columns (MAP of LIST, all of one length:
 //             subject_node, object_node (element ids), rank, score, reason, demotion).
 // What a subject's stock keeps after its rows is stale, unless the subject's rows go on in another
 // batch (it is 20,000 rows long): that batch may still take it, and the delete keeps what it took.
@@ -31,13 +38,13 @@ MATCH (a) WHERE elementId(a) = subject
 CALL (a, current_run_id) {
   OPTIONAL MATCH (a)-[stock:RECOMMENDED]->(b)
   // coalesce: a predicate no run_id index (older versions made recommended_run) could answer
-  WHERE coalesce(stock.list, '') = $list AND NOT coalesce(stock.run_id, '') IN [current_run_id, $run_id]
-  RETURN collect(elementId(b)) AS stock_objects, collect(stock) AS stocks
+  WHERE $object_label IN labels(b) AND NOT coalesce(stock.run_id, '') IN [current_run_id, $run_id]
+  RETURN collect(b) AS stock_objects, collect(stock) AS stocks
 }
 CALL (a, rows, stock_objects, stocks) {
   UNWIND rows AS i
   MATCH (b) WHERE elementId(b) = $columns.object_node[i]
-  WITH a, b, i, [j IN range(0, size(stock_objects) - 1) WHERE stock_objects[j] = $columns.object_node[i] | stocks[j]][0] AS stock
+  WITH a, b, i, [j IN range(0, size(stock_objects) - 1) WHERE stock_objects[j] = b | stocks[j]][0] AS stock
   // SET on a null relationship does nothing: pairs without stock go on to CREATE
   SET stock.run_id = $run_id, stock.rank = $columns.rank[i], stock.score = $columns.score[i],
       stock.reason = $columns.reason[i], stock.demotion = $columns.demotion[i]
