@@ -6,7 +6,8 @@
 #
 #   NEO4J_LOCAL_HOME=/work/.neo4j-m NEO4J_LOCAL_BOLT_PORT=7694 NEO4J_LOCAL_HTTP_PORT=off NEO4J_LOCAL_HEAP=4g \
 #     ORDER="3g 12g 12g 3g" OUT=/tmp/pc flock -o /tmp/livetrust-bench.lock bash bench/pagecache_ab.sh [-- RECOMMEND ARGS]
-# (flock -o: the server this script starts must not inherit, and keep, the lock)
+# (flock -o: the server this script starts must not inherit, and keep, the lock; scripts/neo4j-local now
+# also closes what a server would inherit)
 set -euo pipefail
 : "${NEO4J_LOCAL_HOME:?the home of the server (scripts/neo4j-local)}"
 OUT=${OUT:-/tmp/pagecache-ab}

@@ -14,3 +14,23 @@ def test_configured_uri_wins_and_nothing_is_started():
 def test_without_uri_or_local_start_the_demo_runs_embedded():
     choice = choose_neo4j({}, allow_start=False)
     assert choice.settings is None and "embedded" in choice.how
+
+
+def test_the_server_subshell_closes_every_inherited_file_above_stderr(tmp_path):
+    """scripts/neo4j-local starts the server from a subshell that first runs close_inherited_fds: a
+    caller's open files (a `flock LOCKFILE scripts/neo4j-local start` lock) must not stay held by a
+    server that runs for days. The function is taken from the script itself."""
+    import re
+    import subprocess
+    from pathlib import Path
+
+    script = (Path(__file__).parents[1] / "scripts" / "neo4j-local").read_text()
+    function = re.search(r"^close_inherited_fds\(\) \{.*?^\}", script, re.S | re.M).group(0)
+    held = tmp_path / "held"
+    probe = (f"{function}\nexec 7>{held} 9>{held}\n"
+             "( close_inherited_fds; for fd in /proc/$BASHPID/fd/*; do echo ${fd##*/}; done; echo still >&2 )")
+    out = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True)
+    fds = {int(fd) for fd in out.stdout.split()}
+    assert {0, 1, 2} <= fds and not fds & {7, 9}, fds  # (the glob's own directory fd may show up)
+    assert out.stderr == "still\n"  # stderr stays open
+    assert "close_inherited_fds && exec setsid" in script
