@@ -1,3 +1,7 @@
+import re
+import subprocess
+from pathlib import Path
+
 from livetrust.localneo4j import choose_neo4j, parse_exports
 
 
@@ -20,10 +24,6 @@ def test_the_server_subshell_closes_every_inherited_file_above_stderr(tmp_path):
     """scripts/neo4j-local starts the server from a subshell that first runs close_inherited_fds: a
     caller's open files (a `flock LOCKFILE scripts/neo4j-local start` lock) must not stay held by a
     server that runs for days. The function is taken from the script itself."""
-    import re
-    import subprocess
-    from pathlib import Path
-
     script = (Path(__file__).parents[1] / "scripts" / "neo4j-local").read_text()
     function = re.search(r"^close_inherited_fds\(\) \{.*?^\}", script, re.S | re.M).group(0)
     held = tmp_path / "held"
