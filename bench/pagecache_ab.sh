@@ -2,7 +2,7 @@
 # bench/pagecache_ab.sh: `livetrust recommend` (Neo4j mode, every list written back) on a loaded and
 # scored database, with the server restarted before each run at the page cache size the ORDER names.
 # Records the job's wall time and CPU seconds, the server's CPU seconds over the run (from /proc), and
-# the store's size. Results: bench/results/recommend.md, "The page cache and the write-back".
+# the store's size. Results: bench/results/recommend.md, "Where the server's CPU goes".
 #
 #   NEO4J_LOCAL_HOME=/work/.neo4j-m NEO4J_LOCAL_BOLT_PORT=7694 NEO4J_LOCAL_HTTP_PORT=off NEO4J_LOCAL_HEAP=4g \
 #     ORDER="3g 12g 12g 3g" OUT=/tmp/pc flock -o /tmp/livetrust-bench.lock bash bench/pagecache_ab.sh [-- RECOMMEND ARGS]
