@@ -418,7 +418,7 @@ def consumer_table(frame: pd.DataFrame, table_id: str, n: int = 10) -> str:
 
 def _returned_lead(base: float | None) -> str:
     """The returned column's meaning and its point of comparison (evaluations before 2026-12-06 lack it)."""
-    if base is None or base != base:
+    if base is None or math.isnan(base):
         return ""
     return (f" Returned: share of the recommended products bought in the hidden days that came back; over every "
             f"new product the evaluated consumers bought, recommended or not, {base:.1%}.")

@@ -7,8 +7,9 @@ import pytest
 from neo4j.exceptions import Neo4jError
 
 from livetrust.graph.recommend import publish, recommend
+from livetrust.graph.recommend.export import LABELS, WRITE_STATEMENT, write_columns
 from livetrust.queries import cypher_statement
-from livetrust.writeback import current_run_id
+from livetrust.writeback import current_run_id, frame_to_columns, node_element_ids
 
 from test_recommend_lists import tiny_projection, tiny_scores  # noqa: E402  (same folder)
 
@@ -330,9 +331,6 @@ def test_the_write_of_one_list_takes_only_that_lists_stock(neo4j_db, neo4j_setti
     """A consumer's stock holds both consumer lists; the statement for one list must overwrite that
     list's stock in place and report none of the other list's as stale (it tells them apart by the
     object's label). A wrong label overwrites nothing; no label check reports the other list's stock."""
-    from livetrust.graph.recommend.export import LABELS, WRITE_STATEMENT, write_columns
-    from livetrust.writeback import frame_to_columns, node_element_ids
-
     db = neo4j_settings.database
     seed(neo4j_db, db)
     a = recommend(tiny_projection(), tiny_scores(), top=3, run_id="rec-a")

@@ -6,6 +6,7 @@ Neo4j integration tests they fail, never skip, when it is missing.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -93,8 +94,6 @@ def test_report_is_one_self_contained_file(report_file):
 
 
 def test_report_gives_the_returned_columns_point_of_comparison(report_file):
-    import json
-
     info = json.loads((report_file.parent / "evaluate" / "evaluation.json").read_text())["info"]
     base = info["returned_base_rate"]
     assert 0 < base < 1

@@ -34,6 +34,7 @@ honesty, 0..1).
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,7 +138,7 @@ class Evaluation:
                     ("precision", "recall", "ndcg", "map", "coverage", "fraud_exposure", "returned_share", "mean_honesty")] + [f"{r.seconds:.1f}"]
             lines.append("| " + " | ".join(vals) + " |")
         base = self.info.get("returned_base_rate")
-        if base is not None and base == base:
+        if base is not None and not math.isnan(base):
             lines += ["", f"returned, for comparison: {base:.4f} over every new product the evaluated consumers "
                           "bought in the hidden days, recommended or not"]
         return "\n".join(lines) + "\n"
