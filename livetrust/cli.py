@@ -255,10 +255,13 @@ def _list_names(value: str | None) -> tuple[str, ...] | None:
 @click.option("--set", "settings_text", multiple=True, metavar="LIST.PARAM=VALUE",
               help="A parameter of one list's recommender, e.g. consumer_products.keep_power=4 (repeatable; "
                    "recorded in the manifest). The parameters are in docs/recommendations.md.")
+@click.option("--publish-subset", is_flag=True,
+              help="Neo4j mode: publish a run limited by --subjects or --lists although it replaces every published "
+                   "list (readers see only the current run); without it such a run needs --write-top 0.")
 @neo4j_options
 def recommend(data_dir: Path | None, out_dir: Path | None, top: int, subjects_file: Path | None, file_format: str,
               list_names: str | None, write_top: int | None, write_reasons: bool, settings_text: tuple[str, ...],
-              settings: Neo4jSettings) -> None:
+              publish_subset: bool, settings: Neo4jSettings) -> None:
     """Ranked lists for consumers, streamers and factories.
 
     consumer -> streamers to follow and products to buy; factory -> streamers to partner
@@ -274,7 +277,7 @@ def recommend(data_dir: Path | None, out_dir: Path | None, top: int, subjects_fi
     click.echo(run_recommend(data_dir=data_dir, out_dir=out_dir, file_format=file_format, top=top,
                              subjects_file=subjects_file, lists=_list_names(list_names), write_top=write_top,
                              write_reasons=write_reasons, settings=settings, params=params,
-                             say=lambda m: click.echo(m, err=True)))
+                             publish_subset=publish_subset, say=lambda m: click.echo(m, err=True)))
 
 
 def _recommender_params(texts: tuple[str, ...], targets: dict[str, type]) -> dict[str, dict] | None:

@@ -121,3 +121,37 @@ def test_cli_recommend_embedded(tmp_path):
     assert all(verify(out).values())
     bad = CliRunner().invoke(main, ["recommend", "--data", str(world)])
     assert bad.exit_code != 0 and "--out" in bad.output
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"c000000\n\xff\xfe\x00bad\n", "cannot read"),        # not UTF-8
+    (b'subject_id,x\n"c000000,1\n', "is not a valid CSV"),  # an unterminated quote
+])
+def test_a_bad_subjects_file_is_one_line(tmp_path, content, message):
+    from livetrust.world import generate_world
+
+    world = tmp_path / "world"
+    generate_world(world, scale="xs", seed=3)
+    subjects = tmp_path / "subjects.txt"
+    subjects.write_bytes(content)
+    r = CliRunner().invoke(main, ["recommend", "--data", str(world), "--out", str(tmp_path / "out"),
+                                  "--subjects", str(subjects)])
+    assert isinstance(r.exception, SystemExit) and r.exit_code != 0, r.output  # an error, not a traceback
+    assert r.output.startswith("Error: --subjects: ") and message in r.output and r.output.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_without_events_is_one_line(tmp_path):
+    from livetrust.world import generate_world
+
+    world = tmp_path / "world"
+    generate_world(world, scale="xs", seed=3)
+    for stream in ("follows", "purchases", "returns"):
+        path = world / f"{stream}.csv"
+        path.write_text(path.read_text().splitlines()[0] + "\n")  # the header only
+    for verb in (["recommend", "--out", str(tmp_path / "out")], ["evaluate"]):
+        r = CliRunner().invoke(main, [*verb, "--data", str(world)])
+        assert isinstance(r.exception, SystemExit) and r.exit_code != 0, r.output
+        assert r.output.splitlines()[-1] == (
+            "Error: the graph (or the --data folder) holds no purchases or follows: nothing to recommend from or to "
+            "evaluate")

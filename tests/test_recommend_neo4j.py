@@ -155,7 +155,7 @@ def test_cli_recommend_in_neo4j_mode(neo4j_db, neo4j_settings, tmp_path):
     assert cred.to_numpy() == pytest.approx(want_cred.reindex(cred.index).to_numpy())
     out = tmp_path / "out"
     r = CliRunner().invoke(main, ["recommend", "--top", "3", "--lists", "consumer_products,factory_streamers",
-                                  "--out", str(out)])
+                                  "--publish-subset", "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert "RECOMMENDED" in r.output and "score-xs-1" in r.output
     assert "RECOMMENDED relationships to Neo4j (0 overwritten in place, " in r.output  # the first run creates
@@ -172,7 +172,7 @@ def test_cli_recommend_in_neo4j_mode(neo4j_db, neo4j_settings, tmp_path):
     # --write-top: the files keep every rank, Neo4j gets the first K of each list
     out2 = tmp_path / "out2"
     r = CliRunner().invoke(main, ["recommend", "--top", "3", "--write-top", "1", "--lists", "consumer_products",
-                                  "--out", str(out2), "--set", "consumer_products.keep_power=2"])
+                                  "--publish-subset", "--out", str(out2), "--set", "consumer_products.keep_power=2"])
     assert r.exit_code == 0, r.output
     manifest2 = json.loads((out2 / "manifest.json").read_text())
     assert manifest2["parameters"]["write_top"] == 1
@@ -200,7 +200,7 @@ def test_cli_recommend_in_neo4j_mode(neo4j_db, neo4j_settings, tmp_path):
 
     for flag, name in (("--no-write-reasons", "out3"), ("--write-reasons", "out4")):
         r = CliRunner().invoke(main, ["recommend", "--top", "3", "--lists", "consumer_products", flag,
-                                      "--out", str(tmp_path / name)])
+                                      "--publish-subset", "--out", str(tmp_path / name)])
         assert r.exit_code == 0, r.output
         manifest = json.loads((tmp_path / name / "manifest.json").read_text())
         files = pd.read_csv(tmp_path / name / "consumer_products.csv")
@@ -220,12 +220,40 @@ def test_cli_recommend_in_neo4j_mode(neo4j_db, neo4j_settings, tmp_path):
     before = {f.name: f.read_bytes() for f in (tmp_path / "out4").iterdir()}
     with JobLock(neo4j_db, db, "recommend", "rec-elsewhere"):
         r = CliRunner().invoke(main, ["recommend", "--top", "3", "--lists", "consumer_products",
-                                      "--out", str(tmp_path / "out4")])
+                                      "--publish-subset", "--out", str(tmp_path / "out4")])
     assert r.exit_code == 2, r.output
     # refused before the read: the error is the whole output, one line
     assert r.output.startswith("Error: another recommend run, rec-elsewhere, is writing") and r.output.count("\n") == 1
     assert current_run_id(neo4j_db, db, "recommend") == current
     assert {f.name: f.read_bytes() for f in (tmp_path / "out4").iterdir()} == before
+
+    # a run limited by --lists or --subjects would replace every published list: refused in one
+    # line unless asked for (--publish-subset) or files only (--write-top 0); a --subjects file
+    # that selects no subject is refused even then. Nothing changes in Neo4j or in --out.
+    consumer = str(pd.read_csv(tmp_path / "out4" / "consumer_products.csv")["subject_id"].iloc[0])
+    vip = tmp_path / "vip.txt"
+    vip.write_text(f"{consumer}\n")
+    nobody = tmp_path / "nobody.txt"
+    nobody.write_text("nobody1\nnobody2\n")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# no ids\n")
+    refusals = [
+        (["--lists", "consumer_products"], "--lists in Neo4j mode: the run would replace the published"),
+        (["--subjects", str(vip)], "--subjects in Neo4j mode: the run would replace the published"),
+        (["--subjects", str(nobody), "--publish-subset"], "--subjects: none of its 2 ids is a subject of the chosen lists"),
+        (["--subjects", str(empty), "--publish-subset"], "holds no subject ids"),
+    ]
+    for options, message in refusals:
+        r = CliRunner().invoke(main, ["recommend", "--top", "3", *options, "--out", str(tmp_path / "out4")])
+        assert r.exit_code != 0 and message in r.output, (options, r.output)
+        assert [line for line in r.output.splitlines() if line.startswith("Error")] == [r.output.splitlines()[-1]]
+        assert current_run_id(neo4j_db, db, "recommend") == current
+        assert {f.name: f.read_bytes() for f in (tmp_path / "out4").iterdir()} == before
+    r = CliRunner().invoke(main, ["recommend", "--top", "3", "--subjects", str(vip), "--write-top", "0",
+                                  "--out", str(tmp_path / "out6")])
+    assert r.exit_code == 0, r.output
+    assert current_run_id(neo4j_db, db, "recommend") == current  # files only: nothing published
+    assert set(pd.read_csv(tmp_path / "out6" / "consumer_products.csv")["subject_id"].astype(str)) == {consumer}
 
 
 def test_stale_stock_is_deleted_as_it_is_overwritten_and_the_cleanup_scan_runs_only_when_needed(neo4j_db, neo4j_settings):

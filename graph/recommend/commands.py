@@ -55,10 +55,20 @@ def _scores_from_neo4j(driver, database: str) -> Scores:
     return Scores(bonds, streamers, t.products, t.factories, run_id=run_id)
 
 
+def _checked_run(run: "RecommendRun", subjects: list[str] | None) -> "RecommendRun":
+    """The run, unless ``--subjects`` selected no subject of its lists (an empty run would be
+    published as current, hiding every list)."""
+    if subjects is not None and not any(len(rows) for rows in run.rows.values()):
+        raise LivetrustError(f"--subjects: none of its {len(set(subjects)):,d} ids is a subject of the chosen lists "
+                             "(consumer, factory or streamer ids); nothing written")
+    return run
+
+
 def run_recommend(
     *, data_dir: Path | None, out_dir: Path | None, file_format: str, top: int, subjects_file: Path | None,
     lists: tuple[str, ...] | None, write_top: int | None = None, write_reasons: bool = True, settings=None,
     say: Callable[[str], None] | None = None, params: dict[str, dict[str, Any]] | None = None,
+    publish_subset: bool = False,
 ) -> str:
     """Run the job; returns the summary printed by the CLI.
 
@@ -76,6 +86,11 @@ def run_recommend(
     ``RECOMMENDED`` relationships (the files keep it). The reason texts are most of the
     string store; leaving them off saves store, not time, once reruns overwrite the stock
     in place (bench/results/recommend.md).
+
+    ``publish_subset`` (Neo4j mode): publish a run limited by ``subjects_file`` or ``lists``.
+    Readers see only the current run, so such a run replaces every subject's and every list's
+    published recommendations with its own; without this flag it is refused unless nothing is
+    written back (``write_top=0``). A subjects file that selects no subject is always refused.
     """
     from .run import LISTS, RecommendRun, read_subjects
 
@@ -93,10 +108,19 @@ def run_recommend(
         if not Path(subjects_file).is_file():
             raise LivetrustError(f"--subjects: no such file {subjects_file}")
         subjects = read_subjects(subjects_file)
+        if not subjects:
+            raise LivetrustError(f"--subjects: {subjects_file} holds no subject ids")
     chosen = tuple(lists) if lists else tuple(LISTS)
     bad = [n for n in chosen if n not in LISTS]
     if bad:
         raise LivetrustError(f"unknown list(s) {', '.join(bad)}; known: {', '.join(LISTS)}")
+    subset = [opt for opt, limited in (("--subjects", subjects is not None), ("--lists", set(chosen) != set(LISTS)))
+              if limited]
+    if data_dir is None and write_top != 0 and subset and not publish_subset:
+        raise LivetrustError(
+            f"{' and '.join(subset)} in Neo4j mode: the run would replace the published recommendations of every "
+            "subject and list (readers see only the current run); add --write-top 0 for files only, or "
+            "--publish-subset to publish it anyway")
     started = time.perf_counter()
     options = dict(top=top, subjects=subjects, lists=chosen, params=params, progress=say)
     if data_dir is not None:
@@ -107,7 +131,7 @@ def run_recommend(
         t = time.perf_counter()
         scores = scores_from_model(projection)
         say(f"trust scores computed in {time.perf_counter() - t:.1f} s")
-        run = RecommendRun(projection, scores, **options)
+        run = _checked_run(RecommendRun(projection, scores, **options), subjects)
         lines = [_stream_to_files(run, out_dir, file_format)]
     else:
         from ...db import connect
@@ -123,7 +147,7 @@ def run_recommend(
                 scores = _scores_from_neo4j(driver, settings.database)
                 projection = projection_read.result()
             say(f"projection and scores of run {scores.run_id} read in {time.perf_counter() - started:.1f} s")
-            run = RecommendRun(projection, scores, **options)
+            run = _checked_run(RecommendRun(projection, scores, **options), subjects)
             run.result.parameters["write_top"] = write_top  # in the JobRun and the manifest
             run.result.parameters["write_reasons"] = write_reasons
             if write_top == 0:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ...errors import LivetrustError
 from ..projection import Projection
 
 DAY = pd.Timedelta(days=1)
@@ -39,7 +40,7 @@ def latest_event(projection: Projection) -> pd.Timestamp:
     times = [projection.orders["purchased_at"].max(), projection.follows["followed_at"].max()]
     times = [t for t in times if pd.notna(t)]
     if not times:
-        raise ValueError("the projection has no events to split")
+        raise LivetrustError("the graph (or the --data folder) holds no purchases or follows: nothing to recommend from or to evaluate")
     return max(times)
 
 

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 import pandas as pd
 
+from ...errors import LivetrustError
 from .._arrays import unique
 from ..projection import Projection
 from .consumer_products import ConsumerProducts
@@ -72,12 +73,19 @@ def read_subjects(path: str | Path) -> list[str]:
     """Subject ids from a file: one id per line, or a CSV whose first column (or a
     ``subject_id``/``*_id`` column) holds them. Blank lines and ``#`` comments are skipped."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8").splitlines()
+    try:
+        text = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LivetrustError(f"--subjects: cannot read {path}: {exc}") from None
     lines = [ln.strip() for ln in text if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:
         return []
     if "," in lines[0]:
-        frame = pd.read_csv(path, dtype=str, comment="#")
+        try:
+            frame = pd.read_csv(path, dtype=str, comment="#")
+        except ValueError as exc:  # pandas ParserError and EmptyDataError are ValueErrors
+            reason = " ".join(str(exc).split())
+            raise LivetrustError(f"--subjects: {path} is not a valid CSV: {reason}") from None
         cols = [c for c in frame.columns if c == "subject_id"] or [c for c in frame.columns if c.endswith("_id")] or [frame.columns[0]]
         return [s.strip() for s in frame[cols[0]].dropna().astype(str) if s.strip()]
     if lines[0].lower() in HEADERS:
