@@ -175,11 +175,12 @@ livetrust generate --out worlds/h --scale s --holdout-days 30        # last 30 d
   (quality), `products.csv` (quality), `consumers.csv` (is_fraud, fraud_kind, ring_id,
   serves_streamer_id, loyalty, price_sensitivity, activity), `defects.csv` (stream, file,
   row, key, defect, expected_outcome, reason -- one row per injected bad row, row numbers
-  1-based among data rows of that file), `world.json` (parameters, counts, promotions),
-  and with a holdout `holdout_unfollows.csv`.
+  1-based among data rows of that file), `world.json` (parameters, counts, promotions).
 - `--holdout-days D`: follows, purchases and returns dated in the last D days go to
   `OUT/holdout/` (entity files are copied there). A follow made before the cutoff and
-  ended after it stays open in the main folder; its end is in `truth/holdout_unfollows.csv`.
+  ended after it is open in the main folder, and `holdout/follows` sends it again with its
+  `unfollowed_at`, as a platform's next export would: `livetrust load` ends the open follow, so
+  the main folder and then `holdout/` loaded in turn give the whole world.
 - From Python: `from livetrust.world import generate_world; generate_world("worlds/s", scale="s", seed=7)`.
 """
 

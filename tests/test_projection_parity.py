@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -84,3 +85,25 @@ def test_empty_graph_projection(neo4j_db, neo4j_settings, tmp_path: Path):
         assert list(getattr(p, name).columns) == list(cols)
     (tmp_path / "empty").mkdir()
     assert_same(p, Projection.from_folder(tmp_path / "empty"))
+
+
+@pytest.mark.integration
+def test_a_daily_load_gives_the_whole_worlds_projection(neo4j_db, neo4j_settings, tmp_path: Path):
+    """The daily cycle: the main part loaded, then the holdout days as the next export (new
+    events, and the ends of follows made before): Neo4j then holds what one folder of the whole
+    world holds, unfollows included, so Neo4j mode and embedded mode agree after it."""
+    whole, split = tmp_path / "whole", tmp_path / "split"
+    generate_world(whole, scale="xs", seed=4)
+    generate_world(split, scale="xs", seed=4, holdout_days=30)
+    db = neo4j_settings.database
+    load_folder(split, driver=neo4j_db, database=db, report_dir=tmp_path / "r1")
+    day = load_folder(split / "holdout", driver=neo4j_db, database=db, report_dir=tmp_path / "r2")
+    follows = day.file("follows.csv")
+    ends = pd.read_csv(split / "holdout" / "follows.csv", dtype=str)
+    ends = ends[ends["followed_at"] < json.loads((split / "truth" / "world.json").read_text())["holdout_cutoff"]]
+    assert len(ends) > 0 and follows.loaded == follows.read and follows.quarantined == 0
+    records, _, _ = neo4j_db.execute_query(
+        "MATCH ()-[f:FOLLOWS]->() WHERE f.unfollowed_at >= datetime($cut) RETURN count(f) AS n",
+        cut=ends["unfollowed_at"].min(), database_=db)
+    assert records[0]["n"] >= len(ends)  # every end reached its follow
+    assert_same(Projection.from_neo4j(neo4j_db, db), Projection.from_folder(whole))

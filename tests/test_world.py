@@ -513,26 +513,27 @@ def test_holdout_splits_events_by_time(tmp_path):
     cut = meta["holdout_cutoff"]
     assert cut == "2026-05-31T00:00:00Z"
     hold = split / "holdout"
-    for stream, col in (("purchases", "purchased_at"), ("returns", "returned_at"), ("follows", "followed_at")):
+    for stream, col in (("purchases", "purchased_at"), ("returns", "returned_at")):
         a, b, whole = read_stream(split, stream), read_stream(hold, stream), read_stream(full, stream)
         assert (a[col] < cut).all() and (b[col] >= cut).all()
         assert len(a) > 0 and len(b) > 0
-        if stream != "follows":
-            pd.testing.assert_frame_equal(pd.concat([a, b], ignore_index=True).sort_values(list(a.columns)).reset_index(drop=True),
-                                          whole.sort_values(list(a.columns)).reset_index(drop=True))
+        pd.testing.assert_frame_equal(pd.concat([a, b], ignore_index=True).sort_values(list(a.columns)).reset_index(drop=True),
+                                      whole.sort_values(list(a.columns)).reset_index(drop=True))
     # returns of main-period orders that came back after the cutoff are holdout events
     main_orders = set(read_stream(split, "purchases").order_id)
     assert read_stream(hold, "returns").order_id.isin(main_orders).any()
-    # a follow made before the cutoff and ended after it is open in main; the end is in truth
+    # follows: the holdout has those made after the cutoff, and sends again, with its end, a follow
+    # made before it that ends after it (open in main), as a platform's next export would
     fa, fb, fw = read_stream(split, "follows"), read_stream(hold, "follows"), read_stream(full, "follows")
-    assert len(fa) + len(fb) == len(fw)
-    assert (fa.unfollowed_at[fa.unfollowed_at != ""] < cut).all()
-    later = pd.read_csv(split / "truth" / "holdout_unfollows.csv", dtype=str, keep_default_na=False)
-    assert len(later) > 0 and (later.unfollowed_at >= cut).all() and (later.followed_at < cut).all()
-    restored = fa.merge(later, on=["consumer_id", "streamer_id", "followed_at"], how="left", suffixes=("", "_later"))
-    restored["unfollowed_at"] = restored.unfollowed_at_later.fillna("").where(restored.unfollowed_at_later.fillna("") != "",
-                                                                               restored.unfollowed_at)
-    merged = pd.concat([restored[fw.columns], fb], ignore_index=True)
+    assert (fa.followed_at < cut).all() and (fa.unfollowed_at[fa.unfollowed_at != ""] < cut).all()
+    ends = fb[fb.followed_at < cut]
+    assert len(ends) > 0 and (ends.unfollowed_at >= cut).all()
+    assert len(fa) + len(fb) - len(ends) == len(fw)
+    key = ["consumer_id", "streamer_id", "followed_at"]
+    restored = fa.merge(ends, on=key, how="left", suffixes=("", "_later"), validate="one_to_one")
+    assert (restored.unfollowed_at[restored.unfollowed_at_later.notna()] == "").all()  # open in main
+    restored["unfollowed_at"] = restored.unfollowed_at_later.fillna(restored.unfollowed_at)
+    merged = pd.concat([restored[fw.columns], fb[fb.followed_at >= cut]], ignore_index=True)
     pd.testing.assert_frame_equal(merged.sort_values(list(fw.columns)).reset_index(drop=True),
                                   fw.sort_values(list(fw.columns)).reset_index(drop=True))
     # entities are copied, the same bytes

@@ -291,7 +291,6 @@ def generate_world(
 
     order_base = 1
     lucky_follows = np.zeros(world.n_streamers, dtype=np.int64)
-    unfollow_rows: list[pa.Table] = []
     fraud_counts = {"fake_follower_accounts": 0, "ring_accounts": 0, "brushing_orders": 0}
     for k in range(n_parts):
         part = k if n_parts > 1 else None
@@ -308,19 +307,18 @@ def generate_world(
         lucky_follows += np.bincount(res.f_streamer[res.f_kind == 1], minlength=world.n_streamers)
         del ctable
 
-        # follows: split by followed_at; a main follow ended in the holdout window is open in main
-        unf = res.f_unfollow.copy()
+        # follows: split by followed_at. A main follow that ends in the holdout window is open in
+        # main, and the holdout sends it again with its end, as a platform's next export would:
+        # `livetrust load` ends the open follow, so main + holdout loaded in turn are the whole world
         in_main = res.f_at < cutoff
-        later = in_main & (unf >= cutoff)
-        if later.any():
-            unfollow_rows.append(_follow_table(world, res.f_consumer[later], res.f_streamer[later],
-                                               res.f_at[later], unf[later]))
-            unf[later] = -1
+        ends_later = in_main & (res.f_unfollow >= cutoff)
+        main_unfollow = np.where(ends_later, -1, res.f_unfollow)
         writer.write("main", "follows", _follow_table(world, res.f_consumer[in_main], res.f_streamer[in_main],
-                                                        res.f_at[in_main], unf[in_main]), part)
+                                                        res.f_at[in_main], main_unfollow[in_main]), part)
         if holdout is not None:
-            writer.write("holdout", "follows", _follow_table(world, res.f_consumer[~in_main], res.f_streamer[~in_main],
-                                                               res.f_at[~in_main], unf[~in_main]), part)
+            held = ~in_main | ends_later
+            writer.write("holdout", "follows", _follow_table(world, res.f_consumer[held], res.f_streamer[held],
+                                                               res.f_at[held], res.f_unfollow[held]), part)
 
         # purchases and returns
         folders = [("main", res.o_at < cutoff, res.r_at < cutoff)]
@@ -378,9 +376,6 @@ def generate_world(
     write_csv(pa.table({
         col: pa.array([str(getattr(x, col)) for x in d], pa.string()) for col in DEFECT_COLUMNS
     }), truth / "defects.csv")
-    if holdout is not None:
-        empty = _follow_table(world, *(np.zeros(0, np.int64) for _ in range(4)))
-        write_csv(pa.concat_tables(unfollow_rows) if unfollow_rows else empty, truth / "holdout_unfollows.csv")
 
     fraud = {
         "fake_follower_streamers": int(np.sum(world.s_fraud == 1)),
