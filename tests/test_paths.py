@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import networkx as nx
@@ -317,6 +318,10 @@ def test_compute_and_write_outputs(tmp_path):
     manifest = json.loads((tmp_path / "paths_manifest.json").read_text())
     assert manifest["run_id"] == "paths-test"
     assert manifest["output_counts"] == {"factory_channels": 6, "factory_reach": 12, "factory_demand": 10, "bridges": 5}
+    assert manifest["score_run_id"] is None  # the hand-made bonds belong to no score run
+    for name, entry in manifest["outputs"].items():
+        assert entry["rows"] == manifest["output_counts"][name]
+        assert entry["sha256"] == hashlib.sha256((tmp_path / entry["file"]).read_bytes()).hexdigest()
     write_outputs(result, tmp_path / "pq", "parquet")
     reach = pd.read_parquet(tmp_path / "pq" / "factory_reach.parquet")
     assert len(reach) == 12 and reach["via_streamer"].isna().sum() == 2

@@ -199,6 +199,12 @@ def test_cli_job_against_neo4j(hand_db, neo4j_settings, tmp_path):
     assert manifest["timings_s"]["relationships"] > 0 and manifest["timings_s"]["cleanup"] >= 0
     assert all(isinstance(v, float) for v in manifest["timings_s"].values())
     assert set(manifest["write_back"]) == {"stale_ids_dropped", "stale_deleted", "cleanup_scans"}
+    # the score run it followed and every parameter, in the manifest as in the run's JobRun
+    records, _, _ = hand_db.execute_query("MATCH (j:JobRun {run_id: $run}) RETURN j.parameters AS p",
+                                          run=manifest["run_id"], database_=neo4j_settings.database)
+    job_parameters = json.loads(records[0]["p"])
+    assert manifest["score_run_id"] == job_parameters["score_run_id"] is not None
+    assert manifest["parameters"]["top_channels"] == job_parameters["top_channels"] == 3
 
 
 def test_trust_inputs_round_trip(hand_db, neo4j_settings):

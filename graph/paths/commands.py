@@ -56,6 +56,7 @@ def run_job(
             projection = Projection.from_neo4j(driver, settings.database)
             trust = trust_inputs_from_neo4j(driver, settings.database)
             result = compute_paths(projection, trust, **params)
+            result.parameters["top_channels"] = top_channels  # in the manifest too
             if top_channels > 0:
                 write_channels(driver, settings.database, result, top=top_channels, input_counts=dict(projection.counts),
                                read_at=read_at)

@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from ...files import atomic_write
+from ...files import atomic_write, sha256_of
 from .bridges import bridge_frame, bridge_rows
 from .channels import factory_channels
 from .co_audience import KEEP as CO_AUDIENCE_KEEP
@@ -73,6 +73,11 @@ class PathsResult:
 
     def counts(self) -> dict[str, int]:
         return {name: len(frame) for name, frame in self.frames().items()}
+
+    @property
+    def score_run_id(self) -> str | None:
+        """The score run whose bonds the paths follow (None when computed in the run: embedded mode)."""
+        return self.index.trust.score_run_id if self.index is not None else None
 
 
 def compute_paths(
@@ -164,7 +169,7 @@ def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "
     if file_format not in FORMATS:
         raise ValueError(f"file format must be one of {', '.join(FORMATS)}")
     out = Path(out_dir)
-    written = []
+    written, outputs = [], {}
     for name, frame in result.frames().items():
         path = out / f"{name}.{file_format}"
         if file_format == "csv":
@@ -172,12 +177,15 @@ def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "
         else:
             atomic_write(path, lambda tmp, frame=frame: frame.to_parquet(tmp, index=False))
         written.append(path)
+        outputs[name] = {"file": path.name, "rows": int(len(frame)), "sha256": sha256_of(path)}
     manifest = {
         "job": JOB,
         "run_id": result.run_id,
+        "score_run_id": result.score_run_id,
         "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "format": file_format,
         "parameters": result.parameters,
+        "outputs": outputs,
         "output_counts": result.counts(),
         "timings_s": result.timings,
         "write_back": result.write_back,
@@ -228,14 +236,15 @@ def write_channels(driver, database: str, result: PathsResult, *, top: int = 10,
     from ...writeback import RelationshipBatch, RunRecord, publish_run
 
     record = RunRecord(
-        job=JOB, run_id=result.run_id, parameters={**result.parameters, "top_channels": top},
+        job=JOB, run_id=result.run_id,
+        parameters={**result.parameters, "top_channels": top, "score_run_id": result.score_run_id},
         input_counts=dict(input_counts or {}), output_counts=result.counts(),
     )
     batches = [RelationshipBatch("paths/channels_create", "paths/channels_cleanup", channel_rows(result.factory_channels, top))]
     if read_at is not None and result.index is not None:  # counts outlive runs: nothing to clean up
         batches.append(RelationshipBatch("paths/carries_counts", None,
                                          carry_counts(result.index).assign(counted_at=read_at)))
-    score_run_id = result.index.trust.score_run_id if result.index is not None else None
+    score_run_id = result.score_run_id
     if score_run_id is not None:  # explain's index is only usable against the bonds it was built from
         nodes, shares = co_audience_rows(result.index, score_run_id)
         batches.append(RelationshipBatch("paths/co_audience_create", "paths/co_audience_cleanup", nodes,
