@@ -84,3 +84,28 @@ def test_fraud_suspects_match_pandas_and_find_fake_follower_streamers(loaded, ne
     truth = pd.read_csv(world / "truth" / "streamers.csv")
     fake = set(truth.loc[truth["fraud_kind"] == "fake_followers", "streamer_id"])
     assert fake and fake <= set(got["streamer_id"])  # every bought-follower streamer is flagged
+
+
+def header_columns(returns: str) -> list[str]:
+    """The column names of a query header's ``returns:`` line (each name's first word)."""
+    depth, names, part = 0, [], ""
+    for ch in returns + ",":
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            names.append(part.split()[0])
+            part = ""
+        else:
+            part += ch
+    return names
+
+
+def test_every_library_query_returns_the_columns_its_header_names(loaded, neo4j_settings, world):
+    from livetrust.queries.runner import library
+
+    ids = {key: pd.read_csv(world / f"{stream}.csv", dtype=str)[key].iloc[0]
+           for stream, key in (("consumers", "consumer_id"), ("streamers", "streamer_id"),
+                               ("factories", "factory_id"), ("products", "product_id"))}
+    for name, query in library().items():
+        params = {p.name: ids[p.name] for p in query.params if p.required}
+        got = run_query(name, driver=loaded, settings=neo4j_settings, **params)
+        assert list(got.columns) == header_columns(query.returns), name

@@ -155,3 +155,19 @@ def test_a_folder_without_events_is_one_line(tmp_path):
         assert r.output.splitlines()[-1] == (
             "Error: the graph (or the --data folder) holds no purchases or follows: nothing to recommend from or to "
             "evaluate")
+
+
+def test_the_docs_column_table_names_every_column_of_every_list(result):
+    """docs/recommendations.md, "Files and columns": each list's columns are exactly those its rows name."""
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "recommendations.md").read_text()
+    table = text.split("### Files and columns", 1)[1].split("\n\n", 2)[2].split("\n\n", 1)[0]
+    documented: dict[str, set[str]] = {}
+    for line in table.splitlines()[2:]:
+        columns, lists = line.split(" | ")[:2]
+        names = {c.strip(" |`") for c in columns.split(",")}
+        for name in (["consumer_products", "consumer_streamers", "factory_streamers", "streamer_products",
+                      "streamer_factories"] if lists.strip() == "all" else [x.strip() for x in lists.split(",")]):
+            documented.setdefault(name, set()).update(names)
+    assert {name: set(frame.columns) for name, frame in result.lists.items()} == documented

@@ -9,5 +9,5 @@
 // param: missing_trust FLOAT = 0.5  trust of an unscored product
 // param: min_bond FLOAT = 0.0  bonds below this are no edges
 // param: score_run_id STRING = null  score run whose bonds to use (null: the current one)
-// returns: rank, path_trust, shared_hops, first_streamer, via_consumer, streamer_id, product_id, bond_trusts, carry_trust, carry_orders, carry_units, carry_returned_units, product_trust, streamer_trust, factory_trust
+// returns: rank, path_trust, shared_hops, consumer_id, first_streamer, via_consumer, streamer_id, product_id, bond_trusts, carry_trust, carry_orders, carry_units, carry_returned_units, product_trust, product_name, category, streamer_trust, streamer_name, factory_id, factory_trust, factory_name
 // index: Factory(factory_id) and Consumer(consumer_id) unique constraints
