@@ -23,9 +23,11 @@ bounded: the consumer's streamers, their bonded consumers that also bond to a ca
 of the factory, those carriers, one product per carrier and the factory.
 
 Each streamer enters with its most trusted product of the factory only (``K(f, s)``,
-smallest product id on ties), so the ``k`` best paths differ in their streamers, not just
-in products of one streamer. To keep Yen's algorithm cheap, each (s1, s2) pair keeps its
-``k`` best intermediate consumers, which cannot change the ``k`` best paths.
+smallest product id on ties), so the ``k`` best direct paths differ in their streamers, not
+just in products of one streamer. Shared-streamer paths may share ``s1`` and ``s2`` and
+differ only in the intermediate consumer ``c'``. To keep Yen's algorithm cheap, each
+(s1, s2) pair keeps its ``k`` best intermediate consumers, which cannot change the ``k``
+best paths.
 
 References
 ----------
