@@ -76,8 +76,22 @@ class Projection:
     returns: pd.DataFrame = field(default_factory=lambda: _empty("returns"))
     as_of: pd.Timestamp | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    #: embedded mode: what validation did with the folder's rows (read, loaded, duplicate,
+    #: pending, quarantined, and the count per reason); None for a projection read from Neo4j
+    input_outcomes: dict[str, Any] | None = None
 
     TABLES = tuple(COLUMNS)
+
+    def input_note(self, folder: Path | str) -> str | None:
+        """One line for a job's summary when validation kept rows out of an embedded projection
+        (None when every row was loaded): nothing is dropped without a word."""
+        o = self.input_outcomes
+        if not o or o["loaded"] == o["read"]:
+            return None
+        reasons = ", ".join(f"{reason} {n:,d}" for reason, n in sorted(o["reasons"].items(), key=lambda kv: -kv[1]))
+        return (f"  input: {o['read']:,d} rows read, {o['loaded']:,d} loaded, {o['duplicate']:,d} duplicate, "
+                f"{o['pending']:,d} pending, {o['quarantined']:,d} quarantined ({reasons}); the rows: "
+                f"livetrust load --dry-run {folder}")
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in COLUMNS}
@@ -113,7 +127,12 @@ class Projection:
             "factories": factories, "streamers": streamers, "products": t["products"], "consumers": consumers,
             "follows": follows, "orders": orders, "returns": returns,
         }
-        return cls._build(tables, max(latest) if latest else None, n_returns=len(returns))
+        projection = cls._build(tables, max(latest) if latest else None, n_returns=len(returns))
+        totals = validated.report.totals()
+        projection.input_outcomes = {"read": totals.read, "loaded": totals.loaded, "duplicate": totals.duplicate,
+                                     "pending": totals.pending, "quarantined": totals.quarantined,
+                                     "reasons": dict(totals.reasons)}
+        return projection
 
     @classmethod
     def from_neo4j(cls, driver: Any, database: str | None = None, *, chunk_size: int = CHUNK_SIZE,

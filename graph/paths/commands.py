@@ -44,6 +44,9 @@ def run_job(
     if data_dir is not None:
         projection, trust = _embedded_inputs(data_dir)
         result = compute_paths(projection, trust, **params)
+        result.input_outcomes = projection.input_outcomes
+        if note := projection.input_note(data_dir):
+            lines.append(note)
     else:
         from ...db import connect
         from ...joblock import refuse_if_busy

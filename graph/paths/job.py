@@ -67,6 +67,7 @@ class PathsResult:
     timings: dict[str, float] = field(default_factory=dict)
     write_back: dict[str, int] = field(default_factory=dict)  # what publish_run did (counts; Neo4j mode)
     index: PathIndex | None = field(default=None, repr=False)
+    input_outcomes: dict[str, Any] | None = None  # embedded mode: what validation did with the folder's rows
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in OUTPUTS}
@@ -186,6 +187,7 @@ def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "
         "format": file_format,
         "parameters": result.parameters,
         "outputs": outputs,
+        **({"input_outcomes": result.input_outcomes} if result.input_outcomes is not None else {}),
         "output_counts": result.counts(),
         "timings_s": result.timings,
         "write_back": result.write_back,

@@ -132,7 +132,10 @@ def run_recommend(
         scores = scores_from_model(projection)
         say(f"trust scores computed in {time.perf_counter() - t:.1f} s")
         run = _checked_run(RecommendRun(projection, scores, **options), subjects)
+        run.result.input_outcomes = projection.input_outcomes
         lines = [_stream_to_files(run, out_dir, file_format)]
+        if note := projection.input_note(data_dir):
+            lines.append(note)
     else:
         from ...db import connect
         from ...joblock import refuse_if_busy
@@ -274,6 +277,8 @@ def run_evaluate(
     info = result.info
     head = (f"evaluation: last {holdout_days} days hidden (cutoff {info['cutoff']}), k={k}, "
             f"truth: {info['truth'] or 'none'}, {info['seconds']} s")
+    if data_dir is not None and (note := projection.input_note(data_dir)):
+        head += "\n" + note
     if out_dir is not None:
         from ...files import atomic_write
 

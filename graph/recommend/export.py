@@ -192,6 +192,7 @@ def _manifest(result: RecommendResult, files: dict[str, dict[str, Any]]) -> dict
         "score_run_id": result.score_run_id,
         "parameters": result.parameters,
         "input_counts": result.input_counts,
+        **({"input_outcomes": result.input_outcomes} if result.input_outcomes is not None else {}),
         "row_counts": result.row_counts,
         "unknown_subjects": result.unknown_subjects,
         "seconds": result.seconds,

@@ -63,6 +63,7 @@ class RecommendResult:
     input_counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     unknown_subjects: int = 0
+    input_outcomes: dict[str, Any] | None = None  # embedded mode: what validation did with the folder's rows
     row_counts: dict[str, int] = field(default_factory=dict)
 
 

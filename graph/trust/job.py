@@ -71,6 +71,8 @@ class ScoreRun:
     out_dir: Path | None = None
     manifest: dict[str, Any] | None = None
     model: TrustModel | None = None
+    input_outcomes: dict[str, Any] | None = None  # embedded mode: what validation did with the rows
+    input_note: str | None = None  # the summary's line when validation kept rows out
 
     def record(self) -> dict[str, Any]:
         return {
@@ -82,6 +84,7 @@ class ScoreRun:
             "source": self.source,
             "parameters": self.parameters,
             "input_counts": self.input_counts,
+            **({"input_outcomes": self.input_outcomes} if self.input_outcomes is not None else {}),
             "output_counts": self.output_counts,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
             "write_back": self.write_back,
@@ -97,6 +100,8 @@ class ScoreRun:
         counts = ", ".join(f"{k} {v:,d}" for k, v in self.output_counts.items())
         end = self.finished_at or datetime.now(timezone.utc)
         lines = [f"{head} in {(end - self.started_at).total_seconds():.1f} s ({counts})"]
+        if self.input_note:
+            lines.append(self.input_note)
         if self.out_dir is not None:
             lines.append(f"  files: {self.out_dir} ({io.MANIFEST})")
         return "\n".join(lines)
@@ -310,6 +315,9 @@ def run_score_job(projection_source: Any, out_dir: str | Path | None, file_forma
         projection = read_projection(projection_source, settings)
         run.timings["read"] = time.perf_counter() - t0
         run.input_counts = {name: int(len(frame)) for name, frame in projection.tables().items()}
+        if embedded and not isinstance(projection_source, Projection):
+            run.input_outcomes = projection.input_outcomes
+            run.input_note = projection.input_note(projection_source)
         t0 = time.perf_counter()
         model = compute_scores(projection, model_params)
         run.timings["compute"] = time.perf_counter() - t0
