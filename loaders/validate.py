@@ -37,8 +37,25 @@ if TYPE_CHECKING:  # pragma: no cover
 RESERVED = {"purchases": {"returned_quantity", "first_returned_at"}}
 LINE_COLUMN = "_line"  # raw text of a row the parser could not split into fields
 
-_MONEY = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
-_QUANTITY = re.compile(r"^[+-]?\d+(?:\.0*)?$")
+# Patterns are anchored RE2/Python regexes (run by Arrow, see _fullmatch). Digits are [0-9], not
+# \d: \d also matches full-width and other Unicode digits, which pd.to_numeric cannot parse.
+_MONEY = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
+_QUANTITY = r"^[+-]?[0-9]+(?:\.0*)?$"
+# Quantities travel as float64 (typed frame, comparisons, the Neo4j write's int(x)): above 2^53 a
+# value would be rounded silently. That is stricter than int64, which alone is not enough:
+# 2^63-1 as float64 is 2^63 and no longer fits Neo4j's int64.
+_MAX_QUANTITY = 2**53 - 1
+# ISO-8601 calendar dates, extended (2026-01-01T05:30:00.5+08:00) or basic (20260101T053000Z),
+# reduced precision allowed (2026-01, 2026-01-01T05); an offset only after a time; the offset may
+# be written +0800 (Arrow's %z, which the Parquet reader uses) or +08:00 or +08. pandas'
+# format="ISO8601" alone is lenient (it takes 2026/01/01, 2026 01 01, 2026-1-1T5:30), hence this.
+# The extended form also takes a space for the "T" (RFC 3339 allows it; pandas' to_csv and many
+# databases export timestamps that way, and they loaded before this check).
+_OFFSET = r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)"
+_TIMESTAMP = (r"^(?:[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2}(?:[T ][0-9]{2}(?::[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?"
+              + _OFFSET + r"?)?)?)?"
+              r"|[0-9]{8}(?:T[0-9]{2}(?:[0-9]{2}(?:[0-9]{2}(?:\.[0-9]+)?)?)?" + _OFFSET + r"?)?)$")
+_TS_MIN, _TS_MAX = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NA_INT = np.iinfo(np.int64).min
 
@@ -169,27 +186,26 @@ def check_fields(batch: Batch) -> Batch:
         elif col.kind == "text":
             typed[col.name] = stripped.where(~empty, None).to_numpy(dtype=object)
         elif col.kind == "timestamp":
-            parsed = parse_timestamps(stripped)
-            bad = ~empty & parsed.isna().to_numpy()
-            problem(Reason.MALFORMED_TIMESTAMP, bad, col.name, stripped, "not an ISO-8601 timestamp")
+            parsed, malformed, out_of_range = check_timestamps(stripped)
+            problem(Reason.MALFORMED_TIMESTAMP, ~empty & malformed, col.name, stripped, "not an ISO-8601 timestamp")
+            problem(Reason.MALFORMED_TIMESTAMP, out_of_range, col.name, stripped,
+                    "out of the supported range 1677-09-21..2262-04-11")
             typed[col.name] = parsed
         elif col.kind == "money":
-            ok = stripped.str.fullmatch(_MONEY).fillna(False).to_numpy(dtype=bool) if n else np.zeros(0, bool)
-            bad = ~empty & ~ok
-            problem(Reason.MALFORMED_NUMBER, bad, col.name, stripped, "not a decimal number")
-            values = pd.to_numeric(stripped.where(ok, None), errors="coerce").astype("float64")
-            neg = ok & (values < 0).to_numpy()
+            ok, values = parse_numbers(stripped, _MONEY)
+            problem(Reason.MALFORMED_NUMBER, ~empty & ~ok, col.name, stripped, "not a decimal number")
+            neg = ok & (values < 0)
             problem(Reason.NEGATIVE_AMOUNT, neg, col.name, stripped, "negative")
-            typed[col.name] = values.to_numpy()
+            typed[col.name] = values
         elif col.kind == "quantity":
-            ok = stripped.str.fullmatch(_QUANTITY).fillna(False).to_numpy(dtype=bool) if n else np.zeros(0, bool)
-            values = pd.to_numeric(stripped.where(ok, None), errors="coerce").astype("float64")
-            negative = ok & (values < 0).to_numpy()
-            bad = (~empty & ~ok) | negative
-            problem(Reason.MALFORMED_NUMBER, bad, col.name, stripped, "not a positive whole number")
-            zero = ok & (values == 0).to_numpy()
+            ok, values = parse_numbers(stripped, _QUANTITY)
+            problem(Reason.MALFORMED_NUMBER, (~empty & ~ok) | (ok & (values < 0)), col.name, stripped,
+                    "not a positive whole number")
+            huge = ok & (np.abs(values) > _MAX_QUANTITY)
+            problem(Reason.MALFORMED_NUMBER, huge, col.name, stripped, f"larger than {_MAX_QUANTITY}")
+            zero = ok & (values == 0)
             problem(Reason.ZERO_QUANTITY, zero, col.name, stripped, "zero")
-            typed[col.name] = values.to_numpy()
+            typed[col.name] = values
         else:  # pragma: no cover - contract kinds are fixed
             raise ValueError(col.kind)
     batch.typed = pd.DataFrame(typed)
@@ -219,12 +235,75 @@ def _malformed_ids(stripped: pd.Series) -> np.ndarray:
     return pc.or_(long, control).to_numpy(zero_copy_only=False).astype(bool)
 
 
-def parse_timestamps(values: pd.Series) -> pd.Series:
-    """ISO-8601 strings -> ``datetime64[ns, UTC]``; no offset means UTC; invalid -> NaT."""
+def _fullmatch(stripped: pd.Series, pattern: str) -> np.ndarray:
+    """Per value: does the anchored ``pattern`` match it? Arrow's RE2 (several times pandas ``.str``
+    on object strings); values Arrow cannot encode (lone surrogates from JSON escapes) take pandas."""
+    try:
+        arr = pa.array(stripped.to_numpy(dtype=object), type=pa.string())
+    except (pa.ArrowException, UnicodeError):
+        return stripped.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+    return pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def parse_numbers(stripped: pd.Series, pattern: str) -> tuple[np.ndarray, np.ndarray]:
+    """(ok, float64 values): ok = matches ``pattern`` and parses to a finite number; others NaN.
+
+    The pattern decides the syntax; the finiteness check makes sure nothing it let through
+    becomes NaN or inf unnoticed (a digit string too long for float64 is inf).
+    """
+    ok = _fullmatch(stripped, pattern)
+    values = pd.to_numeric(stripped.where(ok, None), errors="coerce").to_numpy(dtype="float64", copy=True)
+    ok = ok & np.isfinite(values)
+    values[~ok] = np.nan
+    return ok, values
+
+
+def check_timestamps(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """(parsed, malformed, out_of_range) of stripped strings (``""`` = missing, neither).
+
+    ``parsed`` is ``datetime64[ns, UTC]`` (no offset means UTC), NaT where missing or bad.
+    pandas parses at the unit the strings need (s or us unless a fraction has 7+ digits), so
+    years beyond 1677-2262 parse at first and would fail (OutOfBoundsDatetime) in the cast to
+    ns: they are taken out before it.
+    """
     if len(values) == 0:
-        return pd.Series(pd.to_datetime([], utc=True)).dt.as_unit("ns")
-    out = pd.to_datetime(values.where(values != "", None), format="ISO8601", errors="coerce", utc=True)
-    return pd.Series(out).dt.as_unit("ns").reset_index(drop=True)
+        return pd.Series(pd.to_datetime([], utc=True)).dt.as_unit("ns"), np.zeros(0, bool), np.zeros(0, bool)
+    ok = _fullmatch(values, _TIMESTAMP)
+    out = pd.Series(pd.to_datetime(values.where(ok, None), format="ISO8601", errors="coerce", utc=True))
+    out = out.reset_index(drop=True)
+    nat = out.isna().to_numpy()
+    out_of_range = _beyond_ns(out) | _unparsed_beyond_ns(values, ok & nat)
+    if out_of_range.any():
+        out = out.where(~out_of_range)
+    return out.dt.as_unit("ns"), ~ok | (nat & ~out_of_range), out_of_range
+
+
+def _beyond_ns(parsed: pd.Series) -> np.ndarray:
+    """Per parsed value: outside what ``datetime64[ns]`` holds? Compared as integers in the
+    parsed unit (a pandas comparison of tz-aware series costs more than the parse check itself)."""
+    per_unit = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}[parsed.dt.unit]
+    i8 = parsed.array.asi8  # NaT is int64 min: excluded explicitly
+    lo, hi = -(-_TS_MIN.value // per_unit), _TS_MAX.value // per_unit  # ceil / floor in that unit
+    return (i8 != _NA_INT) & ((i8 < lo) | (i8 > hi))
+
+
+def _unparsed_beyond_ns(values: pd.Series, unparsed: np.ndarray) -> np.ndarray:
+    """Well-formed values pandas could not parse whose year is beyond 1677-2262: out of range.
+
+    A column with a fraction of 7+ digits is parsed at ns, and then pandas coerces an
+    out-of-range value to NaT instead of parsing it.
+    """
+    out = np.zeros(len(values), dtype=bool)
+    rows = np.flatnonzero(unparsed)  # few: only those rows' years are read
+    if len(rows):
+        year = pd.to_numeric(values.iloc[rows].str.slice(0, 4)).to_numpy()  # 4 digits: the pattern
+        out[rows[(year <= 1677) | (year >= 2262)]] = True
+    return out
+
+
+def parse_timestamps(values: pd.Series) -> pd.Series:
+    """ISO-8601 strings -> ``datetime64[ns, UTC]``; no offset means UTC; invalid or out of range -> NaT."""
+    return check_timestamps(values)[0]
 
 
 def _short(v: object, limit: int = 40) -> str:
