@@ -129,6 +129,7 @@ class Reason:
     MISSING_VALUE = "missing_value"
     MALFORMED_ID = "malformed_id"
     MALFORMED_TIMESTAMP = "malformed_timestamp"
+    FUTURE_TIMESTAMP = "future_timestamp"  # later than the validation's clock (+ FUTURE_TOLERANCE)
     MALFORMED_NUMBER = "malformed_number"
     NEGATIVE_AMOUNT = "negative_amount"
     ZERO_QUANTITY = "zero_quantity"

@@ -56,6 +56,10 @@ _TIMESTAMP = (r"^(?:[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2}(?:[T ][0-9]{2}(?::[0-9]{2}(
               + _OFFSET + r"?)?)?)?"
               r"|[0-9]{8}(?:T[0-9]{2}(?:[0-9]{2}(?:[0-9]{2}(?:\.[0-9]+)?)?)?" + _OFFSET + r"?)?)$")
 _TS_MIN, _TS_MAX = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
+# An event cannot happen after its export: a time later than the validation's clock (with a day for
+# clocks and time zones set wrong) is quarantined. One purchase dated 2099 would otherwise become
+# the graph's as_of and decay every trust score to nothing.
+FUTURE_TOLERANCE = pd.Timedelta(days=1)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NA_INT = np.iinfo(np.int64).min
 
@@ -163,7 +167,9 @@ def check_fields(batch: Batch) -> Batch:
     typed: dict[str, object] = {}
     problems: list[tuple[int, str, np.ndarray, np.ndarray]] = []  # (precedence, reason, mask, detail)
     precedence = {Reason.MISSING_VALUE: 0, Reason.MALFORMED_ID: 1, Reason.MALFORMED_TIMESTAMP: 2,
-                  Reason.MALFORMED_NUMBER: 3, Reason.NEGATIVE_AMOUNT: 4, Reason.ZERO_QUANTITY: 5}
+                  Reason.FUTURE_TIMESTAMP: 2, Reason.MALFORMED_NUMBER: 3, Reason.NEGATIVE_AMOUNT: 4,
+                  Reason.ZERO_QUANTITY: 5}
+    latest = pd.Timestamp.now(tz="UTC") + FUTURE_TOLERANCE
 
     def problem(reason: str, mask: np.ndarray, column: str, values: pd.Series, what: str) -> None:
         if mask.any():
@@ -190,7 +196,10 @@ def check_fields(batch: Batch) -> Batch:
             problem(Reason.MALFORMED_TIMESTAMP, ~empty & malformed, col.name, stripped, "not an ISO-8601 timestamp")
             problem(Reason.MALFORMED_TIMESTAMP, out_of_range, col.name, stripped,
                     "out of the supported range 1677-09-21..2262-04-11")
-            typed[col.name] = parsed
+            future = (parsed > latest).to_numpy(dtype=bool, na_value=False)
+            problem(Reason.FUTURE_TIMESTAMP, future, col.name, stripped,
+                    f"later than this validation's clock ({latest - FUTURE_TOLERANCE:%Y-%m-%dT%H:%MZ}) plus a day")
+            typed[col.name] = parsed.where(~future)
         elif col.kind == "money":
             ok, values = parse_numbers(stripped, _MONEY)
             problem(Reason.MALFORMED_NUMBER, ~empty & ~ok, col.name, stripped, "not a decimal number")

@@ -148,3 +148,21 @@ def test_quantity_beyond_exact_range_is_malformed(tmp_path: Path):
                                                            3: Reason.MALFORMED_NUMBER}
     assert "larger than" in q[1][1]
     assert v.tables["purchases"]["quantity"].tolist() == [9007199254740991.0]
+
+
+# ------------------------------------------------------------------ 5: dated in the future
+
+
+def test_a_time_later_than_the_clock_is_quarantined_and_cannot_move_as_of(tmp_path: Path):
+    from livetrust.graph.projection import Projection
+
+    soon = (pd.Timestamp.now(tz="UTC") + pd.Timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M:%SZ")  # clock skew
+    purchases(tmp_path, ["o1,c1,s1,p1,1,10,2099-01-01T05:30:00Z", "o2,c1,s1,p1,1,10,2026-01-01T05:30:00Z",
+                         f"o3,c1,s1,p1,1,10,{soon}"])
+    write(tmp_path, "follows.csv", "consumer_id,streamer_id,followed_at,unfollowed_at\n"
+                                   "c1,s1,2026-01-01T00:00:00Z,2099-06-01T00:00:00Z\n")
+    v = validate_folder(tmp_path)
+    q = quarantined(v, "purchases.csv")
+    assert set(q) == {1} and q[1][0] == Reason.FUTURE_TIMESTAMP and "later than this validation's clock" in q[1][1]
+    assert quarantined(v, "follows.csv")[1][0] == Reason.FUTURE_TIMESTAMP
+    assert Projection.from_folder(tmp_path).as_of == pd.Timestamp(soon)
