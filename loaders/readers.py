@@ -11,8 +11,14 @@ sub-folder of part files. A stream without a file is an empty stream.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import csv
+import io
 import json
 import os
+import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -31,6 +37,8 @@ from ..errors import InputError
 _FORMATS_BY_LENGTH = sorted(FORMATS, key=len, reverse=True)
 # Files in a part folder that are not data (Spark/Hadoop markers, checksums, hidden files).
 _IGNORED_PARTS = ("_SUCCESS", "_committed", "_started")
+_CSV_BLOCK = 8 << 20  # bytes the CSV parser takes at a time; one row must fit in it
+_HEADER_LIMIT = 1 << 20  # longest CSV header line read
 
 
 @dataclass
@@ -58,7 +66,8 @@ class Source:
     def total_rows(self) -> int | None:
         """Row count when the format knows it without reading the data (Parquet)."""
         if self.fmt == ".parquet":
-            return pq.ParquetFile(self.path).metadata.num_rows
+            with pq.ParquetFile(self.path) as pf:
+                return pf.metadata.num_rows
         return None
 
 
@@ -133,8 +142,13 @@ def read_chunks(source: Source, chunk_rows: int) -> Iterator[Chunk]:
 
 
 def check_columns(source: Source, columns: list[str]) -> None:
-    """Raise one-line InputError when required columns are missing from the header."""
+    """Raise one-line InputError when the header repeats a column or lacks required ones."""
     spec: Stream = STREAMS[source.stream]
+    # a repeated name would keep one of the copies and drop the other values unseen
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:
+        raise InputError(f"{source.path}: column{'s' if len(repeated) > 1 else ''} {', '.join(repeated)} "
+                         f"given more than once in the header; keep one")
     missing = [c for c in spec.required if c not in columns]
     if missing:
         raise InputError(
@@ -174,59 +188,132 @@ def _read_csv(source: Source, chunk_rows: int) -> Iterator[Chunk]:
         bad.append((int(row.number) if row.number is not None else -1, row.text))
         return "skip"
 
-    stream = pa.input_stream(str(source.path), compression="detect")
-    try:
-        header = _csv_header(source)
-        check_columns(source, header)
-        reader = pacsv.open_csv(
+    raw_names = _csv_header(source)
+    names = [n.strip() for n in raw_names]  # as Parquet and JSONL names
+    check_columns(source, names)
+    # stream and reader closed on every path (an InputError too), not left to the garbage
+    # collector; single-threaded: a pyarrow worker still releasing reader state when Python
+    # exits aborts the process ("terminate called without an active exception", seen in a core)
+    with pa.input_stream(str(source.path), compression="detect") as stream:
+        reader = _csv_call(source, on_invalid, lambda: pacsv.open_csv(
             stream,
-            read_options=pacsv.ReadOptions(block_size=8 << 20, use_threads=False),
+            read_options=pacsv.ReadOptions(block_size=_CSV_BLOCK, use_threads=False),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+            # binary, not string: UTF-8 is checked per batch (_csv_strings) to name the bad row
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
+                column_types={name: pa.binary() for name in raw_names},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
-        )
-    except pa.ArrowInvalid as err:
-        stream.close()
-        raise InputError(f"{source.path}: cannot read as CSV: {str(err).splitlines()[0]}") from None
+        ))
+        with contextlib.closing(reader):
+            yield from _csv_chunks(source, reader, names, bad, on_invalid, chunk_rows)
+
+
+def _csv_chunks(source: Source, reader, names: list[str], bad: list[tuple[int, str]], on_invalid,
+                chunk_rows: int) -> Iterator[Chunk]:
     seen = 0  # data rows the parser returned so far
     bad_done = 0  # malformed rows already reported
     pending: list[pd.DataFrame] = []
     pending_n = 0
+    while True:
+        try:
+            batch = _csv_call(source, on_invalid, reader.read_next_batch)
+        except StopIteration:
+            batch = None
+        if batch is not None and batch.num_rows:
+            pending.append(_csv_strings(source, batch, seen + pending_n, bad))
+            pending_n += batch.num_rows
+        while pending_n >= chunk_rows or (batch is None and pending_n):
+            frame = pd.concat(pending, ignore_index=True) if len(pending) > 1 else pending[0]
+            take = min(chunk_rows, len(frame))
+            out, rest = frame.iloc[:take].reset_index(drop=True), frame.iloc[take:].reset_index(drop=True)
+            pending, pending_n = ([rest], len(rest)) if len(rest) else ([], 0)
+            # malformed rows are data rows too: pyarrow numbers rows with the header as 1 (single-threaded)
+            rows = _positions(seen, take, _bad_rows(bad))
+            last = rows[-1] if take else seen
+            malformed = [(line - 1, text) for line, text in bad[bad_done:] if line - 1 <= last]
+            bad_done += len(malformed)
+            seen += take
+            yield Chunk(source.relpath, out, rows, malformed)
+        if batch is None:
+            break
+    leftover = bad[bad_done:]
+    if leftover:
+        yield Chunk(source.relpath, pd.DataFrame({c: [] for c in names}, dtype=object),
+                    np.empty(0, dtype=np.int64), [(line - 1, text) for line, text in leftover])
+
+
+def _bad_rows(bad: list[tuple[int, str]]) -> list[int]:
+    return sorted(line - 1 for line, _ in bad)
+
+
+def _csv_call(source: Source, on_invalid, call):
+    """``call()`` with pyarrow's read errors as one-line InputErrors naming the file."""
+    with _undecodable_rows(on_invalid) as undecodable:
+        try:
+            return call()
+        except pa.ArrowInvalid as err:
+            if undecodable:
+                raise InputError(f"{source.path}: not valid UTF-8 (in a line with a wrong number of fields)") \
+                    from None
+            raise InputError(f"{source.path}: cannot read as CSV: {_first_line(err)}") from None
+        except OSError as err:  # truncated or corrupt gzip, unreadable file
+            raise InputError(f"{source.path}: cannot read as CSV: {_first_line(err)}") from None
+
+
+@contextlib.contextmanager
+def _undecodable_rows(handler) -> Iterator[list[BaseException]]:
+    """Collect the UTF-8 errors of rows pyarrow could not pass to ``handler``.
+
+    pyarrow decodes a malformed row's text before calling the invalid-row handler; when that
+    fails, the C++ parser cannot take the exception: Python prints "Exception ignored ..." on
+    stderr and pyarrow raises a parse error. This turns the stray print into a caught error.
+    """
+    caught: list[BaseException] = []
+    previous = sys.unraisablehook
+
+    def hook(args) -> None:
+        if isinstance(args.exc_value, UnicodeDecodeError) and args.object is handler:
+            caught.append(args.exc_value)
+        else:
+            previous(args)
+
+    sys.unraisablehook = hook
     try:
-        while True:
-            try:
-                batch = reader.read_next_batch()
-            except StopIteration:
-                batch = None
-            except pa.ArrowInvalid as err:
-                raise InputError(f"{source.path}: cannot read as CSV: {str(err).splitlines()[0]}") from None
-            if batch is not None and batch.num_rows:
-                pending.append(_table_to_strings(batch))
-                pending_n += batch.num_rows
-            while pending_n >= chunk_rows or (batch is None and pending_n):
-                frame = pd.concat(pending, ignore_index=True) if len(pending) > 1 else pending[0]
-                take = min(chunk_rows, len(frame))
-                out, rest = frame.iloc[:take].reset_index(drop=True), frame.iloc[take:].reset_index(drop=True)
-                pending, pending_n = ([rest], len(rest)) if len(rest) else ([], 0)
-                # malformed rows are data rows too: pyarrow numbers rows with the header as 1 (single-threaded)
-                bad_rows = sorted(line - 1 for line, _ in bad)
-                rows = _positions(seen, take, bad_rows)
-                last = rows[-1] if take else seen
-                malformed = [(line - 1, text) for line, text in bad[bad_done:] if line - 1 <= last]
-                bad_done += len(malformed)
-                seen += take
-                yield Chunk(source.relpath, out, rows, malformed)
-            if batch is None:
-                break
-        leftover = bad[bad_done:]
-        if leftover:
-            yield Chunk(source.relpath, pd.DataFrame({c: [] for c in header}, dtype=object),
-                        np.empty(0, dtype=np.int64), [(line - 1, text) for line, text in leftover])
+        yield caught
     finally:
-        stream.close()
+        sys.unraisablehook = previous
+
+
+def _csv_strings(source: Source, batch: pa.RecordBatch, before: int, bad: list[tuple[int, str]]) -> pd.DataFrame:
+    """The batch as strings; a value that is not UTF-8 fails the file, naming its data row.
+
+    ``before``: rows the parser returned before this batch (to number the bad row).
+    """
+    columns = []
+    for name, col in zip(batch.schema.names, batch.columns):
+        try:
+            columns.append(col.cast(pa.string()))
+        except pa.ArrowInvalid:
+            row = _positions(before + _first_not_utf8(col), 1, _bad_rows(bad))[0]
+            raise InputError(f"{source.path}: data row {row}, column {name.strip()}: not valid UTF-8") from None
+    return _table_to_strings(pa.RecordBatch.from_arrays(columns, names=batch.schema.names))
+
+
+def _first_not_utf8(col: pa.Array) -> int:
+    """Index of the first value of a binary column that is not UTF-8 (only on the error path)."""
+    for i, value in enumerate(col.to_pylist()):
+        try:
+            value.decode("utf-8")
+        except UnicodeDecodeError:
+            return i
+    return 0
+
+
+def _first_line(err: BaseException) -> str:
+    lines = str(err).splitlines()
+    return lines[0] if lines else type(err).__name__
 
 
 def _positions(seen: int, take: int, bad_rows: list[int]) -> np.ndarray:
@@ -246,24 +333,57 @@ def _positions(seen: int, take: int, bad_rows: list[int]) -> np.ndarray:
 
 
 def _csv_header(source: Source) -> list[str]:
-    with pa.input_stream(str(source.path), compression="detect") as f:
-        reader = pacsv.open_csv(f, read_options=pacsv.ReadOptions(block_size=1 << 20),
-                                parse_options=pacsv.ParseOptions(invalid_row_handler=lambda row: "skip"))
-        return list(reader.schema.names)
+    """The column names as written (untrimmed), from the header line alone.
+
+    Reading only that line keeps the header independent of the first data row's size (a row
+    bigger than a parse block fails a parse). As in pyarrow's parser (``newlines_in_values``
+    off, ``ignore_empty_lines`` on), the header is the first non-empty line, ended by ``\\n``
+    or ``\\r``. The stdlib ``csv`` module splits it (same quoting as pyarrow's defaults): a
+    pyarrow read here runs on its thread pool, whose workers can outlive the call and abort
+    the interpreter at exit ("terminate called without an active exception").
+    """
+    with pa.input_stream(str(source.path), compression="detect") as raw, io.BufferedReader(raw) as f:
+        try:
+            head = f.read(_HEADER_LIMIT)
+        except OSError as err:  # truncated or corrupt gzip
+            raise InputError(f"{source.path}: cannot read as CSV: {_first_line(err)}") from None
+    lines = re.split(rb"[\r\n]", head.removeprefix(codecs.BOM_UTF8))  # a BOM is not part of a name
+    first = next((i for i, line in enumerate(lines) if line), None)
+    if first is None:
+        raise InputError(f"{source.path}: cannot read as CSV: no header line")
+    if first == len(lines) - 1 and len(head) >= _HEADER_LIMIT:
+        raise InputError(f"{source.path}: cannot read as CSV: header line longer than {_HEADER_LIMIT} bytes")
+    try:
+        text = lines[first].decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{source.path}: the header line is not valid UTF-8") from None
+    return next(csv.reader([text]))
 
 
 def _read_parquet(source: Source, chunk_rows: int) -> Iterator[Chunk]:
-    try:
+    with _parquet_errors(source):
         pf = pq.ParquetFile(source.path)
+    with pf:  # closed on every path, as the CSV streams
+        check_columns(source, [n.strip() for n in pf.schema_arrow.names])
+        seen = 0
+        batches = pf.iter_batches(batch_size=chunk_rows)
+        while True:
+            with _parquet_errors(source):  # a corrupt page shows only when read
+                batch = next(batches, None)
+            if batch is None:
+                return
+            frame = _table_to_strings(batch)
+            rows = np.arange(seen + 1, seen + len(frame) + 1, dtype=np.int64)
+            seen += len(frame)
+            yield Chunk(source.relpath, frame, rows)
+
+
+@contextlib.contextmanager
+def _parquet_errors(source: Source) -> Iterator[None]:
+    try:
+        yield
     except (pa.ArrowInvalid, OSError) as err:
-        raise InputError(f"{source.path}: cannot read as Parquet: {str(err).splitlines()[0]}") from None
-    check_columns(source, [n.strip() for n in pf.schema_arrow.names])
-    seen = 0
-    for batch in pf.iter_batches(batch_size=chunk_rows):
-        frame = _table_to_strings(batch)
-        rows = np.arange(seen + 1, seen + len(frame) + 1, dtype=np.int64)
-        seen += len(frame)
-        yield Chunk(source.relpath, frame, rows)
+        raise InputError(f"{source.path}: cannot read as Parquet: {_first_line(err)}") from None
 
 
 def _read_jsonl(source: Source, chunk_rows: int) -> Iterator[Chunk]:
@@ -275,37 +395,57 @@ def _read_jsonl(source: Source, chunk_rows: int) -> Iterator[Chunk]:
     malformed: list[tuple[int, str]] = []
     columns: dict[str, None] = {}
     checked = False
-    n = 0
-    with pa.input_stream(str(source.path), compression="detect") as raw:
-        import io
-
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
-        for line in text:
-            if not line.strip():
-                continue
-            n += 1
-            try:
-                obj = decode(line)
-                if not isinstance(obj, dict):
-                    raise ValueError("not an object")
-            except ValueError:
-                malformed.append((n, line.rstrip("\r\n")))
-            else:
-                rec = {k.strip(): _json_value(v) for k, v in obj.items()}
-                for k in rec:
-                    columns.setdefault(k)
-                records.append(rec)
-                rows.append(n)
-            if len(records) + len(malformed) >= chunk_rows:
-                if not checked:
-                    check_columns(source, list(columns) or spec.column_names)
-                    checked = True
-                yield _json_chunk(source, records, rows, malformed, columns)
-                records, rows, malformed = [], [], []
-        if records or malformed:
-            if not checked and records:
-                check_columns(source, list(columns))
+    for n, line in _jsonl_lines(source):
+        try:
+            obj = decode(line)
+            if not isinstance(obj, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            malformed.append((n, line.rstrip("\r\n")))
+        else:
+            rec = {k.strip(): _json_value(v) for k, v in obj.items()}
+            for k in rec:
+                columns.setdefault(k)
+            records.append(rec)
+            rows.append(n)
+        if len(records) + len(malformed) >= chunk_rows:
+            if not checked:
+                check_columns(source, list(columns) or spec.column_names)
+                checked = True
             yield _json_chunk(source, records, rows, malformed, columns)
+            records, rows, malformed = [], [], []
+    if records or malformed:
+        if not checked and records:
+            check_columns(source, list(columns))
+        yield _json_chunk(source, records, rows, malformed, columns)
+
+
+def _jsonl_lines(source: Source) -> Iterator[tuple[int, str]]:
+    """(1-based data row, text) of the non-blank lines.
+
+    Decoded line by line, so a line that is not UTF-8 is named; a BOM is ignored, as CSV does.
+    """
+    n = 0
+    with pa.input_stream(str(source.path), compression="detect") as raw, io.BufferedReader(raw) as f:
+        for i, data in enumerate(_jsonl_raw_lines(source, f)):
+            try:
+                line = data.decode("utf-8-sig" if i == 0 else "utf-8")
+            except UnicodeDecodeError:
+                raise InputError(f"{source.path}: data row {n + 1}: not valid UTF-8") from None
+            if line.strip():
+                n += 1
+                yield n, line
+
+
+def _jsonl_raw_lines(source: Source, f: io.BufferedReader) -> Iterator[bytes]:
+    while True:
+        try:
+            data = f.readline()
+        except OSError as err:  # truncated or corrupt gzip
+            raise InputError(f"{source.path}: cannot read as JSON Lines: {_first_line(err)}") from None
+        if not data:
+            return
+        yield data
 
 
 def _json_value(v) -> str:

@@ -1,0 +1,161 @@
+"""Readers on awkward input: one-line InputErrors naming the file, or the rows loaded; nothing lost."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from livetrust.errors import InputError
+from livetrust.loaders import validate_folder
+from livetrust.loaders import readers
+
+FACTORIES = "factory_id,name,region\nf1,Acme,east\nf2,Bolt,west\n"
+PRODUCTS = "product_id,factory_id,name,category,price\np1,f1,Lipstick,beauty,19.90\np2,f2,Phone,tech,999\n"
+HEADER = "order_id,consumer_id,streamer_id,product_id,quantity,amount,purchased_at"
+ROWS = [
+    "o1,c1,s1,p1,3,59.70,2024-01-01T10:00:00Z",
+    "o2,c2,s1,p2,1,999,2024-01-02T10:00:00Z",
+    "o3,c1,s2,p1,1,19.90,2024-01-03T10:00:00Z",
+]
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    (tmp_path / "factories.csv").write_text(FACTORIES)
+    (tmp_path / "products.csv").write_text(PRODUCTS)
+    return tmp_path
+
+
+def purchases(folder: Path, header: str = HEADER, rows: list[str] = ROWS) -> Path:
+    path = folder / "purchases.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def input_error(folder: Path) -> str:
+    with pytest.raises(InputError) as err:
+        validate_folder(folder)
+    message = str(err.value)
+    assert "\n" not in message
+    return message
+
+
+def loaded(v, file: str) -> tuple[int, int]:
+    f = v.report.file(file)
+    return f.read, f.loaded
+
+
+def stderr_of_validate(folder: Path) -> list[str]:
+    """The non-empty stderr lines of validate_folder in a fresh interpreter that prints its error."""
+    code = ("import sys\nfrom livetrust.loaders import validate_folder\n"
+            "try:\n    validate_folder(sys.argv[1])\nexcept Exception as e:\n    print(e, file=sys.stderr)\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True, text=True, timeout=120)
+    return [ln for ln in proc.stderr.splitlines() if ln.strip()]
+
+
+# 1. a repeated header column used to keep the last copy silently
+def test_duplicated_header_column_is_an_input_error(base: Path):
+    purchases(base, HEADER + ",amount", [r + ",1.00" for r in ROWS])
+    message = input_error(base)
+    assert "purchases.csv" in message and "amount" in message and "more than once" in message
+
+
+def test_columns_repeated_after_trimming_are_an_input_error(base: Path):
+    purchases(base, HEADER + ", amount ", [r + ",1.00" for r in ROWS])
+    assert "amount" in input_error(base)
+
+
+# 2. spaces around CSV header names, as Parquet and JSONL names are trimmed
+def test_csv_header_names_are_trimmed(base: Path):
+    purchases(base, ",".join(f" {c} " for c in HEADER.split(",")))
+    v = validate_folder(base)
+    assert loaded(v, "purchases.csv") == (3, 3)
+    assert list(v.tables["purchases"].columns[:7]) == HEADER.split(",")
+
+
+# 3. not UTF-8, binary, truncated gzip: one line naming the file and the reason
+def test_truncated_csv_gz_is_an_input_error(base: Path):
+    data = gzip.compress(("\n".join([HEADER, *ROWS * 200]) + "\n").encode())
+    (base / "purchases.csv.gz").write_bytes(data[: len(data) // 2])
+    message = input_error(base)
+    assert "purchases.csv.gz" in message and "Truncated compressed stream" in message
+
+
+def test_invalid_utf8_names_the_data_row_and_column(base: Path):
+    path = purchases(base)
+    path.write_bytes(path.read_bytes().replace(b"o3,", b"o\xff3,"))
+    message = input_error(base)
+    assert "purchases.csv" in message and "data row 3" in message and "order_id" in message
+    assert "not valid UTF-8" in message
+
+
+def test_invalid_utf8_row_number_counts_malformed_rows(base: Path):
+    path = purchases(base, rows=[ROWS[0], "o9,too,few", ROWS[1], ROWS[2]])
+    path.write_bytes(path.read_bytes().replace(b"o3,", b"o\xff3,"))
+    assert "data row 4" in input_error(base)
+
+
+def test_invalid_utf8_in_a_malformed_row_prints_one_line(base: Path):
+    path = purchases(base, rows=[ROWS[0], ROWS[1], ROWS[2] + ",extra"])
+    path.write_bytes(path.read_bytes().replace(b"o3,", b"o\xff3,"))
+    lines = stderr_of_validate(base)  # no "Exception ignored ... UnicodeDecodeError" before it
+    assert len(lines) == 1, lines
+    assert "purchases.csv" in lines[0] and "not valid UTF-8" in lines[0]
+
+
+def test_binary_csv_header_is_an_input_error(base: Path):
+    (base / "purchases.csv").write_bytes(b"\xff\xfe\x00\x01order_id\n" + bytes(range(256)))
+    lines = stderr_of_validate(base)
+    assert len(lines) == 1 and "purchases.csv" in lines[0], lines
+
+
+def test_jsonl_not_utf8_and_truncated_gzip_are_input_errors(base: Path):
+    (base / "factories.csv").unlink()
+    (base / "factories.jsonl").write_bytes(b'{"factory_id": "f1"}\n\n{"factory_id": "f\xff"}\n')
+    message = input_error(base)
+    assert "factories.jsonl" in message and "data row 2" in message and "not valid UTF-8" in message
+    (base / "factories.jsonl").unlink()
+    data = gzip.compress(b"".join(b'{"factory_id": "f%d"}\n' % i for i in range(500)))
+    (base / "factories.jsonl.gz").write_bytes(data[:-20])
+    message = input_error(base)
+    assert "factories.jsonl.gz" in message and "Truncated compressed stream" in message
+
+
+# 4. a header error must not leave its stream to the garbage collector (SIGABRT at exit)
+def test_streams_are_closed_when_the_header_is_rejected(base: Path, monkeypatch):
+    opened = []
+    real = pa.input_stream
+
+    def recording(*args, **kwargs):
+        opened.append(real(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(readers.pa, "input_stream", recording)
+    purchases(base, HEADER.replace("amount", "amt"))
+    assert "missing required column amount" in input_error(base)
+    assert opened and all(s.closed for s in opened)
+
+
+# 5. a JSONL file written with a BOM kept its first row as malformed
+def test_jsonl_bom_is_ignored(base: Path):
+    (base / "factories.csv").unlink()
+    text = "".join(json.dumps({"factory_id": f, "name": n}) + "\n" for f, n in (("f1", "Acme"), ("f2", "Bolt")))
+    (base / "factories.jsonl").write_text(text, encoding="utf-8-sig")
+    v = validate_folder(base)
+    assert loaded(v, "factories.jsonl") == (2, 2)
+    assert v.quarantine.empty
+
+
+# 6. a field over 1 MB in the first data row failed the header read
+def test_big_field_in_first_csv_row_loads(base: Path):
+    big = "x" * (2 << 20)
+    (base / "factories.csv").write_text(f"factory_id,name,region\nf1,{big},east\nf2,Bolt,west\n")
+    v = validate_folder(base)
+    assert loaded(v, "factories.csv") == (2, 2)
+    assert v.tables["factories"].set_index("factory_id").loc["f1", "name"] == big
