@@ -115,12 +115,27 @@ def discover(folder: Path) -> dict[str, list[Source]]:
             continue
         stem, fmt = split_format(entry.name)
         if stem not in STREAMS:
+            _refuse_near_miss(entry, stem, fmt)
             continue
         if fmt is None:
             raise InputError(f"{entry}: unknown format (expected one of {', '.join(FORMATS)})")
         _claim(given, stem, entry.name, folder)
         found[stem].append(Source(stem, entry, entry.name, fmt))
     return found
+
+
+def _refuse_near_miss(entry: Path, stem: str, fmt: str | None) -> None:
+    """A data file named like a stream but not quite (``Purchases.csv``, ``return.csv``) would be
+    skipped as not a stream, and the load would run without it: refused, naming the stream."""
+    meant = next((name for name in STREAMS if stem.lower() in _spellings(name)), None)
+    if fmt is not None and meant is not None:
+        raise InputError(f"{entry}: not a stream name; the {meant} stream is read from {meant}{fmt} "
+                         f"(lower case, plural)")
+
+
+def _spellings(stream: str) -> set[str]:
+    """The stream's name and its singular (factories: factory; purchases: purchase)."""
+    return {stream, stream[:-1], stream[:-3] + "y" if stream.endswith("ies") else stream}
 
 
 def _claim(given: dict[str, str], stream: str, name: str, folder: Path) -> None:

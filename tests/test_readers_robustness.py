@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -159,3 +160,12 @@ def test_big_field_in_first_csv_row_loads(base: Path):
     v = validate_folder(base)
     assert loaded(v, "factories.csv") == (2, 2)
     assert v.tables["factories"].set_index("factory_id").loc["f1", "name"] == big
+
+
+@pytest.mark.parametrize("name", ["Purchases.csv", "return.csv", "FACTORY.jsonl", "follow.csv.gz"])
+def test_a_stream_file_named_almost_right_is_refused(tmp_path, name):
+    """Skipped as not a stream, it would have left its stream empty and the run 'succeeded'."""
+    (tmp_path / name).write_text("x\n")
+    (tmp_path / "notes.csv").write_text("x\n")  # not near a stream name: still ignored
+    with pytest.raises(InputError, match=rf"{re.escape(name)}: not a stream name; the \w+ stream is read from"):
+        readers.discover(tmp_path)
