@@ -248,12 +248,18 @@ def _csv_chunks(source: Source, reader, names: list[str], bad: list[tuple[int, s
             rows = _positions(seen, take, _bad_rows(bad))
             last = rows[-1] if take else seen
             malformed = [(line - 1, text) for line, text in bad[bad_done:] if line - 1 <= last]
+            for row, text in malformed:
+                if reason := _unterminated_quote(text, len(names)):
+                    raise InputError(f"{source.path}: data row {row}: {reason}")
             bad_done += len(malformed)
             seen += take
             yield Chunk(source.relpath, out, rows, malformed)
         if batch is None:
             break
     leftover = bad[bad_done:]
+    for line, text in leftover:
+        if reason := _unterminated_quote(text, len(names)):
+            raise InputError(f"{source.path}: data row {line - 1}: {reason}")
     if leftover:
         yield Chunk(source.relpath, pd.DataFrame({c: [] for c in names}, dtype=object),
                     np.empty(0, dtype=np.int64), [(line - 1, text) for line, text in leftover])
@@ -313,7 +319,37 @@ def _csv_strings(source: Source, batch: pa.RecordBatch, before: int, bad: list[t
         except pa.ArrowInvalid:
             row = _positions(before + _first_not_utf8(col), 1, _bad_rows(bad))[0]
             raise InputError(f"{source.path}: data row {row}, column {name.strip()}: not valid UTF-8") from None
+        swallowed = _first_swallowing(columns[-1], batch.num_columns)
+        if swallowed is not None:
+            row = _positions(before + swallowed[0], 1, _bad_rows(bad))[0]
+            raise InputError(f"{source.path}: data row {row}, column {name.strip()}: {swallowed[1]}")
     return _table_to_strings(pa.RecordBatch.from_arrays(columns, names=batch.schema.names))
+
+
+def _swallowed_rows(text: str, n_columns: int) -> int:
+    """Lines after the first line of ``text`` that look like rows of the file (as many commas as
+    the header has separators): a quote opened and never closed reads the lines after it as one
+    value, and the rows in them are lost without a count."""
+    return sum(1 for line in text.split("\n")[1:] if line.count(",") == n_columns - 1 and '"' not in line)
+
+
+def _unterminated_quote(text: str, n_columns: int) -> str | None:
+    swallowed = _swallowed_rows(text, n_columns)
+    if swallowed:
+        return (f"a quote opened here is not closed: the {swallowed:,d} rows after it were read as part of "
+                f"one value")
+    return None
+
+
+def _first_swallowing(col: pa.Array, n_columns: int) -> tuple[int, str] | None:
+    """(index, reason) of the first value that swallowed rows (see ``_swallowed_rows``); only the
+    values with a line break are looked at, so a clean column costs one vectorised search."""
+    with_break = pc.match_substring(col, "\n").to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(with_break):
+        reason = _unterminated_quote(col[int(i)].as_py(), n_columns)
+        if reason:
+            return int(i), reason
+    return None
 
 
 def _first_not_utf8(col: pa.Array) -> int:

@@ -169,3 +169,23 @@ def test_a_stream_file_named_almost_right_is_refused(tmp_path, name):
     (tmp_path / "notes.csv").write_text("x\n")  # not near a stream name: still ignored
     with pytest.raises(InputError, match=rf"{re.escape(name)}: not a stream name; the \w+ stream is read from"):
         readers.discover(tmp_path)
+
+
+@pytest.mark.parametrize("broken, where", [
+    ('o2,c2,s1,"p2,1,999,2024-01-02T10:00:00Z', "data row 2: "),        # the row splits wrong: malformed
+    ('o2,c2,s1,p2,1,999,"2024-01-02T10:00:00Z', "data row 2, column purchased_at: "),  # the last value swallows
+])
+def test_an_unterminated_quote_fails_the_file_instead_of_hiding_the_rows_after_it(base, broken, where):
+    rows = [ROWS[0], broken, *ROWS[2:], "o4,c3,s2,p1,2,39.80,2024-01-04T10:00:00Z"]
+    purchases(base, rows=rows)
+    message = input_error(base)
+    assert message.endswith(f"purchases.csv: {where}a quote opened here is not closed: the 2 rows after it were "
+                            "read as part of one value")
+
+
+def test_a_quoted_value_with_line_breaks_still_loads(base):
+    (base / "products.csv").write_text(PRODUCTS + 'p3,f1,"Lip gloss\nlimited, 2024\nedition",beauty,9.90\n')
+    purchases(base)
+    v = validate_folder(base)
+    assert v.report.file("products.csv").loaded == 3
+    assert "limited, 2024" in v.tables["products"].set_index("product_id").loc["p3", "name"]
