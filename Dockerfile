@@ -7,7 +7,10 @@ COPY livetrust ./livetrust
 COPY graph ./graph
 COPY loaders ./loaders
 COPY queries ./queries
-RUN pip install --no-cache-dir . && useradd --create-home livetrust
+RUN pip install --no-cache-dir . && useradd --create-home livetrust \
+    # the output folder exists in the image, owned by the user: a new named volume mounted there
+    # (docker-compose.yml's livetrust-out) takes its owner; created by Docker it would be root's
+    && mkdir -p /work/livetrust-out /work/data && chown -R livetrust:livetrust /work
 USER livetrust
 WORKDIR /work
 ENTRYPOINT ["livetrust"]

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+from .errors import Neo4jUnavailable
 
 DEFAULT_URI = "bolt://127.0.0.1:7687"
 DEFAULT_USER = "neo4j"
@@ -39,6 +42,13 @@ class Neo4jSettings:
     user: str = DEFAULT_USER
     password: str = field(default="", repr=False)
     database: str = DEFAULT_DATABASE
+
+    def __post_init__(self) -> None:
+        # credentials in the URI (bolt://user:password@host) would be printed wherever the URI is
+        # (messages, demo.json, load reports): refused here, without echoing it
+        if "@" in urlsplit(self.uri).netloc:
+            raise Neo4jUnavailable("NEO4J_URI must not hold credentials (user:password@): give them as "
+                                   "NEO4J_USER and NEO4J_PASSWORD (or --user / --password)")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: str | None) -> "Neo4jSettings":

@@ -1,3 +1,5 @@
+import pytest
+
 from livetrust.settings import Neo4jSettings
 
 
@@ -15,3 +17,16 @@ def test_defaults_without_environment():
 def test_password_is_never_shown():
     s = Neo4jSettings.from_env({"NEO4J_PASSWORD": "hunter2"})
     assert "hunter2" not in repr(s) and "hunter2" not in s.describe() and "hunter2" not in str(s)
+
+
+def test_credentials_in_the_uri_are_refused_without_echoing_them():
+    from click.testing import CliRunner
+
+    from livetrust.cli import main
+    from livetrust.errors import Neo4jUnavailable
+
+    with pytest.raises(Neo4jUnavailable, match="must not hold credentials") as err:
+        Neo4jSettings.from_env({"NEO4J_URI": "bolt://neo4j:s3cretPW@db:7687"})
+    assert "s3cretPW" not in str(err.value)
+    r = CliRunner().invoke(main, ["ping"], env={"NEO4J_URI": "bolt://neo4j:s3cretPW@127.0.0.1:9"})
+    assert r.exit_code != 0 and "s3cretPW" not in r.output and r.output.count("\n") == 1
