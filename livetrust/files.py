@@ -85,3 +85,19 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
     path = Path(path)
     os.replace(stage(path, write), path)
     fsync_dir(path.parent)
+
+
+def writable_folder(folder: str | Path, option: str) -> Path:
+    """Create ``folder`` if needed and check a file can be written in it, before a job starts:
+    a job that found out only when writing its files had already done its work, or published
+    it to Neo4j. Raises a one-line :class:`~livetrust.errors.LivetrustError` naming ``option``."""
+    from .errors import LivetrustError
+
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".livetrust-probe-"):
+            pass
+    except OSError as err:
+        raise LivetrustError(f"{option} {folder}: cannot write there ({err.strerror or type(err).__name__})") from None
+    return folder

@@ -31,7 +31,11 @@ writes, against 6 ms):
 - **When the command ends** with a stop requested, it exits as stopped, whether it returned or
   failed with an error that the interruption caused.
 - **A second SIGTERM** ends the process at once (``os._exit``), without cleanup: the server drops
-  the query of the closed connection, and a job lock left held goes stale.
+  the query of the closed connection, and a job lock left held goes stale. A repeat of the same
+  signal within :data:`REPEAT_S` is not a second one: ``timeout`` signals the command and then its
+  process group, so one stop arrives twice within microseconds.
+- **Inside** :func:`shielded` (a job between its switch to the new run and its files), the stop
+  waits for the block's end: stopped between the two, Neo4j would name a run the files lack.
 
 References
 ----------
@@ -56,8 +60,9 @@ import signal
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from types import FrameType
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .errors import Terminated
 
@@ -74,7 +79,25 @@ GRACE_S = 5.0
 UNSAFE_PACKAGES = ("neo4j",)
 """Top-level packages whose state breaks when an exception is raised into their code."""
 
+REPEAT_S = 1.0
+"""Seconds within which the same signal again is the first one repeated, not a second stop."""
+
 _active: StopOnSignal | None = None
+_shield_depth = 0
+
+
+@contextmanager
+def shielded() -> Iterator[None]:
+    """A block a stop does not interrupt: one requested inside is raised when the block ends
+    (a second signal still ends the process). For short steps that must happen together."""
+    global _shield_depth
+    _shield_depth += 1
+    try:
+        yield
+    finally:
+        _shield_depth -= 1
+    if _shield_depth == 0:
+        checkpoint()
 
 
 def checkpoint() -> None:
@@ -83,7 +106,7 @@ def checkpoint() -> None:
     main thread and when no :class:`StopOnSignal` is installed."""
     stop = _active
     if stop is not None and stop.pending is not None and threading.current_thread() is threading.main_thread() \
-            and not stop.propagating():
+            and not stop.propagating() and _shield_depth == 0:
         raise stop.pending
 
 
@@ -163,6 +186,8 @@ class StopOnSignal:
     # -- in the main thread
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         stop = Terminated(signum)
+        if self.pending is not None and self.pending.code == stop.code and time.monotonic() - self._since < REPEAT_S:
+            return  # the same stop again (timeout signals the command, then its process group)
         self.echo(f"livetrust: {stop}")
         if self.pending is not None:  # the second signal: stop now, without cleanup
             sys.stdout.flush()
@@ -179,8 +204,8 @@ class StopOnSignal:
             self._raise_if_safe(frame)
 
     def _raise_if_safe(self, frame: FrameType | None) -> None:
-        if self.propagating():
-            return  # cleanup is running: leave it be
+        if self.propagating() or _shield_depth:
+            return  # cleanup is running, or a shielded block: leave it be
         if in_packages(frame, self.unsafe) and time.monotonic() - self._since < self.grace_s:
             return
         raise self.pending

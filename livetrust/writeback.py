@@ -41,7 +41,7 @@ import pandas as pd
 from .db import apply_schema
 from .joblock import STALE_AFTER, JobLock, JobLockLost
 from .queries import cypher_statement
-from .stopping import checkpoint
+from .stopping import checkpoint, shielded
 
 
 @dataclass(frozen=True)
@@ -155,6 +155,7 @@ def publish_run(
     timings: dict[str, float] | None = None,
     counts: dict[str, int] | None = None,
     before_publish: Callable[[], None] | None = None,
+    after_publish: Callable[[], None] | None = None,
     lock_stale_after: int = STALE_AFTER,
     stale_ids_max: int | None = None,
 ) -> str | None:
@@ -189,6 +190,10 @@ def publish_run(
         Called once the relationships are written, before the switch (the scoring job waits
         there for its files); an exception fails the run like any other (its relationships
         are removed and the previous run stays current).
+    after_publish : callable, optional
+        Called once the run is current and the cleanup done: the job puts its files in place.
+        From the switch to its end a stop (SIGTERM) waits (:func:`livetrust.stopping.shielded`),
+        so that Neo4j and the files name the same run.
     lock_stale_after : int, default 600
         Seconds without a heartbeat after which another run may take this job's lock
         (:class:`~livetrust.joblock.JobLock`). While a live run of the same job holds it, this
@@ -246,22 +251,36 @@ def publish_run(
                 t0 = time.perf_counter()
                 before_publish()
                 timings["before_publish"] = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            with driver.session(database=database) as session:
-                previous = session.execute_write(_publish, record, lock, written if relationships else None)
-            timings["publish"] = time.perf_counter() - t0
         except BaseException as err:
-            # a run that lost its lock leaves the database to the holder: what it would delete
-            # may be the holder's (it only records its own failure)
-            _mark_failed(driver, database, record, err, relationships, clean=not isinstance(err, JobLockLost))
+            _failed(driver, database, record, err, relationships)
             raise
-        t0 = time.perf_counter()
-        counts["stale_deleted"] = _delete_stale(driver, database, stale.by_statement, batch_size, keep=record.run_id,
-                                                stock=previous)
-        counts["cleanup_scans"] = _cleanup(driver, database, relationships, keep=record.run_id, stock=previous,
-                                           written=written)
-        timings["cleanup"] = time.perf_counter() - t0
+        # from the switch to the caller's files (after_publish) a stop waits: stopped between them,
+        # Neo4j's current run would not be the files' run
+        with shielded():
+            try:
+                t0 = time.perf_counter()
+                with driver.session(database=database) as session:
+                    previous = session.execute_write(_publish, record, lock, written if relationships else None)
+                timings["publish"] = time.perf_counter() - t0
+            except BaseException as err:
+                _failed(driver, database, record, err, relationships)
+                raise
+            t0 = time.perf_counter()
+            counts["stale_deleted"] = _delete_stale(driver, database, stale.by_statement, batch_size,
+                                                    keep=record.run_id, stock=previous)
+            counts["cleanup_scans"] = _cleanup(driver, database, relationships, keep=record.run_id, stock=previous,
+                                               written=written)
+            timings["cleanup"] = time.perf_counter() - t0
+            if after_publish is not None:
+                after_publish()
     return previous
+
+
+def _failed(driver: neo4j.Driver, database: str | None, record: RunRecord, err: BaseException,
+            relationships: list[RelationshipBatch]) -> None:
+    # a run that lost its lock leaves the database to the holder: what it would delete may be
+    # the holder's (it only records its own failure)
+    _mark_failed(driver, database, record, err, relationships, clean=not isinstance(err, JobLockLost))
 
 
 def node_element_ids(driver: neo4j.Driver, database: str | None) -> dict[str, pd.Series]:

@@ -377,3 +377,44 @@ def test_the_write_of_one_list_takes_only_that_lists_stock(neo4j_db, neo4j_setti
     assert [ids for ids in records[0]["stale"] if ids] == []  # c1's consumer_streamers stock is not this list's
     overwritten = {(r["list"], r["subject"], r["object"]): r["rel"] for r in recommended(neo4j_db, db, "rec-x")}
     assert overwritten == {k: v for k, v in stock.items() if k[0] == "consumer_products" and k[1] == "c1"}
+
+
+def test_a_stop_after_the_switch_waits_for_the_files(neo4j_db, neo4j_settings, tmp_path, monkeypatch):
+    """SIGTERM between the switch to the new run and its files: the files are still put in place,
+    then the job stops; Neo4j's current run and the manifest's run are the same."""
+    import importlib
+    import json
+    import os
+    import signal
+
+    from livetrust.errors import Terminated
+    from livetrust.graph.projection import Projection
+    from livetrust.graph.recommend import scores_from_model
+    from livetrust.graph.recommend.commands import run_recommend
+    from livetrust.loaders import load_folder
+    from livetrust.stopping import StopOnSignal
+    from livetrust.world import generate_world
+
+    db = neo4j_settings.database
+    world = tmp_path / "world"
+    generate_world(world, scale="xs", seed=5)
+    load_folder(world, driver=neo4j_db, database=db, report_dir=tmp_path / "load-report")
+    publish_scores(neo4j_db, db, scores_from_model(Projection.from_folder(world)), "score-xs-1")
+    export = importlib.import_module("livetrust.graph.recommend.export")  # the module, not the function
+    commit = export.ListFiles.commit
+
+    def stopped_commit(self, result):
+        os.kill(os.getpid(), signal.SIGTERM)  # the run is current; its files are not yet in place
+        return commit(self, result)
+
+    monkeypatch.setattr(export.ListFiles, "commit", stopped_commit)
+    stop = StopOnSignal(echo=lambda line: None)
+    stop.install(signal.SIGTERM)
+    with pytest.raises(Terminated):
+        try:
+            run_recommend(data_dir=None, out_dir=tmp_path / "out", file_format="csv", top=3, subjects_file=None,
+                          lists=("consumer_products",), settings=neo4j_settings, publish_subset=True)
+        finally:
+            stop.uninstall()
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert current_run_id(neo4j_db, db, "recommend") == manifest["run_id"]

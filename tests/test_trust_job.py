@@ -96,9 +96,10 @@ def test_neo4j_mode_files_wait_for_the_write_back(projection, tmp_path, monkeypa
     monkeypatch.setattr(job, "read_projection", lambda source, settings=None: projection)
     published = []
 
-    def write_back(model, settings, run, digests=None, before_publish=None):
+    def write_back(model, settings, run, digests=None, before_publish=None, after_publish=None):
         before_publish()  # waits for the staged files
         published.append(run.run_id)
+        after_publish()  # the run is current: the files go in place
 
     monkeypatch.setattr(job, "write_back", write_back)
     first = run_score_job(None, tmp_path, "csv", settings=object())
@@ -107,7 +108,7 @@ def test_neo4j_mode_files_wait_for_the_write_back(projection, tmp_path, monkeypa
     assert first.timings["write_files"] > 0
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.suffix in (".csv", ".json")}
 
-    def failing(model, settings, run, digests=None, before_publish=None):
+    def failing(model, settings, run, digests=None, before_publish=None, after_publish=None):
         if when == "after the files are staged":
             before_publish()
         raise RuntimeError("neo4j went away")
@@ -182,3 +183,18 @@ def test_csv_files_keep_ten_significant_digits_and_read_back(tmp_path):
     assert back["flag"].tolist() == frame["flag"].tolist() and back["count"].tolist() == frame["count"].tolist()
     assert path.read_text().splitlines()[1].endswith(",true,0")
     assert max(len(v) for v in path.read_text().split(",")) < 40  # no 17-digit floats
+
+
+def test_an_out_folder_that_cannot_be_written_is_one_line_before_any_work(tmp_path):
+    from click.testing import CliRunner
+
+    from livetrust.cli import main
+
+    (tmp_path / "afile").write_text("")
+    for verb in (["score"], ["paths"], ["recommend"]):
+        # Neo4j mode, where the job used to publish its run and then fail on the files: refused
+        # before it connects (no server is reached at this URI)
+        r = CliRunner().invoke(main, [*verb, "--out", str(tmp_path / "afile" / "sub")],
+                               env={"NEO4J_URI": "bolt://127.0.0.1:9"})
+        assert isinstance(r.exception, SystemExit) and r.exit_code != 0, (verb, r.output)
+        assert r.output.splitlines()[-1] == f"Error: --out {tmp_path / 'afile' / 'sub'}: cannot write there (Not a directory)"

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ...errors import LivetrustError
+from ...files import writable_folder
 from .explain import explain_paths, render
 from .index import build_index
 from .inputs import trust_inputs_from_model, trust_inputs_from_neo4j
@@ -38,9 +39,15 @@ def run_job(
         raise LivetrustError("give --data DIR (embedded mode) or Neo4j connection settings")
     if data_dir is not None and out_dir is None:
         raise LivetrustError("embedded mode (--data) writes files only: give --out DIR")
+    if out_dir is not None:
+        writable_folder(out_dir, "--out")  # before anything is computed or written back
     started = time.perf_counter()
     params = dict(top_k=top_k, carry_prior=carry_prior, min_bond=min_bond)
-    lines = []
+    lines, written = [], []
+
+    def _write_files() -> list:
+        return write_outputs(result, out_dir, file_format) if out_dir is not None else []
+
     if data_dir is not None:
         projection, trust = _embedded_inputs(data_dir)
         result = compute_paths(projection, trust, **params)
@@ -61,11 +68,12 @@ def run_job(
             result = compute_paths(projection, trust, **params)
             result.parameters["top_channels"] = top_channels  # in the manifest too
             if top_channels > 0:
+                # the files are written once the run is current, before a stop can land between
                 write_channels(driver, settings.database, result, top=top_channels, input_counts=dict(projection.counts),
-                               read_at=read_at)
+                               read_at=read_at, after_publish=lambda: written.extend(_write_files()))
                 lines.append(f"  wrote the top {top_channels} channels per factory to Neo4j as CHANNEL relationships")
     if out_dir is not None:
-        files = write_outputs(result, out_dir, file_format)
+        files = written or _write_files()
         lines.append(f"  files: {', '.join(str(p) for p in files)}")
     counts = ", ".join(f"{name} {n:,d}" for name, n in result.counts().items())
     head = f"paths run {result.run_id}: {counts} rows in {time.perf_counter() - started:.1f} s"

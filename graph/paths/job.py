@@ -228,7 +228,7 @@ def carry_counts(index: PathIndex) -> pd.DataFrame:
 
 
 def write_channels(driver, database: str, result: PathsResult, *, top: int = 10, input_counts: dict | None = None,
-                   read_at: datetime | None = None) -> str | None:
+                   read_at: datetime | None = None, after_publish: Callable[[], None] | None = None) -> str | None:
     """Write the top channels of ``result`` back to Neo4j as CHANNEL relationships.
 
     With ``read_at`` (when the job began reading the graph), also store :func:`carry_counts`
@@ -253,7 +253,7 @@ def write_channels(driver, database: str, result: PathsResult, *, top: int = 10,
                                          batch_size=CO_AUDIENCE_BATCH))
         batches.append(RelationshipBatch("paths/co_audience_shares", None, shares))  # cleaned with their nodes
     return publish_run(driver, database, record, relationships=batches, timings=result.timings,
-                       counts=result.write_back)
+                       counts=result.write_back, after_publish=after_publish)
 
 
 # CoAudience nodes hold a few properties each; their SHARES relationships go in batches of publish_run's size.

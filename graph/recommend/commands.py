@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ...errors import LivetrustError
+from ...files import writable_folder
 from .scores import Scores, scores_from_model
 
 
@@ -103,6 +104,8 @@ def run_recommend(
         raise LivetrustError("--no-write-reasons is for Neo4j mode: embedded mode (--data) writes nothing back")
     if write_top == 0 and out_dir is None:
         raise LivetrustError("--write-top 0 writes nothing back: give --out DIR for the files")
+    if out_dir is not None:
+        writable_folder(out_dir, "--out")  # before the read, the lists and the write-back
     subjects = None
     if subjects_file is not None:
         if not Path(subjects_file).is_file():
@@ -208,10 +211,15 @@ def _stream_to_neo4j(run, driver, database: str, write_top: int | None, write_re
                     files.write(name, frame)
                 yield frame if write_top is None else frame[frame["rank"] <= write_top]
 
-        t, steps, counts = time.perf_counter(), {}, {}
+        t, steps, counts, committed = time.perf_counter(), {}, {}, {}
+
+        def commit_files() -> None:  # once the run is current, before a stop can land
+            if files is not None:
+                committed["manifest"] = files.commit(run.result)
+
         publish(driver, database, run.result, lists={name: partial(blocks, name) for name in run.names}, timings=steps,
-                counts=counts, reasons=write_reasons)
-        manifest = files.commit(run.result) if files is not None else None
+                counts=counts, reasons=write_reasons, after_publish=commit_files)
+        manifest = committed.get("manifest")
     lines = [f"  built the lists and wrote {_written_text(counts)} "
              f"in {time.perf_counter() - t:.1f} s (building and writing {steps.get('relationships', 0):.1f} s, "
              f"cleanup {_cleanup_text(steps, counts)}; run {run.result.run_id} is current)"]

@@ -255,6 +255,7 @@ def publish(driver, database: str, result: RecommendResult, *,
             lists: dict[str, pd.DataFrame | Callable[[], Iterable[pd.DataFrame]]] | None = None,
             batch_size: int = 20_000, writers: int = WRITERS, timings: dict[str, float] | None = None,
             counts: dict[str, int] | None = None, reasons: bool = True,
+            after_publish: Callable[[], None] | None = None,
             stale_ids_max: int | None = None) -> str | None:
     """Write the lists back to Neo4j as ``RECOMMENDED`` relationships of the run (see above).
 
@@ -278,6 +279,8 @@ def publish(driver, database: str, result: RecommendResult, *,
         written, overwritten ...; see :func:`livetrust.writeback.publish_run`).
     reasons : bool, default True
         Keep the reason text on each relationship (False: left off; the files keep it).
+    after_publish : callable, optional
+        Called once the run is current (the job's files go in place); a stop waits for it.
     stale_ids_max : int, optional
         Most ids of stale stock held for the delete by id (default
         :data:`livetrust.writeback.STALE_IDS_MAX`); past it the cleanup's scan deletes them.
@@ -319,4 +322,4 @@ def publish(driver, database: str, result: RecommendResult, *,
                        parameters={**result.parameters, "score_run_id": result.score_run_id},
                        input_counts=result.input_counts, output_counts=output_counts)
     return publish_run(driver, database, record, relationships=batches, batch_size=batch_size, writers=writers,
-                       timings=timings, counts=counts, stale_ids_max=stale_ids_max)
+                       timings=timings, counts=counts, stale_ids_max=stale_ids_max, after_publish=after_publish)

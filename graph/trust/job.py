@@ -34,6 +34,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from ... import __version__
+from ...files import writable_folder
 from ..projection import Projection
 from . import io
 from .digests import streamer_digests
@@ -231,7 +232,8 @@ def bond_statement(driver: Any, database: str | None) -> str:
 
 
 def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.DataFrame | None = None,
-               before_publish: Callable[[], None] | None = None) -> str | None:
+               before_publish: Callable[[], None] | None = None,
+               after_publish: Callable[[], None] | None = None) -> str | None:
     """Publish the scores to Neo4j under ``run.run_id``; readers switch runs atomically.
 
     Bonds become ``TRUSTS`` relationships and node scores ``STREAMER_SCORE`` / ``PRODUCT_SCORE`` /
@@ -240,6 +242,8 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
     (:mod:`.digests`) are stamped with the run; then one small transaction makes the run
     current (:func:`livetrust.writeback.publish_run`). ``before_publish`` runs just
     before the switch; if it raises, the run fails and the previous one stays current.
+    ``after_publish`` runs once the run is current (the job puts its files in place there;
+    a stop waits for it, so Neo4j and the files name the same run).
     Returns the run id this run replaced.
     """
     from ...db import connect
@@ -264,6 +268,12 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
         input_counts=run.input_counts, output_counts=run.output_counts,
     )
     steps: dict[str, float] = {}
+
+    def published() -> None:  # the run is current: its timings so far, then the caller's files
+        run.timings.update({f"write_back.{k}": v for k, v in steps.items()})
+        if after_publish is not None:
+            after_publish()
+
     try:
         with connect(settings) as driver:
             columns = bond_columns(driver, settings.database, bonds)
@@ -273,6 +283,7 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
                 driver, settings.database, record,
                 relationships=[*scores, RelationshipBatch(statement, "writeback/trusts_cleanup", columns, keeps_stock=True)],
                 node_updates=nodes, writers=WRITERS, timings=steps, counts=run.write_back, before_publish=before_publish,
+                after_publish=published,
             )
     finally:
         run.timings.update({f"write_back.{k}": v for k, v in steps.items()})
@@ -340,18 +351,22 @@ def run_score_job(projection_source: Any, out_dir: str | Path | None, file_forma
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="score-files") as pool:
                 staging = pool.submit(_stage_files, model, out_dir, file_format, run) if out_dir is not None else None
                 t0 = time.perf_counter()
+
+                def commit_files() -> None:  # once the run is current, before a stop can land
+                    run.timings["write_back"] = time.perf_counter() - t0
+                    if staging is not None:
+                        t1 = time.perf_counter()
+                        run.manifest = io.commit_outputs(staging.result(), _manifest_record(model, run))
+                        run.timings["write_files"] += time.perf_counter() - t1
+
                 try:
                     write_back(model, settings, run, digests,
-                               before_publish=staging.result if staging is not None else None)
+                               before_publish=staging.result if staging is not None else None,
+                               after_publish=commit_files)
                 except BaseException:
-                    if staging is not None:
+                    if staging is not None and run.manifest is None:
                         _discard_staged(staging)
                     raise
-                run.timings["write_back"] = time.perf_counter() - t0
-                if staging is not None:
-                    t0 = time.perf_counter()
-                    run.manifest = io.commit_outputs(staging.result(), _manifest_record(model, run))
-                    run.timings["write_files"] += time.perf_counter() - t0
         run.status = "succeeded"
     except BaseException as err:  # noqa: BLE001 - recorded, then re-raised
         run.status = "failed"
@@ -406,8 +421,10 @@ def score_command(*, data_dir: Path | None, out_dir: Path | None, file_format: s
     from ...errors import LivetrustError
 
     check_options(data_dir, out_dir)
+    if out_dir is not None:
+        writable_folder(out_dir, "--out")  # before the read, the fit and the write-back
     lock_path = default_lock_path(out_dir, lock_file)
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    writable_folder(lock_path.parent, "--lock-file's folder")
     lock = FileLock(str(lock_path), timeout=0)
     try:
         lock.acquire()
