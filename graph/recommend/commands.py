@@ -104,8 +104,6 @@ def run_recommend(
         raise LivetrustError("--no-write-reasons is for Neo4j mode: embedded mode (--data) writes nothing back")
     if write_top == 0 and out_dir is None:
         raise LivetrustError("--write-top 0 writes nothing back: give --out DIR for the files")
-    if out_dir is not None:
-        writable_folder(out_dir, "--out")  # before the read, the lists and the write-back
     subjects = None
     if subjects_file is not None:
         if not Path(subjects_file).is_file():
@@ -124,6 +122,8 @@ def run_recommend(
             f"{' and '.join(subset)} in Neo4j mode: the run would replace the published recommendations of every "
             "subject and list (readers see only the current run); add --write-top 0 for files only, or "
             "--publish-subset to publish it anyway")
+    if out_dir is not None:
+        writable_folder(out_dir, "--out")  # once the options are known good; before the read and the write-back
     started = time.perf_counter()
     options = dict(top=top, subjects=subjects, lists=chosen, params=params, progress=say)
     if data_dir is not None:
