@@ -174,12 +174,18 @@ finally:
 """
 
 
-def test_the_second_signal_ends_the_process_at_once(tmp_path):
+def ready_child(tmp_path, code: str) -> subprocess.Popen:
+    """A Python child running ``code``, once it has printed "ready" (its handler is installed)."""
     script = tmp_path / "child.py"
-    script.write_text(SECOND_SIGTERM_CHILD)
+    script.write_text(code)
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def test_the_second_signal_ends_the_process_at_once(tmp_path):
+    proc = ready_child(tmp_path, SECOND_SIGTERM_CHILD)
     try:
-        assert proc.stdout.readline().strip() == "ready"
         proc.send_signal(signal.SIGTERM)
         assert proc.stdout.readline().strip() == "cleaning up"
         time.sleep(REPEAT_S + 0.2)  # sooner, it is the first one repeated (the next test)
@@ -210,11 +216,8 @@ finally:
 
 def test_the_same_signal_twice_at_once_is_one_stop(tmp_path):
     """`timeout` signals the command, then its process group: one stop, delivered twice."""
-    script = tmp_path / "child.py"
-    script.write_text(REPEATED_CHILD)
-    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = ready_child(tmp_path, REPEATED_CHILD)
     try:
-        assert proc.stdout.readline().strip() == "ready"
         proc.send_signal(signal.SIGTERM)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)
