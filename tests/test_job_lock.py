@@ -192,6 +192,7 @@ def test_jobs_refuse_before_reading_while_another_run_writes(neo4j_db, neo4j_set
         with pytest.raises(JobLockBusy, match="score-elsewhere"):
             run_score_job(None, tmp_path / "scores", settings=neo4j_settings)
         assert not (tmp_path / "scores" / "manifest.json").exists()
+        assert not (tmp_path / "scores" / "score_history.jsonl").exists()  # refused: not a run to record
         with pytest.raises(JobLockBusy, match="paths-elsewhere"):
             run_paths(data_dir=None, out_dir=None, file_format="csv", top_k=None, top_channels=10, carry_prior=1.0,
                       min_bond=0.0, settings=neo4j_settings)

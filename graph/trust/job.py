@@ -35,6 +35,7 @@ import pandas as pd
 
 from ... import __version__
 from ...files import writable_folder
+from ...joblock import JobLockBusy
 from ..projection import Projection
 from . import io
 from .digests import streamer_digests
@@ -368,6 +369,8 @@ def run_score_job(projection_source: Any, out_dir: str | Path | None, file_forma
                         _discard_staged(staging)
                     raise
         run.status = "succeeded"
+    except JobLockBusy:
+        raise  # refused before it read anything: not a run, nothing to record (docs/scores.md)
     except BaseException as err:  # noqa: BLE001 - recorded, then re-raised
         run.status = "failed"
         first = (str(err).strip().splitlines() or [""])[0]
