@@ -18,13 +18,15 @@ was left open (2026-12-06). This script measures each case on the same relations
 It creates ``--rows`` relationships of the job's shape (six properties and an integer ``stamp``)
 between XU/XV scratch nodes, finds them by element id in transactions of 20,000 rows, one session,
 like the job; the variants alternate within each round. With ``--server-pid`` it reads the server's
-CPU seconds from /proc around each run. The scratch nodes are deleted at the end. Prints a JSON line
-per run.
+CPU seconds from /proc around each run; with ``--tx-log DIR`` (the database's transaction log folder)
+the bytes the run added to the transaction log, per row (a rotation in the run can hide some: the
+largest round is the bound). The scratch nodes are deleted at the end. Prints a JSON line per run.
 
 Use a scratch server, never a database holding a world:
 
     eval "$(NEO4J_LOCAL_HOME=/work/.neo4j-dev NEO4J_LOCAL_BOLT_PORT=7693 scripts/neo4j-local env)"
-    python bench/property_update_cost.py --rows 200000 --rounds 5 --server-pid "$(cat /work/.neo4j-dev/neo4j.pid)"
+    python bench/property_update_cost.py --rows 200000 --rounds 5 --server-pid "$(cat /work/.neo4j-dev/neo4j.pid)" \
+        --tx-log /work/.neo4j-dev/data/transactions/neo4j
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ import argparse
 import json
 import time
 import uuid
+from pathlib import Path
 
 from livetrust.db import open_driver
 from livetrust.settings import Neo4jSettings
@@ -60,11 +63,19 @@ VARIANTS = {
 CLEANUP = "MATCH (n) WHERE n:XU OR n:XV CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 
+def tx_log_bytes(folder: str | None) -> int:
+    """Bytes of the transaction log files in ``folder`` (0 without one)."""
+    if folder is None:
+        return 0
+    return sum(p.stat().st_size for p in Path(folder).glob("*.transaction.db.*"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--server-pid", type=int, help="the server's pid: also record its CPU seconds per run")
+    parser.add_argument("--tx-log", help="the database's transaction log folder: also record its growth per row")
     parser.add_argument("--variant", action="append", choices=list(VARIANTS),
                         help="variants to compare, alternating (default: all)")
     args = parser.parse_args()
@@ -81,7 +92,7 @@ def main() -> None:
             stamp += 1
             run_id = f"rec-20261206T{stamp:06d}Z-{uuid.uuid4().hex[:8]}"
             properties_set = 0
-            server_cpu = cpu_seconds(args.server_pid)
+            server_cpu, log_bytes = cpu_seconds(args.server_pid), tx_log_bytes(args.tx_log)
             started = time.perf_counter()
             with driver.session(database=database) as session:
                 for start in range(0, len(ids), BATCH):
@@ -90,10 +101,13 @@ def main() -> None:
                     properties_set += summary.counters.properties_set
             seconds = time.perf_counter() - started
             server_cpu = cpu_seconds(args.server_pid) - server_cpu
+            log_bytes = tx_log_bytes(args.tx_log) - log_bytes
             print(json.dumps({"round": round_, "variant": variant, "rows": len(ids),
                               "properties_set": properties_set, "seconds": round(seconds, 2),
                               **({"server_cpu_us_per_row": round(server_cpu / len(ids) * 1e6, 2)}
-                                 if args.server_pid else {})}), flush=True)
+                                 if args.server_pid else {}),
+                              **({"tx_log_bytes_per_row": round(log_bytes / len(ids), 1)} if args.tx_log else {})}),
+                  flush=True)
     with driver.session(database=database) as session:
         session.run(CLEANUP).consume()
     driver.close()

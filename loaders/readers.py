@@ -247,22 +247,26 @@ def _csv_chunks(source: Source, reader, names: list[str], bad: list[tuple[int, s
             # malformed rows are data rows too: pyarrow numbers rows with the header as 1 (single-threaded)
             rows = _positions(seen, take, _bad_rows(bad))
             last = rows[-1] if take else seen
-            malformed = [(line - 1, text) for line, text in bad[bad_done:] if line - 1 <= last]
-            for row, text in malformed:
-                if reason := _unterminated_quote(text, len(names)):
-                    raise InputError(f"{source.path}: data row {row}: {reason}")
+            malformed = _malformed(source, [(line, text) for line, text in bad[bad_done:] if line - 1 <= last],
+                                   len(names))
             bad_done += len(malformed)
             seen += take
             yield Chunk(source.relpath, out, rows, malformed)
         if batch is None:
             break
-    leftover = bad[bad_done:]
-    for line, text in leftover:
-        if reason := _unterminated_quote(text, len(names)):
-            raise InputError(f"{source.path}: data row {line - 1}: {reason}")
+    leftover = _malformed(source, bad[bad_done:], len(names))
     if leftover:
         yield Chunk(source.relpath, pd.DataFrame({c: [] for c in names}, dtype=object),
-                    np.empty(0, dtype=np.int64), [(line - 1, text) for line, text in leftover])
+                    np.empty(0, dtype=np.int64), leftover)
+
+
+def _malformed(source: Source, lines: list[tuple[int, str]], n_columns: int) -> list[tuple[int, str]]:
+    """(data row, text) of the parser's malformed lines (pyarrow numbers the header as line 1);
+    one that swallowed the rows after it fails the file (``_unterminated_quote``)."""
+    for line, text in lines:
+        if reason := _unterminated_quote(text, n_columns):
+            raise InputError(f"{source.path}: data row {line - 1}: {reason}")
+    return [(line - 1, text) for line, text in lines]
 
 
 def _bad_rows(bad: list[tuple[int, str]]) -> list[int]:
@@ -326,23 +330,18 @@ def _csv_strings(source: Source, batch: pa.RecordBatch, before: int, bad: list[t
     return _table_to_strings(pa.RecordBatch.from_arrays(columns, names=batch.schema.names))
 
 
-def _swallowed_rows(text: str, n_columns: int) -> int:
-    """Lines after the first line of ``text`` that look like rows of the file (as many commas as
-    the header has separators): a quote opened and never closed reads the lines after it as one
-    value, and the rows in them are lost without a count."""
-    return sum(1 for line in text.split("\n")[1:] if line.count(",") == n_columns - 1 and '"' not in line)
-
-
 def _unterminated_quote(text: str, n_columns: int) -> str | None:
-    swallowed = _swallowed_rows(text, n_columns)
+    """The reason to fail the file when lines after the first of ``text`` look like rows of it (as
+    many commas as the header has separators, no quote): a quote opened and never closed reads the
+    lines after it as one value, and the rows in them would be lost without a count."""
+    swallowed = sum(1 for line in text.split("\n")[1:] if line.count(",") == n_columns - 1 and '"' not in line)
     if swallowed:
-        return (f"a quote opened here is not closed: the {swallowed:,d} rows after it were read as part of "
-                f"one value")
+        return f"a quote opened here is not closed: the {swallowed:,d} rows after it were read as part of one value"
     return None
 
 
 def _first_swallowing(col: pa.Array, n_columns: int) -> tuple[int, str] | None:
-    """(index, reason) of the first value that swallowed rows (see ``_swallowed_rows``); only the
+    """(index, reason) of the first value that swallowed rows (see ``_unterminated_quote``); only the
     values with a line break are looked at, so a clean column costs one vectorised search."""
     with_break = pc.match_substring(col, "\n").to_numpy(zero_copy_only=False)
     for i in np.flatnonzero(with_break):

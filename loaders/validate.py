@@ -310,11 +310,6 @@ def _unparsed_beyond_ns(values: pd.Series, unparsed: np.ndarray) -> np.ndarray:
     return out
 
 
-def parse_timestamps(values: pd.Series) -> pd.Series:
-    """ISO-8601 strings -> ``datetime64[ns, UTC]``; no offset means UTC; invalid or out of range -> NaT."""
-    return check_timestamps(values)[0]
-
-
 def _short(v: object, limit: int = 40) -> str:
     text = repr(v) if isinstance(v, str) else str(v)
     return text if len(text) <= limit else text[: limit - 3] + "..."

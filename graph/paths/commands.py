@@ -43,10 +43,10 @@ def run_job(
         writable_folder(out_dir, "--out")  # before anything is computed or written back
     started = time.perf_counter()
     params = dict(top_k=top_k, carry_prior=carry_prior, min_bond=min_bond)
-    lines, written = [], []
+    lines, files = [], []
 
-    def _write_files() -> list:
-        return write_outputs(result, out_dir, file_format) if out_dir is not None else []
+    def write_files() -> None:  # in Neo4j mode once the run is current (write_channels' after_publish)
+        files[:] = write_outputs(result, out_dir, file_format)
 
     if data_dir is not None:
         projection, trust = _embedded_inputs(data_dir)
@@ -70,10 +70,11 @@ def run_job(
             if top_channels > 0:
                 # the files are written once the run is current, before a stop can land between
                 write_channels(driver, settings.database, result, top=top_channels, input_counts=dict(projection.counts),
-                               read_at=read_at, after_publish=lambda: written.extend(_write_files()))
+                               read_at=read_at, after_publish=write_files if out_dir is not None else None)
                 lines.append(f"  wrote the top {top_channels} channels per factory to Neo4j as CHANNEL relationships")
     if out_dir is not None:
-        files = written or _write_files()
+        if not files:
+            write_files()
         lines.append(f"  files: {', '.join(str(p) for p in files)}")
     counts = ", ".join(f"{name} {n:,d}" for name, n in result.counts().items())
     head = f"paths run {result.run_id}: {counts} rows in {time.perf_counter() - started:.1f} s"

@@ -427,7 +427,8 @@ def score_command(*, data_dir: Path | None, out_dir: Path | None, file_format: s
     if out_dir is not None:
         writable_folder(out_dir, "--out")  # before the read, the fit and the write-back
     lock_path = default_lock_path(out_dir, lock_file)
-    writable_folder(lock_path.parent, "--lock-file's folder")
+    if out_dir is None or lock_path.parent != Path(out_dir):
+        writable_folder(lock_path.parent, "--lock-file's folder")
     lock = FileLock(str(lock_path), timeout=0)
     try:
         lock.acquire()
