@@ -72,16 +72,18 @@ def test_out_of_range_timestamps_are_quarantined_not_a_crash(tmp_path: Path):
     write(tmp_path, "follows.csv", "consumer_id,streamer_id,followed_at,unfollowed_at\n"
           "c2,s1,2026-01-01T00:00:00Z,9999-12-31T00:00:00Z\n"  # a common "never"
           "c2,s2,2026-01-01T00:00:00Z,2026-02-01T00:00:00Z\n"
-          # a fraction of 9 digits makes pandas parse the column at ns: 9999 is then coerced
-          "c2,s3,2026-01-01T00:00:00.123456789Z,9999-12-31T00:00:00.5Z\n")
+          # a fraction of 9 digits in the column makes pandas parse it at ns: 9999 is then coerced
+          # to NaT, not parsed (rows 1 and 4 too are told out of range, not malformed)
+          "c2,s3,2026-01-01T00:00:00Z,2026-03-01T00:00:00.123456789Z\n"
+          "c2,s4,2026-01-01T00:00:00Z,9999-12-31T00:00:00.5Z\n")
     v = validate_folder(tmp_path)
-    for file, rows in (("consumers.csv", {1}), ("follows.csv", {1, 3})):
+    for file, rows in (("consumers.csv", {1}), ("follows.csv", {1, 4})):
         q = quarantined(v, file)
         assert set(q) == rows
         assert all(reason == Reason.MALFORMED_TIMESTAMP and "out of the supported range" in detail
                    for reason, detail in q.values())
     assert v.tables["consumers"]["consumer_id"].tolist() == ["c2"]
-    assert v.tables["follows"]["streamer_id"].tolist() == ["s2"]
+    assert v.tables["follows"]["streamer_id"].tolist() == ["s2", "s3"]
 
 
 # ---------------------------------------------------------------- 3: strict ISO-8601
