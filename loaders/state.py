@@ -47,6 +47,10 @@ class State:
     def pending_values(self, stream: str, keys: list[str]) -> dict[str, dict]:
         raise NotImplementedError
 
+    def may_have_pending(self, stream: str) -> bool:
+        """False when the stream certainly has no pending row (look-ups can be skipped)."""
+        return True
+
     def list_pending(self, stream: str) -> list[dict]:
         """Pending rows stored by earlier runs: key, file, row, values (dict)."""
         raise NotImplementedError
@@ -196,6 +200,8 @@ class MemoryState(State):
         self._stubs: dict[str, set[str]] = {s: set() for s in self.STUB_ID}
         self._returned: dict[str, float] = {}
         self._pending: dict[str, dict[str, dict]] = {s: {} for s in STREAMS}
+        # positions of stored rows a later row replaced (a bare node or open follow given values)
+        self._replaced: dict[str, set[int]] = {s: set() for s in STREAMS}
 
     # -- reads
     def _frame(self, stream: str) -> pd.DataFrame | None:
@@ -208,14 +214,22 @@ class MemoryState(State):
     def _lookup(self, stream: str, keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
         """Stored rows with one of ``keys`` (key columns as :func:`key_frame` gives them), in the
         order they were stored, key timestamps as int64 ns; and for each, its row in ``keys``."""
+        asked, positions, rows = self._matches(stream, keys)
+        return asked, rows
+
+    def _matches(self, stream: str, keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+        """As :meth:`_lookup`, with the stored positions too."""
         asked, positions = self._index[stream].candidates(keys)
+        if self._replaced[stream] and len(positions):
+            alive = ~np.isin(positions, np.fromiter(self._replaced[stream], dtype=np.int64))
+            asked, positions = asked[alive], positions[alive]
         if not len(positions):
-            return asked, pd.DataFrame()
+            return asked, positions, pd.DataFrame()
         by_position = np.argsort(positions, kind="stable")
         asked, positions = asked[by_position], positions[by_position]
         rows = self._stored_rows(stream, positions)
         same = np.logical_and.reduce([rows[c].to_numpy() == keys[c].to_numpy()[asked] for c in key_columns(stream)])
-        return asked[same], rows[same].reset_index(drop=True)
+        return asked[same], positions[same], rows[same].reset_index(drop=True)
 
     def _stored_rows(self, stream: str, positions: np.ndarray) -> pd.DataFrame:
         """Stored rows at these sorted positions, key timestamps as int64 ns (no parts joined)."""
@@ -266,17 +280,24 @@ class MemoryState(State):
         store = self._pending[stream]
         return {k: store[k]["values"] for k in keys if k in store}
 
+    def may_have_pending(self, stream: str) -> bool:
+        return bool(self._pending[stream])
+
     def list_pending(self, stream: str) -> list[dict]:
         return []  # embedded mode has no earlier runs
 
     # -- writes
     def commit(self, batch: Batch, *, resolved: Iterable[str] = (), write_pending: bool = True) -> None:
         stream = batch.stream
-        loaded = batch.mask_of(Outcome.LOADED)
+        loaded = batch.written()
         if loaded.any():
             rows = batch.typed[loaded].reset_index(drop=True)
             for c in batch.extras:
                 rows[c] = batch.raw[c].to_numpy(dtype=object)[loaded]
+            fills = loaded & batch.fills
+            if fills.any():  # the stored row without values gives way to this one
+                _, positions, _ = self._matches(stream, key_frame(batch, fills))
+                self._replaced[stream].update(positions.tolist())
             self._index[stream].add(key_frame(batch, loaded))
             self._parts[stream].append(rows)
             for target in self.STUBS.get(stream, ()):
@@ -299,7 +320,10 @@ class MemoryState(State):
         out = {}
         for stream, spec in STREAMS.items():
             if self._parts[stream]:
-                out[stream] = self._frame(stream).reset_index(drop=True)
+                frame = self._frame(stream)
+                if self._replaced[stream]:
+                    frame = frame.drop(index=sorted(self._replaced[stream]))
+                out[stream] = frame.reset_index(drop=True)
             else:
                 out[stream] = empty_typed(stream)
         return out
@@ -414,6 +438,7 @@ class Neo4jState(State):
         self.write_slice = write_slice
         self._q: dict[str, str] = {}
         self._carried: set[tuple[str, str]] = set()  # CARRIES pairs this run has committed
+        self._has_pending: dict[str, bool] = {}  # per stream, once known to hold pending rows
 
     def q(self, name: str) -> str:
         if name not in self._q:
@@ -472,6 +497,12 @@ class Neo4jState(State):
             return {}
         return {k: json.loads(v) for k, v in zip(found["key"], found["values"])}
 
+    def may_have_pending(self, stream: str) -> bool:
+        # asked once per stream; this run's own pending rows set it in prepare()
+        if stream not in self._has_pending:
+            self._has_pending[stream] = len(self._read("load/pending_any", stream=stream)) > 0
+        return self._has_pending[stream]
+
     def list_pending(self, stream: str) -> list[dict]:
         found = self._read("load/pending_list", stream=stream, run_id=self.run_id)
         return [{"key": k, "file": f, "row": int(r), "values": json.loads(v)}
@@ -503,7 +534,7 @@ class Neo4jState(State):
             raise RuntimeError("read-only state")
         stream = batch.stream
         statements: list[tuple[str, dict]] = []
-        loaded = batch.mask_of(Outcome.LOADED)
+        loaded = batch.written()
         carried: set[tuple[str, str]] = set()
         if loaded.any():
             fresh = loaded & new if new is not None and stream in CREATES else np.zeros(len(batch), dtype=bool)
@@ -551,6 +582,7 @@ class Neo4jState(State):
                 for r in rows:
                     r["values"] = json.dumps(r["values"], ensure_ascii=False, separators=(",", ":"))
                 statements.append((self.q("load/pending_write"), {"stream": stream, "run_id": self.run_id, "rows": rows}))
+                self._has_pending[stream] = True
         resolved = list(resolved)
         if resolved:
             statements.append((self.q("load/pending_delete"), {"stream": stream, "keys": resolved}))
@@ -616,6 +648,9 @@ class LayeredState(State):
         out = {k: v for k, v in self.base.pending_values(stream, keys).items() if k not in self._resolved[stream]}
         out.update(self.over.pending_values(stream, keys))
         return out
+
+    def may_have_pending(self, stream: str) -> bool:
+        return self.over.may_have_pending(stream) or self.base.may_have_pending(stream)
 
     def list_pending(self, stream: str) -> list[dict]:
         return self.base.list_pending(stream)
@@ -755,6 +790,9 @@ class PipelinedState(State):
             out.update(over.pending_values(stream, keys))
         return out
 
+    def may_have_pending(self, stream: str) -> bool:
+        return self.base.may_have_pending(stream)  # in-flight pending rows set it when prepared
+
     def list_pending(self, stream: str) -> list[dict]:
         self.drain()
         return self.base.list_pending(stream)
@@ -762,7 +800,7 @@ class PipelinedState(State):
     def commit(self, batch: Batch, *, resolved: Iterable[str] = (), write_pending: bool = True) -> None:
         self._prune()
         resolved = list(resolved)
-        loaded = batch.mask_of(Outcome.LOADED)
+        loaded = batch.written()
         new = None
         if batch.stream in self._fresh and loaded.any():
             # a loaded key of a fresh stream whose hash this run has not written is certainly not

@@ -9,9 +9,17 @@ Two steps, both vectorised over a chunk:
    purchases of unknown products and returns of unknown orders (pending), returns before
    their purchase or beyond its quantity (quarantined). The rest is loaded.
 
-Row order matters only where the contract says "later": of two rows with one key the
-later one is the duplicate or the conflict, and returns of one order count against the
-order's quantity in the order they are accepted (stored ones first, then by time).
+Every row gets the outcome it would get if rows were judged one at a time, in arrival order
+(files in load order, rows in file order), against what the rows before it left kept (loaded
+or pending); quarantined rows keep nothing. So outcomes do not depend on how rows are cut
+into chunks (``load`` and embedded mode use different chunk sizes), and:
+
+- of two rows with one key the later one is the duplicate or the conflict, unless the kept one
+  has no values at all (a bare node, an open follow): then the later row gives it its values;
+- a row whose key is pending with other values is a conflict; a pending row repeated while it
+  still waits is a duplicate;
+- returns of one order use up the order's quantity in arrival order; a return quarantined for
+  its quantity does not hold its key, so the same key again with a quantity that fits loads.
 """
 
 from __future__ import annotations
@@ -94,6 +102,10 @@ class Batch:
     outcome: np.ndarray = None  # object: Outcome.* or None while undecided
     reason: np.ndarray = None
     detail: np.ndarray = None
+    # loaded rows that give values to a stored key that had none (the store replaces its row)
+    fills: np.ndarray = None
+    # loaded rows that a later row of this batch with the same key fills in turn (not written)
+    superseded: np.ndarray = None
 
     def __post_init__(self) -> None:
         n = len(self.raw)
@@ -101,6 +113,9 @@ class Batch:
             self.outcome = np.full(n, None, dtype=object)
             self.reason = np.full(n, None, dtype=object)
             self.detail = np.full(n, None, dtype=object)
+        if self.fills is None:
+            self.fills = np.zeros(n, dtype=bool)
+            self.superseded = np.zeros(n, dtype=bool)
 
     def __len__(self) -> int:
         return len(self.raw)
@@ -123,6 +138,10 @@ class Batch:
 
     def mask_of(self, outcome: str) -> np.ndarray:
         return np.equal(self.outcome, outcome)
+
+    def written(self) -> np.ndarray:
+        """The loaded rows a store writes: each key once, with the last values this batch gave it."""
+        return self.mask_of(Outcome.LOADED) & ~self.superseded
 
     def values_json(self, i: int) -> str:
         rec = {c: v for c, v in self.raw.iloc[i].items() if v != "" or c in STREAMS[self.stream].column_names}
@@ -412,19 +431,41 @@ def classify(batch: Batch, state: "State", *, from_pending: bool = False) -> Bat
     """
     stream = batch.stream
     _against_stored(batch, state)  # first: a repeat of a conflicting row is a conflict too
-    _dedup_within(batch)
-    if stream == "purchases":
-        _purchases_need_products(batch, state)
-    elif stream == "returns":
-        _returns_against_orders(batch, state)
-    if not from_pending:
-        _against_pending(batch, state)
+    pending = None if from_pending else _pending_of(batch, state)
+    if stream == "returns":
+        _returns_in_arrival_order(batch, state, pending)
+    else:
+        if pending is not None:
+            _conflicts_with_pending(batch, pending)
+        _dedup_within(batch)
+        if stream == "purchases":
+            _purchases_need_products(batch, state)
+        if pending is not None:
+            _repeats_of_pending(batch, pending)
     batch.decide(batch.undecided, Outcome.LOADED, None, None)
     return batch
 
 
+def _missing(stream: str, frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Per row: are all these columns empty (no value at all)?"""
+    if not columns:
+        return np.zeros(len(frame), dtype=bool)
+    vals = comparable(frame, stream, columns)
+    empty = []
+    for c in columns:
+        v = vals[c]
+        if v.dtype == np.int64:
+            empty.append(v == _NA_INT)
+        elif v.dtype == np.float64:
+            empty.append(np.isnan(v))
+        else:
+            empty.append(pd.isna(v) | (v == ""))
+    return np.logical_and.reduce(empty)
+
+
 def _dedup_within(batch: Batch) -> None:
-    """Later rows with a key seen earlier in the batch: duplicate if same values, else conflict."""
+    """Later rows with a key seen earlier in the batch: duplicate if same values, else conflict;
+    a row that has no values at all (bare) takes the next row's values instead."""
     live = np.flatnonzero(batch.undecided)
     if len(live) < 2:
         return
@@ -434,17 +475,45 @@ def _dedup_within(batch: Batch) -> None:
     later = first != live
     if not later.any():
         return
+    stream = batch.stream
     rows, firsts = live[later], first[later]
+    bare_first = _missing(stream, batch.typed.iloc[firsts], compare_columns(stream))
+    if bare_first.any():  # rare: judged one row at a time, each against the row its key keeps
+        _fill_in_order(batch, rows[bare_first], firsts[bare_first])
+        rows, firsts = rows[~bare_first], firsts[~bare_first]
+    if not len(rows):
+        return
     same, differing = _same_values(batch, batch.typed.iloc[rows], batch.typed.iloc[firsts], lenient_quantity=False)
+    _decide_repeats(batch, rows, firsts, same, differing)
+
+
+def _decide_repeats(batch: Batch, rows: np.ndarray, earlier: np.ndarray, same: np.ndarray, differing) -> None:
+    """``rows`` repeat the key of the kept row ``earlier`` of this batch: duplicate or conflict."""
     dup = np.zeros(len(batch), dtype=bool)
     dup[rows[same]] = True
     batch.decide(dup, Outcome.DUPLICATE, Reason.DUPLICATE, "same row as an earlier row of this load")
     con = np.zeros(len(batch), dtype=bool)
     detail = np.full(len(batch), None, dtype=object)
-    for r, f, cols in zip(rows[~same], firsts[~same], [d for d, s in zip(differing, same) if not s]):
+    for r, f, cols in zip(rows[~same], earlier[~same], [d for d, s in zip(differing, same) if not s]):
         con[r] = True
         detail[r] = f"key of {batch.file[f]} row {batch.row[f]} again with other {', '.join(cols)}"
     batch.decide(con, Outcome.QUARANTINED, Reason.CONFLICTING_KEY, detail)
+
+
+def _fill_in_order(batch: Batch, rows: np.ndarray, firsts: np.ndarray) -> None:
+    """Repeats of keys whose first row in the batch is bare, in row order: a row with other values
+    than a bare kept row loads and is kept instead (the bare one is superseded, never written)."""
+    stream = batch.stream
+    cols = compare_columns(stream)
+    kept: dict[int, int] = {}  # first row of the key -> the row the key keeps now
+    for r, f in sorted(zip(rows.tolist(), firsts.tolist())):
+        k = kept.get(f, f)
+        same, differing = _same_values(batch, batch.typed.iloc[[r]], batch.typed.iloc[[k]], lenient_quantity=False)
+        if same[0] or not _missing(stream, batch.typed.iloc[[k]], cols)[0]:
+            _decide_repeats(batch, np.asarray([r]), np.asarray([k]), same, differing)
+            continue
+        batch.superseded[k] = True
+        kept[f] = r
 
 
 def _same_values(batch: Batch, incoming: pd.DataFrame, stored: pd.DataFrame, *, lenient_quantity: bool):
@@ -490,6 +559,7 @@ def _against_stored(batch: Batch, state: "State") -> None:
     dup = np.zeros(len(batch), dtype=bool)
     dup[rows[same]] = True
     batch.decide(dup, Outcome.DUPLICATE, Reason.DUPLICATE, "already loaded with the same values")
+    batch.fills[rows[~same & bare]] = True  # still undecided; they fill the node if they load
     con = np.zeros(len(batch), dtype=bool)
     detail = np.full(len(batch), None, dtype=object)
     for i in np.flatnonzero(~same & ~bare):
@@ -509,7 +579,14 @@ def _purchases_need_products(batch: Batch, state: "State") -> None:
     batch.decide(unknown, Outcome.PENDING, Reason.PRODUCT_NOT_YET_LOADED, detail)
 
 
-def _returns_against_orders(batch: Batch, state: "State") -> None:
+def _returns_in_arrival_order(batch: Batch, state: "State", pending: "_Pending | None") -> None:
+    """Returns against their orders, one row at a time in arrival order.
+
+    A row whose key an earlier row of the batch keeps is a duplicate or a conflict of it; a key
+    pending with other values is a conflict; an order not loaded makes the row pending; a return
+    before its purchase, or beyond the units the order has left (stored returns, then this batch's
+    accepted ones in row order), is quarantined. An empty quantity takes all remaining units.
+    """
     live = np.flatnonzero(batch.undecided)
     if not len(live):
         return
@@ -518,79 +595,123 @@ def _returns_against_orders(batch: Batch, state: "State") -> None:
     orders = state.orders(sorted(set(order_ids[live])))
     info = orders.set_index("order_id") if len(orders) else pd.DataFrame(
         columns=["quantity", "purchased_at", "returned_quantity"])
-    found = pd.Index(order_ids, dtype=object).isin(info.index)
-    missing = np.zeros(len(batch), dtype=bool)
-    missing[live] = ~found[live]
-    if missing.any():
-        detail = np.asarray([f"order {o} is not loaded yet" for o in order_ids], dtype=object)
-        batch.decide(missing, Outcome.PENDING, Reason.ORDER_NOT_YET_LOADED, detail)
-    live = np.flatnonzero(batch.undecided)
-    if not len(live):
-        return
     sub = info.reindex(order_ids[live])
+    bought = pd.to_numeric(sub["quantity"], errors="coerce").to_numpy(dtype="float64")
+    found = ~np.isnan(bought)
     purchased = ns_of(sub["purchased_at"].reset_index(drop=True))
-    returned = ns_of(t["returned_at"].iloc[live].reset_index(drop=True))
-    early = returned < purchased
-    if early.any():
-        mask = np.zeros(len(batch), dtype=bool)
-        mask[live[early]] = True
-        detail = np.full(len(batch), None, dtype=object)
-        ts = t["returned_at"]
-        for i in np.flatnonzero(early):
-            r = live[i]
-            detail[r] = (f"returned_at {ts.iloc[r].isoformat()} is before the purchase at "
-                         f"{pd.Timestamp(int(purchased[i]), tz='UTC').isoformat()}")
-        batch.decide(mask, Outcome.QUARANTINED, Reason.RETURN_BEFORE_PURCHASE, detail)
-    live = np.flatnonzero(batch.undecided)
-    if not len(live):
-        return
-    # units: stored returns first, then this batch's accepted ones by time (then row)
-    sub = info.reindex(order_ids[live])
-    qty = t["quantity"].to_numpy(dtype="float64")
-    bought = sub["quantity"].to_numpy(dtype="float64")
     already = pd.to_numeric(sub["returned_quantity"], errors="coerce").fillna(0).to_numpy(dtype="float64")
     when = ns_of(t["returned_at"].iloc[live].reset_index(drop=True))
-    order = np.lexsort((batch.row[live], when, order_ids[live].astype(str)))
-    used: dict[str, float] = {}
-    exceed = np.zeros(len(batch), dtype=bool)
-    detail = np.full(len(batch), None, dtype=object)
+    qty = t["quantity"].to_numpy(dtype="float64")
+    keys = pending_key("returns", t.iloc[live])
+    n = len(batch)
+    outcome = np.full(n, None, dtype=object)  # this step's decisions, applied at the end
+    detail = np.full(n, None, dtype=object)
     resolved = qty.copy()
-    for j in order:
-        r = live[j]
-        oid = order_ids[r]
+    kept: dict[str, int] = {}  # key -> row of this batch that holds it (loaded or pending)
+    repeats: list[tuple[int, int]] = []
+    used: dict[str, float] = {}
+    for j, r in enumerate(live.tolist()):
+        key, oid = keys[j], order_ids[r]
+        if key in kept:
+            repeats.append((r, kept[key]))
+            continue
+        if pending is not None and pending.differs(r):
+            outcome[r] = Reason.CONFLICTING_KEY
+            detail[r] = pending.detail(r)
+            continue
+        if not found[j]:
+            outcome[r] = Reason.ORDER_NOT_YET_LOADED
+            detail[r] = f"order {oid} is not loaded yet"
+            kept[key] = r
+            continue
+        if when[j] < purchased[j]:
+            outcome[r] = Reason.RETURN_BEFORE_PURCHASE
+            detail[r] = (f"returned_at {t['returned_at'].iloc[r].isoformat()} is before the purchase at "
+                         f"{pd.Timestamp(int(purchased[j]), tz='UTC').isoformat()}")
+            continue
         remaining = bought[j] - already[j] - used.get(oid, 0.0)
         want = remaining if np.isnan(qty[r]) else qty[r]
         if want <= 0 or want > remaining:
-            exceed[r] = True
+            outcome[r] = Reason.RETURN_EXCEEDS_QUANTITY
             detail[r] = (f"returns {'all remaining' if np.isnan(qty[r]) else int(qty[r])} of order {oid}: "
                          f"{int(bought[j])} bought, {int(bought[j] - remaining)} already returned")
             continue
         used[oid] = used.get(oid, 0.0) + want
         resolved[r] = want
-    batch.decide(exceed, Outcome.QUARANTINED, Reason.RETURN_EXCEEDS_QUANTITY, detail)
-    batch.typed["quantity"] = resolved
+        kept[key] = r
+    for reason, result in ((Reason.CONFLICTING_KEY, Outcome.QUARANTINED),
+                           (Reason.ORDER_NOT_YET_LOADED, Outcome.PENDING),
+                           (Reason.RETURN_BEFORE_PURCHASE, Outcome.QUARANTINED),
+                           (Reason.RETURN_EXCEEDS_QUANTITY, Outcome.QUARANTINED)):
+        batch.decide(np.equal(outcome, reason), result, reason, detail)
+    t["quantity"] = resolved
+    if repeats:
+        # a repeat of a loaded return compares with its resolved quantity ("all remaining" matches
+        # it, as against a stored return); a repeat of a pending one with the values as sent
+        rows, earlier = (np.asarray(a, dtype=np.int64) for a in zip(*repeats))
+        loaded = np.equal(batch.outcome[earlier], None)
+        for mask, lenient in ((loaded, True), (~loaded, False)):
+            if mask.any():
+                same, differing = _same_values(batch, t.iloc[rows[mask]], t.iloc[earlier[mask]],
+                                               lenient_quantity=lenient)
+                _decide_repeats(batch, rows[mask], earlier[mask], same, differing)
+    if pending is not None:
+        _repeats_of_pending(batch, pending)
 
 
-def _against_pending(batch: Batch, state: "State") -> None:
-    """A pending row whose key is already pending with other values is a conflict."""
-    rows = np.flatnonzero(batch.mask_of(Outcome.PENDING))
+class _Pending:
+    """The pending store's view of a batch: per undecided row, is its key pending, with the same values?"""
+
+    def __init__(self, batch: Batch, rows: np.ndarray, same: np.ndarray, differing: list[list[str]]) -> None:
+        n = len(batch)
+        self.listed = np.zeros(n, dtype=bool)
+        self.same = np.zeros(n, dtype=bool)
+        self.listed[rows] = True
+        self.same[rows] = same
+        self.other = {int(r): cols for r, cols, ok in zip(rows, differing, same) if not ok}
+
+    def differs(self, row: int) -> bool:
+        return self.listed[row] and not self.same[row]
+
+    def detail(self, row: int) -> str:
+        return f"already pending with other {', '.join(self.other[row])}"
+
+
+def _pending_of(batch: Batch, state: "State") -> _Pending | None:
+    """Which undecided rows have a key already pending (earlier chunks or loads), and with what values."""
+    if batch.stream not in ("purchases", "returns") or not state.may_have_pending(batch.stream):
+        return None
+    rows = np.flatnonzero(batch.undecided)
     if not len(rows):
-        return
+        return None
     keys = pending_key(batch.stream, batch.typed.iloc[rows])
     stored = state.pending_values(batch.stream, sorted(set(keys)))
-    if not stored:
-        return
     hit = [i for i, k in enumerate(keys) if k in stored]
     if not hit:
-        return
+        return None
     other = pd.DataFrame([stored[keys[i]] for i in hit])
     other = other.reindex(columns=batch.raw.columns, fill_value="").fillna("")
-    shadow = check_fields(Batch(batch.stream, batch.file[rows[hit]], batch.row[rows[hit]], other.astype(object)))
-    same, differing = _same_values(batch, batch.typed.iloc[rows[hit]].reset_index(drop=True),
+    rows = rows[hit]
+    shadow = check_fields(Batch(batch.stream, batch.file[rows], batch.row[rows], other.astype(object)))
+    same, differing = _same_values(batch, batch.typed.iloc[rows].reset_index(drop=True),
                                    shadow.typed.reset_index(drop=True), lenient_quantity=False)
-    for i, ok, diff in zip(hit, same, differing):
-        if not ok:
-            r = rows[i]
-            batch.outcome[r] = Outcome.QUARANTINED
-            batch.reason[r] = Reason.CONFLICTING_KEY
-            batch.detail[r] = f"already pending with other {', '.join(diff)}"
+    return _Pending(batch, rows, same, differing)
+
+
+def _conflicts_with_pending(batch: Batch, pending: _Pending) -> None:
+    """A row whose key is pending with other values is a conflict, whether it could load or not."""
+    mask = pending.listed & ~pending.same
+    if mask.any():
+        detail = np.full(len(batch), None, dtype=object)
+        for r in np.flatnonzero(mask):
+            detail[r] = pending.detail(int(r))
+        batch.decide(mask, Outcome.QUARANTINED, Reason.CONFLICTING_KEY, detail)
+
+
+def _repeats_of_pending(batch: Batch, pending: _Pending) -> None:
+    """A row the pending store already holds, still waiting: a duplicate (its dependency arrived: it loads)."""
+    rows = np.flatnonzero(batch.mask_of(Outcome.PENDING) & pending.listed & pending.same)
+    if len(rows):
+        batch.outcome[rows] = Outcome.DUPLICATE
+        batch.reason[rows] = Reason.DUPLICATE
+        batch.detail[rows] = "same row as a row already pending"

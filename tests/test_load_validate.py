@@ -149,13 +149,15 @@ def test_entities_bare_nodes_and_conflicts(tmp_path: Path):
           "c1,s1,2024-01-01T00:00:00Z,2024-03-01T00:00:00Z\nc1,s1,2024-01-02T00:00:00Z,\n")
     v = validate_folder(tmp_path)
     assert outcomes(v, "consumers.csv") == {2: ("quarantined", Reason.CONFLICTING_KEY)}
-    assert outcomes(v, "follows.csv") == {3: ("quarantined", Reason.CONFLICTING_KEY)}
+    assert outcomes(v, "follows.csv") == {}  # row 3 ends the open follow of row 1
     from livetrust.graph.projection import Projection
 
     p = Projection.from_validated(v)
     assert sorted(p.consumers["consumer_id"]) == ["c1", "c2", "c9"]  # c9 only from a follow
     assert sorted(p.streamers["streamer_id"]) == ["s1"]
     assert len(p.follows) == 3
+    first = p.follows[(p.follows.consumer_id == "c1") & (p.follows.followed_at == pd.Timestamp("2024-01-01", tz="UTC"))]
+    assert first["unfollowed_at"].tolist() == [pd.Timestamp("2024-03-01", tz="UTC")]
 
 
 def test_formats_and_part_folders_agree(tmp_path: Path):
