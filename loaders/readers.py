@@ -49,6 +49,7 @@ class Chunk:
     frame: pd.DataFrame
     rows: np.ndarray
     malformed: list[tuple[int, str]] = field(default_factory=list)  # (row, raw text) the parser could not split
+    why: dict[int, str] = field(default_factory=dict)  # row -> what is wrong, when more is known than "malformed"
 
     def __len__(self) -> int:
         return len(self.frame) + len(self.malformed)
@@ -439,10 +440,12 @@ def _parquet_errors(source: Source) -> Iterator[None]:
 def _read_jsonl(source: Source, chunk_rows: int) -> Iterator[Chunk]:
     """JSON Lines: one object per line; numbers keep their literal text (``parse_float=str``)."""
     spec = STREAMS[source.stream]
-    decode = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str).decode
+    decode = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str,
+                              object_pairs_hook=_unique_keys).decode
     records: list[dict] = []
     rows: list[int] = []
     malformed: list[tuple[int, str]] = []
+    why: dict[int, str] = {}
     columns: dict[str, None] = {}
     checked = False
     for n, line in _jsonl_lines(source):
@@ -450,10 +453,13 @@ def _read_jsonl(source: Source, chunk_rows: int) -> Iterator[Chunk]:
             obj = decode(line)
             if not isinstance(obj, dict):
                 raise ValueError("not an object")
+        except _RepeatedKey as err:
+            malformed.append((n, line.rstrip("\r\n")))
+            why[n] = str(err)
         except ValueError:
             malformed.append((n, line.rstrip("\r\n")))
         else:
-            rec = {k.strip(): _json_value(v) for k, v in obj.items()}
+            rec = {k: _json_value(v) for k, v in obj.items()}
             for k in rec:
                 columns.setdefault(k)
             records.append(rec)
@@ -462,12 +468,27 @@ def _read_jsonl(source: Source, chunk_rows: int) -> Iterator[Chunk]:
             if not checked:
                 check_columns(source, list(columns) or spec.column_names)
                 checked = True
-            yield _json_chunk(source, records, rows, malformed, columns)
-            records, rows, malformed = [], [], []
+            yield _json_chunk(source, records, rows, malformed, columns, why)
+            records, rows, malformed, why = [], [], [], {}
     if records or malformed:
         if not checked and records:
             check_columns(source, list(columns))
-        yield _json_chunk(source, records, rows, malformed, columns)
+        yield _json_chunk(source, records, rows, malformed, columns, why)
+
+
+class _RepeatedKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """An object's members, names trimmed; a name given twice is an error (json would keep the last)."""
+    out: dict = {}
+    for k, v in pairs:
+        k = k.strip()
+        if k in out:
+            raise _RepeatedKey(f"the object gives {k!r} twice")
+        out[k] = v
+    return out
 
 
 def _jsonl_lines(source: Source) -> Iterator[tuple[int, str]]:
@@ -508,11 +529,11 @@ def _json_value(v) -> str:
     return json.dumps(v)
 
 
-def _json_chunk(source: Source, records: list[dict], rows: list[int], malformed, columns) -> Chunk:
+def _json_chunk(source: Source, records: list[dict], rows: list[int], malformed, columns, why) -> Chunk:
     frame = pd.DataFrame.from_records(records, columns=list(columns)) if records else pd.DataFrame(
         {c: [] for c in columns}, dtype=object)
     frame = frame.astype(object).where(frame.notna(), "")
-    return Chunk(source.relpath, frame, np.asarray(rows, dtype=np.int64), list(malformed))
+    return Chunk(source.relpath, frame, np.asarray(rows, dtype=np.int64), list(malformed), dict(why))
 
 
 def file_size(path: Path) -> int:

@@ -171,8 +171,9 @@ def batch_from_chunk(stream: str, chunk: Chunk) -> Batch:
     batch = Batch(stream, files, rows, raw, extras=extras)
     if n_bad:
         bad_mask = (raw[LINE_COLUMN] != "").to_numpy()
-        batch.decide(bad_mask, Outcome.QUARANTINED, Reason.MALFORMED_ROW,
-                     "the line does not split into the header's fields")
+        unsplit = "the line does not split into the header's fields"
+        detail = np.asarray([chunk.why.get(int(r), unsplit) for r in rows], dtype=object)
+        batch.decide(bad_mask, Outcome.QUARANTINED, Reason.MALFORMED_ROW, detail)
     return batch
 
 

@@ -277,6 +277,19 @@ def test_malformed_jsonl_lines_are_quarantined(tmp_path: Path):
     assert sorted(v.tables["factories"]["factory_id"]) == ["17", "f1", "f3"]
 
 
+def test_a_jsonl_object_giving_a_column_twice_is_quarantined(tmp_path: Path):
+    """json.loads keeps the last of two equal names: the row would load with a value chosen silently."""
+    write(tmp_path, "factories.jsonl", '{"factory_id": "f1", "region": "east"}\n'
+          '{"factory_id": "f2", "region": "east", "region": "west"}\n'
+          '{"factory_id": "f3", " region": "x", "region ": "y"}\n')
+    v = validate_folder(tmp_path)
+    assert outcomes(v, "factories.jsonl") == {2: ("quarantined", Reason.MALFORMED_ROW),
+                                              3: ("quarantined", Reason.MALFORMED_ROW)}
+    details = v.quarantine.set_index("row")["detail"]
+    assert details[2] == "the object gives 'region' twice" and details[3] == "the object gives 'region' twice"
+    assert v.tables["factories"]["factory_id"].tolist() == ["f1"]
+
+
 def _outcome_rows(v) -> pd.DataFrame:
     # the detail names the earlier row when it was in the same chunk, so it depends on the chunking
     return v.quarantine.drop(columns="detail").sort_values(["file", "row"]).reset_index(drop=True)
