@@ -11,10 +11,21 @@ Used by every job's files: scores, paths, recommendations, evaluations.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable
+
+log = logging.getLogger("livetrust.files")
+
+#: A temp file of ours older than this comes from a run that died (killed, out of memory, the
+#: machine went down): a live run writes a file within minutes and moves it into place soon after.
+STALE_TEMP_AFTER_S = 6 * 3600
+# temp_beside's ".NAME.xxxxxxxx.tmp" and writable_folder's probe (mkstemp's 8 random characters)
+_OUR_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$|^\.livetrust-probe-[a-z0-9_]{8}$")
 
 
 def sha256_of(path: str | Path) -> str:
@@ -100,4 +111,32 @@ def writable_folder(folder: str | Path, option: str) -> Path:
             pass
     except OSError as err:
         raise LivetrustError(f"{option} {folder}: cannot write there ({err.strerror or type(err).__name__})") from None
+    sweep_stale_temps(folder)
     return folder
+
+
+def sweep_stale_temps(folder: str | Path, *, older_than_s: float = STALE_TEMP_AFTER_S) -> list[str]:
+    """Remove the temp files that runs which never finished left in ``folder``; returns their names.
+
+    Only names of this module's pattern, last written more than ``older_than_s`` ago (a running
+    job's temp file is younger). One warning line names what was removed and its size.
+    """
+    cutoff = time.time() - older_than_s
+    removed, size = [], 0
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if not _OUR_TEMP.match(entry.name):
+                continue
+            try:
+                st = entry.stat(follow_symlinks=False)
+                if not entry.is_file(follow_symlinks=False) or st.st_mtime > cutoff:
+                    continue
+                os.unlink(entry.path)
+            except OSError:  # gone meanwhile, or not ours to remove: leave it
+                continue
+            removed.append(entry.name)
+            size += st.st_size
+    if removed:
+        log.warning("%s: removed %d temp file(s) of runs that did not finish (%.1f MB): %s", folder, len(removed),
+                    size / 1e6, ", ".join(sorted(removed)[:5]) + (", ..." if len(removed) > 5 else ""))
+    return removed

@@ -58,3 +58,32 @@ def test_every_job_file_is_readable_by_others(tmp_path, umask_022):
         assert r.exit_code == 0, r.output
         files = [p for p in out.iterdir() if p.is_file()]
         assert len(files) >= 4 and {p.name: mode(p) for p in files} == {p.name: 0o644 for p in files}, job
+
+
+def test_jobs_remove_the_temp_files_of_runs_that_died(tmp_path, caplog):
+    """A run killed while writing leaves ``.NAME.xxxxxxxx.tmp`` (the l world's bonds file is GBs):
+    the next run of any job into that folder removes those older than STALE_TEMP_AFTER_S, and only
+    those (a younger one may be a running job's; other hidden files are not ours)."""
+    from click.testing import CliRunner
+
+    from livetrust.cli import main
+    from livetrust.files import STALE_TEMP_AFTER_S, temp_beside
+    from livetrust.world import generate_world
+
+    world = tmp_path / "world"
+    generate_world(world, scale="xs", seed=2)
+    for job in ("score", "paths", "recommend"):
+        out = tmp_path / job
+        out.mkdir()
+        stale, young = temp_beside(out / "streamers.csv"), temp_beside(out / "manifest.json")
+        stale.write_bytes(b"x" * 1000)
+        old = os.stat(stale).st_mtime - STALE_TEMP_AFTER_S - 60
+        os.utime(stale, (old, old))
+        other = out / ".notes.tmp"
+        other.write_text("mine")
+        os.utime(other, (old, old))
+        caplog.clear()
+        r = CliRunner().invoke(main, [job, "--data", str(world), "--out", str(out)])
+        assert r.exit_code == 0, r.output
+        assert not stale.exists() and young.exists() and other.exists(), job
+        assert f"removed 1 temp file(s) of runs that did not finish (0.0 MB): {stale.name}" in caplog.text, job
