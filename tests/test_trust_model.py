@@ -154,6 +154,32 @@ def test_thin_evidence_gets_low_confidence():
     assert row(model, "s_big")["confidence"] > 0.5
 
 
+def test_confidence_follows_the_amount_of_evidence_not_the_risk():
+    """A product returned often but sold 300 times is known better than one sold 5 times without a
+    return, which is known better than one never sold (it borrows its factory's evidence only); a
+    factory with no sale is not known at all. Streamers likewise, whatever their return rates."""
+    w = Tiny()
+    w.product("p_many", "fA"), w.product("p_few", "fA"), w.product("p_none", "fA"), w.product("p_zero", "fZ")
+    for i in range(300):
+        w.order(w.consumer(f"a{i:04d}"), "s_risky", "p_many", 1 + i * 0.5, returned=1 if i % 3 == 0 else 0)
+    for i in range(5):
+        w.order(w.consumer(f"b{i:04d}"), "s_clean", "p_few", 10 + i)
+    # the same evidence with and without returns: the same confidence (it says how much is known,
+    # not what; weights at each row's own risk made the returned-from rows look surer)
+    w.product("p_kept", "fB"), w.product("p_returned", "fC")
+    for i in range(60):
+        w.order(w.consumer(f"k{i:04d}"), "s_keeps", "p_kept", 20 + i)
+        w.order(w.consumer(f"r{i:04d}"), "s_returns", "p_returned", 20 + i, returned=1 if i % 2 else 0)
+    model = TrustModel().fit(w.projection())
+    p = model.products.set_index("product_id")["confidence"]
+    assert p["p_many"] > p["p_few"] > p["p_none"] > 0 and p["p_zero"] == 0
+    assert p["p_kept"] == pytest.approx(p["p_returned"], abs=1e-9)
+    f = model.factories.set_index("factory_id")["confidence"]
+    assert f["fA"] > 0.5 and f["fZ"] == 0 and f["fB"] == pytest.approx(f["fC"], abs=1e-9)
+    assert row(model, "s_risky")["confidence"] > row(model, "s_clean")["confidence"]
+    assert row(model, "s_keeps")["confidence"] == pytest.approx(row(model, "s_returns")["confidence"], abs=1e-9)
+
+
 def test_return_spike_costs_trust_quickly_and_half_life_controls_it():
     def world(spike: bool) -> Projection:
         w = Tiny()

@@ -17,10 +17,11 @@ streamer is not blamed for that streamer's returns, as far as the reasons and th
 of its goods by other streamers allow. ``factory_effect`` / ``product_effect`` are the
 product class's (defects).
 
-``confidence`` is the share of the prior variance of ``trust`` that the data removed
-(delta method over the classes; 0: no evidence, the prior; towards 1 with evidence), and
-``trust_low`` / ``trust_high`` is the credible interval at ``level`` (every class's
-log-odds at its bound).
+``confidence`` is the share of the prior variance of ``trust`` that the evidence removed
+(:func:`.streamers.delta_confidence`: weighted orders of the product and its factory, counted at
+each class's typical risk; 0: no evidence, the prior; towards 1 with evidence), and
+``trust_low`` / ``trust_high`` is an interval at ``level`` with every class's log-odds at its
+bound at once (wider than a joint ``level`` interval: a conservative one).
 
 References
 ----------
@@ -38,7 +39,7 @@ from scipy.special import expit, ndtri
 from .._arrays import unique
 from .effects import Effects
 from .evidence import Evidence
-from .streamers import CAUSE_COLUMNS, delta_confidence
+from .streamers import CAUSE_COLUMNS, delta_confidence, evidence_var
 
 
 
@@ -67,15 +68,16 @@ def _causes(ev: Evidence, group: np.ndarray, n: int, rows: np.ndarray | slice = 
 
 
 def _scored(effs: dict[str, Effects], cw: dict[str, float], eta: dict[str, np.ndarray], var: dict[str, np.ndarray],
-            share: dict[str, np.ndarray], prior_var: dict[str, float], z: float) -> dict[str, np.ndarray]:
-    """trust / confidence / interval of ``1 - sum_k cw_k sigmoid(eta_k)`` and each class's risk."""
+            evidence: dict[str, np.ndarray], prior_var: dict[str, float], z: float) -> dict[str, np.ndarray]:
+    """trust / confidence / interval of ``1 - sum_k cw_k sigmoid(eta_k)`` and each class's risk;
+    ``evidence`` is each class's log-odds variance at its typical risk (:func:`.streamers.evidence_var`)."""
     def kept(shift: float) -> np.ndarray:
         return np.clip(1.0 - sum(cw[k] * expit(eta[k] + shift * np.sqrt(var[k])) for k in effs), 0.0, 1.0)
 
     risk = {k: expit(eta[k]) for k in effs}
     return {
         "trust": kept(0.0),
-        "confidence": delta_confidence(cw, risk, share, prior_var),
+        "confidence": delta_confidence(cw, {k: float(expit(e.mu)) for k, e in effs.items()}, evidence, prior_var),
         "trust_low": kept(z),
         "trust_high": kept(-z),
         **{f"{k}_return_risk": risk[k] for k in effs},
@@ -90,14 +92,19 @@ def product_table(ev: Evidence, effs: dict[str, Effects], class_weight: dict[str
     F = ev.n_factories
     idx = np.where(ev.product_factory >= 0, ev.product_factory, F)  # F = unknown factory
     factory_id = np.append(ev.factory_ids.to_numpy(dtype=object), None)[idx]
-    eta, var, share, prior_var = {}, {}, {}, {}
+    n_product = np.bincount(ev.o_product, weights=order_weight, minlength=P)
+    known = ev.o_factory >= 0
+    n_factory = np.append(np.bincount(ev.o_factory[known], weights=order_weight[known], minlength=F), 0.0)[idx]
+    eta, var, evidence, prior_var = {}, {}, {}, {}
     for k, e in effs.items():
         phi = np.append(e.effect["factory"], 0.0)[idx]
         var_f = np.append(1.0 / e.precision["factory"], e.tau2["factory"])[idx]
         eta[k] = e.mu + phi + e.effect["product"]
         var[k] = var_f + 1.0 / e.precision["product"]
         prior_var[k] = e.tau2["factory"] + e.tau2["product"]
-        share[k] = np.clip(1.0 - var[k] / prior_var[k], 0.0, 1.0)
+        typical = float(expit(e.mu))
+        evidence[k] = (evidence_var(n_factory, typical, e.tau2["factory"])
+                       + evidence_var(n_product, typical, e.tau2["product"]))
     q = effs["product"]
     o_p = ev.o_product
     units = np.bincount(o_p, weights=ev.o_quantity, minlength=P)
@@ -105,7 +112,7 @@ def product_table(ev: Evidence, effs: dict[str, Effects], class_weight: dict[str
     return pd.DataFrame({
         "product_id": ev.product_ids.to_numpy(dtype=object),
         "factory_id": factory_id,
-        **_scored(effs, class_weight, eta, var, share, prior_var, z),
+        **_scored(effs, class_weight, eta, var, evidence, prior_var, z),
         "product_effect": q.effect["product"],
         "factory_effect": np.append(q.effect["factory"], 0.0)[idx],
         "seller_effect": _seller_effect(ev, effs["seller"], o_p, P, order_weight),
@@ -138,7 +145,10 @@ def factory_table(ev: Evidence, effs: dict[str, Effects], class_weight: dict[str
     seller = _rate(np.bincount(o_f, weights=w * u, minlength=F), np.bincount(o_f, weights=w, minlength=F))
     return pd.DataFrame({
         "factory_id": ev.factory_ids.to_numpy(dtype=object),
-        **_scored(effs, class_weight, eta, var, {k: e.confidence("factory") for k, e in effs.items()}, prior_var, z),
+        **_scored(effs, class_weight, eta, var,
+                  {k: evidence_var(np.bincount(o_f, weights=w, minlength=F), float(expit(e.mu)), e.tau2["factory"])
+                   for k, e in effs.items()},
+                  prior_var, z),
         "factory_effect": effs["product"].effect["factory"],
         "seller_effect": seller,
         "products": np.bincount(ev.product_factory[ev.product_factory >= 0], minlength=F),

@@ -31,10 +31,12 @@
   (share of its engagement PageRank starting at suspect accounts) exceeds the platform
   norm (:mod:`.integrity`).
 
-``confidence`` is the share of the prior variance of the kept probability that the
-data removed (delta method over the classes' ``u_ks``; 0: no credible evidence, the
-score is the prior; towards 1 with evidence); ``trust_low`` / ``trust_high`` bound
-``trust`` with every ``u_ks`` at its credible interval.
+``confidence`` is the share of the prior variance of the long-run kept probability that the
+streamer's weighted orders remove (:func:`delta_confidence` over the classes' ``u_ks``, at
+each class's typical risk; 0: no evidence, the score is the prior; monotone in evidence); the
+recent window and integrity are not part of it. ``trust_low`` / ``trust_high`` bound ``trust``
+with every ``u_ks`` at its bound at once (conservative), lowered to the recent window's bound
+where that is lower, times integrity.
 
 References
 ----------
@@ -107,29 +109,44 @@ def recent_effect(ev: Evidence, eff: Effects, returned: np.ndarray,
                        eff.effect["streamer"], eff.tau2["streamer"])
 
 
-def delta_confidence(cw: dict[str, float], risk: dict[str, np.ndarray], share: dict[str, np.ndarray],
+def delta_confidence(cw: dict[str, float], prior_risk: dict[str, float], var: dict[str, np.ndarray],
                      prior_var: dict[str, float | np.ndarray]) -> np.ndarray:
-    """Share of the prior variance of ``1 - sum_k cw_k risk_k`` that the data removed.
+    """Share of the prior variance of ``trust = 1 - sum_k cw_k risk_k`` that the evidence removed.
 
-    ``risk_k = sigmoid(eta_k)``; ``share_k = 1 - var_k / prior_var_k`` is that share for
-    ``eta_k`` alone (0 = prior only). By the delta method, with independent classes, the
-    combined share is ``sum_k g_k prior_var_k share_k / sum_k g_k prior_var_k`` with
-    ``g_k = (cw_k risk_k (1 - risk_k))^2``.
+    ``var_k`` is the variance of class ``k``'s log-odds given the row's evidence,
+    ``prior_var_k`` without it. By the delta method at the class's typical risk
+    ``r_k = prior_risk_k``, with independent classes,
+    ``confidence = 1 - sum_k g_k var_k / sum_k g_k prior_var_k`` with ``g_k = (cw_k r_k (1 - r_k))^2``:
+    the same weights for every row, so 0 with no evidence and growing with each class's evidence.
+    (Weights at a row's own estimated risk made a row with a high estimated risk look sure whatever
+    its evidence: an unsold product above one with 138 orders.)
 
     Examples
     --------
-    >>> delta_confidence({"a": 1.0, "b": 0.0}, {"a": np.array([0.1]), "b": np.array([0.2])},
-    ...                  {"a": np.array([0.75]), "b": np.array([0.0])}, {"a": 1.0, "b": 1.0}).tolist()
+    >>> delta_confidence({"a": 1.0, "b": 0.0}, {"a": 0.1, "b": 0.2}, {"a": np.array([0.25]), "b": np.array([1.0])},
+    ...                  {"a": 1.0, "b": 1.0}).tolist()
     [0.75]
     """
-    num = den = 0.0
-    for k, p in risk.items():
-        g = (cw[k] * p * (1.0 - p)) ** 2 * prior_var[k]
-        num = num + g * share[k]
-        den = den + g
-    den = np.asarray(den, dtype=np.float64)
+    post = prior = 0.0
+    for k, r in prior_risk.items():
+        g = (cw[k] * r * (1.0 - r)) ** 2
+        post = post + g * var[k]
+        prior = prior + g * prior_var[k]
+    post, prior = np.asarray(post, dtype=np.float64), np.asarray(prior, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.clip(np.where(den > 0, num / np.maximum(den, 1e-300), 0.0), 0.0, 1.0)
+        return np.clip(np.where(prior > 0, 1.0 - post / np.maximum(prior, 1e-300), 0.0), 0.0, 1.0)
+
+
+def evidence_var(weighted_orders: np.ndarray, typical_risk: float, tau2: float) -> np.ndarray:
+    """Variance of an effect's log-odds given ``weighted_orders`` at the class's typical risk:
+    ``1 / (n r (1 - r) + 1 / tau2)`` (the Fisher information of ``n`` orders, plus the prior's).
+    It depends on how much evidence there is, not on what it says, so confidence built on it is
+    monotone in evidence.
+
+    >>> evidence_var(np.array([0.0, 100.0]), 0.1, 1.0).round(4).tolist()
+    [1.0, 0.1]
+    """
+    return 1.0 / (weighted_orders * typical_risk * (1.0 - typical_risk) + 1.0 / tau2)
 
 
 def streamer_table(ev: Evidence, cred: Credibility, effs: dict[str, Effects], integ: Integrity,
@@ -179,8 +196,10 @@ def streamer_table(ev: Evidence, cred: Credibility, effs: dict[str, Effects], in
     trust = np.clip(base * integrity, 0.0, 1.0)
     lo = np.minimum(lo, recent_low)
     hi = np.maximum(np.minimum(hi, recent_high), base)
-    confidence = delta_confidence(class_weight, {k: expit(effs[k].mu + u[k]) for k in effs},
-                                  {k: effs[k].confidence("streamer") for k in effs},
+    typical = {k: float(expit(effs[k].mu)) for k in effs}
+    n_weighted = np.bincount(ev.o_streamer, weights=order_weight, minlength=S)
+    confidence = delta_confidence(class_weight, typical,
+                                  {k: evidence_var(n_weighted, typical[k], effs[k].tau2["streamer"]) for k in effs},
                                   {k: effs[k].tau2["streamer"] for k in effs})
 
     # ---- components
