@@ -11,8 +11,12 @@ Deployment: one long-lived process that
 - logs a failed run and carries on: the next tick is the retry. Ticks missed while a
   run was going are not made up (the next tick is computed after the run);
 - exits cleanly on SIGTERM / SIGINT: while waiting, at once; during a run, after that
-  run finishes (a second signal aborts it -- the job's writes are atomic, so an aborted
-  run leaves the previous results in place). Exit status 0.
+  run finishes. A second signal aborts the run the way ``livetrust score`` stops on SIGTERM
+  (:mod:`livetrust.stopping`): outside the Neo4j driver, and never between the switch to the
+  new run and its files, so Neo4j and ``--out`` name the same run; the job's writes are atomic,
+  so an aborted run leaves the previous results in place. Exit status 0. A third signal ends
+  the process at once. The same signal repeated within a second (``timeout`` signals the
+  command and its process group) counts once.
 
 The clock and the wait are injectable, so the loop is tested without waiting for
 real minutes.
@@ -32,6 +36,10 @@ from typing import Any, Callable
 from croniter import croniter
 from filelock import FileLock, Timeout
 
+from .errors import Terminated
+from .joblock import JobLockBusy
+from .stopping import REPEAT_S, StopOnSignal
+
 log = logging.getLogger("livetrust.schedule")
 
 
@@ -40,10 +48,15 @@ def utcnow() -> datetime:
 
 
 def parse_cron(expression: str) -> str:
-    """Check a cron expression (5 fields, or 6 with seconds last); returns it stripped."""
+    """Check a cron expression (5 fields, or 6 with seconds last) that fires; returns it stripped."""
     expr = " ".join(str(expression).split())
-    if not expr or not croniter.is_valid(expr):
-        raise ValueError(f"not a valid cron expression: {expression!r} (e.g. \"0 3 * * *\")")
+    if not expr or len(expr.split()) > 6 or not croniter.is_valid(expr):
+        raise ValueError(f"not a valid cron expression: {expression!r} (5 fields, or 6 with seconds last; "
+                         f"e.g. \"0 3 * * *\")")
+    try:
+        next_tick(expr, utcnow())
+    except Exception:  # noqa: BLE001 - croniter's CroniterBadDateError: "0 3 31 2 *" (February 31st)
+        raise ValueError(f"the cron expression {expression!r} never fires") from None
     return expr
 
 
@@ -99,16 +112,22 @@ class Scheduler:
         self.lock_path = Path(self.lock_path)
         self._stop = threading.Event()
         self._running = False
-        self._signals = 0
+        self._abort: StopOnSignal | None = None  # during a run: what a second signal goes to
+        self._first: tuple[int | None, float] | None = None
 
     # ---- stopping
-    def request_stop(self, signum: int | None = None) -> None:
-        """Ask the loop to stop (what SIGTERM / SIGINT do)."""
-        self._signals += 1
+    def request_stop(self, signum: int | None = None, frame: Any = None) -> None:
+        """Ask the loop to stop (what SIGTERM / SIGINT do); during a run, a second request aborts it."""
         name = signal.Signals(signum).name if signum else "stop request"
-        if self._running and self._signals >= 2:
-            log.warning("%s again: aborting the current run", name)
-            raise SystemExit(128 + (signum or 15))
+        if self._first is not None:
+            if self._first[0] == signum and time.monotonic() - self._first[1] < REPEAT_S:
+                return  # the first one repeated
+            if self._running and self._abort is not None:
+                if self._abort.pending is None:
+                    log.warning("%s again: aborting the current run (a third signal exits at once)", name)
+                self._abort.request(signum or signal.SIGTERM, frame)
+                return
+        self._first = (signum, time.monotonic())
         if self._running:
             log.info("%s: stopping after the current run (send it again to abort the run)", name)
         else:
@@ -134,11 +153,15 @@ class Scheduler:
         except Timeout:
             log.warning("tick %s skipped: another run holds the lock %s", _fmt(at), self.lock_path)
             return self._record(Outcome(at, ran=False, ok=False, skipped=True, error="lock busy"))
+        except OSError as err:  # e.g. the folder became read-only: the next tick tries again
+            log.error("tick %s skipped: cannot take the lock %s (%s); retrying at the next tick", _fmt(at),
+                      self.lock_path, err.strerror or type(err).__name__)
+            return self._record(Outcome(at, ran=False, ok=False, skipped=True, error="lock failed"))
         t0 = time.perf_counter()
         self._running = True
         try:
             log.info("run started (tick %s)", _fmt(at))
-            result = self.job()
+            result = self._run_job()
             seconds = time.perf_counter() - t0
             ok = getattr(result, "status", "succeeded") == "succeeded"
             error = None if ok else getattr(result, "error", "failed")
@@ -147,6 +170,13 @@ class Scheduler:
             else:
                 log.error("run failed in %.1f s: %s; retrying at the next tick", seconds, error)
             return self._record(Outcome(at, ran=True, ok=ok, error=error, seconds=seconds))
+        except JobLockBusy as err:  # Neo4j's job lock: another runner (not through this lock file)
+            log.warning("tick %s skipped: %s", _fmt(at), (str(err).splitlines() or [""])[0])
+            return self._record(Outcome(at, ran=False, ok=False, skipped=True, error="job lock busy"))
+        except Terminated as err:
+            seconds = time.perf_counter() - t0
+            log.warning("run aborted after %.1f s (%s); the previous results stay in place", seconds, err)
+            return self._record(Outcome(at, ran=True, ok=False, error=f"aborted: {err}", seconds=seconds))
         except Exception as err:  # noqa: BLE001 - a failed run must not stop the scheduler
             seconds = time.perf_counter() - t0
             message = (str(err).strip().splitlines() or [type(err).__name__])[0]
@@ -156,6 +186,16 @@ class Scheduler:
         finally:
             self._running = False
             lock.release()
+
+    def _run_job(self) -> Any:
+        """``job()``, with a second signal turned into a stop raised where it is safe."""
+        self._abort = StopOnSignal(echo=lambda line: None)  # request_stop logs it
+        self._abort.install(None)
+        try:
+            return self.job()
+        finally:
+            abort, self._abort = self._abort, None
+            abort.uninstall()  # raises the stop if the job returned, or failed otherwise, after it
 
     def _record(self, outcome: Outcome) -> Outcome:
         self.history.append(outcome)
@@ -206,20 +246,30 @@ def install_signal_handlers(scheduler: Scheduler) -> dict[int, Any]:
     """Route SIGTERM and SIGINT to ``scheduler.request_stop``; returns the previous handlers."""
     previous = {}
     for sig in (signal.SIGTERM, signal.SIGINT):
-        previous[sig] = signal.signal(sig, lambda signum, frame: scheduler.request_stop(signum))
+        previous[sig] = signal.signal(sig, lambda signum, frame: scheduler.request_stop(signum, frame))
     return previous
 
 
+class OneLineFormatter(logging.Formatter):
+    """A record on one line: the Neo4j driver's messages span several ("...will be retried in
+    2.2s (Couldn't connect ...):\nFailed to establish connection ...")."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return " | ".join(line for line in super().format(record).splitlines() if line.strip())
+
+
 def configure_logging(level: int = logging.INFO) -> None:
-    """One line per event on stderr, UTC timestamps (what a container log wants)."""
+    """One line per event on stderr, UTC timestamps (what a container log wants), ours and the
+    Neo4j driver's warnings alike."""
     handler = logging.StreamHandler()
-    formatter = logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+    formatter = OneLineFormatter("%(asctime)s %(name)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
-    root = logging.getLogger("livetrust")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
+    for name, at in (("livetrust", level), ("neo4j", logging.WARNING)):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(at)
+        logger.propagate = False
 
 
 def schedule_score(*, cron: str, data_dir: Path | None, out_dir: Path | None, file_format: str,
@@ -227,6 +277,7 @@ def schedule_score(*, cron: str, data_dir: Path | None, out_dir: Path | None, fi
                    max_runs: int | None = None, settings: Any = None) -> int:
     """What ``livetrust schedule`` does: the scoring job on ``cron``; returns the exit status."""
     from .errors import LivetrustError
+    from .files import writable_folder
     from .graph.trust.job import check_options, default_lock_path, run_score_job
 
     try:
@@ -234,8 +285,10 @@ def schedule_score(*, cron: str, data_dir: Path | None, out_dir: Path | None, fi
     except ValueError as err:
         raise LivetrustError(str(err)) from None
     check_options(data_dir, out_dir)
+    if out_dir is not None:
+        writable_folder(out_dir, "--out")  # as score does: refused now, not at every tick
     lock_path = default_lock_path(out_dir, lock_file)
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    writable_folder(lock_path.parent, "--lock-file's folder")
     configure_logging()
 
     def job():

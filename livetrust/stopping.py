@@ -159,10 +159,12 @@ class StopOnSignal:
         self._previous: dict[int, Any] = {}
 
     # -- installation
-    def install(self, signum: int = signal.SIGTERM) -> None:
-        """Handle ``signum`` (from the main thread) until :meth:`uninstall`."""
+    def install(self, signum: int | None = signal.SIGTERM) -> None:
+        """Handle ``signum`` (from the main thread) until :meth:`uninstall`. With ``None`` no signal
+        is taken over: a handler of its own passes signals on with :meth:`request`."""
         global _active
-        self._previous[signum] = signal.signal(signum, self._on_signal)
+        if signum is not None:
+            self._previous[signum] = signal.signal(signum, self._on_signal)
         if LOOK_SIGNAL is not None:
             self._previous[LOOK_SIGNAL] = signal.signal(LOOK_SIGNAL, self._on_look)
         self._installed, _active = True, self
@@ -182,6 +184,11 @@ class StopOnSignal:
     def propagating(self) -> bool:
         """Is the stop (or an error it caused) the exception being handled right now?"""
         return caused_by(sys.exc_info()[1], self.pending)
+
+    def request(self, signum: int, frame: FrameType | None) -> None:
+        """What the installed handler does with ``signum``: for a handler that decides itself which
+        signals stop (the scheduler: the first one only lets the current run finish)."""
+        self._on_signal(signum, frame)
 
     # -- in the main thread
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
