@@ -337,6 +337,8 @@ def evaluate(data_dir: Path | None, holdout_days: int, k: int, truth_dir: Path |
 @neo4j_options
 def query(name: str | None, list_queries: bool, params: tuple[str, ...], output_format: str, output: Path | None, settings: Neo4jSettings) -> None:
     """Run a named, parameterised Cypher query from the library (queries/library/)."""
+    from neo4j.exceptions import Neo4jError
+
     from .queries.runner import get_query, library, run_query
 
     if list_queries or not name:
@@ -351,10 +353,19 @@ def query(name: str | None, list_queries: bool, params: tuple[str, ...], output_
             raise LivetrustError(f"--param {item!r} is not KEY=VALUE")
         given[key.strip()] = value
     get_query(name).bind(given)  # bad names and parameters fail before connecting
-    frame = run_query(name, settings=settings, **given)
+    if output and not output.parent.is_dir():
+        raise LivetrustError(f"--output {output}: the folder {output.parent} does not exist")
+    try:
+        frame = run_query(name, settings=settings, **given)
+    except Neo4jError as err:  # e.g. a negative LIMIT: the server says which value it refused
+        message = (str(err.message or err).strip().splitlines() or [type(err).__name__])[0]
+        raise LivetrustError(f"query {name!r}: Neo4j refused it: {message}") from None
     text = render_frame(frame, output_format)
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise LivetrustError(f"--output {output}: cannot write it ({err.strerror or type(err).__name__})") from None
         click.echo(f"{len(frame)} rows written to {output}")
     else:
         click.echo(text)

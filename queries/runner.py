@@ -23,6 +23,7 @@ True
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -83,14 +84,21 @@ class NamedQuery:
         return bound
 
 
+_INT64 = (-2**63, 2**63 - 1)  # Cypher's INTEGER
+
+
 def _convert(query: str, p: Param, value: Any) -> Any:
     if isinstance(value, str) and p.type != "STRING":
         try:
-            return PARSERS[p.type](value)
+            value = PARSERS[p.type](value)
         except ValueError:
             raise LivetrustError(f"query {query!r}: parameter {p.name!r} must be {p.type}, got {value!r}") from None
     if isinstance(value, bool) and p.type != "BOOLEAN" or not isinstance(value, PYTHON_TYPES[p.type]):
         raise LivetrustError(f"query {query!r}: parameter {p.name!r} must be {p.type}, got {value!r}")
+    if p.type == "INTEGER" and not _INT64[0] <= value <= _INT64[1]:
+        raise LivetrustError(f"query {query!r}: parameter {p.name!r} is beyond a 64-bit INTEGER: {value}")
+    if p.type == "FLOAT" and not math.isfinite(value):
+        raise LivetrustError(f"query {query!r}: parameter {p.name!r} must be a finite FLOAT, got {value!r}")
     return value
 
 

@@ -109,3 +109,21 @@ def test_every_library_query_returns_the_columns_its_header_names(loaded, neo4j_
         params = {p.name: ids[p.name] for p in query.params if p.required}
         got = run_query(name, driver=loaded, settings=neo4j_settings, **params)
         assert list(got.columns) == header_columns(query.returns), name
+
+
+def test_cli_errors_from_neo4j_and_the_output_file_are_one_line(loaded, neo4j_settings, tmp_path):
+    """A value the server refuses (a negative LIMIT) and an --output in a missing folder: one line each,
+    no traceback (both printed tracebacks, the second after running the query)."""
+    from click.testing import CliRunner
+
+    from livetrust.cli import main
+
+    env = {"NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
+           "NEO4J_PASSWORD": neo4j_settings.password, "NEO4J_DATABASE": neo4j_settings.database}
+    r = CliRunner().invoke(main, ["query", "top_streamers", "--param", "limit=-1"], env=env)
+    assert r.exit_code == 2 and "query 'top_streamers': Neo4j refused it:" in r.output and "Traceback" not in r.output
+    assert len(r.output.strip().splitlines()) == 1, r.output
+    r = CliRunner().invoke(main, ["query", "top_streamers", "--output", str(tmp_path / "no" / "x.csv")], env=env)
+    assert r.exit_code == 2 and "the folder" in r.output and "does not exist" in r.output, r.output
+    r = CliRunner().invoke(main, ["query", "top_streamers", "--format", "csv", "--output", str(tmp_path / "x.csv")], env=env)
+    assert r.exit_code == 0 and (tmp_path / "x.csv").read_text().startswith("streamer_id,")

@@ -42,6 +42,8 @@ def test_bind_converts_cli_strings_and_fills_defaults():
         ({"who": "c1", "limit": True}, "must be INTEGER"),
         ({"who": "c1", "nope": "1"}, "has no parameter 'nope'"),
         ({"who": "c1", "strict": "maybe"}, "must be BOOLEAN"),
+        ({"who": "c1", "limit": "99999999999999999999"}, "beyond a 64-bit INTEGER"),  # was an OverflowError
+        ({"who": "c1", "min": "nan"}, "must be a finite FLOAT"),
     ],
 )
 def test_bad_parameters_are_one_clear_error(given, message):

@@ -3,7 +3,7 @@
 // param: min_followers INTEGER = 20  ignore streamers with fewer followers
 // param: min_share FLOAT = 0.5  flag when either share reaches this
 // param: limit INTEGER = 50  how many rows
-// returns: streamer_id, followers, never_buying_followers, never_buying_share, buyers, returning_only_buyers, returning_only_share, suspicion
+// returns: streamer_id, followers (ever: ended follows included), never_buying_followers, never_buying_share, buyers, returning_only_buyers, returning_only_share, suspicion
 MATCH (s:Streamer)
 WITH s, COUNT { (s)<-[:FOLLOWS]-() } AS followers
 WHERE followers >= $min_followers
