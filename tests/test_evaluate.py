@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -114,3 +115,17 @@ def test_cli_evaluate(xs_world, tmp_path):
     assert {row["method"] for row in saved["table"]} == {"livetrust", "most_popular", "category_top_sellers"}
     bad = CliRunner().invoke(main, ["evaluate", "--data", str(xs_world), "--baselines", "svd"])
     assert bad.exit_code != 0 and "svd" in bad.output
+
+
+def test_evaluation_json_is_strict_and_hiding_every_order_is_refused(xs_world, tmp_path):
+    """Without truth the fraud columns are not available: null in evaluation.json (bare NaN broke
+    strict parsers); hiding more days than the orders span left nothing to train on and printed
+    a table anyway."""
+    folder = tmp_path / "own"
+    shutil.copytree(xs_world, folder, ignore=shutil.ignore_patterns("truth"))
+    ev = evaluate(load_projection(folder), holdout_days=30, k=5, truth=None)
+    saved = json.loads(ev.to_json(), parse_constant=lambda c: pytest.fail(f"{c} in evaluation.json"))
+    rows = [r for r in saved["table"] if r["list"] == "consumer_products"]
+    assert rows and all(r["fraud_exposure"] is None for r in rows) and all(r["ndcg"] is not None for r in rows)
+    r = CliRunner().invoke(main, ["evaluate", "--data", str(folder), "--holdout-days", "100000"])
+    assert r.exit_code == 2 and "leaves no orders before the cutoff" in r.output, r.output

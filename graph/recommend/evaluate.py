@@ -144,11 +144,24 @@ class Evaluation:
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
-        return json.dumps({"info": self.info, "table": self.table.to_dict("records")}, indent=2, default=_json_default)
+        """Strict JSON: a metric that is not available (no truth) is ``null`` (``json.dumps`` writes a
+        float NaN as ``NaN``, which strict parsers refuse; ``default`` is never asked about floats)."""
+        payload = _nan_to_none({"info": self.info, "table": self.table.to_dict("records")})
+        return json.dumps(payload, indent=2, default=_json_default, allow_nan=False)
 
 
 def _fmt(x: float) -> str:
     return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.4f}"
+
+
+def _nan_to_none(x):
+    if isinstance(x, dict):
+        return {k: _nan_to_none(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_nan_to_none(v) for v in x]
+    if isinstance(x, (float, np.floating)) and math.isnan(x):
+        return None
+    return x
 
 
 def _json_default(x):
@@ -188,6 +201,12 @@ def evaluate(
     t0 = time.perf_counter()
     split = time_split(projection, holdout_days)
     train = split.train
+    if not len(train.orders):  # nothing to learn from: every method would score by tie order
+        from ...errors import LivetrustError
+
+        first = projection.orders["purchased_at"].min()
+        raise LivetrustError(f"--holdout-days {holdout_days} leaves no orders before the cutoff {split.cutoff} "
+                             f"(the first order is of {first}): hide fewer days")
     g = Graph.build(train)
     say(f"cutoff {split.cutoff}: {len(train.orders)} orders before, {len(split.test_orders)} after")
     t = time.perf_counter()
