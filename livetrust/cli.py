@@ -16,7 +16,7 @@ from typing import Any, Callable
 import click
 
 from . import __version__
-from .errors import LivetrustError
+from .errors import LivetrustError, one_line
 from .settings import Neo4jSettings
 from .stopping import StopOnSignal
 
@@ -358,8 +358,7 @@ def query(name: str | None, list_queries: bool, params: tuple[str, ...], output_
     try:
         frame = run_query(name, settings=settings, **given)
     except Neo4jError as err:  # e.g. a negative LIMIT: the server says which value it refused
-        message = (str(err.message or err).strip().splitlines() or [type(err).__name__])[0]
-        raise LivetrustError(f"query {name!r}: Neo4j refused it: {message}") from None
+        raise LivetrustError(f"query {name!r}: Neo4j refused it: {one_line(err.message or err)}") from None
     text = render_frame(frame, output_format)
     if output:
         try:

@@ -38,7 +38,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from . import __version__
-from .errors import LivetrustError, Neo4jUnavailable
+from .errors import LivetrustError, Neo4jUnavailable, one_line
 from .localneo4j import Neo4jChoice, choose_neo4j, local_script_usable
 from .queries import cypher_statement, cypher_text
 from .settings import Neo4jSettings
@@ -280,7 +280,7 @@ def run_demo(*, out_dir: Path | str = DEFAULT_OUT, scale: str = "s", seed: int =
         except BaseException as err:
             run.stages[name].update(status="failed", seconds=round(time.perf_counter() - t0, 2))
             run.status = "failed"
-            run.error = f"{name}: {(str(err).strip().splitlines() or [type(err).__name__])[0]}"
+            run.error = f"{name}: {one_line(err)}"
             run.finished_at = _now()
             run.seconds = round(time.perf_counter() - t_start, 2)
             run.write()

@@ -7,6 +7,17 @@ import signal
 import click
 
 
+def one_line(err: BaseException, limit: int = 400) -> str:
+    """``err``'s message on one line: its lines joined with " | " (the driver's messages continue on
+    the next line: "Couldn't connect to ...:" then the reason), or its type's name when it has none.
+
+    >>> one_line(OSError("Couldn't connect to 127.0.0.1:7697:\\nConnection refused"))
+    "Couldn't connect to 127.0.0.1:7697: | Connection refused"
+    """
+    text = " | ".join(line.strip() for line in str(err).splitlines() if line.strip()) or type(err).__name__
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 class LivetrustError(click.ClickException):
     """A failure the user can act on; ``str(err)`` is the whole message."""
 

@@ -18,8 +18,8 @@ The lock is a lease on one ``(:JobLock {job})`` node per job:
   a run that stalled past the stale time and lost the lock to another run stops with
   :class:`JobLockLost` instead of writing over the new holder's relationships.
 - ``release``: given up when the run ends, succeeded or failed. The CLI turns SIGTERM into an
-  exit (:class:`livetrust.errors.Terminated`), so a stopped run releases too; only SIGKILL leaves a
-  lock to go stale.
+  exit (:class:`livetrust.errors.Terminated`), so a stopped run releases too; only SIGKILL, or a
+  release the database cannot take (it went down during the run), leaves a lock to go stale.
 
 Staleness is judged on the server's clock, so machines whose clocks disagree still agree on it.
 """

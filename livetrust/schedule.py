@@ -36,7 +36,7 @@ from typing import Any, Callable
 from croniter import croniter
 from filelock import FileLock, Timeout
 
-from .errors import Terminated
+from .errors import Terminated, one_line
 from .joblock import JobLockBusy
 from .stopping import REPEAT_S, StopOnSignal
 
@@ -171,7 +171,7 @@ class Scheduler:
                 log.error("run failed in %.1f s: %s; retrying at the next tick", seconds, error)
             return self._record(Outcome(at, ran=True, ok=ok, error=error, seconds=seconds))
         except JobLockBusy as err:  # Neo4j's job lock: another runner (not through this lock file)
-            log.warning("tick %s skipped: %s", _fmt(at), (str(err).splitlines() or [""])[0])
+            log.warning("tick %s skipped: %s", _fmt(at), one_line(err))
             return self._record(Outcome(at, ran=False, ok=False, skipped=True, error="job lock busy"))
         except Terminated as err:
             seconds = time.perf_counter() - t0
@@ -179,7 +179,7 @@ class Scheduler:
             return self._record(Outcome(at, ran=True, ok=False, error=f"aborted: {err}", seconds=seconds))
         except Exception as err:  # noqa: BLE001 - a failed run must not stop the scheduler
             seconds = time.perf_counter() - t0
-            message = (str(err).strip().splitlines() or [type(err).__name__])[0]
+            message = one_line(err)
             log.error("run failed in %.1f s: %s: %s; retrying at the next tick", seconds, type(err).__name__, message)
             return self._record(Outcome(at, ran=True, ok=False, error=f"{type(err).__name__}: {message}",
                                         seconds=seconds))

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .db import apply_schema
+from .errors import one_line
 from .joblock import STALE_AFTER, JobLock, JobLockLost
 from .queries import cypher_statement
 from .stopping import checkpoint, shielded
@@ -527,7 +528,7 @@ def _publish(tx: neo4j.ManagedTransaction, record: RunRecord, lock: JobLock, wri
 
 
 def _mark_failed(driver, database, record: RunRecord, err: BaseException, relationships, clean: bool = True) -> None:
-    message = (str(err).strip().splitlines() or [type(err).__name__])[0]
+    message = one_line(err)
     try:
         driver.execute_query(
             cypher_statement("writeback/run_failed"),

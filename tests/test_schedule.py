@@ -361,3 +361,17 @@ def test_logging_puts_each_event_on_one_line_the_drivers_too(capsys):
     assert len(lines) == 2 and lines[0].endswith("neo4j.pool WARNING Transaction failed and will be retried in "
                                                  "2.2s (Couldn't connect): | Failed to establish connection")
     assert lines[1].endswith("livetrust.schedule INFO next run at 2026-03-01T03:00:00Z")
+
+
+def test_a_failed_run_is_logged_with_the_whole_reason_on_one_line(tmp_path, caplog):
+    """The driver's messages put the reason on the next line ("Couldn't connect to ...:" then
+    "Connection refused"): only the first line was kept, ending in a dangling colon."""
+    def job():
+        raise OSError("Couldn't connect to 127.0.0.1:7697 (resolved to ('127.0.0.1:7697',)):\n"
+                      "Failed to establish connection: [Errno 111] Connection refused")
+
+    s, _ = make(tmp_path, job, max_runs=1)
+    out = s.tick()
+    assert out.error == ("OSError: Couldn't connect to 127.0.0.1:7697 (resolved to ('127.0.0.1:7697',)): | "
+                         "Failed to establish connection: [Errno 111] Connection refused")
+    assert "Connection refused; retrying at the next tick" in caplog.text

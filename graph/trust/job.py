@@ -34,6 +34,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from ... import __version__
+from ...errors import one_line
 from ...files import writable_folder
 from ...joblock import JobLockBusy
 from ..projection import Projection
@@ -373,8 +374,7 @@ def run_score_job(projection_source: Any, out_dir: str | Path | None, file_forma
         raise  # refused before it read anything: not a run, nothing to record (docs/scores.md)
     except BaseException as err:  # noqa: BLE001 - recorded, then re-raised
         run.status = "failed"
-        first = (str(err).strip().splitlines() or [""])[0]
-        run.error = f"{type(err).__name__}: {first}" if first else type(err).__name__
+        run.error = f"{type(err).__name__}: {one_line(err)}" if str(err).strip() else type(err).__name__
         run.diagnostics["traceback_tail"] = traceback.format_exc(limit=3).strip().splitlines()[-3:]
         raise_it = raise_errors or isinstance(err, (KeyboardInterrupt, SystemExit))
         if not raise_it:
@@ -439,8 +439,7 @@ def score_command(*, data_dir: Path | None, out_dir: Path | None, file_format: s
     except LivetrustError:
         raise
     except Exception as err:
-        message = (str(err).strip().splitlines() or [type(err).__name__])[0]
-        raise LivetrustError(f"scoring failed: {type(err).__name__}: {message}") from None
+        raise LivetrustError(f"scoring failed: {type(err).__name__}: {one_line(err)}") from None
     finally:
         lock.release()
     return run.summary()
