@@ -343,7 +343,7 @@ def query(name: str | None, list_queries: bool, params: tuple[str, ...], output_
 
     if list_queries or not name:
         for q in library().values():
-            args = " ".join(f"{p.name}:{p.type}" + ("" if p.required else f"={p.default}") for p in q.params)
+            args = " ".join(p.signature() for p in q.params)
             click.echo(f"{q.name:<22} {q.answers}\n{'':<22} params: {args or '-'}")
         return
     given = {}
@@ -379,7 +379,7 @@ def render_frame(frame, output_format: str) -> str:
 
 
 @main.command()
-@click.option("--cron", required=True, help='Cron expression in UTC, e.g. "0 3 * * *" (6 fields: seconds last).')
+@click.option("--cron", required=True, help='Cron expression in UTC, e.g. "0 3 * * *"; 6 fields put the seconds LAST ("0 3 * * * 30"), not first as Quartz does.')
 @_score_options
 @click.option("--run-now", is_flag=True, help="Run once at start, then follow the schedule.")
 @click.option("--max-runs", type=click.IntRange(1, None), help="Exit after this many runs (default: run until stopped).")

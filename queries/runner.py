@@ -5,14 +5,17 @@ Each library file starts with a header of ``//`` lines::
     // name: top_streamers
     // answers: The most trusted streamers, optionally of one category or region.
     // param: category STRING = null  only streamers of this category
-    // param: limit INTEGER = 20  how many rows
+    // param: limit INTEGER >= 0 = 20  how many rows
     // returns: streamer_id, name, trust, confidence, followers, orders, return_rate
 
-A ``// source: paths/most_trusted_path`` line takes the statement from another
-``.cypher`` file, so a query a job also runs is written once.
+A parameter line is ``NAME TYPE [in {a, b}] [>= N] [= default]  help``: no default means
+required; ``in {...}`` lists the only values allowed, ``>= N`` a minimum; an optional parameter
+whose default is ``null`` takes ``null`` to mean "none" again. A ``// source:
+paths/most_trusted_path`` line takes the statement from another ``.cypher`` file, so a query a
+job also runs is written once.
 
-Parameters are type-checked against the header before anything reaches Neo4j, and
-travel as Cypher parameters only.
+Parameters are checked against the header (type, 64-bit range, finite floats, allowed values,
+minimum) before anything reaches Neo4j, and travel as Cypher parameters only.
 
 Examples
 --------
@@ -34,7 +37,9 @@ import pandas as pd
 from ..errors import LivetrustError
 
 _HEADER = re.compile(r"^//\s*(name|answers|param|returns|index|source):\s*(.*)$")
-_PARAM = re.compile(r"^(\w+)\s+(STRING|INTEGER|FLOAT|BOOLEAN)\s*(?:=\s*(\S+))?\s*(.*)$")
+# NAME TYPE [in {a, b}] [>= N] [= default]  help
+_PARAM = re.compile(r"^(\w+)\s+(STRING|INTEGER|FLOAT|BOOLEAN)(?:\s+in\s+\{([^}]*)\})?(?:\s*>=\s*(\S+))?"
+                    r"\s*(?:=\s*(\S+))?\s*(.*)$")
 
 
 def _parse_bool(text: str) -> bool:
@@ -57,6 +62,17 @@ class Param:
     default: Any
     required: bool
     help: str
+    choices: tuple = ()  # the only values allowed (``in {a, b}`` in the header)
+    minimum: float | None = None  # ``>= N`` in the header
+
+    def signature(self) -> str:
+        """As ``--list`` shows it: ``name:TYPE in {a,b} >= N = default``."""
+        text = f"{self.name}:{self.type}"
+        if self.choices:
+            text += " in {" + ",".join(str(c) for c in self.choices) + "}"
+        if self.minimum is not None:
+            text += f">={self.minimum:g}"
+        return text if self.required else text + f"={'null' if self.default is None else self.default}"
 
 
 @dataclass(frozen=True)
@@ -75,6 +91,8 @@ class NamedQuery:
             raise LivetrustError(f"query {self.name!r} has no parameter {unknown[0]!r} (it takes: {', '.join(known) or 'none'})")
         bound = {}
         for p in self.params:
+            if not p.required and p.default is None and given.get(p.name) == "null":
+                given = {**given, p.name: None}  # an optional filter set back to "none"
             if p.name not in given or given[p.name] is None:
                 if p.required:
                     raise LivetrustError(f"query {self.name!r} needs --param {p.name}=<{p.type}>")
@@ -99,6 +117,11 @@ def _convert(query: str, p: Param, value: Any) -> Any:
         raise LivetrustError(f"query {query!r}: parameter {p.name!r} is beyond a 64-bit INTEGER: {value}")
     if p.type == "FLOAT" and not math.isfinite(value):
         raise LivetrustError(f"query {query!r}: parameter {p.name!r} must be a finite FLOAT, got {value!r}")
+    if p.choices and value not in p.choices:
+        raise LivetrustError(f"query {query!r}: parameter {p.name!r} must be one of "
+                             f"{', '.join(str(c) for c in p.choices)}, got {value!r}")
+    if p.minimum is not None and value < p.minimum:
+        raise LivetrustError(f"query {query!r}: parameter {p.name!r} must be at least {p.minimum:g}, got {value!r}")
     return value
 
 
@@ -118,10 +141,12 @@ def parse_query(name: str, text: str) -> NamedQuery:
         m = _PARAM.match(spec)
         if not m:
             raise ValueError(f"queries/library/{name}.cypher: bad param line {spec!r}")
-        pname, ptype, default, help_text = m.groups()
+        pname, ptype, choices, minimum, default, help_text = m.groups()
         required = default is None
         value = None if default in (None, "null") else PARSERS[ptype](default)
-        params.append(Param(pname, ptype, value, required, help_text.strip()))
+        allowed = tuple(PARSERS[ptype](c.strip()) for c in choices.split(",")) if choices else ()
+        params.append(Param(pname, ptype, value, required, help_text.strip(), allowed,
+                            float(minimum) if minimum is not None else None))
     cypher = "\n".join(body).strip().rstrip(";").strip()
     if fields.get("source"):  # the statement lives with the job that also runs it
         from . import cypher_statement

@@ -74,3 +74,48 @@ def test_cli_rejects_unknown_query_and_bad_param_before_connecting():
     result = runner.invoke(main, ["query", "--list"], env=env)
     assert result.exit_code == 0 and "return_hotspots" in result.output
     assert get_query("run_history").params[0].name == "job"
+
+
+CHOICES = """// name: demo2
+// answers: Allowed values and minimums.
+// param: list STRING in {consumer_products, consumer_streamers} = consumer_products  which list
+// param: hops INTEGER in {0, 1} = 1  hops
+// param: limit INTEGER >= 0 = 10  rows
+// param: job STRING in {score, paths} = null  only this job
+// returns: x
+MATCH (n) RETURN n LIMIT $limit;
+"""
+
+
+def test_headers_can_restrict_values_and_null_resets_an_optional_filter():
+    """A typo in a list name returned no rows and max_hops=5 ran as 1 (review): refused now."""
+    q = parse_query("demo2", CHOICES)
+    assert q.bind({}) == {"list": "consumer_products", "hops": 1, "limit": 10, "job": None}
+    assert q.bind({"hops": "0", "job": "paths", "limit": "0"})["hops"] == 0
+    assert q.bind({"job": "null"})["job"] is None  # the literal "null" filtered on the text "null"
+    for given, message in (({"list": "consumer_product"}, "must be one of consumer_products, consumer_streamers"),
+                           ({"hops": "5"}, "must be one of 0, 1, got 5"),
+                           ({"limit": "-1"}, "must be at least 0, got -1"),
+                           ({"job": "recommend"}, "must be one of score, paths")):
+        with pytest.raises(LivetrustError, match=message):
+            q.bind(given)
+    assert [p.signature() for p in q.params] == [
+        "list:STRING in {consumer_products,consumer_streamers}=consumer_products", "hops:INTEGER in {0,1}=1",
+        "limit:INTEGER>=0=10", "job:STRING in {score,paths}=null"]
+
+
+def test_cli_turns_an_error_the_server_raises_into_one_line(monkeypatch):
+    """Whatever the server refuses (a value no header rule catches) is one line, not a traceback."""
+    from neo4j.exceptions import Neo4jError
+
+    import livetrust.queries.runner as runner
+
+    def refuse(name, **_):  # as the driver builds a server's error
+        raise Neo4jError._hydrate_neo4j(code="Neo.ClientError.Statement.ArgumentError", message=(
+            "LIMIT: Invalid input. '-1' is not a valid value. Must be a non-negative integer.\nmore"))
+
+    monkeypatch.setattr(runner, "run_query", refuse)
+    r = CliRunner().invoke(main, ["query", "top_streamers"], env={"NEO4J_URI": "bolt://127.0.0.1:1"})
+    assert r.exit_code == 2 and r.output.strip() == ("Error: query 'top_streamers': Neo4j refused it: LIMIT: Invalid "
+                                                     "input. '-1' is not a valid value. Must be a non-negative "
+                                                     "integer. | more"), r.output

@@ -1,8 +1,8 @@
 // name: consumer_recommendations
 // answers: A consumer's current recommendations (latest recommend run): products to buy or streamers to follow, with the reason.
 // param: consumer_id STRING  the consumer
-// param: list STRING = consumer_products  consumer_products or consumer_streamers
-// param: limit INTEGER = 10  how many rows
+// param: list STRING in {consumer_products, consumer_streamers} = consumer_products  which list
+// param: limit INTEGER >= 0 = 10  how many rows
 // returns: rank, object_id, score, reason
 // index: Consumer(consumer_id) unique constraint; JobRun(job, current)
 MATCH (run:JobRun {job: 'recommend', current: true})

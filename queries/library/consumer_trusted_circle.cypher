@@ -1,7 +1,7 @@
 // name: consumer_trusted_circle
 // answers: The streamers a consumer trusts most (current score run) and why: follow and tenure, orders kept and returned, repeat buying.
 // param: consumer_id STRING  the consumer
-// param: limit INTEGER = 10  how many streamers
+// param: limit INTEGER >= 0 = 10  how many streamers
 // returns: streamer_id, name, trust, confidence, following, followed_days, orders, units, returned_units, repeat_buyer, streamer_trust
 // index: Consumer(consumer_id) unique constraint; JobRun(job, current)
 MATCH (run:JobRun {job: 'score', current: true})

@@ -1,7 +1,7 @@
 // name: factory_channels
 // answers: A factory's best channels from the current paths run: the streamers carrying its goods, ranked by trust-weighted flow, with orders, GMV and return rate.
 // param: factory_id STRING  the factory
-// param: limit INTEGER = 10  how many channels (the paths run stores its --top-channels, default 10)
+// param: limit INTEGER >= 0 = 10  how many channels (the paths run stores its --top-channels, default 10)
 // returns: streamer_id, name, rank, flow_score, orders, gmv, return_rate, streamer_trust (of the current score run)
 // index: Factory(factory_id) unique constraint; JobRun(job, current)
 MATCH (run:JobRun {job: 'paths', current: true})

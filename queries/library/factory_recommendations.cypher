@@ -1,7 +1,7 @@
 // name: factory_recommendations
 // answers: The streamers a factory should partner with (latest recommend run), with the reason.
 // param: factory_id STRING  the factory
-// param: limit INTEGER = 10  how many rows
+// param: limit INTEGER >= 0 = 10  how many rows
 // returns: rank, streamer_id, score, reason
 // index: Factory(factory_id) unique constraint; JobRun(job, current)
 MATCH (run:JobRun {job: 'recommend', current: true})

@@ -1,8 +1,8 @@
 // name: fraud_suspects
 // answers: Streamers that look like fraud: many followers who never buy anything (bought followers), or many buyers who buy only there and send most of it back (brushing rings).
-// param: min_followers INTEGER = 20  ignore streamers with fewer followers
-// param: min_share FLOAT = 0.5  flag when either share reaches this
-// param: limit INTEGER = 50  how many rows
+// param: min_followers INTEGER >= 0 = 20  ignore streamers with fewer followers
+// param: min_share FLOAT >= 0 = 0.5  flag when either share reaches this
+// param: limit INTEGER >= 0 = 50  how many rows
 // returns: streamer_id, followers (ever: ended follows included), never_buying_followers, never_buying_share, buyers, returning_only_buyers, returning_only_share, suspicion
 MATCH (s:Streamer)
 WITH s, COUNT { (s)<-[:FOLLOWS]-() } AS followers

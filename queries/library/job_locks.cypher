@@ -1,6 +1,6 @@
 // name: job_locks
 // answers: Which run of each job (score, paths, recommend) is writing to the database now, since when, its last heartbeat, and whether its lock is live or stale (a stale lock's process is gone; the next run of the job takes it over).
-// param: stale_after INTEGER = 600  seconds without a heartbeat after which a lock is stale (the jobs' default)
+// param: stale_after INTEGER >= 0 = 600  seconds without a heartbeat after which a lock is stale (the jobs' default)
 // returns: job, run_id (null: nobody is writing), state (writing, stale or free), acquired_at, heartbeat_at, seconds_since_heartbeat, released_at
 MATCH (lock:JobLock)
 WITH lock, lock.run_id IS NOT NULL AND lock.heartbeat_at >= datetime() - duration({seconds: $stale_after}) AS live

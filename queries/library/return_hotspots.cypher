@@ -1,8 +1,8 @@
 // name: return_hotspots
 // answers: Product x streamer pairs whose return rate is far above the same product's rate through all other streamers (exaggerated claims, a bad batch, a brushing ring).
-// param: min_units INTEGER = 10  ignore pairs with fewer units sold
-// param: min_lift FLOAT = 2.0  pair return rate / the product's rate elsewhere (floored at 1%)
-// param: limit INTEGER = 50  how many rows
+// param: min_units INTEGER >= 0 = 10  ignore pairs with fewer units sold
+// param: min_lift FLOAT >= 0 = 2.0  pair return rate / the product's rate elsewhere (floored at 1%)
+// param: limit INTEGER >= 0 = 50  how many rows
 // returns: product_id, streamer_id, units, returned_units, return_rate, product_rate_elsewhere, lift
 MATCH (p:Product)<-[:OF_PRODUCT]-(o:Order)-[:SOLD_BY]->(s:Streamer)
 WITH p, s, sum(o.quantity) AS units, sum(coalesce(o.returned_quantity, 0)) AS returned

@@ -1,7 +1,7 @@
 // name: run_history
 // answers: The history of scoring, path and recommendation runs, newest first: status, timing, parameters and counts.
-// param: job STRING = null  only runs of this job (score, paths or recommend)
-// param: limit INTEGER = 20  how many runs
+// param: job STRING in {score, paths, recommend} = null  only runs of this job
+// param: limit INTEGER >= 0 = 20  how many runs
 // returns: job, run_id, status, current, started_at, finished_at, seconds, parameters, input_counts, output_counts, error
 MATCH (r:JobRun)
 WHERE $job IS NULL OR r.job = $job

@@ -1,7 +1,7 @@
 // name: streamer_audience
 // answers: A streamer's most bonded consumers (current score run), with the audience's repeat-buyer share and return rate alongside.
 // param: streamer_id STRING  the streamer
-// param: limit INTEGER = 20  how many consumers
+// param: limit INTEGER >= 0 = 20  how many consumers
 // returns: consumer_id, region, trust, confidence, orders, units, returned_units, repeat_buyer, following, audience_repeat_buyer_share, audience_return_rate
 // index: Streamer(streamer_id) and Consumer(consumer_id) unique constraints; JobRun(job, current)
 // how: the score run writes each streamer's top consumer ids (`audience_top`, best first) with

@@ -1,7 +1,7 @@
 // name: streamer_return_trend
 // answers: A streamer's orders, units and return rate by week of purchase (is a return spike building?).
 // param: streamer_id STRING  the streamer
-// param: weeks INTEGER = 26  how many most recent weeks with orders (a week without any is no row)
+// param: weeks INTEGER >= 0 = 26  how many most recent weeks with orders (a week without any is no row)
 // returns: week (DATE as text, the Monday), orders, units, returned_units, return_rate
 // index: Streamer(streamer_id) unique constraint; LoadRun(finished_at)
 // how: the score run writes each streamer's weekly roll-up (`trend_*` lists, latest week first)

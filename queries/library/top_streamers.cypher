@@ -2,7 +2,7 @@
 // answers: The most trusted streamers of the current score run, optionally of one category or region, with the evidence behind each score.
 // param: category STRING = null  only streamers of this category
 // param: region STRING = null  only streamers of this region
-// param: limit INTEGER = 20  how many rows
+// param: limit INTEGER >= 0 = 20  how many rows
 // returns: streamer_id, name, category, region, trust, confidence, trust_low, trust_high, followers, orders, return_rate, integrity, run_id
 MATCH (run:JobRun {job: 'score', current: true})
 MATCH (s:Streamer)-[sc:STREAMER_SCORE]->(run)
