@@ -374,7 +374,7 @@ def render_frame(frame, output_format: str) -> str:
     if output_format == "csv":
         return frame.to_csv(index=False)
     if output_format == "json":
-        return frame.to_json(orient="records", date_format="iso", indent=2)
+        return frame.to_json(orient="records", date_format="iso", indent=2, double_precision=15)  # pandas rounds to 10 digits
     return frame.to_string(index=False) if len(frame) else "(no rows)"
 
 

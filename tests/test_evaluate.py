@@ -129,3 +129,8 @@ def test_evaluation_json_is_strict_and_hiding_every_order_is_refused(xs_world, t
     assert rows and all(r["fraud_exposure"] is None for r in rows) and all(r["ndcg"] is not None for r in rows)
     r = CliRunner().invoke(main, ["evaluate", "--data", str(folder), "--holdout-days", "100000"])
     assert r.exit_code == 2 and "leaves no orders before the cutoff" in r.output, r.output
+
+
+def test_a_missing_truth_folder_is_named_as_missing(xs_world, tmp_path):
+    r = CliRunner().invoke(main, ["evaluate", "--data", str(xs_world), "--truth", str(tmp_path / "nope")])
+    assert r.exit_code == 2 and f"--truth {tmp_path / 'nope'}: no such folder" in r.output, r.output

@@ -119,3 +119,14 @@ def test_cli_turns_an_error_the_server_raises_into_one_line(monkeypatch):
     assert r.exit_code == 2 and r.output.strip() == ("Error: query 'top_streamers': Neo4j refused it: LIMIT: Invalid "
                                                      "input. '-1' is not a valid value. Must be a non-negative "
                                                      "integer. | more"), r.output
+
+
+def test_json_output_keeps_the_scores_digits():
+    import json
+
+    import pandas as pd
+
+    from livetrust.cli import render_frame
+
+    value = 0.9186891234567891
+    assert json.loads(render_frame(pd.DataFrame({"trust": [value]}), "json"))[0]["trust"] == pytest.approx(value, abs=1e-15)

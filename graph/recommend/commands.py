@@ -264,6 +264,8 @@ def run_evaluate(
     if truth_dir is None and data_dir is not None and (Path(data_dir) / "truth" / "streamers.csv").is_file():
         truth_dir = Path(data_dir) / "truth"
     if truth_dir is not None:
+        if not Path(truth_dir).is_dir():
+            raise LivetrustError(f"--truth {truth_dir}: no such folder")
         if not (Path(truth_dir) / "streamers.csv").is_file():
             raise LivetrustError(f"--truth: {truth_dir} holds no streamers.csv")
         truth = Truth.load(truth_dir)
