@@ -10,8 +10,12 @@ keeps apart every writer of the database: a cron job, a scheduler container and 
 The lock is a lease on one ``(:JobLock {job})`` node per job:
 
 - ``acquire``: taken when free, already this run's, or stale: its holder has not renewed it for
-  ``stale_after`` seconds (its process is gone). Taking it marks the job's other runs still
-  recorded as ``running`` as ``abandoned``: only the holder can be running.
+  ``stale_after`` seconds (its process is gone). A holder that ran on this machine and whose
+  process is gone (:func:`process_token`: machine, boot, pid and the process's start time, so a
+  reused pid is not mistaken for it) is taken over at once: a run that could not give its lock
+  back (Neo4j went down during it) does not block the next one for ``stale_after`` seconds.
+  Taking it marks the job's other runs still recorded as ``running`` as ``abandoned``: only the
+  holder can be running.
 - A heartbeat thread renews it every ``stale_after / 10`` seconds while the run writes.
 - Each write batch checks the holder before it writes (:meth:`JobLock.check`, read only), and
   the publishing transaction renews and checks it in the same transaction (:meth:`JobLock.renew`):
@@ -19,7 +23,8 @@ The lock is a lease on one ``(:JobLock {job})`` node per job:
   :class:`JobLockLost` instead of writing over the new holder's relationships.
 - ``release``: given up when the run ends, succeeded or failed. The CLI turns SIGTERM into an
   exit (:class:`livetrust.errors.Terminated`), so a stopped run releases too; only SIGKILL, or a
-  release the database cannot take (it went down during the run), leaves a lock to go stale.
+  release the database cannot take (it went down during the run), leaves a lock to go stale, and
+  runs on the holder's machine take it over at once (above).
 
 Staleness is judged on the server's clock, so machines whose clocks disagree still agree on it.
 """
@@ -27,8 +32,11 @@ Staleness is judged on the server's clock, so machines whose clocks disagree sti
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import neo4j
 
@@ -38,6 +46,37 @@ from .queries import cypher_statement
 log = logging.getLogger("livetrust.joblock")
 
 STALE_AFTER = 600  # seconds without a heartbeat before another run may take a job's lock
+
+
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _start_time(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (field 22 of /proc/PID/stat), None if gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]  # the command name may hold spaces: split after it
+
+
+def process_token(pid: int | None = None) -> str:
+    """``host|boot id|pid|start time`` of a process (default: this one), as a lock records its holder."""
+    pid = os.getpid() if pid is None else pid
+    return f"{socket.gethostname()}|{_boot_id()}|{pid}|{_start_time(pid) or ''}"
+
+
+def gone_from_this_machine(token: str | None) -> bool:
+    """True only when ``token`` names a process of this machine (same host and boot) that has ended;
+    False for another machine, an unknown format, or where /proc cannot tell (not Linux)."""
+    parts = (token or "").split("|")
+    if len(parts) != 4 or not parts[1] or not parts[3] or parts[:2] != process_token().split("|")[:2]:
+        return False
+    return _start_time(int(parts[2])) != parts[3]
 
 
 class JobLockBusy(LivetrustError):
@@ -60,7 +99,7 @@ def refuse_if_busy(driver: neo4j.Driver, database: str | None, job: str, *, stal
     """
     records, _, _ = driver.execute_query(cypher_statement("writeback/job_lock_holder"), job=job,
                                          stale_after=int(stale_after), database_=database)
-    if records and records[0]["live"]:
+    if records and records[0]["live"] and not gone_from_this_machine(records[0]["process"]):
         raise _busy(job, records[0], stale_after)
 
 
@@ -68,7 +107,7 @@ def _busy(job: str, holder: neo4j.Record, stale_after: int) -> JobLockBusy:
     return JobLockBusy(
         f"another {job} run, {holder['holder']}, is writing to the database (it took the job lock at "
         f"{holder['held_since']}, last heartbeat {holder['heartbeat']}); run again when it has finished, or, "
-        f"if its process is gone, once its lock is {stale_after} s without a heartbeat"
+        f"if its process is gone, once its lock is {stale_after} s without a heartbeat (at once from its machine)"
     )
 
 
@@ -116,15 +155,19 @@ class JobLock:
 
     def acquire(self) -> None:
         """Take the lock (``JobLockBusy`` when a live run of the job holds it) and start renewing it."""
+        held, _, _ = self.driver.execute_query(cypher_statement("writeback/job_lock_holder"), job=self.job,
+                                               stale_after=int(self.stale_after), database_=self.database)
+        dead = held[0]["holder"] if held and held[0]["live"] and gone_from_this_machine(held[0]["process"]) else None
         records, _, _ = self.driver.execute_query(
             cypher_statement("writeback/job_lock_acquire"), job=self.job, run_id=self.run_id,
-            stale_after=int(self.stale_after), database_=self.database,
+            stale_after=int(self.stale_after), process=process_token(), dead_holder=dead, database_=self.database,
         )
         got = records[0]
         if not got["acquired"]:
             raise _busy(self.job, got, self.stale_after)
         if got["holder"] not in (None, self.run_id):
-            log.warning("%s: took the job lock of %s, silent since %s", self.run_id, got["holder"], got["heartbeat"])
+            why = "whose process on this machine is gone" if got["holder"] == dead else f"silent since {got['heartbeat']}"
+            log.warning("%s: took the job lock of %s, %s", self.run_id, got["holder"], why)
         self.abandoned = list(got["abandoned"])
         if self.abandoned:
             log.warning("%s: marked %d run(s) abandoned: %s", self.run_id, len(self.abandoned), ", ".join(self.abandoned))

@@ -98,6 +98,48 @@ def test_a_stale_lock_is_taken_over_and_dead_runs_marked_abandoned(neo4j_db, neo
     assert lock_holder(neo4j_db) is None
 
 
+def test_a_live_lock_whose_process_on_this_machine_is_gone_is_taken_over_at_once(neo4j_db, neo4j_settings):
+    """A run that could not give its lock back (Neo4j went down during it) blocked every run of its job
+    for 10 minutes (review). Its heartbeat is recent, but its process, on this machine, has ended: the
+    next run takes over at once. A live process, or one on another machine, still holds the lock."""
+    import subprocess
+    import sys
+
+    from livetrust.joblock import process_token, refuse_if_busy
+
+    db = neo4j_settings.database
+    seed_graph(neo4j_db)
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    dead_token = process_token(child.pid)
+
+    def holder(run_id: str, token: str) -> None:
+        neo4j_db.execute_query(
+            "MERGE (l:JobLock {job: 'score'}) SET l.run_id = $run, l.acquired_at = datetime(), "
+            "l.heartbeat_at = datetime(), l.process = $token "
+            "MERGE (r:JobRun {job: 'score', run_id: $run}) SET r.status = 'running', r.current = false",
+            run=run_id, token=token)
+
+    try:
+        holder("run-live", dead_token)  # the child is still alive: busy
+        with pytest.raises(JobLockBusy):
+            refuse_if_busy(neo4j_db, db, "score")
+        with pytest.raises(JobLockBusy):
+            publish_run(neo4j_db, db, RunRecord("score", "run-b"))
+    finally:
+        child.kill()
+        child.wait()
+    other_machine = "elsewhere|" + "|".join(dead_token.split("|")[1:])
+    holder("run-remote", other_machine)  # same pid and boot id, another host name: not ours to judge
+    with pytest.raises(JobLockBusy):
+        publish_run(neo4j_db, db, RunRecord("score", "run-b"))
+    holder("run-dead", dead_token)
+    refuse_if_busy(neo4j_db, db, "score")  # no error: its process is gone
+    publish_run(neo4j_db, db, RunRecord("score", "run-b"), relationships=[bond_batch(bond_rows(0.7))])
+    history = runs(neo4j_db)
+    assert history["run-b"] == ("succeeded", None) and history["run-dead"][0] == "abandoned"
+    assert current_run_id(neo4j_db, db, "score") == "run-b" and lock_holder(neo4j_db) is None
+
+
 def test_a_run_that_lost_its_lock_stops_and_leaves_the_holders_writes(neo4j_db, neo4j_settings):
     db = neo4j_settings.database
     seed_graph(neo4j_db)
