@@ -53,6 +53,16 @@ def make(tmp_path, job, **kw) -> tuple[Scheduler, FakeClock]:
     return s, clock
 
 
+def run_handling_signals(s: Scheduler) -> int:
+    """``s.run()`` with SIGTERM / SIGINT routed to it, as the command does."""
+    previous = install_signal_handlers(s)
+    try:
+        return s.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def test_cron_parsing():
     assert parse_cron("  0 3 * * * ") == "0 3 * * *"
     assert next_tick("0 3 * * *", START) == datetime(2026, 3, 1, 3, 0, tzinfo=timezone.utc)
@@ -139,12 +149,7 @@ def test_sigterm_during_a_run_lets_it_finish_then_stops(tmp_path):
         return SimpleNamespace(status="succeeded")
 
     s, _ = make(tmp_path, job)  # no max_runs: only the signal stops it
-    previous = install_signal_handlers(s)
-    try:
-        assert s.run() == 0
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    assert run_handling_signals(s) == 0
     assert done == [True] and s.runs == 1
 
 
@@ -161,12 +166,7 @@ def test_a_second_signal_aborts_the_run(tmp_path):
             slept.append(time.monotonic() - t0)
 
     s, _ = make(tmp_path, job)
-    previous = install_signal_handlers(s)
-    try:
-        assert s.run() == 0
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    assert run_handling_signals(s) == 0
     assert slept[0] < 1 and s.history[-1].error == "aborted: stopped by SIGINT" and s.runs == 1
     FileLock(str(tmp_path / "job.lock"), timeout=0).acquire()  # released on the way out
 
@@ -192,12 +192,7 @@ def test_a_second_signal_waits_for_a_shielded_step_and_a_repeat_is_not_a_second(
         return SimpleNamespace(status="succeeded")
 
     s, _ = make(tmp_path, job)
-    previous = install_signal_handlers(s)
-    try:
-        assert s.run() == 0
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    assert run_handling_signals(s) == 0
     assert steps == ["not aborted by the repeat", "shielded step done"]
     assert s.history[-1].error == "aborted: stopped by SIGINT"
 
