@@ -302,6 +302,10 @@ def test_explain_text(index):
     assert len(lines) == 13
     assert "product unscored, prior 0.500" in explain(index, "F3", "C6") or "no trusted path" in explain(index, "F3", "C6")
     assert explain(index, "F3", "C1").startswith("no trusted path from factory F3 to consumer C1")
+    # with --max-hops 0 a pair reached only through a shared streamer has no path, and the text says
+    # the shared-streamer paths were not searched (it claimed there were none)
+    assert "#1  path trust 0.0690" in explain(index, "F1", "C6", max_hops=1)
+    assert explain(index, "F1", "C6", max_hops=0).endswith("shared-streamer paths not searched: --max-hops 0)")
 
 
 # --------------------------------------------------------------------------- job, files, CLI

@@ -93,7 +93,7 @@ def explain_pair(
             paths = explain_paths(index, factory_id, consumer_id, top, max_hops=max_hops)
         except KeyError as err:
             raise LivetrustError(err.args[0]) from None
-        return render(paths, factory_id, consumer_id)
+        return render(paths, factory_id, consumer_id, max_hops)
 
     from ...db import connect
     from . import cypher
@@ -111,4 +111,4 @@ def explain_pair(
             raise LivetrustError(f"unknown consumer {consumer_id!r}")
         paths = cypher.top_paths(driver, settings.database, factory_id, consumer_id, top, max_hops=max_hops,
                                  carry_prior=carry_prior, min_bond=min_bond)
-    return render(paths, factory_id, consumer_id)
+    return render(paths, factory_id, consumer_id, max_hops)

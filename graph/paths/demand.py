@@ -1,11 +1,14 @@
 """Demand back to the factory (C2M): what a factory's trusted audience buys and returns.
 
-The *audience* of a factory ``f`` is every consumer it reaches (the consumers of
-:func:`livetrust.graph.paths.reach.best_paths`, before any ``top_k``):
+The *audience* of a factory ``f``:
 
 - its direct buyers, and
 - every consumer with a bond (trust > 0 and >= ``min_bond``) to a streamer that sold
-  ``f``'s products.
+  ``f``'s products, whatever that streamer's carry trust.
+
+That is the consumers of :func:`livetrust.graph.paths.reach.best_paths` (before any ``top_k``),
+except at ``carry_prior = 0``, where reach drops a streamer whose carry trust is 0 (every unit
+of the factory it sold came back) and demand still counts its bonded consumers.
 
 ``factory_demand`` aggregates **all** orders placed by the audience (of any factory's
 products, so a factory also sees the categories its audience buys elsewhere) by the

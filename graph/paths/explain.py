@@ -158,11 +158,13 @@ def _hop_line(hop: Hop) -> str:
             f"[factory trust {_f(ev.get('factory_trust'))}]")
 
 
-def render(paths: list[TrustedPath], factory_id: str, consumer_id: str) -> str:
+def render(paths: list[TrustedPath], factory_id: str, consumer_id: str, max_hops: int = 1) -> str:
     """Text of ``livetrust paths explain``: one block per path, one line per hop."""
     if not paths:
-        return (f"no trusted path from factory {factory_id} to consumer {consumer_id} "
-                "(no bond to a streamer that sold its products, nor through a shared streamer)")
+        searched = ("nor through a shared streamer" if max_hops > 0
+                    else "shared-streamer paths not searched: --max-hops 0")
+        return (f"no trusted path from factory {factory_id} to consumer {consumer_id} (no bond above --min-bond "
+                f"to a streamer that sold its products with a carry trust above 0, {searched})")
     lines = [f"most trusted paths from factory {factory_id} to consumer {consumer_id} "
              f"(path trust = product of hop trusts):"]
     for rank, path in enumerate(paths, 1):
@@ -175,4 +177,5 @@ def render(paths: list[TrustedPath], factory_id: str, consumer_id: str) -> str:
 
 def explain(index: PathIndex, factory_id: str, consumer_id: str, top: int = 5, *, max_hops: int = 1) -> str:
     """The text explanation of the ``top`` most trusted paths of the pair."""
-    return render(explain_paths(index, factory_id, consumer_id, top, max_hops=max_hops), factory_id, consumer_id)
+    return render(explain_paths(index, factory_id, consumer_id, top, max_hops=max_hops), factory_id, consumer_id,
+                  max_hops)
