@@ -321,6 +321,9 @@ def test_compute_and_write_outputs(tmp_path):
     assert channels["flow_score"].to_numpy() == approx(result.factory_channels["flow_score"].to_numpy())
     manifest = json.loads((tmp_path / "paths_manifest.json").read_text())
     assert manifest["run_id"] == "paths-test"
+    from livetrust import __version__
+
+    assert manifest["livetrust_version"] == __version__  # which code made the files (as the score manifest says)
     assert manifest["output_counts"] == {"factory_channels": 6, "factory_reach": 12, "factory_demand": 10, "bridges": 5}
     assert manifest["score_run_id"] is None  # the hand-made bonds belong to no score run
     for name, entry in manifest["outputs"].items():

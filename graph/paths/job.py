@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import pandas as pd
 
+from ... import __version__
 from ...files import atomic_write, sha256_of
 from .bridges import bridge_frame, bridge_rows
 from .channels import factory_channels
@@ -192,6 +193,7 @@ def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "
         "timings_s": result.timings,
         "write_back": result.write_back,
         "files": [p.name for p in written],
+        "livetrust_version": __version__,
     }
     path = out / "paths_manifest.json"
     atomic_write(path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n"))
