@@ -39,6 +39,7 @@ import pandas as pd
 
 from . import __version__
 from .errors import LivetrustError, Neo4jUnavailable, one_line
+from .files import writable_folder
 from .localneo4j import Neo4jChoice, choose_neo4j, local_script_usable
 from .queries import cypher_statement, cypher_text
 from .settings import Neo4jSettings
@@ -237,8 +238,7 @@ def run_demo(*, out_dir: Path | str = DEFAULT_OUT, scale: str = "s", seed: int =
     output and the summary go to ``echo``. A failing stage is recorded in ``demo.json``
     and re-raised.
     """
-    out = Path(out_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    out = writable_folder(Path(out_dir).resolve(), "--out")
     for name in STAGE_DIRS:  # a previous run's outputs must not pass for this run's (the world stays)
         shutil.rmtree(out / name, ignore_errors=True)
     (out / REPORT).unlink(missing_ok=True)

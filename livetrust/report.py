@@ -24,7 +24,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .errors import LivetrustError
+from .errors import LivetrustError, one_line
+from .files import atomic_write, writable_folder
 
 RUN_ROOT = Path("livetrust-out")
 DEMO_MANIFEST = "demo.json"
@@ -43,8 +43,9 @@ REPORT = "report.html"
 ID_COLUMNS = ("consumer_id", "streamer_id", "product_id", "factory_id", "subject_id", "object_id", "via_streamer")
 CONFIG = {"displaylogo": False, "responsive": True}
 TEMPLATE = "plotly_white"
-KIND_LABELS = {"none": "honest", "fake_followers": "fraud: fake followers", "brushing": "fraud: brushing ring"}
-KIND_COLORS = {"honest": "#2b8cbe", "fraud: fake followers": "#e6550d", "fraud: brushing ring": "#a50f15",
+# "none" is the truth's fraud_kind: no fraud, which is not the same as honest (honesty >= 0.5 in the docs)
+KIND_LABELS = {"none": "no fraud", "fake_followers": "fraud: fake followers", "brushing": "fraud: brushing ring"}
+KIND_COLORS = {"no fraud": "#2b8cbe", "fraud: fake followers": "#e6550d", "fraud: brushing ring": "#a50f15",
                "not flagged": "#2b8cbe", "flagged": "#d62728"}
 METHOD_COLORS = {"livetrust": "#1b9e77", "most_popular": "#7570b3", "item_knn": "#e7298a", "rp3beta": "#66a61e",
                  "category_top_sellers": "#d95f02"}
@@ -71,19 +72,29 @@ def read_table(folder: Path, name: str) -> pd.DataFrame | None:
         path = folder / f"{name}.{ext}"
         if not path.is_file():
             continue
-        if ext == "csv":
-            return pd.read_csv(path, dtype={c: str for c in ID_COLUMNS}, keep_default_na=True)
-        if ext == "parquet":
-            return pd.read_parquet(path)
-        return pd.read_json(path, lines=True, dtype={c: str for c in ID_COLUMNS})
+        try:
+            if ext == "csv":
+                return pd.read_csv(path, dtype={c: str for c in ID_COLUMNS}, keep_default_na=True)
+            if ext == "parquet":
+                return pd.read_parquet(path)
+            return pd.read_json(path, lines=True, dtype={c: str for c in ID_COLUMNS})
+        except Exception as err:  # noqa: BLE001 - empty, truncated or not the format: one line naming it
+            raise LivetrustError(f"{path}: cannot read it ({type(err).__name__}: {one_line(err)})") from None
     return None
 
 
 def _json(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-    except ValueError:
+    """The JSON object in ``path``; None when absent. A file that is there but broken is an error:
+    reporting it as missing ("run `livetrust evaluate`") would send the user the wrong way."""
+    if not path.is_file():
         return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as err:
+        raise LivetrustError(f"{path}: not readable JSON ({one_line(err)})") from None
+    if not isinstance(value, dict):
+        raise LivetrustError(f"{path}: not a JSON object")
+    return value
 
 
 @dataclass
@@ -116,6 +127,8 @@ def read_run(run_dir: Path | str, *, data_dir: Path | str | None = None, factory
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise LivetrustError(f"--run {run_dir}: no such folder")
+    if data_dir is not None and not Path(data_dir).is_dir():
+        raise LivetrustError(f"--data {data_dir}: no such folder")
     d = RunData(run_dir=run_dir, demo=_json(run_dir / DEMO_MANIFEST))
     if data_dir is None and d.demo and d.demo.get("world_dir"):
         data_dir = d.demo["world_dir"]
@@ -429,7 +442,7 @@ def evaluation_table(d: RunData) -> str:
     k = (d.evaluation.get("info") or {}).get("k", 10)
     cols = [("list", "list"), ("method", "method"), ("users", "subjects"), ("precision", f"P@{k}"), ("recall", f"R@{k}"),
             ("ndcg", f"NDCG@{k}"), ("map", f"MAP@{k}"), ("coverage", "coverage"), ("fraud_exposure", "fraud exposure"),
-            ("returned_share", "returned"), ("honesty", "mean honesty")]
+            ("returned_share", "returned"), ("mean_honesty", "mean honesty")]
     frame = pd.DataFrame({label: t[c] for c, label in cols if c in t.columns})
     return html_table(frame, table_id="table-evaluation")
 
@@ -511,8 +524,10 @@ def build_html(d: RunData) -> str:
     if d.streamers is not None and len(d.streamers):
         s = _streamer_frame(d)
         by = ("Colours: the world's truth (truth/streamers.csv); " if d.truth is not None else "Colours: ")
-        flag_rule = ("× marks streamers flagged by the recommenders' demotion rule (integrity, i.e. real audience, "
-                     "below 0.9, or a fraud flag column).")
+        flag_rule = ("× marks streamers their score row flags under the recommenders' demotion rule (integrity, "
+                     "i.e. real audience, below 0.7, or lockstep buyers: at least 3 and 0.1% of its buyers; "
+                     "docs/recommendations.md). The recommenders also flag by same-day bursts in the orders, "
+                     "which this chart does not show.")
         sections.append(_section("trust-distribution", "Streamer trust", html.escape(by + "how trust is distributed over "
                                  f"the {len(s):,d} streamers."), _chart(fig_trust_histogram(s), "chart-trust-histogram")))
         unsold = int((s["orders"].fillna(0) <= 0).sum()) if "orders" in s.columns else 0
@@ -589,11 +604,9 @@ def write_report(run_dir: Path | str, out_file: Path | str | None = None, *, dat
     if all(x is None for x in (d.streamers, d.channels, d.evaluation, d.reconciliation)):
         raise LivetrustError(f"{run_dir} holds no run output (score/, paths/, evaluate/, load/): nothing to report")
     target = Path(out_file) if out_file is not None else Path(run_dir) / REPORT
-    target.parent.mkdir(parents=True, exist_ok=True)
+    writable_folder(target.parent, "--out's folder")
     text = build_html(d)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
+    atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return target
 
 

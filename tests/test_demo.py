@@ -139,7 +139,7 @@ def test_browser_queries_take_ids_as_parameters():
     assert channels.param_lines() == [':param factory => "f\'1\\"x"']
     assert channels.title == "Factory f'1\"x's best channels, as a picture"
     assert products.param_lines() == [':param consumer => "c1"']
-    assert top.param_lines() == [] and "COUNT { (s)<-[:FOLLOWS]-() }" in top.cypher
+    assert top.param_lines() == [] and "COUNT { (s)<-[f:FOLLOWS]-() WHERE f.unfollowed_at IS NULL }" in top.cypher
 
 
 def test_a_new_run_clears_the_previous_outputs(tmp_path):
@@ -152,3 +152,14 @@ def test_a_new_run_clears_the_previous_outputs(tmp_path):
                   progress=False, echo=lambda _m: None)
     assert not stale.exists() and not (out / "report.html").exists()
     assert (out / "score" / "streamers.csv").is_file()
+
+
+def test_an_out_that_cannot_be_written_is_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from livetrust.cli import main
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    r = CliRunner().invoke(main, ["demo", "--embedded", "--scale", "xs", "--out", str(blocker / "demo")])
+    assert r.exit_code == 2 and "--out" in r.output and "cannot write there" in r.output and "Traceback" not in r.output

@@ -81,6 +81,12 @@ def test_browser_queries_answer_in_neo4j(both_runs, driver, neo4j_settings):
     for query in demo.browser_queries(run.picks):
         records = driver.execute_query(query.cypher, query.params, database_=neo4j_settings.database).records
         assert records, f"no rows for: {query.title}"
+        if "most trusted streamers" in query.title:
+            # the same streamers and follower counts as the score file (current followers; ended follows
+            # were counted), in its order (ties by id; rounded trust had no tie-break)
+            s = pd.read_csv(demo.Path(run.out_dir) / "score" / "streamers.csv", dtype={"streamer_id": str})
+            s = s.sort_values(["trust", "streamer_id"], ascending=[False, True]).head(len(records))
+            assert [(r["streamer"], r["followers"]) for r in records] == list(zip(s["streamer_id"], s["followers"]))
 
 
 def test_the_demo_refuses_a_database_with_other_data(both_runs, neo4j_settings, driver, tmp_path):

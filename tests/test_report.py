@@ -169,3 +169,41 @@ def test_report_flow_follows_the_orders(run_root):
     by_streamer = d.flows.groupby("streamer_id")["gmv"].sum()
     merged = channels.set_index("streamer_id")["gmv"]
     assert (by_streamer.reindex(merged.index) - merged).abs().max() < 0.01
+
+
+def test_report_shows_mean_honesty_and_states_the_flag_rule(report_file, run_root):
+    """The evaluation table looked for 'honesty' while evaluation.json says 'mean_honesty' (the column
+    vanished); the caption gave the old flag rule (integrity below 0.9); the truth's fraud_kind 'none'
+    was labelled 'honest' though some such streamers have honesty below 0.5."""
+    text = report_file.read_text(encoding="utf-8")
+    table = text[text.index('id="table-evaluation"'):]
+    table = table[:table.index("</table>")]
+    assert "mean honesty" in table
+    honesty = [r["mean_honesty"] for r in json.loads((run_root / "livetrust-out" / "demo" / "evaluate" /
+                                                      "evaluation.json").read_text())["table"] if r["mean_honesty"]]
+    assert honesty and all(f"{h:.3f}" in table or f"{h:.4f}" in table for h in honesty[:2])
+    assert "below 0.7" in text and "below 0.9" not in text
+    assert '"no fraud"' in text and '"honest"' not in text
+
+
+def test_report_refuses_broken_inputs_and_outputs_in_one_line(run_root, tmp_path):
+    runner = CliRunner()
+    run = tmp_path / "broken"
+    shutil.copytree(run_root / "livetrust-out" / "demo", run)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    cases = []
+    result = runner.invoke(cli.main, ["report", "--run", str(run), "--out", str(blocker / "r.html")])
+    cases.append((result, "--out's folder"))
+    result = runner.invoke(cli.main, ["report", "--run", str(run), "--data", str(tmp_path / "nope")])
+    cases.append((result, "no such folder"))
+    (run / "evaluate" / "evaluation.json").write_text('{"info": {')
+    result = runner.invoke(cli.main, ["report", "--run", str(run), "--out", str(tmp_path / "r.html")])
+    cases.append((result, "evaluation.json: not readable JSON"))
+    (run / "evaluate" / "evaluation.json").unlink()
+    (run / "score" / "streamers.csv").write_text("")
+    result = runner.invoke(cli.main, ["report", "--run", str(run), "--out", str(tmp_path / "r.html")])
+    cases.append((result, "streamers.csv: cannot read it (EmptyDataError"))
+    for result, message in cases:
+        assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output
