@@ -201,7 +201,8 @@ class MemoryState(State):
         self._returned: dict[str, float] = {}
         self._pending: dict[str, dict[str, dict]] = {s: {} for s in STREAMS}
         # positions of stored rows a later row replaced (a bare node or open follow given values)
-        self._replaced: dict[str, set[int]] = {s: set() for s in STREAMS}
+        # (a bool per stored position, grown with the index: a look-up tests its candidates in O(1))
+        self._replaced: dict[str, np.ndarray] = {s: np.zeros(0, dtype=bool) for s in STREAMS}
 
     # -- reads
     def _frame(self, stream: str) -> pd.DataFrame | None:
@@ -220,8 +221,8 @@ class MemoryState(State):
     def _matches(self, stream: str, keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
         """As :meth:`_lookup`, with the stored positions too."""
         asked, positions = self._index[stream].candidates(keys)
-        if self._replaced[stream] and len(positions):
-            alive = ~np.isin(positions, np.fromiter(self._replaced[stream], dtype=np.int64))
+        if len(self._replaced[stream]) and len(positions):
+            alive = ~self._was_replaced(stream, positions)
             asked, positions = asked[alive], positions[alive]
         if not len(positions):
             return asked, positions, pd.DataFrame()
@@ -230,6 +231,13 @@ class MemoryState(State):
         rows = self._stored_rows(stream, positions)
         same = np.logical_and.reduce([rows[c].to_numpy() == keys[c].to_numpy()[asked] for c in key_columns(stream)])
         return asked[same], positions[same], rows[same].reset_index(drop=True)
+
+    def _was_replaced(self, stream: str, positions: np.ndarray) -> np.ndarray:
+        replaced = self._replaced[stream]
+        out = np.zeros(len(positions), dtype=bool)
+        inside = positions < len(replaced)  # rows stored after the last fill were not replaced
+        out[inside] = replaced[positions[inside]]
+        return out
 
     def _stored_rows(self, stream: str, positions: np.ndarray) -> pd.DataFrame:
         """Stored rows at these sorted positions, key timestamps as int64 ns (no parts joined)."""
@@ -297,7 +305,12 @@ class MemoryState(State):
             fills = loaded & batch.fills
             if fills.any():  # the stored row without values gives way to this one
                 _, positions, _ = self._matches(stream, key_frame(batch, fills))
-                self._replaced[stream].update(positions.tolist())
+                replaced = self._replaced[stream]
+                if len(replaced) < len(self._index[stream]):  # grown by doubling: amortised O(1) per row
+                    replaced = np.concatenate([replaced, np.zeros(max(len(self._index[stream]), 2 * len(replaced))
+                                                                  - len(replaced), dtype=bool)])
+                replaced[positions] = True
+                self._replaced[stream] = replaced
             self._index[stream].add(key_frame(batch, loaded))
             self._parts[stream].append(rows)
             for target in self.STUBS.get(stream, ()):
@@ -321,8 +334,8 @@ class MemoryState(State):
         for stream, spec in STREAMS.items():
             if self._parts[stream]:
                 frame = self._frame(stream)
-                if self._replaced[stream]:
-                    frame = frame.drop(index=sorted(self._replaced[stream]))
+                if len(self._replaced[stream]):
+                    frame = frame[~self._was_replaced(stream, np.arange(len(frame)))]
                 out[stream] = frame.reset_index(drop=True)
             else:
                 out[stream] = empty_typed(stream)
