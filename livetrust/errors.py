@@ -24,6 +24,15 @@ class LivetrustError(click.ClickException):
     exit_code = 2
 
 
+class Busy(LivetrustError):
+    """Refused because another run of the same job holds its lock: nothing was done, try again later.
+
+    Exit status 75 (``EX_TEMPFAIL`` of sysexits.h), so a cron wrapper or a scheduler can tell "come back
+    later" from a failed run (2)."""
+
+    exit_code = 75
+
+
 class Neo4jUnavailable(LivetrustError):
     """Neo4j could not be reached or refused the credentials."""
 

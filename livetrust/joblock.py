@@ -40,7 +40,7 @@ from pathlib import Path
 
 import neo4j
 
-from .errors import LivetrustError
+from .errors import Busy, LivetrustError
 from .queries import cypher_statement
 
 log = logging.getLogger("livetrust.joblock")
@@ -79,8 +79,8 @@ def gone_from_this_machine(token: str | None) -> bool:
     return _start_time(int(parts[2])) != parts[3]
 
 
-class JobLockBusy(LivetrustError):
-    """Another run of the same job holds the job's lock."""
+class JobLockBusy(Busy):
+    """Another run of the same job holds the job's lock (exit status 75)."""
 
 
 class JobLockLost(LivetrustError):

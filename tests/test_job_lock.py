@@ -238,6 +238,15 @@ def test_jobs_refuse_before_reading_while_another_run_writes(neo4j_db, neo4j_set
         with pytest.raises(JobLockBusy, match="paths-elsewhere"):
             run_paths(data_dir=None, out_dir=None, file_format="csv", top_k=None, top_channels=10, carry_prior=1.0,
                       min_bond=0.0, settings=neo4j_settings)
+        # the command exits 75 (EX_TEMPFAIL: try later), not 2 (failed): a wrapper can tell them apart
+        from click.testing import CliRunner
+
+        from livetrust.cli import main
+
+        env = {"NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
+               "NEO4J_PASSWORD": neo4j_settings.password, "NEO4J_DATABASE": db}
+        r = CliRunner().invoke(main, ["paths", "--out", str(tmp_path / "paths")], env=env)
+        assert r.exit_code == 75 and "paths-elsewhere" in r.output, r.output
     assert runs(neo4j_db) == {}  # neither recorded a run
 
 

@@ -34,7 +34,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from ... import __version__
-from ...errors import one_line
+from ...errors import Busy, one_line
 from ...files import writable_folder
 from ...joblock import JobLockBusy
 from ..projection import Projection
@@ -433,7 +433,7 @@ def score_command(*, data_dir: Path | None, out_dir: Path | None, file_format: s
     try:
         lock.acquire()
     except Timeout:
-        raise LivetrustError(f"another scoring run holds the lock {lock_path}; try again when it has finished") from None
+        raise Busy(f"another scoring run holds the lock {lock_path}; try again when it has finished") from None
     try:
         run = run_score_job(data_dir, out_dir, file_format, params, settings=None if data_dir is not None else settings)
     except LivetrustError:
