@@ -402,6 +402,20 @@ def iso_strings(s: pd.Series) -> list[str | None]:
     return text.tolist()
 
 
+def _iso_each(s: pd.Series) -> list[str | None]:
+    """As :func:`iso_strings`, each value at its own precision (seconds when it has no fraction)."""
+    if len(s) == 0:
+        return []
+    arr = s.dt.tz_convert("UTC").dt.as_unit("ns").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    text = np.full(len(arr), None, dtype=object)
+    na = np.isnat(arr)
+    whole = ~na & (arr.view(np.int64) % 1_000_000_000 == 0)
+    for mask, unit in ((whole, "s"), (~na & ~whole, "ns")):
+        if mask.any():
+            text[mask] = np.datetime_as_string(arr[mask], unit=unit, timezone="UTC")
+    return text.tolist()
+
+
 def key_frame(batch: Batch, mask: np.ndarray | None = None) -> pd.DataFrame:
     """Key columns of (some) rows, timestamps as int64 ns: what merges and lookups use."""
     cols = key_columns(batch.stream)
@@ -417,7 +431,9 @@ def pending_key(stream: str, typed: pd.DataFrame) -> list[str]:
     cols = key_columns(stream)
     if len(cols) == 1:
         return typed[cols[0]].tolist()
-    parts = [iso_strings(typed[c]) if kind_of(stream, c) == "timestamp" else typed[c].tolist() for c in cols]
+    # each time formatted on its own: iso_strings picks one precision for a whole series, so a key's text
+    # would depend on the other rows of its chunk (a fraction of a second anywhere in it)
+    parts = [_iso_each(typed[c]) if kind_of(stream, c) == "timestamp" else typed[c].tolist() for c in cols]
     return [json.dumps(list(p), ensure_ascii=False, separators=(",", ":")) for p in zip(*parts)]
 
 
@@ -557,8 +573,16 @@ def _against_stored(batch: Batch, state: "State") -> None:
                                    lenient_quantity=True)
     # a node that exists only through events (all attributes empty) takes the values: loaded
     bare = np.logical_and.reduce([stored_vals[c].isna().to_numpy() for c in cols]) if cols else np.zeros(len(rows), bool)
+    # a row like the bare stored one but after a row of this batch that fills it repeats the filled
+    # node, not the bare one: _dedup_within compares it with the filling row
+    after_fill = np.zeros(len(rows), dtype=bool)
+    fill_rows = ~same & bare
+    if fill_rows.any() and (same & bare).any():
+        group = merged.groupby(kcols, sort=False, dropna=False).ngroup().to_numpy()
+        first_fill = pd.Series(np.where(fill_rows, rows, np.iinfo(np.int64).max)).groupby(group).transform("min")
+        after_fill = same & bare & (rows > first_fill.to_numpy())
     dup = np.zeros(len(batch), dtype=bool)
-    dup[rows[same]] = True
+    dup[rows[same & ~after_fill]] = True
     batch.decide(dup, Outcome.DUPLICATE, Reason.DUPLICATE, "already loaded with the same values")
     batch.fills[rows[~same & bare]] = True  # still undecided; they fill the node if they load
     con = np.zeros(len(batch), dtype=bool)

@@ -17,13 +17,14 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from livetrust.contract import Outcome, Reason
 from livetrust.loaders import load_folder, validate_folder
 
 T = ["2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z", "2024-01-03T00:00:00Z", "2024-01-04T00:00:00Z"]
+FRACTION = "2024-01-04T00:00:00.5Z"  # a time with a fraction of a second (it changed other rows' pending keys)
 HEADERS = {
     "factories": "factory_id,name,region",
     "streamers": "streamer_id,name,category,region",
@@ -49,8 +50,10 @@ FOLDERS = st.fixed_dictionaries({
     "purchases": _rows(["o1", "o2", "o3"], ["c1"], ["s1", "s2"], ["p1", "p2", "p3"], ["1", "2", "3"], ["5", "6"],
                        T[1:3]),
     # o4 never arrives (pending); T[0] is before every purchase
-    "returns": _rows(["o1", "o2", "o3", "o4"], T, ["", "1", "2", "3"], ["", "broken"]),
+    "returns": _rows(["o1", "o2", "o3", "o4"], T + [FRACTION], ["", "1", "2", "3"], ["", "broken"]),
 })
+NONE = {s: [] for s in HEADERS}
+OPEN, ENDED = ("c1", "s1", T[0], ""), ("c1", "s1", T[0], T[2])
 
 
 def _write(folder: Path, streams: dict[str, list[tuple]]) -> None:
@@ -82,6 +85,11 @@ def _tables(v) -> dict[str, pd.DataFrame]:
 
 @settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(streams=FOLDERS, batch_size=st.integers(2, 6))
+# found by a longer random run (review): an open follow repeated after its end within one chunk was a
+# duplicate of the stored open row; a pending key's text depended on a fraction elsewhere in its chunk
+@example(streams={**NONE, "follows": [OPEN, OPEN, ENDED, OPEN]}, batch_size=2)
+@example(streams={**NONE, "returns": [("o4", T[3], "1", ""), ("o9", FRACTION, "1", ""), ("o4", T[3], "2", "")]},
+         batch_size=2)
 def test_outcomes_and_tables_are_those_of_one_row_at_a_time(streams, batch_size):
     with TemporaryDirectory() as tmp:
         folder = Path(tmp)
