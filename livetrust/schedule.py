@@ -188,14 +188,16 @@ class Scheduler:
             lock.release()
 
     def _run_job(self) -> Any:
-        """``job()``, with a second signal turned into a stop raised where it is safe."""
+        """``job()``, with a second signal turned into a stop raised where it is safe. A stop that came
+        once the run was published lets it finish (``shielded(finish=True)``): the job returns, the run
+        succeeded, and the loop ends (the first signal asked for that)."""
         self._abort = StopOnSignal(echo=lambda line: None)  # request_stop logs it
         self._abort.install(None)
         try:
             return self.job()
         finally:
             abort, self._abort = self._abort, None
-            abort.uninstall()  # raises the stop if the job returned, or failed otherwise, after it
+            abort.uninstall(raise_stop=False)
 
     def _record(self, outcome: Outcome) -> Outcome:
         self.history.append(outcome)

@@ -87,16 +87,20 @@ _shield_depth = 0
 
 
 @contextmanager
-def shielded() -> Iterator[None]:
+def shielded(*, finish: bool = False) -> Iterator[None]:
     """A block a stop does not interrupt: one requested inside is raised when the block ends
-    (a second signal still ends the process). For short steps that must happen together."""
+    (a second signal still ends the process). For short steps that must happen together.
+
+    ``finish=True``: the block is the run's last real step (publishing it), so the stop is not
+    raised at its end but at the next :func:`checkpoint`, or when the command ends: the run
+    completes and is recorded as succeeded, and the process then exits as stopped."""
     global _shield_depth
     _shield_depth += 1
     try:
         yield
     finally:
         _shield_depth -= 1
-    if _shield_depth == 0:
+    if _shield_depth == 0 and not finish:
         checkpoint()
 
 
@@ -169,16 +173,17 @@ class StopOnSignal:
             self._previous[LOOK_SIGNAL] = signal.signal(LOOK_SIGNAL, self._on_look)
         self._installed, _active = True, self
 
-    def uninstall(self) -> None:
+    def uninstall(self, *, raise_stop: bool = True) -> None:
         """Restore the previous handlers. If a stop was requested and is not the exception already
-        on its way out, raise it: the command returned, or failed with another error, after it."""
+        on its way out, raise it (unless ``raise_stop`` is False): the command returned, or failed
+        with another error, after it."""
         global _active
         if not self._installed:
             return
         self._installed, _active = False, None  # the watcher stops; a look still due does nothing
         for signum, previous in self._previous.items():
             signal.signal(signum, previous)
-        if self.pending is not None and sys.exc_info()[1] is not self.pending:
+        if raise_stop and self.pending is not None and sys.exc_info()[1] is not self.pending:
             raise self.pending
 
     def propagating(self) -> bool:

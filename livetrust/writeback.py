@@ -256,8 +256,9 @@ def publish_run(
             _failed(driver, database, record, err, relationships)
             raise
         # from the switch to the caller's files (after_publish) a stop waits: stopped between them,
-        # Neo4j's current run would not be the files' run
-        with shielded():
+        # Neo4j's current run would not be the files' run. Then the run is done: the stop lets the
+        # job finish and record it as succeeded, and the command exits as stopped
+        with shielded(finish=True):
             try:
                 t0 = time.perf_counter()
                 with driver.session(database=database) as session:

@@ -197,6 +197,29 @@ def test_a_second_signal_waits_for_a_shielded_step_and_a_repeat_is_not_a_second(
     assert s.history[-1].error == "aborted: stopped by SIGINT"
 
 
+def test_an_abort_during_the_publish_step_lets_the_run_finish_as_succeeded(tmp_path):
+    """Publishing (``shielded(finish=True)``) is a run's last real step: a second signal there waits
+    for it and the run completes; it was recorded as aborted while Neo4j and --out held it (review)."""
+    from livetrust.stopping import checkpoint, shielded
+
+    steps = []
+
+    def job():
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.2)
+        with shielded(finish=True):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.3)
+            steps.append("published")
+        steps.append("recorded")
+        return SimpleNamespace(status="succeeded")
+
+    s, _ = make(tmp_path, job)
+    assert run_handling_signals(s) == 0
+    assert steps == ["published", "recorded"] and s.history[-1].ok and s.runs == 1
+    checkpoint()  # the stop went with the run: nothing left pending
+
+
 def test_cron_that_never_fires_and_lock_errors_are_one_line(tmp_path, xs_world):
     for cron in ("0 3 31 2 *", "0 0 1 1 * 0 2020"):
         r = CliRunner().invoke(main, ["schedule", "--cron", cron, "--data", str(xs_world), "--out", str(tmp_path / "o")])

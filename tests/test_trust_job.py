@@ -123,6 +123,37 @@ def test_neo4j_mode_files_wait_for_the_write_back(projection, tmp_path, monkeypa
     assert [h["status"] for h in history] == ["succeeded", "failed"]
 
 
+def test_a_stop_during_the_publish_step_lets_the_run_finish_and_record_success(projection, tmp_path, monkeypatch):
+    """SIGTERM once the run is current: its files go in place, the run is recorded as succeeded (its
+    history said 'failed' while Neo4j and --out held it), and the command then exits as stopped."""
+    import os
+    import signal
+
+    from livetrust.errors import Terminated
+    from livetrust.graph.trust import job
+    from livetrust.stopping import StopOnSignal, shielded
+
+    monkeypatch.setattr(job, "read_projection", lambda source, settings=None: projection)
+
+    def write_back(model, settings, run, digests=None, before_publish=None, after_publish=None):
+        before_publish()
+        with shielded(finish=True):  # as publish_run: the switch, then the caller's files
+            os.kill(os.getpid(), signal.SIGTERM)
+            after_publish()
+
+    monkeypatch.setattr(job, "write_back", write_back)
+    stop = StopOnSignal(echo=lambda line: None)
+    stop.install(signal.SIGTERM)
+    with pytest.raises(Terminated):
+        try:
+            run = run_score_job(None, tmp_path, "csv", settings=object())
+            assert run.status == "succeeded"
+        finally:
+            stop.uninstall()
+    history = [json.loads(line) for line in (tmp_path / io.HISTORY).read_text().splitlines()]
+    assert [h["status"] for h in history] == ["succeeded"] and io.read_manifest(tmp_path)["run_id"] == history[0]["run_id"]
+
+
 def test_failed_read_is_recorded_and_raised(tmp_path):
     missing = tmp_path / "nope"
     missing.mkdir()
