@@ -55,28 +55,45 @@ def _boot_id() -> str:
         return ""
 
 
+_UNKNOWN = "?"  # a start time /proc would not show (hidepid): never taken for "gone"
+
+
 def _start_time(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (field 22 of /proc/PID/stat), None if gone."""
+    """The process's start time in clock ticks since boot (field 22 of /proc/PID/stat); None when
+    there is no such process, ``_UNKNOWN`` when /proc cannot tell."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+    except FileNotFoundError:
         return None
+    except OSError:
+        return _UNKNOWN
     return stat.rsplit(")", 1)[1].split()[19]  # the command name may hold spaces: split after it
 
 
+def _pid_namespace() -> str:
+    try:
+        return os.readlink("/proc/self/ns/pid")  # containers sharing a host name and boot id differ here
+    except OSError:
+        return ""
+
+
 def process_token(pid: int | None = None) -> str:
-    """``host|boot id|pid|start time`` of a process (default: this one), as a lock records its holder."""
+    """``host|boot id|pid namespace|pid|start time`` of a process (default: this one), as a lock
+    records its holder."""
     pid = os.getpid() if pid is None else pid
-    return f"{socket.gethostname()}|{_boot_id()}|{pid}|{_start_time(pid) or ''}"
+    return f"{socket.gethostname()}|{_boot_id()}|{_pid_namespace()}|{pid}|{_start_time(pid) or ''}"
 
 
 def gone_from_this_machine(token: str | None) -> bool:
-    """True only when ``token`` names a process of this machine (same host and boot) that has ended;
-    False for another machine, an unknown format, or where /proc cannot tell (not Linux)."""
+    """True only when ``token`` names a process of this machine, boot and pid namespace that has
+    ended; False for anything else: another machine or container, an unknown format, or where /proc
+    cannot tell (not Linux, hidepid)."""
     parts = (token or "").split("|")
-    if len(parts) != 4 or not parts[1] or not parts[3] or parts[:2] != process_token().split("|")[:2]:
+    if len(parts) != 5 or not all(parts[1:3]) or parts[4] in ("", _UNKNOWN) or not parts[3].isdigit():
         return False
-    return _start_time(int(parts[2])) != parts[3]
+    if parts[:3] != process_token().split("|")[:3]:
+        return False
+    return _start_time(int(parts[3])) not in (parts[4], _UNKNOWN)
 
 
 class JobLockBusy(Busy):

@@ -128,10 +128,13 @@ def test_a_live_lock_whose_process_on_this_machine_is_gone_is_taken_over_at_once
     finally:
         child.kill()
         child.wait()
-    other_machine = "elsewhere|" + "|".join(dead_token.split("|")[1:])
-    holder("run-remote", other_machine)  # same pid and boot id, another host name: not ours to judge
-    with pytest.raises(JobLockBusy):
-        publish_run(neo4j_db, db, RunRecord("score", "run-b"))
+    host, boot, namespace, pid, started = dead_token.split("|")
+    for other in (f"elsewhere|{boot}|{namespace}|{pid}|{started}",  # another host name
+                  f"{host}|{boot}|pid:[1]|{pid}|{started}",  # another container of this machine
+                  f"{host}|{boot}|{namespace}|x{pid}|{started}"):  # not a token of ours
+        holder("run-remote", other)  # not ours to judge: it waits for staleness
+        with pytest.raises(JobLockBusy):
+            publish_run(neo4j_db, db, RunRecord("score", "run-b"))
     holder("run-dead", dead_token)
     refuse_if_busy(neo4j_db, db, "score")  # no error: its process is gone
     publish_run(neo4j_db, db, RunRecord("score", "run-b"), relationships=[bond_batch(bond_rows(0.7))])
