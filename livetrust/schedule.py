@@ -279,7 +279,7 @@ def schedule_score(*, cron: str, data_dir: Path | None, out_dir: Path | None, fi
                    max_runs: int | None = None, settings: Any = None) -> int:
     """What ``livetrust schedule`` does: the scoring job on ``cron``; returns the exit status."""
     from .errors import LivetrustError
-    from .files import writable_folder
+    from .files import sweep_stale_temps, writable_folder
     from .graph.trust.job import check_options, default_lock_path, run_score_job
 
     try:
@@ -294,6 +294,8 @@ def schedule_score(*, cron: str, data_dir: Path | None, out_dir: Path | None, fi
     configure_logging()
 
     def job():
+        if out_dir is not None:  # a run killed since the last tick left temp files: as score does at start
+            sweep_stale_temps(out_dir)
         return run_score_job(data_dir, out_dir, file_format, params,
                              settings=None if data_dir is not None else settings, raise_errors=False)
 

@@ -66,7 +66,7 @@ class Param:
     minimum: float | None = None  # ``>= N`` in the header
 
     def signature(self) -> str:
-        """As ``--list`` shows it: ``name:TYPE in {a,b} >= N = default``."""
+        """As ``--list`` shows it: ``name:TYPE in {a,b}>=N=default`` (``=default`` when optional)."""
         text = f"{self.name}:{self.type}"
         if self.choices:
             text += " in {" + ",".join(str(c) for c in self.choices) + "}"

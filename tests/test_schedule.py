@@ -358,23 +358,29 @@ def test_subprocess_failed_run_is_retried_on_the_next_tick(xs_world, tmp_path):
     assert "next tick" in log.read_text()
 
 
-def test_logging_puts_each_event_on_one_line_the_drivers_too(capsys):
+@pytest.fixture
+def restore_logging():
+    """configure_logging() changes the process's loggers (no propagation: caplog would go blind)."""
+    import logging
+
+    saved = {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).level, logging.getLogger(n).propagate)
+             for n in ("livetrust", "neo4j")}
+    yield
+    for n, (handlers, level, propagate) in saved.items():
+        logger = logging.getLogger(n)
+        logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
+
+
+def test_logging_puts_each_event_on_one_line_the_drivers_too(capsys, restore_logging):
     import logging
 
     from livetrust.schedule import configure_logging
 
-    saved = {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).level, logging.getLogger(n).propagate)
-             for n in ("livetrust", "neo4j")}
-    try:
-        configure_logging()
-        logging.getLogger("neo4j.pool").warning("Transaction failed and will be retried in 2.2s (Couldn't "
-                                                "connect):\nFailed to establish connection")
-        logging.getLogger("neo4j.io").info("not shown: the driver's chatter below WARNING")
-        logging.getLogger("livetrust.schedule").info("next run at 2026-03-01T03:00:00Z")
-    finally:
-        for n, (handlers, level, propagate) in saved.items():
-            logger = logging.getLogger(n)
-            logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
+    configure_logging()
+    logging.getLogger("neo4j.pool").warning("Transaction failed and will be retried in 2.2s (Couldn't "
+                                            "connect):\nFailed to establish connection")
+    logging.getLogger("neo4j.io").info("not shown: the driver's chatter below WARNING")
+    logging.getLogger("livetrust.schedule").info("next run at 2026-03-01T03:00:00Z")
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 2 and lines[0].endswith("neo4j.pool WARNING Transaction failed and will be retried in "
                                                  "2.2s (Couldn't connect): | Failed to establish connection")
@@ -393,3 +399,24 @@ def test_a_failed_run_is_logged_with_the_whole_reason_on_one_line(tmp_path, capl
     assert out.error == ("OSError: Couldn't connect to 127.0.0.1:7697 (resolved to ('127.0.0.1:7697',)): | "
                          "Failed to establish connection: [Errno 111] Connection refused")
     assert "Connection refused; retrying at the next tick" in caplog.text
+
+
+def test_each_tick_removes_temp_files_a_killed_run_left(xs_world, tmp_path, monkeypatch, restore_logging):
+    """The scheduler starts once and runs for months: a run killed after it started (out of memory)
+    left its temp files, which only a new start removed."""
+    from livetrust import schedule
+    from livetrust.files import STALE_TEMP_AFTER_S, temp_beside
+
+    out = tmp_path / "out"
+    stale = []
+
+    def one_tick(self):  # the start's checks are done: a killed run leaves a temp file, then a tick
+        path = temp_beside(out / "consumer_streamer.csv")
+        old = time.time() - STALE_TEMP_AFTER_S - 60
+        os.utime(path, (old, old))
+        stale.append(path)
+        return 0 if self.tick().ok else 1
+
+    monkeypatch.setattr(schedule.Scheduler, "run", one_tick)
+    assert schedule.schedule_score(cron="0 3 * * *", data_dir=xs_world, out_dir=out, file_format="csv", params={}) == 0
+    assert stale and not stale[0].exists() and (out / "score_manifest.json").exists()
