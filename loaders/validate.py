@@ -495,8 +495,8 @@ def _dedup_within(batch: Batch) -> None:
     stream = batch.stream
     rows, firsts = live[later], first[later]
     bare_first = _missing(stream, batch.typed.iloc[firsts], compare_columns(stream))
-    if bare_first.any():  # rare: judged one row at a time, each against the row its key keeps
-        _fill_in_order(batch, rows[bare_first], firsts[bare_first])
+    if bare_first.any():
+        _fill_bare(batch, rows[bare_first], firsts[bare_first])
         rows, firsts = rows[~bare_first], firsts[~bare_first]
     if not len(rows):
         return
@@ -515,6 +515,21 @@ def _decide_repeats(batch: Batch, rows: np.ndarray, earlier: np.ndarray, same: n
         con[r] = True
         detail[r] = f"key of {batch.file[f]} row {batch.row[f]} again with other {', '.join(cols)}"
     batch.decide(con, Outcome.QUARANTINED, Reason.CONFLICTING_KEY, detail)
+
+
+def _fill_bare(batch: Batch, rows: np.ndarray, firsts: np.ndarray) -> None:
+    """Repeats of keys whose first row in the batch is bare. A key repeated once (an open follow, then
+    its end: the usual case) is decided at once: the same values are a duplicate, others fill it;
+    keys repeated more often are judged row by row (:func:`_fill_in_order`)."""
+    repeats = pd.Series(firsts).map(pd.Series(firsts).value_counts()).to_numpy()
+    once = repeats == 1
+    r, f = rows[once], firsts[once]
+    if len(r):
+        same, _ = _same_values(batch, batch.typed.iloc[r], batch.typed.iloc[f], lenient_quantity=False)
+        _decide_repeats(batch, r[same], f[same], np.ones(int(same.sum()), dtype=bool), [[]] * int(same.sum()))
+        batch.superseded[f[~same]] = True  # the later row gives the key its values
+    if (~once).any():
+        _fill_in_order(batch, rows[~once], firsts[~once])
 
 
 def _fill_in_order(batch: Batch, rows: np.ndarray, firsts: np.ndarray) -> None:
