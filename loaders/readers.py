@@ -440,8 +440,7 @@ def _parquet_errors(source: Source) -> Iterator[None]:
 def _read_jsonl(source: Source, chunk_rows: int) -> Iterator[Chunk]:
     """JSON Lines: one object per line; numbers keep their literal text (``parse_float=str``)."""
     spec = STREAMS[source.stream]
-    decode = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str,
-                              object_pairs_hook=_unique_keys).decode
+    decode = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str, object_pairs_hook=_Members).decode
     records: list[dict] = []
     rows: list[int] = []
     malformed: list[tuple[int, str]] = []
@@ -451,8 +450,9 @@ def _read_jsonl(source: Source, chunk_rows: int) -> Iterator[Chunk]:
     for n, line in _jsonl_lines(source):
         try:
             obj = decode(line)
-            if not isinstance(obj, dict):
+            if not isinstance(obj, _Members):
                 raise ValueError("not an object")
+            obj = _unique_keys(obj)
         except _RepeatedKey as err:
             malformed.append((n, line.rstrip("\r\n")))
             why[n] = str(err)
@@ -480,15 +480,29 @@ class _RepeatedKey(ValueError):
     pass
 
 
-def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
-    """An object's members, names trimmed; a name given twice is an error (json would keep the last)."""
+class _Members(list):
+    """An object's (name, value) pairs as decoded, nested objects too (``object_pairs_hook``)."""
+
+
+def _unique_keys(pairs: _Members) -> dict:
+    """A row's columns: its top-level names trimmed; a name given twice is an error (json would keep
+    the last). Values that are objects stay as sent (their names untouched, checked by nobody)."""
     out: dict = {}
     for k, v in pairs:
         k = k.strip()
         if k in out:
             raise _RepeatedKey(f"the object gives {k!r} twice")
-        out[k] = v
+        out[k] = _plain(v)
     return out
+
+
+def _plain(value):
+    """``value`` with nested objects back as dicts (json's own behaviour: the last of equal names)."""
+    if isinstance(value, _Members):
+        return {k: _plain(v) for k, v in value}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _jsonl_lines(source: Source) -> Iterator[tuple[int, str]]:

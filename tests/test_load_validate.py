@@ -281,13 +281,15 @@ def test_a_jsonl_object_giving_a_column_twice_is_quarantined(tmp_path: Path):
     """json.loads keeps the last of two equal names: the row would load with a value chosen silently."""
     write(tmp_path, "factories.jsonl", '{"factory_id": "f1", "region": "east"}\n'
           '{"factory_id": "f2", "region": "east", "region": "west"}\n'
-          '{"factory_id": "f3", " region": "x", "region ": "y"}\n')
+          '{"factory_id": "f3", " region": "x", "region ": "y"}\n'
+          '{"factory_id": "f4", "tags": {" a ": 1, "a": 2}}\n')  # a nested object is a value, as sent
     v = validate_folder(tmp_path)
     assert outcomes(v, "factories.jsonl") == {2: ("quarantined", Reason.MALFORMED_ROW),
                                               3: ("quarantined", Reason.MALFORMED_ROW)}
     details = v.quarantine.set_index("row")["detail"]
     assert details[2] == "the object gives 'region' twice" and details[3] == "the object gives 'region' twice"
-    assert v.tables["factories"]["factory_id"].tolist() == ["f1"]
+    assert v.tables["factories"]["factory_id"].tolist() == ["f1", "f4"]
+    assert json.loads(v.tables["factories"].set_index("factory_id").loc["f4", "tags"]) == {" a ": "1", "a": "2"}
 
 
 def _outcome_rows(v) -> pd.DataFrame:
