@@ -418,5 +418,6 @@ def test_each_tick_removes_temp_files_a_killed_run_left(xs_world, tmp_path, monk
         return 0 if self.tick().ok else 1
 
     monkeypatch.setattr(schedule.Scheduler, "run", one_tick)
+    monkeypatch.setattr(schedule, "install_signal_handlers", lambda scheduler: {})  # leave the process's handlers
     assert schedule.schedule_score(cron="0 3 * * *", data_dir=xs_world, out_dir=out, file_format="csv", params={}) == 0
     assert stale and not stale[0].exists() and (out / "score_manifest.json").exists()
