@@ -388,31 +388,22 @@ def equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(na_a | na_b, na_a & na_b, np.equal(a, b).astype(bool))
 
 
-def iso_strings(s: pd.Series) -> list[str | None]:
-    """Canonical UTC ISO-8601 (``...Z``) of datetime values; seconds unless finer is needed."""
+def iso_strings(s: pd.Series, *, each: bool = False) -> list[str | None]:
+    """Canonical UTC ISO-8601 (``...Z``) of datetime values; seconds unless finer is needed, for the
+    whole series, or with ``each`` for every value on its own (a key's text must not depend on the
+    other rows of its chunk)."""
     if len(s) == 0:
         return []
     arr = s.dt.tz_convert("UTC").dt.as_unit("ns").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
     na = np.isnat(arr)
-    ints = arr.view(np.int64)
-    unit = "s" if np.all((ints[~na] % 1_000_000_000) == 0) else "ns"
+    fine = ~na & (arr.view(np.int64) % 1_000_000_000 != 0)
+    if not each:
+        fine = ~na if fine.any() else fine
     text = np.full(len(arr), None, dtype=object)
-    if not na.all():  # only the present values are formatted (most unfollowed_at are missing)
-        text[~na] = np.datetime_as_string(arr[~na], unit=unit, timezone="UTC")  # "...Z"
-    return text.tolist()
-
-
-def _iso_each(s: pd.Series) -> list[str | None]:
-    """As :func:`iso_strings`, each value at its own precision (seconds when it has no fraction)."""
-    if len(s) == 0:
-        return []
-    arr = s.dt.tz_convert("UTC").dt.as_unit("ns").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-    text = np.full(len(arr), None, dtype=object)
-    na = np.isnat(arr)
-    whole = ~na & (arr.view(np.int64) % 1_000_000_000 == 0)
-    for mask, unit in ((whole, "s"), (~na & ~whole, "ns")):
+    # only the present values are formatted (most unfollowed_at are missing)
+    for mask, unit in ((~na & ~fine, "s"), (fine, "ns")):
         if mask.any():
-            text[mask] = np.datetime_as_string(arr[mask], unit=unit, timezone="UTC")
+            text[mask] = np.datetime_as_string(arr[mask], unit=unit, timezone="UTC")  # "...Z"
     return text.tolist()
 
 
@@ -433,7 +424,7 @@ def pending_key(stream: str, typed: pd.DataFrame) -> list[str]:
         return typed[cols[0]].tolist()
     # each time formatted on its own: iso_strings picks one precision for a whole series, so a key's text
     # would depend on the other rows of its chunk (a fraction of a second anywhere in it)
-    parts = [_iso_each(typed[c]) if kind_of(stream, c) == "timestamp" else typed[c].tolist() for c in cols]
+    parts = [iso_strings(typed[c], each=True) if kind_of(stream, c) == "timestamp" else typed[c].tolist() for c in cols]
     return [json.dumps(list(p), ensure_ascii=False, separators=(",", ":")) for p in zip(*parts)]
 
 

@@ -92,9 +92,6 @@ def product_table(ev: Evidence, effs: dict[str, Effects], class_weight: dict[str
     F = ev.n_factories
     idx = np.where(ev.product_factory >= 0, ev.product_factory, F)  # F = unknown factory
     factory_id = np.append(ev.factory_ids.to_numpy(dtype=object), None)[idx]
-    n_product = np.bincount(ev.o_product, weights=order_weight, minlength=P)
-    known = ev.o_factory >= 0
-    n_factory = np.append(np.bincount(ev.o_factory[known], weights=order_weight[known], minlength=F), 0.0)[idx]
     eta, var, evidence, prior_var = {}, {}, {}, {}
     for k, e in effs.items():
         phi = np.append(e.effect["factory"], 0.0)[idx]
@@ -103,8 +100,9 @@ def product_table(ev: Evidence, effs: dict[str, Effects], class_weight: dict[str
         var[k] = var_f + 1.0 / e.precision["product"]
         prior_var[k] = e.tau2["factory"] + e.tau2["product"]
         typical = float(expit(e.mu))
-        evidence[k] = (evidence_var(n_factory, typical, e.tau2["factory"])
-                       + evidence_var(n_product, typical, e.tau2["product"]))
+        # the fit's weighted orders per group (an unknown factory's products: none)
+        evidence[k] = (evidence_var(np.append(e.weight["factory"], 0.0)[idx], typical, e.tau2["factory"])
+                       + evidence_var(e.weight["product"], typical, e.tau2["product"]))
     q = effs["product"]
     o_p = ev.o_product
     units = np.bincount(o_p, weights=ev.o_quantity, minlength=P)
@@ -146,8 +144,7 @@ def factory_table(ev: Evidence, effs: dict[str, Effects], class_weight: dict[str
     return pd.DataFrame({
         "factory_id": ev.factory_ids.to_numpy(dtype=object),
         **_scored(effs, class_weight, eta, var,
-                  {k: evidence_var(np.bincount(o_f, weights=w, minlength=F), float(expit(e.mu)), e.tau2["factory"])
-                   for k, e in effs.items()},
+                  {k: evidence_var(e.weight["factory"], float(expit(e.mu)), e.tau2["factory"]) for k, e in effs.items()},
                   prior_var, z),
         "factory_effect": effs["product"].effect["factory"],
         "seller_effect": seller,

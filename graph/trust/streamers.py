@@ -197,9 +197,9 @@ def streamer_table(ev: Evidence, cred: Credibility, effs: dict[str, Effects], in
     lo = np.minimum(lo, recent_low)
     hi = np.maximum(np.minimum(hi, recent_high), base)
     typical = {k: float(expit(effs[k].mu)) for k in effs}
-    n_weighted = np.bincount(ev.o_streamer, weights=order_weight, minlength=S)
     confidence = delta_confidence(class_weight, typical,
-                                  {k: evidence_var(n_weighted, typical[k], effs[k].tau2["streamer"]) for k in effs},
+                                  {k: evidence_var(effs[k].weight["streamer"], typical[k], effs[k].tau2["streamer"])
+                                   for k in effs},
                                   {k: effs[k].tau2["streamer"] for k in effs})
 
     # ---- components
