@@ -304,7 +304,8 @@ class MemoryState(State):
                 rows[c] = batch.raw[c].to_numpy(dtype=object)[loaded]
             fills = loaded & batch.fills
             if fills.any():  # the stored row without values gives way to this one
-                _, positions, _ = self._matches(stream, key_frame(batch, fills))
+                asked, positions, stored = self._matches(stream, key_frame(batch, fills))
+                _keep_stored_extras(rows, np.flatnonzero(fills[loaded])[asked], stored, STREAMS[stream].column_names)
                 replaced = self._replaced[stream]
                 if len(replaced) < len(self._index[stream]):  # grown by doubling: amortised O(1) per row
                     replaced = np.concatenate([replaced, np.zeros(max(len(self._index[stream]), 2 * len(replaced))
@@ -372,6 +373,25 @@ def pending_record(batch: Batch, i: int, key: str) -> dict:
 
 
 # -------------------------------------------------------------------------- neo4j
+
+
+def _keep_stored_extras(rows: pd.DataFrame, at: np.ndarray, stored: pd.DataFrame, contract) -> None:
+    """Rows ``at`` replace the ``stored`` rows (in the same order): they keep the stored extra values
+    they leave empty, as Neo4j's ``SET +=`` keeps a node's properties."""
+    for c in stored.columns:
+        if c in contract:
+            continue
+        old = stored[c].to_numpy(dtype=object)
+        have = np.asarray([isinstance(v, str) and v != "" for v in old], dtype=bool)
+        if not have.any():
+            continue
+        if c not in rows.columns:
+            rows[c] = ""
+        values = rows[c].to_numpy(dtype=object).copy()
+        target = at[have]
+        empty = np.asarray([not isinstance(v, str) or v == "" for v in values[target]], dtype=bool)
+        values[target[empty]] = old[have][empty]
+        rows[c] = values
 
 
 def records(batch: Batch, mask: np.ndarray, *, extra: bool = False) -> list[dict]:

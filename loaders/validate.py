@@ -519,6 +519,7 @@ def _fill_bare(batch: Batch, rows: np.ndarray, firsts: np.ndarray) -> None:
         same, _ = _same_values(batch, batch.typed.iloc[r], batch.typed.iloc[f], lenient_quantity=False)
         _decide_repeats(batch, r[same], f[same], np.ones(int(same.sum()), dtype=bool), [[]] * int(same.sum()))
         batch.superseded[f[~same]] = True  # the later row gives the key its values
+        _carry_extras(batch, r[~same], f[~same])
     if (~once).any():
         _fill_in_order(batch, rows[~once], firsts[~once])
 
@@ -536,7 +537,20 @@ def _fill_in_order(batch: Batch, rows: np.ndarray, firsts: np.ndarray) -> None:
             _decide_repeats(batch, np.asarray([r]), np.asarray([k]), same, differing)
             continue
         batch.superseded[k] = True
+        _carry_extras(batch, np.asarray([r]), np.asarray([k]))
         kept[f] = r
+
+
+def _carry_extras(batch: Batch, fillers: np.ndarray, superseded: np.ndarray) -> None:
+    """A row that fills a bare row of its batch keeps the bare row's extra values it leaves empty:
+    what the store holds when the two arrive in different batches (Neo4j's ``SET +=``, the memory
+    store's :meth:`~loaders.state.MemoryState.commit`), so extras do not depend on chunking."""
+    for c in batch.extras:
+        values = batch.raw[c].to_numpy(dtype=object).copy()
+        empty = values[fillers] == ""
+        if empty.any():
+            values[fillers[empty]] = values[superseded[empty]]
+            batch.raw[c] = values
 
 
 def _same_values(batch: Batch, incoming: pd.DataFrame, stored: pd.DataFrame, *, lenient_quantity: bool):

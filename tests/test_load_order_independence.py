@@ -173,6 +173,44 @@ def test_a_return_quarantined_for_its_quantity_does_not_shadow_its_key(tmp_path:
         assert v.tables["returns"]["quantity"].tolist() == [2.0], size
 
 
+# a bare consumer and an open follow carrying an extra column, then the rows that fill them without it
+EXTRAS = {"consumers": ("consumer_id,region,registered_at,note", "c1,,,vip\nc2,west,,\nc1,east,,\n"),
+          "follows": ("consumer_id,streamer_id,followed_at,unfollowed_at,via",
+                      "c1,s1,2024-01-01T00:00:00Z,,live\nc1,s1,2024-01-01T00:00:00Z,2024-01-03T00:00:00Z,\n")}
+
+
+def _write_extras(folder: Path) -> Path:
+    folder.mkdir()
+    for stream, (header, text) in EXTRAS.items():
+        (folder / f"{stream}.csv").write_text(header + "\n" + text, encoding="utf-8")
+    return folder
+
+
+def test_a_row_filling_a_bare_one_keeps_its_extra_columns_in_one_chunk_or_two(tmp_path: Path):
+    """The bare row's extra values survived only when the filling row came in a later chunk (Neo4j's
+    ``SET +=``); within one chunk the bare row was dropped with them."""
+    folder = _write_extras(tmp_path / "x")
+    for size in (1, 2, 10):
+        v = validate_folder(folder, batch_size=size)
+        c = v.tables["consumers"].set_index("consumer_id")
+        assert c.loc["c1", "region"] == "east" and c.loc["c1", "note"] == "vip", size
+        f = v.tables["follows"]
+        assert len(f) == 1 and f["via"].iloc[0] == "live" and pd.notna(f["unfollowed_at"].iloc[0]), size
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("batch_size", [1, 10])
+def test_neo4j_keeps_a_bare_rows_extra_columns_in_one_chunk_or_two(neo4j_db, neo4j_settings, tmp_path: Path,
+                                                                   batch_size):
+    folder = _write_extras(tmp_path / "x")
+    load_folder(folder, driver=neo4j_db, database=neo4j_settings.database, report_dir=tmp_path / "r",
+                batch_size=batch_size)
+    records, _, _ = neo4j_db.execute_query(
+        "MATCH (c:Consumer {consumer_id: 'c1'})-[f:FOLLOWS]->() RETURN c.region AS region, c.note AS note, "
+        "f.via AS via, f.unfollowed_at IS NOT NULL AS ended", database_=neo4j_settings.database)
+    assert [dict(r) for r in records] == [{"region": "east", "note": "vip", "via": "live", "ended": True}]
+
+
 EDGE_CASES = {
     "products": "p1,f1,Lip,beauty,1\np2,f1,Pen,office,2\n",
     "consumers": "c1,,\nc2,east,\nc1,east,\nc1,west,\n",
