@@ -144,9 +144,9 @@ def read_run(run_dir: Path | str, *, data_dir: Path | str | None = None, factory
     if d.data_dir is not None and (d.data_dir / "truth" / "streamers.csv").is_file():
         d.truth = pd.read_csv(d.data_dir / "truth" / "streamers.csv", dtype={"streamer_id": str})
     picks = (d.demo or {}).get("picks") or {}
-    d.factory = factory or picks.get("factory") or _busiest_factory(d.channels)
-    if d.factory is not None and d.channels is not None and not (d.channels["factory_id"] == d.factory).any():
-        raise LivetrustError(f"--factory {d.factory}: no channels for this factory in {run_dir / 'paths'}")
+    if factory is not None and d.channels is not None and not (d.channels["factory_id"] == factory).any():
+        raise LivetrustError(f"--factory {factory}: no channels for this factory in {run_dir / 'paths'}")
+    d.factory = factory or _picked_factory(picks.get("factory"), d.channels)
     d.consumer = consumer or picks.get("consumer")
     products = read_table(run_dir / "recommend", "consumer_products")
     if products is not None:
@@ -159,6 +159,13 @@ def read_run(run_dir: Path | str, *, data_dir: Path | str | None = None, factory
     if d.factory is not None and d.data_dir is not None:
         d.flows = factory_flows(d.data_dir, d.factory)
     return d
+
+
+def _picked_factory(picked: str | None, channels: pd.DataFrame | None) -> str | None:
+    """The demo's pick while the paths run has channels for it (a later paths run may not), else the busiest."""
+    if picked is not None and (channels is None or (channels["factory_id"] == picked).any()):
+        return picked
+    return _busiest_factory(channels)
 
 
 def _busiest_factory(channels: pd.DataFrame | None) -> str | None:
@@ -356,7 +363,9 @@ def _cell(v: Any) -> str:
     if isinstance(v, float):
         if math.isnan(v):
             return "–"
-        return f"{v:,.3f}" if abs(v) < 10 else f"{v:,.0f}"
+        if abs(v) < 10:
+            return f"{v:,.3f}"
+        return f"{v:,.1f}" if abs(v) < 1000 else f"{v:,.0f}"  # a flow score of 12.7 is not 13
     if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
         return f"{int(v):,d}"
     return html.escape(str(v))
@@ -444,7 +453,12 @@ def evaluation_table(d: RunData) -> str:
             ("ndcg", f"NDCG@{k}"), ("map", f"MAP@{k}"), ("coverage", "coverage"), ("fraud_exposure", "fraud exposure"),
             ("returned_share", "returned"), ("mean_honesty", "mean honesty")]
     frame = pd.DataFrame({label: t[c] for c, label in cols if c in t.columns})
-    return html_table(frame, table_id="table-evaluation")
+    # shares as the text quotes them: 0.000624 printed as "0.001" hid livetrust's fraud exposure
+    for label, digits in (("fraud exposure", 3), ("returned", 1)):
+        if label in frame:
+            frame[label] = frame[label].map(lambda v, n=digits: "–" if v is None or pd.isna(v) else f"{v:.{n}%}")
+    numeric = {label for c, label in cols if c in t.columns and c not in ("list", "method")}
+    return html_table(frame, table_id="table-evaluation", numeric=numeric)
 
 
 def _facts(d: RunData) -> list[tuple[str, str]]:
@@ -456,7 +470,9 @@ def _facts(d: RunData) -> list[tuple[str, str]]:
                                + (f", {d.demo['seconds']:.0f} s" if d.demo.get("seconds") else ""))]
         stages = d.demo.get("stages") or {}
         if stages:
-            facts.append(("stages", ", ".join(f"{k} {v.get('seconds', 0):.1f} s" for k, v in stages.items())))
+            # the report stage is still running while this page is written: no time to show yet
+            done = [(k, v["seconds"]) for k, v in stages.items() if v.get("seconds") is not None]
+            facts.append(("stages", ", ".join(f"{k} {s:.1f} s" for k, s in done)))
     elif d.data_dir is not None:
         facts.append(("data", str(d.data_dir)))
     for label, manifest in (("score run", d.score_manifest), ("paths run", d.paths_manifest),

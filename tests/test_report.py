@@ -207,3 +207,47 @@ def test_report_refuses_broken_inputs_and_outputs_in_one_line(run_root, tmp_path
     for result, message in cases:
         assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output, result.output
         assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def _table(text: str, table_id: str) -> str:
+    table = text[text.index(f'id="{table_id}"'):]
+    return table[:table.index("</table>")]
+
+
+def test_report_prints_shares_as_percentages_and_keeps_decimals(report_file, run_root):
+    """fraud exposure 0.000624 printed as "0.001" and a returned share of 0.101 as "0.101" under a text quoting
+    percentages; values of 10 and more lost their decimals (a flow score of 12.7 printed as 13)."""
+    table = _table(report_file.read_text(encoding="utf-8"), "table-evaluation")
+    rows = json.loads((run_root / "livetrust-out" / "demo" / "evaluate" / "evaluation.json").read_text())["table"]
+    exposures = [r["fraud_exposure"] for r in rows if r.get("fraud_exposure") is not None]
+    returned = [r["returned_share"] for r in rows if r.get("returned_share") is not None]
+    assert exposures and returned
+    for v in exposures:
+        assert f">{v:.3%}<" in table
+    for v in returned:
+        assert f">{v:.1%}<" in table
+    assert report._cell(12.7) == "12.7" and report._cell(0.25) == "0.250" and report._cell(12345.6) == "12,346"
+
+
+def test_report_stages_list_only_finished_ones(report_file, run_root):
+    """The demo writes its report while the report stage runs: it showed "report 0.0 s"."""
+    text = report_file.read_text(encoding="utf-8")
+    stages = json.loads((run_root / "livetrust-out" / "demo" / "demo.json").read_text())["stages"]
+    assert stages["report"]["status"] == "succeeded"  # finished after the page was written
+    shown = re.search(r"<dt>stages</dt><dd>([^<]*)</dd>", text).group(1)
+    assert "score" in shown and "report" not in shown
+
+
+def test_report_falls_back_when_the_demos_factory_has_no_channels(run_root, tmp_path):
+    """A paths run after the demo may have no channels for the demo's pick: the whole report failed."""
+    run = tmp_path / "rerun"
+    shutil.copytree(run_root / "livetrust-out" / "demo", run)
+    picked = json.loads((run / "demo.json").read_text())["picks"]["factory"]
+    channels = run / "paths" / "factory_channels.csv"
+    frame = report.read_table(run / "paths", "factory_channels")
+    frame[frame["factory_id"] != picked].to_csv(channels, index=False)
+    d = report.read_run(run)
+    assert d.factory != picked and d.factory == report._busiest_factory(d.channels)
+    assert report.write_report(run, tmp_path / "r.html").is_file()
+    with pytest.raises(Exception, match=f"--factory {picked}: no channels"):
+        report.read_run(run, factory=picked)
