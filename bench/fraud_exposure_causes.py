@@ -9,7 +9,9 @@ main seller in the training part (the streamer with the most of its training ord
 - for a fake-follower seller, whether any of its fake followers followed before the cutoff (if none
   did, nothing in the training part shows the fraud);
 - whether the product was fraud-majority in the training part alone (the truth counts the hidden days
-  too).
+  too);
+- whether the slot was a hit (the consumer bought the product in the hidden days): what demoting it
+  would cost.
 
 Truth is used only here, to attribute the slots, never by the lists.
 
@@ -69,9 +71,14 @@ def main() -> None:
     truth = Truth.load(world / "truth")
     task = consumer_products_task(g, split, truth, ~truth.fraud_consumers(g.consumers))
     rec, _ = ConsumerProducts().fit(ctx).recommend(K, task.users)
-    slots = rec[:, :K][rec[:, :K] >= 0]
+    top = rec[:, :K]
+    filled = top >= 0
+    slots = top[filled]
     fraud = task.fraud_products
     bad = slots[fraud[slots]]
+    # was the slot a hit (the consumer bought the product, new to them, in the hidden days)?
+    user = np.broadcast_to(np.arange(len(task.users))[:, None], top.shape)[filled][fraud[slots]]
+    hit = np.asarray(task.relevant[user, bad]).ravel() > 0
     print(f"{world.name}: {len(task.users):,} consumers, {len(slots):,} slots, {len(bad):,} of them fraudulent "
           f"products ({len(bad) / len(slots):.4%})")
 
@@ -82,6 +89,7 @@ def main() -> None:
     visible = visible_fake_follows(world, split, g)
     frame = pd.DataFrame({
         "product": bad,
+        "hit": hit,
         "main seller kind": np.where(seller >= 0, kinds[np.maximum(seller, 0)], "no training sales"),
         "seller flagged": np.where(seller >= 0, ctx.s_flagged[np.maximum(seller, 0)], False),
         "fake follows before the cutoff": np.where(visible[np.maximum(seller, 0)] > 0, "yes", "no"),
@@ -89,12 +97,16 @@ def main() -> None:
     })
     frame.loc[frame["main seller kind"] != "fake_followers", "fake follows before the cutoff"] = "-"
     causes = frame.groupby(["main seller kind", "seller flagged", "fake follows before the cutoff",
-                            "fraud-majority in training"]).agg(slots=("product", "size"), products=("product", "nunique"))
+                            "fraud-majority in training"]).agg(slots=("product", "size"), products=("product", "nunique"),
+                                          hits=("hit", "sum"))
     print(causes.sort_values("slots", ascending=False).to_string())
     unseen = frame[(frame["main seller kind"] == "fake_followers") & ~frame["seller flagged"]
                    & (frame["fake follows before the cutoff"] == "no")]
     print(f"fake-follower main sellers not flagged, no fake follow before the cutoff: "
-          f"{unseen['product'].nunique()} products, {len(unseen):,} slots")
+          f"{unseen['product'].nunique()} products, {len(unseen):,} slots, {unseen['hit'].mean():.1%} of them hits")
+    hits_all = np.asarray(task.relevant[np.broadcast_to(np.arange(len(task.users))[:, None], top.shape)[filled],
+                                        slots]).ravel() > 0
+    print(f"hits among all slots (P@{K}): {hits_all.mean():.1%}; among the fraudulent ones: {hit.mean():.1%}")
 
 
 if __name__ == "__main__":
