@@ -104,6 +104,10 @@ def main() -> None:
                    & (frame["fake follows before the cutoff"] == "no")]
     print(f"fake-follower main sellers not flagged, no fake follow before the cutoff: "
           f"{unseen['product'].nunique()} products, {len(unseen):,} slots, {unseen['hit'].mean():.1%} of them hits")
+    sellers = np.unique(main_sellers(g)[unseen["product"].to_numpy()])
+    percentile = pd.Series(ctx.s_trust).rank(pct=True).to_numpy()[sellers]
+    print(f"their {len(sellers)} main sellers' trust percentile among all streamers: "
+          + ", ".join(f"{x:.0%}" for x in np.sort(percentile)))
     hits_all = np.asarray(task.relevant[np.broadcast_to(np.arange(len(task.users))[:, None], top.shape)[filled],
                                         slots]).ravel() > 0
     print(f"hits among all slots (P@{K}): {hits_all.mean():.1%}; among the fraudulent ones: {hit.mean():.1%}")
