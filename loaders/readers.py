@@ -265,7 +265,7 @@ def _malformed(source: Source, lines: list[tuple[int, str]], n_columns: int) -> 
     """(data row, text) of the parser's malformed lines (pyarrow numbers the header as line 1);
     one that swallowed the rows after it fails the file (``_unterminated_quote``)."""
     for line, text in lines:
-        if reason := _unterminated_quote(text, n_columns):
+        if reason := _unterminated_quote(text, n_columns, _first_field(text)):
             raise InputError(f"{source.path}: data row {line - 1}: {reason}")
     return [(line - 1, text) for line, text in lines]
 
@@ -324,29 +324,60 @@ def _csv_strings(source: Source, batch: pa.RecordBatch, before: int, bad: list[t
         except pa.ArrowInvalid:
             row = _positions(before + _first_not_utf8(col), 1, _bad_rows(bad))[0]
             raise InputError(f"{source.path}: data row {row}, column {name.strip()}: not valid UTF-8") from None
-        swallowed = _first_swallowing(columns[-1], batch.num_columns)
+        swallowed = _first_swallowing(columns[-1], batch.num_columns, columns[0])
         if swallowed is not None:
             row = _positions(before + swallowed[0], 1, _bad_rows(bad))[0]
             raise InputError(f"{source.path}: data row {row}, column {name.strip()}: {swallowed[1]}")
     return _table_to_strings(pa.RecordBatch.from_arrays(columns, names=batch.schema.names))
 
 
-def _unterminated_quote(text: str, n_columns: int) -> str | None:
-    """The reason to fail the file when lines after the first of ``text`` look like rows of it (as
-    many commas as the header has separators, no quote): a quote opened and never closed reads the
-    lines after it as one value, and the rows in them would be lost without a count."""
-    swallowed = sum(1 for line in text.split("\n")[1:] if line.count(",") == n_columns - 1 and '"' not in line)
+def _unterminated_quote(text: str, n_columns: int, key: str = "") -> str | None:
+    """The reason to fail the file when lines after the first of ``text`` look like rows of it: a
+    quote opened and never closed reads the lines after it as one value, and the rows in them would
+    be lost without a count. A line looks like a row when it has the header's number of fields
+    (commas outside quotes, or as many commas and no quote), or when it starts with a field shaped
+    like the row's own first field (``key``: ``s2,`` after ``s1``; a short or cut-off row)."""
+    swallowed = sum(1 for line in text.split("\n")[1:] if _looks_like_row(line, n_columns, _shape(key)))
     if swallowed:
-        return f"a quote opened here is not closed: the {swallowed:,d} rows after it were read as part of one value"
+        rows = f"the {swallowed:,d} rows after it were" if swallowed > 1 else "the row after it was"
+        return f"a quote opened here is not closed: {rows} read as part of one value"
     return None
 
 
-def _first_swallowing(col: pa.Array, n_columns: int) -> tuple[int, str] | None:
+def _looks_like_row(line: str, n_columns: int, key_shape: str | None) -> bool:
+    if line.count(",") == n_columns - 1 and '"' not in line:
+        return True
+    if key_shape is not None and "," in line and _shape(line.split(",", 1)[0].strip().strip('"')) == key_shape:
+        return True
+    try:
+        return len(next(csv.reader([line]))) == n_columns
+    except (csv.Error, StopIteration):
+        return False
+
+
+def _shape(value: str) -> str | None:
+    """An id's shape, runs of letters and of digits collapsed (``s12`` and ``s3``: ``a9``); None for
+    a value without a digit, whose shape ("a") would match ordinary words."""
+    if not any(ch.isdigit() for ch in value):
+        return None
+    return re.sub(r"[^\W\d_]+", "a", re.sub(r"\d+", "9", value))
+
+
+def _first_field(text: str) -> str:
+    """The first field of a raw CSV line (quotes removed)."""
+    try:
+        return next(csv.reader([text.split("\n", 1)[0]]))[0].strip()
+    except (csv.Error, StopIteration, IndexError):
+        return ""
+
+
+def _first_swallowing(col: pa.Array, n_columns: int, first_col: pa.Array) -> tuple[int, str] | None:
     """(index, reason) of the first value that swallowed rows (see ``_unterminated_quote``); only the
     values with a line break are looked at, so a clean column costs one vectorised search."""
     with_break = pc.match_substring(col, "\n").to_numpy(zero_copy_only=False)
     for i in np.flatnonzero(with_break):
-        reason = _unterminated_quote(col[int(i)].as_py(), n_columns)
+        key = (first_col[int(i)].as_py() or "").split("\n", 1)[0].split(",", 1)[0].strip()
+        reason = _unterminated_quote(col[int(i)].as_py(), n_columns, key)
         if reason:
             return int(i), reason
     return None

@@ -183,6 +183,28 @@ def test_an_unterminated_quote_fails_the_file_instead_of_hiding_the_rows_after_i
                             "read as part of one value")
 
 
+@pytest.mark.parametrize("stream, text, where, swallowed", [
+    # the quote closes inside the next row, which then fills the rest of this one: 3 rows read of 4
+    ("streamers", 's1,"Big Bold Live,food,east\ns2,"Quiet",food,west\ns3,Third,home,north\n', "data row 1, column name",
+     "the row after it was"),
+    # the next rows quote their ids: no line had as many commas as the header and no quote
+    ("streamers", 's1,"Big Bold Live,food,east\n"s2",Quiet,food,west\n"s3",Third,home,north\n', "data row 1",
+     "the row after it was"),
+    # the rows after it are short (a missing trailing comma): only their first field tells them
+    ("follows", 'c1,"s1,2026-01-01T00:00:00Z,\nc2,s1,2026-01-01T00:00:00Z\nc3,s1,2026-01-01T00:00:00Z\n', "data row 1",
+     "the 2 rows after it were"),
+])
+def test_an_unterminated_quote_is_told_by_rows_with_quotes_or_missing_fields(tmp_path, stream, text, where, swallowed):
+    """Review: these swallowed rows loaded nowhere (4 lines read as 3, or 1) and the load succeeded."""
+    header = {"streamers": "streamer_id,name,category,region",
+              "follows": "consumer_id,streamer_id,followed_at,unfollowed_at"}[stream]
+    (tmp_path / f"{stream}.csv").write_text(f"{header}\n{text}")
+    with pytest.raises(InputError) as err:
+        validate_folder(tmp_path)
+    assert str(err.value).endswith(f"{stream}.csv: {where}: a quote opened here is not closed: {swallowed} "
+                                   "read as part of one value")
+
+
 def test_a_quoted_value_with_line_breaks_still_loads(base):
     (base / "products.csv").write_text(PRODUCTS + 'p3,f1,"Lip gloss\nlimited, 2024\nedition",beauty,9.90\n')
     purchases(base)
