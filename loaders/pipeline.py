@@ -114,6 +114,7 @@ def run_pipeline(sources: dict[str, list[Source]], state: State, report: LoadRep
                 batch = batch_from_pending(stream, retried[i:i + batch_size])
                 check_fields(batch)
                 classify(batch, state, from_pending=True)
+                _name_origin(batch, retried[i:i + batch_size])
                 keys = [r["key"] for r in retried[i:i + batch_size]]
                 resolved = [k for k, o in zip(keys, batch.outcome) if o != Outcome.PENDING]
                 quarantined_only = Batch(stream, batch.file, batch.row, batch.raw, batch.typed, batch.extras,
@@ -127,6 +128,14 @@ def run_pipeline(sources: dict[str, list[Source]], state: State, report: LoadRep
     report.finished_at = _now()
     report.check()
     return report
+
+
+def _name_origin(batch: Batch, rows: list[dict]) -> None:
+    """A retried row quarantined now is written to this run's quarantine.csv: its file and row are
+    those of an earlier load's folder, which the detail names (its load run)."""
+    quarantined = np.flatnonzero(batch.mask_of(Outcome.QUARANTINED))
+    for i in quarantined:
+        batch.detail[i] = f"{batch.detail[i]} (a row of load {rows[i].get('run_id')}, pending until this load)"
 
 
 def batch_from_pending(stream: str, rows: list[dict]) -> Batch:

@@ -538,9 +538,9 @@ class Neo4jState(State):
 
     def list_pending(self, stream: str) -> list[dict]:
         found = self._read("load/pending_list", stream=stream, run_id=self.run_id)
-        return [{"key": k, "file": f, "row": int(r), "values": json.loads(v)}
-                for k, f, r, v in zip(found.get("key", []), found.get("file", []), found.get("row", []),
-                                      found.get("values", []))]
+        return [{"key": k, "file": f, "row": int(r), "values": json.loads(v), "run_id": run}
+                for k, f, r, v, run in zip(found.get("key", []), found.get("file", []), found.get("row", []),
+                                           found.get("values", []), found.get("run_id", []))]
 
     def commit(self, batch: Batch, *, resolved: Iterable[str] = (), write_pending: bool = True,
                new: np.ndarray | None = None, returned: dict[str, int] | None = None,

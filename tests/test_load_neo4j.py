@@ -361,3 +361,36 @@ def test_follows_lookups_never_expand_a_streamer(driver, neo4j_settings, name):
     ops = _operators(driver, neo4j_settings.database, name)
     assert not any("Streamer" in op and "Seek" in op.split(" ")[0] for op in ops), ops
     assert any(op.startswith("NodeUniqueIndexSeek") and "Consumer" in op for op in ops), ops
+
+
+def _folder(path: Path, files: dict[str, str]) -> Path:
+    path.mkdir()
+    for name, text in files.items():
+        (path / name).write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_retried_pending_row_names_its_load_and_waiting_rows_are_listed(neo4j_db, neo4j_settings, tmp_path):
+    """Review: a later load's quarantine.csv listed 'returns.csv row 1' of an earlier folder without saying
+    so, and rows still waiting were in no file of the later run."""
+    from livetrust.queries.runner import run_query
+
+    db = neo4j_settings.database
+    first = _folder(tmp_path / "day1", {
+        "factories.csv": "factory_id,name,region\nf1,Acme,east\n",
+        "products.csv": "product_id,factory_id,name,category,price\np1,f1,Lip,beauty,5\n",
+        "returns.csv": "order_id,returned_at,quantity,reason\no1,2024-01-05T00:00:00Z,3,broken\n"
+                       "o2,2024-01-05T00:00:00Z,1,broken\n"})
+    second = _folder(tmp_path / "day2", {
+        "purchases.csv": "order_id,consumer_id,streamer_id,product_id,quantity,amount,purchased_at\n"
+                         "o1,c1,s1,p1,1,5,2024-01-02T00:00:00Z\n"})
+    r1 = load_folder(first, driver=neo4j_db, database=db, report_dir=tmp_path / "r1")
+    assert r1.file("returns.csv").pending == 2
+    load_folder(second, driver=neo4j_db, database=db, report_dir=tmp_path / "r2")
+    quarantine = pd.read_csv(tmp_path / "r2" / "quarantine.csv", dtype=str, keep_default_na=False)
+    assert quarantine[["file", "row", "reason"]].values.tolist() == [["returns.csv", "1", "return_exceeds_quantity"]]
+    assert quarantine["detail"].iloc[0].endswith(f"(a row of load {r1.run_id}, pending until this load)")
+    waiting = run_query("pending_rows", driver=neo4j_db, settings=neo4j_settings)
+    assert waiting[["stream", "file", "row", "load_run_id", "load_folder"]].values.tolist() == [
+        ["returns", "returns.csv", 2, r1.run_id, str(first.resolve())]]
+    assert run_query("pending_rows", driver=neo4j_db, settings=neo4j_settings, stream="purchases").empty

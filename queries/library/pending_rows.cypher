@@ -1,0 +1,13 @@
+// name: pending_rows
+// answers: Which input rows still wait for something (a purchase for its product, a return for its order), since which load of which folder, oldest first; a later load retries them.
+// param: stream STRING in {purchases, returns} = null  only rows of this stream
+// param: limit INTEGER >= 0 = 100  how many rows
+// returns: stream, key, file, row, reason, detail, load_run_id, load_folder, values
+// index: Pending(stream) range index; LoadRun(run_id) unique constraint
+MATCH (p:Pending)
+WHERE $stream IS NULL OR p.stream = $stream
+OPTIONAL MATCH (load:LoadRun {run_id: p.run_id})
+RETURN p.stream AS stream, p.key AS key, p.file AS file, p.row AS row, p.reason AS reason, p.detail AS detail,
+       p.run_id AS load_run_id, load.folder AS load_folder, p.values AS values
+ORDER BY load_run_id, file, row, key
+LIMIT $limit;
