@@ -102,6 +102,7 @@ def discover(folder: Path) -> dict[str, list[Source]]:
             continue
         if entry.is_dir():
             if entry.name not in STREAMS:
+                _refuse_near_miss(entry, entry.name, "/")
                 continue  # truth/, holdout/ and other folders are not streams
             _claim(given, entry.name, entry.name + "/", folder)
             for part in sorted(entry.iterdir(), key=lambda p: p.name):
@@ -122,16 +123,30 @@ def discover(folder: Path) -> dict[str, list[Source]]:
             raise InputError(f"{entry}: unknown format (expected one of {', '.join(FORMATS)})")
         _claim(given, stem, entry.name, folder)
         found[stem].append(Source(stem, entry, entry.name, fmt))
+    if not given:
+        raise InputError(f"{folder}: no stream files (expected {', '.join(STREAMS)} as {', '.join(FORMATS)} files "
+                         f"or folders of part files)")
     return found
 
 
 def _refuse_near_miss(entry: Path, stem: str, fmt: str | None) -> None:
-    """A data file named like a stream but not quite (``Purchases.csv``, ``return.csv``) would be
-    skipped as not a stream, and the load would run without it: refused, naming the stream."""
-    meant = next((name for name in STREAMS if stem.lower() in _spellings(name)), None)
-    if fmt is not None and meant is not None:
-        raise InputError(f"{entry}: not a stream name; the {meant} stream is read from {meant}{fmt} "
-                         f"(lower case, plural)")
+    """A data file or folder named like a stream but not quite would be skipped as not a stream, and
+    the load would run without it: refused, naming the stream. Near: another case or the singular
+    (``Purchases.csv``, ``return.csv``, ``Purchases/``), or the stream's name with more after a
+    separator (``purchases (1).csv``, ``purchases_2026.csv``, ``purchases-part1.csv``)."""
+    if fmt is None:
+        return
+    lower = stem.lower()
+    meant = next((name for name in STREAMS if lower in _spellings(name)), None)
+    if meant is not None:
+        where = f"a {meant}/ folder" if fmt == "/" else f"{meant}{fmt}"
+        raise InputError(f"{entry}: not a stream name; the {meant} stream is read from {where} (lower case, plural)")
+    meant = next((name for name in STREAMS for spelling in _spellings(name)
+                  if lower.startswith(spelling) and not lower[len(spelling)].isalnum()), None)
+    if meant is not None:
+        raise InputError(f"{entry}: named like the {meant} stream but not read as it: a stream is one file "
+                         f"({meant}.csv, .parquet, ...) or a {meant}/ folder of part files; to leave it out of the "
+                         f"load, start its name with _")
 
 
 def _spellings(stream: str) -> set[str]:

@@ -171,6 +171,35 @@ def test_a_stream_file_named_almost_right_is_refused(tmp_path, name):
         readers.discover(tmp_path)
 
 
+@pytest.mark.parametrize("name, message", [
+    ("Purchases/", "not a stream name; the purchases stream is read from a purchases/ folder"),
+    ("purchase/", "not a stream name; the purchases stream is read from a purchases/ folder"),
+    ("purchases (1).csv", "named like the purchases stream but not read as it"),
+    ("purchases_2026.csv", "named like the purchases stream but not read as it"),
+    ("factory-part1.jsonl", "named like the factories stream but not read as it"),
+    ("returns.bak/", "named like the returns stream but not read as it"),
+])
+def test_a_stream_folder_or_part_file_named_almost_right_is_refused(tmp_path, name, message):
+    """Review: these loaded nothing of their stream, exit 0, no note (only files of another case or the
+    singular were refused)."""
+    (tmp_path / "products.csv").write_text("product_id,factory_id,name,category,price\n")
+    if name.endswith("/"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "part-0.csv").write_text("x\n")
+    else:
+        (tmp_path / name).write_text("x\n")
+    (tmp_path / "_purchases_old.csv").write_text("x\n")  # a leading _ leaves a file out
+    (tmp_path / "holdout").mkdir()  # folders not named like a stream are not read
+    with pytest.raises(InputError, match=re.escape(f"{tmp_path / name.rstrip('/')}: {message}")):
+        readers.discover(tmp_path)
+
+
+def test_a_folder_without_stream_files_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("x\n")
+    with pytest.raises(InputError, match="no stream files"):
+        validate_folder(tmp_path)
+
+
 @pytest.mark.parametrize("broken, where", [
     ('o2,c2,s1,"p2,1,999,2024-01-02T10:00:00Z', "data row 2: "),        # the row splits wrong: malformed
     ('o2,c2,s1,p2,1,999,"2024-01-02T10:00:00Z', "data row 2, column purchased_at: "),  # the last value swallows
