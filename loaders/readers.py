@@ -176,7 +176,7 @@ def check_columns(source: Source, columns: list[str]) -> None:
     """Raise one-line InputError when the header repeats a column or lacks required ones."""
     spec: Stream = STREAMS[source.stream]
     # a repeated name would keep one of the copies and drop the other values unseen
-    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    repeated = sorted({c for c in columns if c and columns.count(c) > 1})  # unnamed: see _table_to_strings
     if repeated:
         raise InputError(f"{source.path}: column{'s' if len(repeated) > 1 else ''} {', '.join(repeated)} "
                          f"given more than once in the header; keep one")
@@ -188,14 +188,18 @@ def check_columns(source: Source, columns: list[str]) -> None:
         )
 
 
+UNNAMED_COLUMN = "_unnamed_column_"  # + 1-based position; never an extra column (leading _)
+
+
 def _table_to_strings(table: pa.Table | pa.RecordBatch) -> pd.DataFrame:
     """All columns as Python-object strings, nulls as ``""``."""
     data = {}
-    for name, col in zip(table.schema.names, table.columns):
+    for i, (name, col) in enumerate(zip(table.schema.names, table.columns), 1):
         if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
             col = _to_string(col)
         col = pc.fill_null(col, "")
-        data[name.strip()] = np.asarray(col.to_numpy(zero_copy_only=False), dtype=object)
+        # an unnamed header column (a trailing comma) is kept by position: a value under it is not lost
+        data[name.strip() or f"{UNNAMED_COLUMN}{i}"] = np.asarray(col.to_numpy(zero_copy_only=False), dtype=object)
     return pd.DataFrame(data, dtype=object)
 
 

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..contract import MAX_ID_LENGTH, STREAMS, Outcome, Reason
-from .readers import Chunk
+from .readers import UNNAMED_COLUMN, Chunk
 
 if TYPE_CHECKING:  # pragma: no cover
     from .state import State
@@ -152,11 +152,12 @@ def batch_from_chunk(stream: str, chunk: Chunk) -> Batch:
     """A Batch of a reader chunk; rows the parser could not split are quarantined at once."""
     spec = STREAMS[stream]
     raw = chunk.frame
-    raw.columns = [str(c).strip() for c in raw.columns]
+    raw.columns = [str(c).strip() or f"{UNNAMED_COLUMN}{i}" for i, c in enumerate(raw.columns, 1)]
     raw = raw.loc[:, ~raw.columns.duplicated()]
     extras = [c for c in raw.columns if c not in spec.column_names and c not in RESERVED.get(stream, ())
               and not c.startswith("_") and c != ""]
-    raw = raw.reindex(columns=spec.column_names + extras, fill_value="")
+    unnamed = [c for c in raw.columns if c.startswith(UNNAMED_COLUMN)]
+    raw = raw.reindex(columns=spec.column_names + extras + unnamed, fill_value="")
     rows = np.asarray(chunk.rows, dtype=np.int64)
     files = np.full(len(raw), chunk.file, dtype=object)
     n_bad = len(chunk.malformed)
@@ -174,7 +175,26 @@ def batch_from_chunk(stream: str, chunk: Chunk) -> Batch:
         unsplit = "the line does not split into the header's fields"
         detail = np.asarray([chunk.why.get(int(r), unsplit) for r in rows], dtype=object)
         batch.decide(bad_mask, Outcome.QUARANTINED, Reason.MALFORMED_ROW, detail)
+    _quarantine_unnamed_values(batch)
     return batch
+
+
+def _quarantine_unnamed_values(batch: Batch) -> None:
+    """A value under a header column without a name (``...,registered_at,`` then ``...,vip``) has no
+    property to go to: the row is quarantined rather than loaded without it."""
+    unnamed = [c for c in batch.raw.columns if c.startswith(UNNAMED_COLUMN)]
+    if not unnamed:
+        return
+    values = batch.raw[unnamed].to_numpy(dtype=object)
+    given = values != ""
+    rows = given.any(axis=1)
+    if rows.any():
+        detail = np.full(len(batch), None, dtype=object)
+        for i in np.flatnonzero(rows):
+            j = int(np.argmax(given[i]))
+            detail[i] = (f"{_short(values[i, j])!s} under column {unnamed[j][len(UNNAMED_COLUMN):]}, which the "
+                         f"header does not name")
+        batch.decide(rows, Outcome.QUARANTINED, Reason.MALFORMED_ROW, detail)
 
 
 # ---------------------------------------------------------------------------- step 1

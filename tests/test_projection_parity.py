@@ -84,6 +84,7 @@ def test_empty_graph_projection(neo4j_db, neo4j_settings, tmp_path: Path):
     for name, cols in COLUMNS.items():
         assert list(getattr(p, name).columns) == list(cols)
     (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "factories.csv").write_text("factory_id,name,region\n")  # a header, no rows
     assert_same(p, Projection.from_folder(tmp_path / "empty"))
 
 

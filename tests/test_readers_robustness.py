@@ -240,3 +240,18 @@ def test_a_quoted_value_with_line_breaks_still_loads(base):
     v = validate_folder(base)
     assert v.report.file("products.csv").loaded == 3
     assert "limited, 2024" in v.tables["products"].set_index("product_id").loc["p3", "name"]
+
+
+def test_a_value_under_an_unnamed_header_column_is_quarantined_not_dropped(tmp_path):
+    """Review: with a trailing comma in the header, "vip" under it was on neither the node nor any report;
+    two trailing commas failed the file with "column  given more than once"."""
+    (tmp_path / "consumers.csv").write_text("consumer_id,region,registered_at,,\n"
+                                            "c1,east,2026-01-01T00:00:00Z,,\nc2,west,,vip,\nc3,west,,,x\n")
+    (tmp_path / "factories.jsonl").write_text('{"factory_id": "f1", "": "note"}\n{"factory_id": "f2", "": ""}\n')
+    v = validate_folder(tmp_path)
+    assert loaded(v, "consumers.csv") == (3, 1) and loaded(v, "factories.jsonl") == (2, 1)
+    q = v.quarantine.set_index(["file", "row"])
+    assert q.loc[("consumers.csv", 2), "detail"] == "'vip' under column 4, which the header does not name"
+    assert q.loc[("consumers.csv", 3), "detail"] == "'x' under column 5, which the header does not name"
+    assert q.loc[("factories.jsonl", 1), "reason"] == "malformed_row"
+    assert '"vip"' in q.loc[("consumers.csv", 2), "values"]  # the value is kept with the row
