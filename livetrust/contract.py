@@ -135,6 +135,7 @@ class Reason:
     ZERO_QUANTITY = "zero_quantity"
     RETURN_BEFORE_PURCHASE = "return_before_purchase"
     RETURN_EXCEEDS_QUANTITY = "return_exceeds_quantity"
+    UNFOLLOW_BEFORE_FOLLOW = "unfollow_before_follow"  # a follow's unfollowed_at earlier than its followed_at
     CONFLICTING_KEY = "conflicting_key"
     MALFORMED_ROW = "malformed_row"  # a CSV line with the wrong number of fields, a JSONL line that is not an object
     # pending

@@ -208,7 +208,7 @@ def check_fields(batch: Batch) -> Batch:
     problems: list[tuple[int, str, np.ndarray, np.ndarray]] = []  # (precedence, reason, mask, detail)
     precedence = {Reason.MISSING_VALUE: 0, Reason.MALFORMED_ID: 1, Reason.MALFORMED_TIMESTAMP: 2,
                   Reason.FUTURE_TIMESTAMP: 2, Reason.MALFORMED_NUMBER: 3, Reason.NEGATIVE_AMOUNT: 4,
-                  Reason.ZERO_QUANTITY: 5}
+                  Reason.ZERO_QUANTITY: 5, Reason.UNFOLLOW_BEFORE_FOLLOW: 6}
     latest = pd.Timestamp.now(tz="UTC") + FUTURE_TOLERANCE
 
     def problem(reason: str, mask: np.ndarray, column: str, values: pd.Series, what: str) -> None:
@@ -258,9 +258,22 @@ def check_fields(batch: Batch) -> Batch:
         else:  # pragma: no cover - contract kinds are fixed
             raise ValueError(col.kind)
     batch.typed = pd.DataFrame(typed)
+    if batch.stream == "follows":
+        _unfollow_before_follow(batch.typed, problems, precedence[Reason.UNFOLLOW_BEFORE_FOLLOW])
     for _, reason, mask, detail in sorted(problems, key=lambda p: p[0]):
         batch.decide(mask, Outcome.QUARANTINED, reason, detail)
     return batch
+
+
+def _unfollow_before_follow(typed: pd.DataFrame, problems: list, precedence: int) -> None:
+    """A follow that ends before it starts: its length, which bonds and paths read, would be negative."""
+    start, end = typed["followed_at"], typed["unfollowed_at"]
+    mask = (end < start).to_numpy(dtype=bool, na_value=False)
+    if mask.any():
+        detail = np.full(len(typed), None, dtype=object)
+        detail[mask] = [f"unfollowed_at {e:%Y-%m-%dT%H:%M:%SZ} is before followed_at {s:%Y-%m-%dT%H:%M:%SZ}"
+                        for s, e in zip(start[mask], end[mask])]
+        problems.append((precedence, Reason.UNFOLLOW_BEFORE_FOLLOW, mask, detail))
 
 
 def _strip(values: np.ndarray) -> np.ndarray:

@@ -168,3 +168,18 @@ def test_a_time_later_than_the_clock_is_quarantined_and_cannot_move_as_of(tmp_pa
     assert set(q) == {1} and q[1][0] == Reason.FUTURE_TIMESTAMP and "later than this validation's clock" in q[1][1]
     assert quarantined(v, "follows.csv")[1][0] == Reason.FUTURE_TIMESTAMP
     assert Projection.from_folder(tmp_path).as_of == pd.Timestamp(soon)
+
+
+def test_a_follow_that_ends_before_it_starts_is_quarantined(tmp_path):
+    """Review: loaded, with unfollowed_at a month before followed_at (a negative follow length)."""
+    from livetrust.loaders import validate_folder
+
+    (tmp_path / "follows.csv").write_text("consumer_id,streamer_id,followed_at,unfollowed_at\n"
+                                          "c1,s1,2026-02-01T00:00:00Z,2026-01-01T00:00:00Z\n"
+                                          "c2,s1,2026-02-01T00:00:00Z,2026-02-01T00:00:00Z\n"
+                                          "c3,s1,2026-02-01T00:00:00Z,2026-03-01T00:00:00Z\n")
+    v = validate_folder(tmp_path)
+    assert v.report.file("follows.csv").loaded == 2
+    assert v.quarantine[["row", "reason", "detail"]].values.tolist() == [
+        [1, "unfollow_before_follow", "unfollowed_at 2026-01-01T00:00:00Z is before followed_at 2026-02-01T00:00:00Z"]]
+    assert sorted(v.tables["follows"]["consumer_id"]) == ["c2", "c3"]
