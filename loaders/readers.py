@@ -490,7 +490,8 @@ def _parquet_errors(source: Source) -> Iterator[None]:
 def _read_jsonl(source: Source, chunk_rows: int) -> Iterator[Chunk]:
     """JSON Lines: one object per line; numbers keep their literal text (``parse_float=str``)."""
     spec = STREAMS[source.stream]
-    decode = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str, object_pairs_hook=_Members).decode
+    decode = json.JSONDecoder(parse_float=_Literal, parse_int=_Literal, parse_constant=_Literal,
+                              object_pairs_hook=_Members).decode
     records: list[dict] = []
     rows: list[int] = []
     malformed: list[tuple[int, str]] = []
@@ -506,8 +507,9 @@ def _read_jsonl(source: Source, chunk_rows: int) -> Iterator[Chunk]:
         except _RepeatedKey as err:
             malformed.append((n, line.rstrip("\r\n")))
             why[n] = str(err)
-        except ValueError:
+        except ValueError as err:
             malformed.append((n, line.rstrip("\r\n")))
+            why[n] = "not a JSON object" if str(err) == "not an object" else f"not valid JSON ({_first_line(err)})"
         else:
             rec = {k: _json_value(v) for k, v in obj.items()}
             for k in rec:
@@ -524,6 +526,10 @@ def _read_jsonl(source: Source, chunk_rows: int) -> Iterator[Chunk]:
         if not checked and records:
             check_columns(source, list(columns))
         yield _json_chunk(source, records, rows, malformed, columns, why)
+
+
+class _Literal(str):
+    """A JSON number (or NaN/Infinity) as its literal text: ``1.50`` stays ``1.50``, nested too."""
 
 
 class _RepeatedKey(ValueError):
@@ -584,13 +590,27 @@ def _jsonl_raw_lines(source: Source, f: io.BufferedReader) -> Iterator[bytes]:
 
 
 def _json_value(v) -> str:
+    """A top-level value as text: strings and numbers as sent, nested arrays and objects as JSON."""
     if v is None:
         return ""
     if isinstance(v, str):
         return v
+    return _json_text(v)
+
+
+def _json_text(v) -> str:
+    """JSON text of a decoded value with its numbers' literal text (json.dumps would quote them)."""
+    if v is None:
+        return "null"
     if isinstance(v, bool):
         return "true" if v else "false"
-    return json.dumps(v)
+    if isinstance(v, _Literal):
+        return str(v)
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{json.dumps(k)}: {_json_text(x)}" for k, x in v.items()) + "}"
+    return "[" + ", ".join(_json_text(x) for x in v) + "]"
 
 
 def _json_chunk(source: Source, records: list[dict], rows: list[int], malformed, columns, why) -> Chunk:

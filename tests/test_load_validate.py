@@ -275,6 +275,9 @@ def test_malformed_jsonl_lines_are_quarantined(tmp_path: Path):
     assert outcomes(v, "factories.jsonl") == {2: ("quarantined", Reason.MALFORMED_ROW),
                                               4: ("quarantined", Reason.MALFORMED_ROW)}
     assert sorted(v.tables["factories"]["factory_id"]) == ["17", "f1", "f3"]
+    # JSON Lines have no header: the reason says what is wrong with the line
+    details = v.quarantine.set_index("row")["detail"]
+    assert details[2] == "not a JSON object" and details[4].startswith("not valid JSON (Expecting property name")
 
 
 def test_a_jsonl_object_giving_a_column_twice_is_quarantined(tmp_path: Path):
@@ -289,7 +292,16 @@ def test_a_jsonl_object_giving_a_column_twice_is_quarantined(tmp_path: Path):
     details = v.quarantine.set_index("row")["detail"]
     assert details[2] == "the object gives 'region' twice" and details[3] == "the object gives 'region' twice"
     assert v.tables["factories"]["factory_id"].tolist() == ["f1", "f4"]
-    assert json.loads(v.tables["factories"].set_index("factory_id").loc["f4", "tags"]) == {" a ": "1", "a": "2"}
+    assert json.loads(v.tables["factories"].set_index("factory_id").loc["f4", "tags"]) == {" a ": 1, "a": 2}
+
+
+def test_jsonl_nested_values_keep_their_numbers_as_sent(tmp_path: Path):
+    """Review: nested numbers came back as strings ({"a": 1} stored as {"a": "1"})."""
+    write(tmp_path, "factories.jsonl", '{"factory_id": "f1", "meta": {"a": 1.50, "b": [1, "x", null, 2e3], "c": true}}\n'
+          '{"factory_id": "f2", "price": 1.50, "tags": [10, -0.0]}\n')
+    t = validate_folder(tmp_path).tables["factories"].set_index("factory_id")
+    assert t.loc["f1", "meta"] == '{"a": 1.50, "b": [1, "x", null, 2e3], "c": true}'
+    assert t.loc["f2", "price"] == "1.50" and t.loc["f2", "tags"] == "[10, -0.0]"
 
 
 def _outcome_rows(v) -> pd.DataFrame:
