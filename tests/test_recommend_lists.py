@@ -141,6 +141,17 @@ def test_consumer_streamers_never_offers_followed_streamers():
     assert c2.loc["s2", "demotion"] == pytest.approx(0.1)  # flagged, still listed
 
 
+def test_consumer_streamers_never_offers_a_streamer_the_consumer_unfollowed():
+    """Review: unfollowed streamers came back, often at rank 1 (the region's most followed)."""
+    p = tiny_projection()
+    p.follows.loc[p.follows.consumer_id == "c2", "unfollowed_at"] = ts(-5)  # c2 left s1
+    base = recommend(tiny_projection(), tiny_scores(), top=3, lists=["consumer_streamers"]).lists["consumer_streamers"]
+    assert "s1" in set(base[base.subject_id == "c4"].object_id)  # s1 is a candidate for others
+    cs = recommend(p, tiny_scores(), top=3, lists=["consumer_streamers"]).lists["consumer_streamers"]
+    assert "s1" not in set(cs[cs.subject_id == "c2"].object_id)
+    assert set(cs[cs.subject_id == "c2"].object_id) == {"s2", "s3"}
+
+
 def test_factory_streamers_puts_trusted_category_sellers_first():
     fs = recommend(tiny_projection(), tiny_scores(), top=3, lists=["factory_streamers"]).lists["factory_streamers"]
     f1 = fs[fs.subject_id == "f1"].sort_values("rank")

@@ -1,6 +1,7 @@
 """Consumer -> streamers to follow.
 
-Model (all sparse-matrix products; candidates are streamers the consumer does not follow now):
+Model (all sparse-matrix products; candidates are streamers the consumer has never followed: one
+followed now, or unfollowed, is not recommended; an unfollow is the consumer's own answer):
 
 ``score(c, s) = [ w_peers * peers(c, s) + w_local * local(region(c), s) + w_bought * bought(c, s) ]
                * trust(s) ** trust_power * demotion(s)``
@@ -84,11 +85,11 @@ class ConsumerStreamers:
         self.factor_ = np.power(ctx.s_trust, self.trust_power) * ctx.s_demotion
         # per region, streamers by their regional score (the order non-personal candidates come in)
         self.region_order_ = np.argsort(-(self.local_ * self.factor_), axis=1, kind="stable")
-        self.following_ = following
+        self.excluded_ = g.followed_ever
         return self
 
     def score_block(self, rows: np.ndarray, k: int) -> sp.csr_matrix:
-        """Sparse scores of these consumers over their candidates (followed ones are -inf).
+        """Sparse scores of these consumers over their candidates (followed or unfollowed ones are -inf).
 
         Candidates: the streamers the personal parts reach, plus the top ``k + follows``
         of the consumer's region -- every other streamer scores lower than those.
@@ -99,8 +100,8 @@ class ConsumerStreamers:
             personal = personal + self.w_bought * self.bought_[rows]
         reg = self.c_region_[rows]
         reg = np.where(reg >= 0, reg, self.local_.shape[0] - 1)
-        following = self.following_[rows]
-        n_extra = np.minimum(k + np.diff(following.indptr), self.region_order_.shape[1])
+        excluded = self.excluded_[rows]
+        n_extra = np.minimum(k + np.diff(excluded.indptr), self.region_order_.shape[1])
         starts = np.cumsum(n_extra) - n_extra
         within = np.arange(int(n_extra.sum()), dtype=np.int64) - np.repeat(starts, n_extra)
         extra_rows = np.repeat(np.arange(len(rows)), n_extra)
@@ -111,7 +112,7 @@ class ConsumerStreamers:
                           shape=(len(rows), self.local_.shape[1]))
         r = np.repeat(np.arange(len(rows)), np.diff(s.indptr))
         s.data = (s.data + self.w_local * self.local_[reg[r], s.indices]) * self.factor_[s.indices]
-        s.data[pair_values(following, r, s.indices) > 0] = -np.inf
+        s.data[pair_values(excluded, r, s.indices) > 0] = -np.inf
         return s
 
     def recommend(self, k: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

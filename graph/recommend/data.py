@@ -245,6 +245,15 @@ class Graph:
         return m
 
     @cached_property
+    def followed_ever(self) -> sp.csr_matrix:
+        """Consumer x streamer: 1 where a follow is running at ``as_of`` or has ended (unfollowed)."""
+        ok = (self.f_consumer >= 0) & (self.f_streamer >= 0)
+        m = self._matrix(self.f_consumer[ok], self.f_streamer[ok], np.ones(int(ok.sum())),
+                         (self.n_consumers, self.n_streamers))
+        m.data[:] = 1.0
+        return m
+
+    @cached_property
     def product_units(self) -> np.ndarray:
         return np.bincount(self.o_product[self.o_product >= 0], weights=self.o_units[self.o_product >= 0],
                            minlength=self.n_products)
