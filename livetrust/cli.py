@@ -77,7 +77,22 @@ def stop_cleanly_on_sigterm(ctx: click.Context) -> None:
     ctx.call_on_close(stop.uninstall)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class Commands(click.Group):
+    """The verbs; Neo4j going away in the middle of one is an error in one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .db import connection_lost
+        from .errors import Neo4jUnavailable
+
+        try:
+            return super().invoke(ctx)
+        except Exception as err:  # noqa: BLE001 - only the lost connection is turned into a message
+            if not connection_lost(err):
+                raise
+            raise Neo4jUnavailable(f"lost Neo4j during the run: {one_line(err)}") from None
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="livetrust")
 @click.pass_context
 def main(ctx: click.Context) -> None:
@@ -85,7 +100,10 @@ def main(ctx: click.Context) -> None:
 
     Data flows: generate/load -> Neo4j -> score -> paths -> recommend -> evaluate.
     """
+    from .logs import one_line_driver_warnings
+
     stop_cleanly_on_sigterm(ctx)
+    one_line_driver_warnings()
 
 
 @main.command()

@@ -64,6 +64,12 @@ def open_driver(settings: Neo4jSettings) -> neo4j.Driver:
     return driver
 
 
+def connection_lost(err: BaseException) -> bool:
+    """The server went away (stopped, network gone): another statement would only wait out the
+    driver's retries (30 s each) to fail the same way."""
+    return isinstance(err, (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired))
+
+
 @contextmanager
 def connect(settings: Neo4jSettings) -> Iterator[neo4j.Driver]:
     """``with connect(settings) as driver:`` — open, check, and always close."""

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import neo4j
 
+from .db import connection_lost
 from .errors import Busy, LivetrustError
 from .queries import cypher_statement
 
@@ -167,7 +168,13 @@ class JobLock:
         self.acquire()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc is not None and connection_lost(exc):
+            # no server to release it on: a next run on this machine takes it at once (its holder's
+            # process is gone), one elsewhere after stale_after seconds
+            self._stop.set()
+            log.warning("%s: Neo4j is unreachable; the job lock stays until the next run takes it over", self.run_id)
+            return
         self.release()
 
     def acquire(self) -> None:

@@ -38,6 +38,7 @@ from filelock import FileLock, Timeout
 
 from .errors import Terminated, one_line
 from .joblock import JobLockBusy
+from .logs import OneLineFormatter, configure_logging  # noqa: F401 - OneLineFormatter: its public home before logs.py
 from .stopping import REPEAT_S, StopOnSignal
 
 log = logging.getLogger("livetrust.schedule")
@@ -250,28 +251,6 @@ def install_signal_handlers(scheduler: Scheduler) -> dict[int, Any]:
     for sig in (signal.SIGTERM, signal.SIGINT):
         previous[sig] = signal.signal(sig, lambda signum, frame: scheduler.request_stop(signum, frame))
     return previous
-
-
-class OneLineFormatter(logging.Formatter):
-    """A record on one line: the Neo4j driver's messages span several ("...will be retried in
-    2.2s (Couldn't connect ...):\nFailed to establish connection ...")."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return " | ".join(line for line in super().format(record).splitlines() if line.strip())
-
-
-def configure_logging(level: int = logging.INFO) -> None:
-    """One line per event on stderr, UTC timestamps (what a container log wants), ours and the
-    Neo4j driver's warnings alike."""
-    handler = logging.StreamHandler()
-    formatter = OneLineFormatter("%(asctime)s %(name)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
-    formatter.converter = time.gmtime
-    handler.setFormatter(formatter)
-    for name, at in (("livetrust", level), ("neo4j", logging.WARNING)):
-        logger = logging.getLogger(name)
-        logger.handlers[:] = [handler]
-        logger.setLevel(at)
-        logger.propagate = False
 
 
 def schedule_score(*, cron: str, data_dir: Path | None, out_dir: Path | None, file_format: str,

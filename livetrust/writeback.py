@@ -38,7 +38,7 @@ import neo4j
 import numpy as np
 import pandas as pd
 
-from .db import apply_schema
+from .db import apply_schema, connection_lost
 from .errors import one_line
 from .joblock import STALE_AFTER, JobLock, JobLockLost
 from .queries import cypher_statement
@@ -529,6 +529,8 @@ def _publish(tx: neo4j.ManagedTransaction, record: RunRecord, lock: JobLock, wri
 
 
 def _mark_failed(driver, database, record: RunRecord, err: BaseException, relationships, clean: bool = True) -> None:
+    if connection_lost(err):
+        return  # nobody to tell: the run stays "running" until the next run marks it abandoned
     message = one_line(err)
     try:
         driver.execute_query(
@@ -538,7 +540,7 @@ def _mark_failed(driver, database, record: RunRecord, err: BaseException, relati
         )
         failed_only = [rel for rel in relationships if not rel.keeps_stock and clean]
         _cleanup(driver, database, failed_only, keep=current_run_id(driver, database, record.job))
-    except neo4j.exceptions.Neo4jError:
+    except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError):
         pass  # the original error matters more; the next run cleans up what is left
 
 

@@ -78,3 +78,51 @@ def test_ping_answers(driver, neo4j_settings):
     assert result.returncode == 0, result.stderr
     assert "Neo4j/5.26" in result.stdout
     assert neo4j_settings.password not in result.stdout + result.stderr
+
+
+def test_the_cli_says_in_one_line_that_neo4j_went_away():
+    """Review: Neo4j stopped mid-run ended in chained tracebacks; a lost server is one line, exit 2."""
+    import click
+    import neo4j
+    from click.testing import CliRunner
+
+    from livetrust.cli import Commands
+
+    @click.group(cls=Commands)
+    def group():
+        pass
+
+    @group.command()
+    def write():
+        raise neo4j.exceptions.ServiceUnavailable("Couldn't connect to 127.0.0.1:7687:\nConnection refused")
+
+    @group.command()
+    def other():
+        raise ValueError("a bug stays a traceback")
+
+    result = CliRunner().invoke(group, ["write"])
+    assert result.exit_code == 2
+    assert result.output == ("Error: lost Neo4j during the run: Couldn't connect to 127.0.0.1:7687: | "
+                             "Connection refused\n")
+    assert isinstance(CliRunner().invoke(group, ["other"]).exception, ValueError)
+
+
+def test_the_drivers_warnings_are_one_line_each(capsys):
+    """Its retry warnings put the reason on a second line, 27 times in a lost-server run."""
+    import logging
+
+    from livetrust.logs import one_line_driver_warnings
+
+    logger = logging.getLogger("neo4j")
+    saved = logger.handlers[:]
+    logger.handlers[:] = []
+    try:
+        one_line_driver_warnings()
+        one_line_driver_warnings()  # a second command in the same process adds no second handler
+        logging.getLogger("neo4j.session").warning("Transaction failed and will be retried in 2.2s (Couldn't "
+                                                   "connect):\nFailed to establish connection")
+    finally:
+        logger.handlers[:] = saved
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].endswith("neo4j.session WARNING Transaction failed and will be retried in "
+                                                 "2.2s (Couldn't connect): | Failed to establish connection")

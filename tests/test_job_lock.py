@@ -330,3 +330,26 @@ def test_sigterm_during_the_write_back_fails_the_run_and_frees_the_lock(neo4j_db
     assert "livetrust: stopped by SIGTERM" in err and "Traceback" not in err
     assert lock_holder(neo4j_db, "recommend") is None  # free for the next run at once
     assert runs(neo4j_db)["rec-held"] == ("failed", "Terminated: stopped by SIGTERM")
+
+
+def test_a_run_that_loses_the_server_gives_up_at_once_and_leaves_its_lock(neo4j_db, neo4j_settings, caplog):
+    """Review: Neo4j stopped during a write-back; marking the run failed, cleaning up and releasing the
+    lock each waited out the driver's 30 s of retries (2.5 minutes, 216 lines of stderr) before a
+    traceback. Lost: the run says nothing more to a server that is gone."""
+    import neo4j
+
+    db = neo4j_settings.database
+    seed_graph(neo4j_db)
+
+    def server_gone():
+        raise neo4j.exceptions.ServiceUnavailable("Couldn't connect to 127.0.0.1:7687:\nConnection refused")
+
+    t0 = time.monotonic()
+    with pytest.raises(neo4j.exceptions.ServiceUnavailable):
+        publish_run(neo4j_db, db, RunRecord("score", "run-gone"), relationships=[bond_batch(bond_rows(0.5))],
+                    before_publish=server_gone)
+    assert time.monotonic() - t0 < 10
+    assert runs(neo4j_db)["run-gone"][0] == "running"  # not marked: the next run marks it abandoned
+    assert lock_holder(neo4j_db) == "run-gone"  # not released: the next run on this machine takes it at once
+    assert "Neo4j is unreachable; the job lock stays" in caplog.text
+
