@@ -193,6 +193,13 @@ def test_read_subjects(tmp_path):
     empty.write_text("", encoding="utf-8")
     assert read_subjects(empty) == []
     np.testing.assert_equal(len(read_subjects(plain)), 2)
+    # review: quoted like livetrust's own CSVs, the header was taken for an id and the ids kept their quotes
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('"subject_id"\n"c1"\n"s1"\n', encoding="utf-8")
+    assert read_subjects(quoted) == ["c1", "s1"]
+    bom = tmp_path / "bom.txt"
+    bom.write_text("c1\nf2\n", encoding="utf-8-sig")  # a byte-order mark stuck to the first id
+    assert read_subjects(bom) == ["c1", "f2"]
 
 
 def test_reason_texts_are_one_category_per_distinct_text():

@@ -163,7 +163,8 @@ def run_recommend(
                                          file_format)
     result = run.result
     if result.unknown_subjects:
-        lines.append(f"  {result.unknown_subjects} subject id(s) of --subjects matched no consumer, streamer or factory")
+        lines.append(f"  {result.unknown_subjects} id(s) of --subjects are no subject of the chosen lists (consumer ids "
+                     "for the consumer lists, factory ids for factory_streamers, streamer ids for the streamer lists)")
     counts = ", ".join(f"{name} {n:,d}" for name, n in result.row_counts.items())
     head = (f"recommend run {result.run_id} (scores: {result.score_run_id or 'computed in this run'}): "
             f"{counts} rows in {time.perf_counter() - started:.1f} s")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -71,27 +72,34 @@ HEADERS = ("subject_id", "consumer_id", "streamer_id", "factory_id", "id")
 
 
 def read_subjects(path: str | Path) -> list[str]:
-    """Subject ids from a file: one id per line, or a CSV whose first column (or a
-    ``subject_id``/``*_id`` column) holds them. Blank lines and ``#`` comments are skipped."""
+    """Subject ids from a file: one id per line, or a CSV whose ``subject_id`` column (else its first
+    ``*_id`` column, else its first column) holds them. Quotes are read as CSV quotes in both; a
+    one-column file's first line is a header when it is a column name (``subject_id``, ``consumer_id``
+    ...). Blank lines, ``#`` comments and a UTF-8 byte-order mark are skipped."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise LivetrustError(f"--subjects: cannot read {path}: {exc}") from None
-    lines = [ln.strip() for ln in text if ln.strip() and not ln.lstrip().startswith("#")]
-    if not lines:
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    try:
+        rows = list(csv.reader(lines, strict=True))
+    except csv.Error as exc:
+        raise LivetrustError(f"--subjects: {path} is not a valid CSV: {exc}") from None
+    if not rows:
         return []
-    if "," in lines[0]:
-        try:
-            frame = pd.read_csv(path, dtype=str, comment="#")
-        except ValueError as exc:  # pandas ParserError and EmptyDataError are ValueErrors
-            reason = " ".join(str(exc).split())
-            raise LivetrustError(f"--subjects: {path} is not a valid CSV: {reason}") from None
-        cols = [c for c in frame.columns if c == "subject_id"] or [c for c in frame.columns if c.endswith("_id")] or [frame.columns[0]]
-        return [s.strip() for s in frame[cols[0]].dropna().astype(str) if s.strip()]
-    if lines[0].lower() in HEADERS:
-        lines = lines[1:]
-    return lines
+    header = [c.strip() for c in rows[0]]
+    if len(header) == 1:
+        values = [r[0].strip() if r else "" for r in rows]
+        values = values[1:] if values[0].lower() in HEADERS else values
+        return [v for v in values if v]
+    ragged = next((i for i, r in enumerate(rows[1:], 2) if len(r) != len(header)), None)
+    if ragged is not None:
+        raise LivetrustError(f"--subjects: {path} is not a valid CSV: data line {ragged - 1} has "
+                             f"{len(rows[ragged - 1])} fields, the header {len(header)}")
+    named = [i for i, c in enumerate(header) if c == "subject_id"] or [i for i, c in enumerate(header) if c.endswith("_id")]
+    col = named[0] if named else 0
+    return [r[col].strip() for r in rows[1:] if r[col].strip()]
 
 
 class RecommendRun:
