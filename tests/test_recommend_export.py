@@ -114,6 +114,7 @@ def test_cli_recommend_embedded(tmp_path):
     assert r.exit_code == 0, r.output
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["unknown_subjects"] == 1 and manifest["parameters"]["top"] == 4
+    assert manifest["parameters"]["half_life_days"] == 60.0  # the reason figures' recency weight
     cp = pd.read_json(out / "consumer_products.jsonl", lines=True, dtype={"subject_id": str, "object_id": str})
     assert set(cp.subject_id) <= set(ids) and cp.groupby("subject_id").size().max() <= 4
     fs = pd.read_json(out / "factory_streamers.jsonl", lines=True, dtype={"subject_id": str, "object_id": str})

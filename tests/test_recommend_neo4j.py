@@ -171,6 +171,10 @@ def test_cli_recommend_in_neo4j_mode(neo4j_db, neo4j_settings, tmp_path):
 
     # --write-top: the files keep every rank, Neo4j gets the first K of each list
     out2 = tmp_path / "out2"
+    r = CliRunner().invoke(main, ["recommend", "--top", "3", "--write-top", "5", "--lists", "consumer_products",
+                                  "--publish-subset", "--out", str(tmp_path / "out-clamped")])
+    assert r.exit_code == 0, r.output  # review: --top 3 --write-top 5 wrote 3 per list and recorded 5
+    assert json.loads((tmp_path / "out-clamped" / "manifest.json").read_text())["parameters"]["write_top"] == 3
     r = CliRunner().invoke(main, ["recommend", "--top", "3", "--write-top", "1", "--lists", "consumer_products",
                                   "--publish-subset", "--out", str(out2), "--set", "consumer_products.keep_power=2"])
     assert r.exit_code == 0, r.output

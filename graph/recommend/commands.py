@@ -154,7 +154,7 @@ def run_recommend(
                 projection = projection_read.result()
             say(f"projection and scores of run {scores.run_id} read in {time.perf_counter() - started:.1f} s")
             run = _checked_run(RecommendRun(projection, scores, **options), subjects)
-            run.result.parameters["write_top"] = write_top  # in the JobRun and the manifest
+            run.result.parameters["write_top"] = None if write_top is None else min(write_top, run.top)  # as written
             run.result.parameters["write_reasons"] = write_reasons
             if write_top == 0:
                 lines = ["  nothing written back to Neo4j (--write-top 0)", _stream_to_files(run, out_dir, file_format)]

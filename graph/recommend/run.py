@@ -154,7 +154,8 @@ class RecommendRun:
         self.result = RecommendResult(
             run_id=run_id or new_run_id(),
             parameters={"top": top, "lists": self.names, "subjects": None if wanted is None else len(wanted),
-                        "params": self.params, "demotion": asdict(self.context.rule)},
+                        "params": self.params, "demotion": asdict(self.context.rule),
+                        "half_life_days": graph.half_life_days},  # the orders' recency weight
             score_run_id=scores.run_id,
             input_counts=counts,
             seconds={"prepare": round(time.perf_counter() - t0, 3)},
