@@ -144,7 +144,9 @@ class ConsumerStreamers:
         peer = peer.astype(np.int64)
         reason = join_parts(
             part("you kept {} purchase(s) from them", kept, when=kept > 0),
-            part("its audience overlaps {} of your trusted streamers", peer, when=peer > 0),
+            # the count is of neighbours, not of any overlap: most pairs of streamers share some audience
+            part(f"its audience is among the {self.neighbours} most like that of {{}} of your trusted streamers", peer,
+                 when=peer > 0),
             flag((kept == 0) & (peer == 0), "popular in your region"),
             part("streamer trust {:.2f}", np.round(ctx.s_trust[obj], 2)),
             object_part(ctx.s_flag_causes, obj, "demoted: fraud-flagged ({})"),
