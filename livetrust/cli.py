@@ -73,7 +73,10 @@ def stop_cleanly_on_sigterm(ctx: click.Context) -> None:
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         return
     stop = StopOnSignal(echo=lambda line: click.echo(line, err=True))
-    stop.install(signal.SIGTERM)
+    # a closed terminal or ssh session sends SIGHUP: the same stop (its default killed the process
+    # with its temp files left in --out); under nohup it stays ignored
+    hangup = [signal.SIGHUP] if signal.getsignal(signal.SIGHUP) is signal.SIG_DFL else []
+    stop.install(signal.SIGTERM, *hangup)
     ctx.call_on_close(stop.uninstall)
 
 

@@ -163,12 +163,13 @@ class StopOnSignal:
         self._previous: dict[int, Any] = {}
 
     # -- installation
-    def install(self, signum: int | None = signal.SIGTERM) -> None:
-        """Handle ``signum`` (from the main thread) until :meth:`uninstall`. With ``None`` no signal
-        is taken over: a handler of its own passes signals on with :meth:`request`."""
+    def install(self, signum: int | None = signal.SIGTERM, *more: int) -> None:
+        """Handle ``signum`` (and ``more`` signals) from the main thread until :meth:`uninstall`. With
+        ``None`` no signal is taken over: a handler of its own passes signals on with :meth:`request`."""
         global _active
-        if signum is not None:
-            self._previous[signum] = signal.signal(signum, self._on_signal)
+        for sig in (signum, *more):
+            if sig is not None:
+                self._previous[sig] = signal.signal(sig, self._on_signal)
         if LOOK_SIGNAL is not None:
             self._previous[LOOK_SIGNAL] = signal.signal(LOOK_SIGNAL, self._on_look)
         self._installed, _active = True, self
