@@ -184,8 +184,21 @@ def check_columns(source: Source, columns: list[str]) -> None:
     if missing:
         raise InputError(
             f"{source.path}: missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-            f"(stream {source.stream!r} needs {', '.join(spec.required)})"
+            f"(stream {source.stream!r} needs {', '.join(spec.required)}){_header_hint(columns, missing)}"
         )
+
+
+def _header_hint(columns: list[str], missing: list[str]) -> str:
+    """Why the names may not match: another separator, or another case."""
+    if len(columns) == 1:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+            if sep in columns[0]:
+                return f"; the header is one name holding {name}: CSV files here are separated by commas"
+    lower = {c.lower(): c for c in columns}
+    cased = [lower[m] for m in missing if m in lower]
+    if cased:
+        return f"; the header has {', '.join(cased)}: column names are lower case"
+    return ""
 
 
 UNNAMED_COLUMN = "_unnamed_column_"  # + 1-based position; never an extra column (leading _)

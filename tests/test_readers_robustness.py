@@ -255,3 +255,14 @@ def test_a_value_under_an_unnamed_header_column_is_quarantined_not_dropped(tmp_p
     assert q.loc[("consumers.csv", 3), "detail"] == "'x' under column 5, which the header does not name"
     assert q.loc[("factories.jsonl", 1), "reason"] == "malformed_row"
     assert '"vip"' in q.loc[("consumers.csv", 2), "values"]  # the value is kept with the row
+
+
+@pytest.mark.parametrize("header, hint", [
+    ("consumer_id;region;registered_at", "the header is one name holding semicolons: CSV files here are separated by commas"),
+    ("Consumer_ID,region,registered_at", "the header has Consumer_ID: column names are lower case"),
+])
+def test_a_missing_column_error_says_why_the_names_may_not_match(tmp_path, header, hint):
+    (tmp_path / "consumers.csv").write_text(header + "\nc1;east;\n")
+    with pytest.raises(InputError, match="missing required column consumer_id") as err:
+        validate_folder(tmp_path)
+    assert str(err.value).endswith(hint) and "\n" not in str(err.value)
