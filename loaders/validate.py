@@ -533,6 +533,14 @@ def _decide_repeats(batch: Batch, rows: np.ndarray, earlier: np.ndarray, same: n
     dup = np.zeros(len(batch), dtype=bool)
     dup[rows[same]] = True
     batch.decide(dup, Outcome.DUPLICATE, Reason.DUPLICATE, "same row as an earlier row of this load")
+    covered = ~same & _covered(batch.stream, batch.typed.iloc[rows], differing)
+    if covered.any():
+        dup = np.zeros(len(batch), dtype=bool)
+        dup[rows[covered]] = True
+        detail = np.full(len(batch), None, dtype=object)
+        for r, f, cols in zip(rows[covered], earlier[covered], [d for d, c in zip(differing, covered) if c]):
+            detail[r] = f"{batch.file[f]} row {batch.row[f]} gave the same values and more ({', '.join(cols)})"
+        batch.decide(dup, Outcome.DUPLICATE, Reason.DUPLICATE, detail)
     con = np.zeros(len(batch), dtype=bool)
     detail = np.full(len(batch), None, dtype=object)
     for r, f, cols in zip(rows[~same], earlier[~same], [d for d, s in zip(differing, same) if not s]):
@@ -586,6 +594,14 @@ def _carry_extras(batch: Batch, fillers: np.ndarray, superseded: np.ndarray) -> 
             batch.raw[c] = values
 
 
+def _covered(stream: str, incoming: pd.DataFrame, differing: list[list[str]]) -> np.ndarray:
+    """Per row: is it empty in every column where it differs (the other row gives its values and more:
+    an old export re-sent, an open follow after its end was loaded)? Such a row says nothing new."""
+    cols = sorted({c for d in differing for c in d})
+    empty = {c: _missing(stream, incoming, [c]) for c in cols}
+    return np.asarray([bool(d) and all(empty[c][i] for c in d) for i, d in enumerate(differing)], dtype=bool)
+
+
 def _same_values(batch: Batch, incoming: pd.DataFrame, stored: pd.DataFrame, *, lenient_quantity: bool):
     """Per row: all compare columns equal? and the names of the differing ones."""
     stream = batch.stream
@@ -637,6 +653,14 @@ def _against_stored(batch: Batch, state: "State") -> None:
     dup = np.zeros(len(batch), dtype=bool)
     dup[rows[same & ~after_fill]] = True
     batch.decide(dup, Outcome.DUPLICATE, Reason.DUPLICATE, "already loaded with the same values")
+    covered = ~same & ~bare & _covered(stream, batch.typed.iloc[rows].reset_index(drop=True), differing)
+    if covered.any():
+        dup = np.zeros(len(batch), dtype=bool)
+        dup[rows[covered]] = True
+        detail = np.full(len(batch), None, dtype=object)
+        for i in np.flatnonzero(covered):
+            detail[rows[i]] = f"already loaded with these values and more ({', '.join(differing[i])})"
+        batch.decide(dup, Outcome.DUPLICATE, Reason.DUPLICATE, detail)
     batch.fills[rows[~same & bare]] = True  # still undecided; they fill the node if they load
     con = np.zeros(len(batch), dtype=bool)
     detail = np.full(len(batch), None, dtype=object)
@@ -771,8 +795,10 @@ def _pending_of(batch: Batch, state: "State") -> _Pending | None:
     other = other.reindex(columns=batch.raw.columns, fill_value="").fillna("")
     rows = rows[hit]
     shadow = check_fields(Batch(batch.stream, batch.file[rows], batch.row[rows], other.astype(object)))
-    same, differing = _same_values(batch, batch.typed.iloc[rows].reset_index(drop=True),
-                                   shadow.typed.reset_index(drop=True), lenient_quantity=False)
+    incoming = batch.typed.iloc[rows].reset_index(drop=True)
+    same, differing = _same_values(batch, incoming, shadow.typed.reset_index(drop=True), lenient_quantity=False)
+    # a row the pending one covers repeats it, as within a batch (_decide_repeats)
+    same = same | _covered(batch.stream, incoming, differing)
     return _Pending(batch, rows, same, differing)
 
 
