@@ -200,3 +200,20 @@ def test_a_hangup_stops_the_run_and_leaves_no_temp_files(tmp_path):
     assert proc.returncode == 128 + signal.SIGHUP, err
     assert "stopped by SIGHUP" in err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the previous run's files, no temp file
+
+
+def test_a_list_written_in_another_format_replaces_the_old_file(tmp_path):
+    """Review: a rerun with another --format left consumer_products.csv beside the new .parquet, and
+    no manifest named the stale file."""
+    from livetrust.world import generate_world
+
+    world, out = tmp_path / "world", tmp_path / "out"
+    generate_world(world, scale="xs", seed=3)
+    run = ["recommend", "--data", str(world), "--out", str(out), "--top", "3"]
+    assert CliRunner().invoke(main, run).exit_code == 0
+    r = CliRunner().invoke(main, run + ["--format", "parquet", "--lists", "consumer_products"])
+    assert r.exit_code == 0, r.output
+    names = sorted(p.name for p in out.iterdir())
+    assert "consumer_products.parquet" in names and "consumer_products.csv" not in names
+    assert "consumer_streamers.csv" in names  # not written by this run: left as it was
+    assert all(verify(out).values())
