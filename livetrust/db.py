@@ -53,10 +53,12 @@ def open_driver(settings: Neo4jSettings) -> neo4j.Driver:
             "(check NEO4J_USER / NEO4J_PASSWORD)"
         ) from None
     except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as err:
+        from .localneo4j import local_command
+
         driver.close()
         raise Neo4jUnavailable(
             f"cannot reach Neo4j at {settings.uri}: {_first_line(err)} "
-            "(set NEO4J_URI, or start the local one: scripts/neo4j-local start)"
+            f"(set NEO4J_URI, or start the local one: {local_command('start')})"
         ) from None
     except neo4j_errors.Neo4jError as err:
         driver.close()

@@ -40,7 +40,7 @@ import pandas as pd
 from . import __version__
 from .errors import LivetrustError, Neo4jUnavailable, one_line
 from .files import writable_folder
-from .localneo4j import Neo4jChoice, choose_neo4j, local_script_usable
+from .localneo4j import Neo4jChoice, choose_neo4j, local_command, local_script_usable
 from .queries import cypher_statement, cypher_text
 from .settings import Neo4jSettings
 
@@ -480,13 +480,13 @@ def summary(run: DemoRun) -> str:
     if run.mode == "neo4j":
         lines.append(f"Try in Neo4j Browser{f' ({url})' if url else ''}:")
     else:
-        lines.append("Embedded mode wrote nothing to Neo4j. With a Neo4j (scripts/neo4j-local start; "
-                     "eval \"$(scripts/neo4j-local env)\"; livetrust demo), try in Neo4j Browser:")
+        lines.append(f"Embedded mode wrote nothing to Neo4j. With a Neo4j ({local_command('start')}; "
+                     f"eval \"$({local_command('env')})\"; livetrust demo), try in Neo4j Browser:")
     for i, query in enumerate(browser_queries(picks), 1):
         lines.append(f"  {i}. {query.title}")
         lines += [f"     {ln}" for ln in query.param_lines()]
         lines += [f"     {ln}" for ln in query.cypher.splitlines()]
     lines.append("  More named queries: livetrust query --list   (e.g. livetrust query fraud_suspects)")
     if run.mode == "neo4j" and "scripts/neo4j-local" in run.neo4j:
-        lines.append("The local Neo4j keeps running; stop it with: scripts/neo4j-local stop")
+        lines.append(f"The local Neo4j keeps running; stop it with: {local_command('stop')}")
     return "\n".join(lines)

@@ -20,6 +20,20 @@ def test_without_uri_or_local_start_the_demo_runs_embedded():
     assert choice.settings is None and "embedded" in choice.how
 
 
+def test_the_local_script_is_found_as_package_data_and_says_what_is_missing(monkeypatch, tmp_path):
+    """Review: from a wheel the script path pointed outside the package (site-packages/scripts/), so the
+    demo never started the local Neo4j and blamed Java and Maven, which were there."""
+    from livetrust import localneo4j
+
+    assert localneo4j.SCRIPT.is_file() and localneo4j.SCRIPT.name == "neo4j-local"
+    assert localneo4j.local_command("start") == "scripts/neo4j-local start"  # in this source checkout
+    monkeypatch.setattr(localneo4j, "SCRIPT", tmp_path / "site-packages" / "livetrust" / "scripts" / "neo4j-local")
+    assert localneo4j.local_missing()[0].startswith("its script (")
+    assert localneo4j.local_command("stop") == f"bash {localneo4j.SCRIPT} stop"
+    choice = choose_neo4j({}, allow_start=True)
+    assert choice.settings is None and "needs its script" in choice.how and "Java" not in choice.how
+
+
 def test_the_server_subshell_closes_every_inherited_file_above_stderr(tmp_path):
     """scripts/neo4j-local starts the server from a subshell that first runs close_inherited_fds: a
     caller's open files (a `flock LOCKFILE scripts/neo4j-local start` lock) must not stay held by a

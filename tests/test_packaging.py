@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 import tomllib
 
-MAPPING = {"livetrust": "livetrust", "livetrust.graph": "graph", "livetrust.loaders": "loaders", "livetrust.queries": "queries"}
+MAPPING = {"livetrust": "livetrust", "livetrust.graph": "graph", "livetrust.loaders": "loaders", "livetrust.queries": "queries",
+           "livetrust.scripts": "scripts"}
 
 
 def test_every_python_folder_is_a_listed_package(repo_root):
