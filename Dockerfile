@@ -2,11 +2,12 @@
 FROM python:3.11-slim
 
 WORKDIR /opt/livetrust
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY livetrust ./livetrust
 COPY graph ./graph
 COPY loaders ./loaders
 COPY queries ./queries
+COPY scripts ./scripts
 RUN pip install --no-cache-dir . && useradd --create-home livetrust \
     # the output folder exists in the image, owned by the user: a new named volume mounted there
     # (docker-compose.yml's livetrust-out) takes its owner; created by Docker it would be root's

@@ -55,3 +55,17 @@ def test_every_named_volume_mount_exists_in_the_image_owned_by_its_user():
             source, target = mount.split(":")[:2]
             if source in c["volumes"]:  # named, not a bind mount
                 assert target in before_user and f"chown -R {user}:{user} /work" in before_user, target
+
+
+def test_the_image_copies_every_folder_the_package_is_built_from():
+    """``pip install .`` in the image builds from the folders pyproject.toml maps into the package: one
+    not copied (scripts/, once the local Neo4j became package data) fails the image's build."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    folders = set(project["tool"]["setuptools"]["package-dir"].values())
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    copied = set(re.findall(r"^COPY (\S+) \./\S+$", dockerfile, re.M))
+    assert folders <= copied, folders - copied
+    files = set(re.search(r"^COPY (.+) \./$", dockerfile, re.M).group(1).split())
+    assert {"pyproject.toml", project["project"]["readme"], *project["project"]["license-files"]} <= files
