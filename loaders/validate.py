@@ -473,6 +473,8 @@ def classify(batch: Batch, state: "State", *, from_pending: bool = False) -> Bat
     stream = batch.stream
     _against_stored(batch, state)  # first: a repeat of a conflicting row is a conflict too
     pending = None if from_pending else _pending_of(batch, state)
+    if pending is not None:
+        _covered_by_pending(batch, pending)
     if stream == "returns":
         _returns_in_arrival_order(batch, state, pending)
     else:
@@ -764,16 +766,19 @@ def _returns_in_arrival_order(batch: Batch, state: "State", pending: "_Pending |
 class _Pending:
     """The pending store's view of a batch: per undecided row, is its key pending, with the same values?"""
 
-    def __init__(self, batch: Batch, rows: np.ndarray, same: np.ndarray, differing: list[list[str]]) -> None:
+    def __init__(self, batch: Batch, rows: np.ndarray, same: np.ndarray, differing: list[list[str]],
+                 covered: np.ndarray) -> None:
         n = len(batch)
         self.listed = np.zeros(n, dtype=bool)
         self.same = np.zeros(n, dtype=bool)
+        self.covered = np.zeros(n, dtype=bool)  # the pending row gives the same values and more
         self.listed[rows] = True
         self.same[rows] = same
+        self.covered[rows] = covered
         self.other = {int(r): cols for r, cols, ok in zip(rows, differing, same) if not ok}
 
     def differs(self, row: int) -> bool:
-        return self.listed[row] and not self.same[row]
+        return self.listed[row] and not self.same[row] and not self.covered[row]
 
     def detail(self, row: int) -> str:
         return f"already pending with other {', '.join(self.other[row])}"
@@ -797,14 +802,24 @@ def _pending_of(batch: Batch, state: "State") -> _Pending | None:
     shadow = check_fields(Batch(batch.stream, batch.file[rows], batch.row[rows], other.astype(object)))
     incoming = batch.typed.iloc[rows].reset_index(drop=True)
     same, differing = _same_values(batch, incoming, shadow.typed.reset_index(drop=True), lenient_quantity=False)
-    # a row the pending one covers repeats it, as within a batch (_decide_repeats)
-    same = same | _covered(batch.stream, incoming, differing)
-    return _Pending(batch, rows, same, differing)
+    covered = ~same & _covered(batch.stream, incoming, differing)
+    return _Pending(batch, rows, same, differing, covered)
+
+
+def _covered_by_pending(batch: Batch, pending: _Pending) -> None:
+    """A row the pending one covers says nothing new: a duplicate at once, holding nothing (the
+    pending row keeps its key, so later rows of the batch are judged against the pending one)."""
+    mask = pending.covered & batch.undecided
+    if mask.any():
+        detail = np.full(len(batch), None, dtype=object)
+        for r in np.flatnonzero(mask):
+            detail[r] = f"a row already pending gives the same values and more ({', '.join(pending.other[int(r)])})"
+        batch.decide(mask, Outcome.DUPLICATE, Reason.DUPLICATE, detail)
 
 
 def _conflicts_with_pending(batch: Batch, pending: _Pending) -> None:
     """A row whose key is pending with other values is a conflict, whether it could load or not."""
-    mask = pending.listed & ~pending.same
+    mask = pending.listed & ~pending.same & ~pending.covered
     if mask.any():
         detail = np.full(len(batch), None, dtype=object)
         for r in np.flatnonzero(mask):
