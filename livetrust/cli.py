@@ -211,7 +211,7 @@ def _path_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--format", "file_format", type=click.Choice(("csv", "parquet")), default="csv", show_default=True)
 @click.option("--top-k", type=click.IntRange(1, None), default=1000, show_default=True, help="Reach rows kept per factory and kind (direct, prospective).")
 @click.option("--all-reach", is_flag=True, help="Keep every reach row (no --top-k).")
-@click.option("--top-channels", type=click.IntRange(0, 1000), default=10, show_default=True, help="Channels per factory written back to Neo4j (0: none).")
+@click.option("--top-channels", type=click.IntRange(0, 1000), default=10, show_default=True, help="Channels per factory written back to Neo4j (0: nothing written back, files only; Neo4j's current paths run stays current).")
 @_path_options
 @neo4j_options
 @click.pass_context

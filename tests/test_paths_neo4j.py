@@ -205,6 +205,14 @@ def test_cli_job_against_neo4j(hand_db, neo4j_settings, tmp_path):
     job_parameters = json.loads(records[0]["p"])
     assert manifest["score_run_id"] == job_parameters["score_run_id"] is not None
     assert manifest["parameters"]["top_channels"] == job_parameters["top_channels"] == 3
+    # --top-channels 0: files only, the run above stays current (review: documented as "0: none")
+    no_write = CliRunner().invoke(main, ["paths", "--out", str(tmp_path / "out0"), "--top-channels", "0"], env=env)
+    assert no_write.exit_code == 0 and "nothing written back to Neo4j (--top-channels 0)" in no_write.output
+    records, _, _ = hand_db.execute_query("MATCH (j:JobRun {job: 'paths', current: true}) RETURN j.run_id AS run",
+                                          database_=neo4j_settings.database)
+    assert [r["run"] for r in records] == [manifest["run_id"]]
+    refused = CliRunner().invoke(main, ["paths", "--top-channels", "0"], env=env)
+    assert refused.exit_code == 2 and "give --out DIR" in refused.output
 
 
 def test_trust_inputs_round_trip(hand_db, neo4j_settings):

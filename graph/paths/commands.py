@@ -39,6 +39,8 @@ def run_job(
         raise LivetrustError("give --data DIR (embedded mode) or Neo4j connection settings")
     if data_dir is not None and out_dir is None:
         raise LivetrustError("embedded mode (--data) writes files only: give --out DIR")
+    if data_dir is None and top_channels == 0 and out_dir is None:
+        raise LivetrustError("--top-channels 0 writes nothing back to Neo4j: give --out DIR for the files")
     if out_dir is not None:
         writable_folder(out_dir, "--out")  # before anything is computed or written back
     started = time.perf_counter()
@@ -72,6 +74,8 @@ def run_job(
                 write_channels(driver, settings.database, result, top=top_channels, input_counts=dict(projection.counts),
                                read_at=read_at, after_publish=write_files if out_dir is not None else None)
                 lines.append(f"  wrote the top {top_channels} channels per factory to Neo4j as CHANNEL relationships")
+            else:
+                lines.append("  nothing written back to Neo4j (--top-channels 0): its current paths run stays current")
     if out_dir is not None:
         if not files:
             write_files()
