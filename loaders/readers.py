@@ -368,18 +368,26 @@ def _unterminated_quote(text: str, n_columns: int, key: str = "") -> str | None:
     quote opened and never closed reads the lines after it as one value, and the rows in them would
     be lost without a count. A line looks like a row when it has the header's number of fields
     (commas outside quotes, or as many commas and no quote), or when it starts with a field shaped
-    like the row's own first field (``key``: ``s2,`` after ``s1``; a short or cut-off row)."""
-    swallowed = sum(1 for line in text.split("\n")[1:] if _looks_like_row(line, n_columns, _shape(key)))
+    like the row's own first field (``key``: ``s2,`` after ``s1``) and has at least all but one of a
+    row's commas (a short row), or, as the value's last line, ends in the stray quote of a row the
+    closing quote cut (``s2,Quiet"`` from ``s2,"Quiet",...``). Text in a value that merely starts
+    like an id (``item2, the second thing``) has neither."""
+    lines = text.split("\n")[1:]
+    shape = _shape(key)
+    swallowed = sum(1 for i, line in enumerate(lines)
+                    if _looks_like_row(line, n_columns, shape, cut=i == len(lines) - 1 and text.endswith('"')))
     if swallowed:
         rows = f"the {swallowed:,d} rows after it were" if swallowed > 1 else "the row after it was"
         return f"a quote opened here is not closed: {rows} read as part of one value"
     return None
 
 
-def _looks_like_row(line: str, n_columns: int, key_shape: str | None) -> bool:
+def _looks_like_row(line: str, n_columns: int, key_shape: str | None, *, cut: bool = False) -> bool:
     if line.count(",") == n_columns - 1 and '"' not in line:
         return True
-    if key_shape is not None and "," in line and _shape(line.split(",", 1)[0].strip().strip('"')) == key_shape:
+    starts_like_row = (key_shape is not None and "," in line
+                       and _shape(line.split(",", 1)[0].strip().strip('"')) == key_shape)
+    if starts_like_row and (cut or line.count(",") >= n_columns - 2):
         return True
     try:
         return len(next(csv.reader([line]))) == n_columns

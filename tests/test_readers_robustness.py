@@ -234,6 +234,20 @@ def test_an_unterminated_quote_is_told_by_rows_with_quotes_or_missing_fields(tmp
                                    "read as part of one value")
 
 
+@pytest.mark.parametrize("note", [
+    '"see item2, below\nitem2, the second thing"',
+    '"Order A12,\nB7, and more"',
+    '"Wants:\n2, maybe 3 units"',
+])
+def test_a_closed_multi_line_value_starting_a_line_like_an_id_loads(tmp_path, note):
+    """Review: the first-field-shape sign refused these valid files as holding an unclosed quote."""
+    key = "1001" if "Wants" in note else "c1"
+    (tmp_path / "consumers.csv").write_text(f"consumer_id,region,registered_at,note\n{key},EU,2024-01-01,{note}\n"
+                                            "c2,EU,2024-01-01,x\n")
+    v = validate_folder(tmp_path)
+    assert v.report.file("consumers.csv").loaded == 2
+
+
 def test_a_quoted_value_with_line_breaks_still_loads(base):
     (base / "products.csv").write_text(PRODUCTS + 'p3,f1,"Lip gloss\nlimited, 2024\nedition",beauty,9.90\n')
     purchases(base)
