@@ -201,15 +201,26 @@ class StopOnSignal:
         stop = Terminated(signum)
         if self.pending is not None and self.pending.code == stop.code and time.monotonic() - self._since < REPEAT_S:
             return  # the same stop again (timeout signals the command, then its process group)
-        self.echo(f"livetrust: {stop}")
         if self.pending is not None:  # the second signal: stop now, without cleanup
-            sys.stdout.flush()
-            sys.stderr.flush()
+            self._say(stop)
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except (OSError, ValueError):
+                    pass
             os._exit(stop.code)
         self.pending, self._since = stop, time.monotonic()
+        self._say(stop)
         if LOOK_SIGNAL is not None:
             threading.Thread(target=self._watch, name="livetrust-stop-watcher", daemon=True).start()
         self._raise_if_safe(frame)
+
+    def _say(self, stop: Terminated) -> None:
+        """The stop's line; a terminal that hung up (SIGHUP) cannot take it, and the stop matters more."""
+        try:
+            self.echo(f"livetrust: {stop}")
+        except (OSError, ValueError):
+            pass
 
     def _on_look(self, signum: int, frame: FrameType | None) -> None:
         self._look_asked = False

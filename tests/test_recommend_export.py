@@ -217,3 +217,39 @@ def test_a_list_written_in_another_format_replaces_the_old_file(tmp_path):
     assert "consumer_products.parquet" in names and "consumer_products.csv" not in names
     assert "consumer_streamers.csv" in names  # not written by this run: left as it was
     assert all(verify(out).values())
+
+
+def test_a_closed_terminal_stops_the_run_and_leaves_no_temp_files(tmp_path):
+    """Review of the diff: after a real hangup the terminal cannot be written, and the stop's own
+    "stopped by SIGHUP" line raised OSError in the signal handler: a traceback and exit 1, the
+    stop never recorded. The command runs on a pseudo-terminal whose end is closed mid-run."""
+    import os
+    import pty
+    import select
+    import signal
+    import sys
+    import time
+
+    from livetrust.world import generate_world
+
+    world, out = tmp_path / "world", tmp_path / "out"
+    generate_world(world, scale="s", seed=3)
+    args = [sys.executable, "-m", "livetrust.cli", "recommend", "--data", str(world), "--out", str(out),
+            "--lists", "consumer_streamers", "--top", "40"]
+    assert CliRunner().invoke(main, args[3:]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command on the terminal
+        os.execv(sys.executable, args)
+    deadline = time.monotonic() + 120
+    while not [p for p in out.iterdir() if p.name.endswith(".tmp")]:
+        assert time.monotonic() < deadline
+        if select.select([fd], [], [], 0.01)[0]:
+            try:
+                os.read(fd, 65536)
+            except OSError:
+                break
+    os.close(fd)  # the terminal hangs up: the kernel sends SIGHUP
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 128 + signal.SIGHUP
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
