@@ -217,6 +217,11 @@ def test_a_list_written_in_another_format_replaces_the_old_file(tmp_path):
     assert "consumer_products.parquet" in names and "consumer_products.csv" not in names
     assert "consumer_streamers.csv" in names  # not written by this run: left as it was
     assert all(verify(out).values())
+    # review of the diff: a list the run before skipped kept its old-format file
+    r = CliRunner().invoke(main, run + ["--format", "parquet", "--lists", "consumer_streamers"])
+    assert r.exit_code == 0, r.output
+    names = sorted(p.name for p in out.iterdir())
+    assert "consumer_streamers.parquet" in names and "consumer_streamers.csv" not in names
 
 
 def test_a_closed_terminal_stops_the_run_and_leaves_no_temp_files(tmp_path):

@@ -167,10 +167,9 @@ class ListFiles:
             raise
         self._writers = {}
         path = self.out_dir / MANIFEST
-        previous = _listed_files(path)
         atomic_write(path, lambda tmp: tmp.write_text(json.dumps(_manifest(result, files), indent=2, sort_keys=True,
                                                                  default=str) + "\n", encoding="utf-8"))
-        _remove_other_formats(self.out_dir, previous, files)
+        _remove_other_formats(self.out_dir, files)
         return path
 
     def abort(self) -> None:
@@ -186,22 +185,14 @@ class ListFiles:
         self.abort()  # after commit() nothing is left to remove; after a failure, the temp files
 
 
-def _listed_files(manifest: Path) -> dict[str, str]:
-    """``{list: path}`` of an earlier run's manifest ({} when there is none or it cannot be read)."""
-    try:
-        files = json.loads(manifest.read_text(encoding="utf-8")).get("files") or {}
-        return {name: str(f["path"]) for name, f in files.items()}
-    except (OSError, ValueError, AttributeError, KeyError, TypeError):
-        return {}
-
-
-def _remove_other_formats(out_dir: Path, previous: dict[str, str], files: dict[str, dict[str, Any]]) -> None:
-    """An earlier run's file of a list this run wrote in another format (``consumer_products.csv``
-    beside the new ``.parquet``) is stale and no manifest names it: removed. Lists this run did not
-    write are left as they are."""
-    for name, old in previous.items():
-        if name in files and old != files[name]["path"] and Path(old).name == old and old.startswith(f"{name}."):
-            (out_dir / old).unlink(missing_ok=True)
+def _remove_other_formats(out_dir: Path, files: dict[str, dict[str, Any]]) -> None:
+    """A file of a list this run wrote, in another format (``consumer_products.csv`` beside the new
+    ``.parquet``), is an earlier run's and no manifest names it any more: removed. Lists this run did
+    not write are left as they are."""
+    for name, written in files.items():
+        for fmt in FORMATS:
+            if f"{name}.{fmt}" != written["path"]:
+                (out_dir / f"{name}.{fmt}").unlink(missing_ok=True)
 
 
 def _manifest(result: RecommendResult, files: dict[str, dict[str, Any]]) -> dict[str, Any]:
