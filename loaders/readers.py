@@ -129,6 +129,12 @@ def discover(folder: Path) -> dict[str, list[Source]]:
     return found
 
 
+# what a copy, a part or a dated export adds to a stream's name: " (1)", "_2026-12-05", "-part1", ".bak";
+# not a word of its own ("_segments", "-up": another table, skipped as before)
+_COPY_SUFFIX = re.compile(r"[\W_]+(\(?\d+\)?|\d[\d\-_.:t]*|(part|copy|bak|backup|old|new|final|latest|tmp|v)[\W_]*\d*"
+                          r"([\W_]+\d[\d\-_.:t]*)?)")
+
+
 def _refuse_near_miss(entry: Path, stem: str, fmt: str | None) -> None:
     """A data file or folder named like a stream but not quite would be skipped as not a stream, and
     the load would run without it: refused, naming the stream. Near: another case or the singular
@@ -142,7 +148,7 @@ def _refuse_near_miss(entry: Path, stem: str, fmt: str | None) -> None:
         where = f"a {meant}/ folder" if fmt == "/" else f"{meant}{fmt}"
         raise InputError(f"{entry}: not a stream name; the {meant} stream is read from {where} (lower case, plural)")
     meant = next((name for name in STREAMS for spelling in _spellings(name)
-                  if lower.startswith(spelling) and not lower[len(spelling)].isalnum()), None)
+                  if lower.startswith(spelling) and _COPY_SUFFIX.fullmatch(lower[len(spelling):])), None)
     if meant is not None:
         raise InputError(f"{entry}: named like the {meant} stream but not read as it: a stream is one file "
                          f"({meant}.csv, .parquet, ...) or a {meant}/ folder of part files; to leave it out of the "

@@ -194,6 +194,16 @@ def test_a_stream_folder_or_part_file_named_almost_right_is_refused(tmp_path, na
         readers.discover(tmp_path)
 
 
+def test_side_files_named_after_a_stream_with_a_word_of_their_own_are_not_read(tmp_path):
+    """Review of the diff: 'the stream's name and a separator' refused consumer_segments.csv and the like,
+    other tables a data folder may hold; only copies, parts and dated exports look like the stream."""
+    (tmp_path / "factories.csv").write_text("factory_id,name,region\nf1,Acme,east\n")
+    for name in ("consumer_segments.csv", "product_categories.jsonl", "streamer_stats.csv"):
+        (tmp_path / name).write_text("x\n")
+    (tmp_path / "follow-up").mkdir()
+    assert readers.discover(tmp_path)["factories"][0].relpath == "factories.csv"
+
+
 def test_a_folder_without_stream_files_is_refused(tmp_path):
     (tmp_path / "notes.txt").write_text("x\n")
     with pytest.raises(InputError, match="no stream files"):
