@@ -53,7 +53,7 @@ def start_local() -> Neo4jSettings:
     started = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True)
     if started.returncode != 0:
         tail = (started.stderr.strip().splitlines() or ["no output"])[0]
-        raise Neo4jUnavailable(f"scripts/neo4j-local could not start Neo4j: {tail}")
+        raise Neo4jUnavailable(f"{local_command('start')} could not start Neo4j: {tail}")
     env = subprocess.run(["bash", str(SCRIPT), "env"], capture_output=True, text=True, check=True).stdout
     return Neo4jSettings.from_env(parse_exports(env))
 

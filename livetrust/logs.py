@@ -15,13 +15,18 @@ class OneLineFormatter(logging.Formatter):
         return " | ".join(line for line in super().format(record).splitlines() if line.strip())
 
 
+def one_line_formatter() -> OneLineFormatter:
+    """Timestamp (UTC), logger, level, message: one line."""
+    formatter = OneLineFormatter("%(asctime)s %(name)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime
+    return formatter
+
+
 def configure_logging(level: int = logging.INFO) -> None:
     """One line per event on stderr, UTC timestamps (what a container log wants), ours and the
     Neo4j driver's warnings alike."""
     handler = logging.StreamHandler()
-    formatter = OneLineFormatter("%(asctime)s %(name)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
-    formatter.converter = time.gmtime
-    handler.setFormatter(formatter)
+    handler.setFormatter(one_line_formatter())
     for name, at in (("livetrust", level), ("neo4j", logging.WARNING)):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
@@ -50,7 +55,5 @@ def one_line_driver_warnings() -> None:
         return
     handler = _CurrentStderr()
     handler.setLevel(logging.WARNING)
-    formatter = OneLineFormatter("%(asctime)s %(name)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
-    formatter.converter = time.gmtime
-    handler.setFormatter(formatter)
+    handler.setFormatter(one_line_formatter())
     logger.addHandler(handler)

@@ -38,7 +38,7 @@ from filelock import FileLock, Timeout
 
 from .errors import Terminated, one_line
 from .joblock import JobLockBusy
-from .logs import OneLineFormatter, configure_logging  # noqa: F401 - OneLineFormatter: its public home before logs.py
+from .logs import configure_logging
 from .stopping import REPEAT_S, StopOnSignal
 
 log = logging.getLogger("livetrust.schedule")

@@ -200,6 +200,9 @@ def test_read_subjects(tmp_path):
     bom = tmp_path / "bom.txt"
     bom.write_text("c1\nf2\n", encoding="utf-8-sig")  # a byte-order mark stuck to the first id
     assert read_subjects(bom) == ["c1", "f2"]
+    mixed = tmp_path / "mixed.txt"
+    mixed.write_text("c1\nc2,c3\n", encoding="utf-8")  # review of the diff: c3 was dropped unseen
+    assert read_subjects(mixed) == ["c1", "c2,c3"]  # one id (unknown), counted as before
 
 
 def test_reason_texts_are_one_category_per_distinct_text():

@@ -89,8 +89,8 @@ def read_subjects(path: str | Path) -> list[str]:
     if not rows:
         return []
     header = [c.strip() for c in rows[0]]
-    if len(header) == 1:
-        values = [r[0].strip() if r else "" for r in rows]
+    if len(header) == 1:  # one id per line: a line is one id, commas and all; quotes are CSV quotes
+        values = [(",".join(r) if len(r) > 1 else r[0] if r else "").strip() for r in rows]
         values = values[1:] if values[0].lower() in HEADERS else values
         return [v for v in values if v]
     ragged = next((i for i, r in enumerate(rows[1:], 2) if len(r) != len(header)), None)
