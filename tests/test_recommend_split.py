@@ -23,3 +23,25 @@ def test_time_split_keeps_only_returns_known_at_the_cutoff():
     assert train["order_id"].tolist() == ["o3"]
     assert train["reason"].tolist() == ["damaged"]
     assert (train["returned_at"] < split.cutoff).all()
+
+
+
+def test_a_re_follow_of_an_unfollowed_streamer_is_not_a_new_follow_to_predict():
+    """Review of the diff: the consumer -> streamers list no longer offers streamers the consumer
+    unfollowed, so scoring it on re-follows of them would count sure misses against every method."""
+    import numpy as np
+
+    from livetrust.graph.recommend.data import Graph, codes_of
+    from livetrust.graph.recommend.evaluate import new_follows
+
+    proj = tiny_projection()
+    proj.follows.loc[proj.follows.consumer_id == "c2", "unfollowed_at"] = ts(-30)  # c2 left s1 on day -30
+    extra = pd.DataFrame({"consumer_id": ["c2", "c2"], "streamer_id": ["s1", "s3"], "followed_at": [ts(-2), ts(-2)],
+                          "unfollowed_at": pd.Series([pd.NaT, pd.NaT], dtype=proj.follows["unfollowed_at"].dtype)})
+    proj.follows = pd.concat([proj.follows, extra], ignore_index=True)
+    split = time_split(proj, 4.5, end=ts(0))
+    g = Graph.build(split.train)
+    users, relevant = new_follows(g, split, np.ones(g.n_consumers, dtype=bool))
+    c2 = codes_of(g.consumers, pd.Series(["c2"]))[0]
+    assert users.tolist() == [c2]
+    assert [g.streamers[i] for i in relevant[0].indices] == ["s3"]  # s1 again is a re-follow: not counted

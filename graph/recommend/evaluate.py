@@ -352,12 +352,14 @@ def _consumer_products(ctx: Context, split, k, truth, genuine, baselines, params
 
 def new_follows(g: Graph, split, genuine: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
     """The consumers evaluated for consumer -> streamers (genuine ones who started following
-    someone new in the hidden days) and, per consumer, those streamers (the relevant ones)."""
+    someone new in the hidden days) and, per consumer, those streamers (the relevant ones). New:
+    never followed before the cutoff; a re-follow of an unfollowed streamer is not, as the list
+    never offers one (``ConsumerStreamers``)."""
     tf = split.test_follows
     fc, fs = codes_of(g.consumers, tf["consumer_id"]), codes_of(g.streamers, tf["streamer_id"])
     new = _matrix(fc, fs, np.ones(len(tf)), (g.n_consumers, g.n_streamers))
     new.data[:] = 1.0
-    new = new - new.multiply(g.following)
+    new = new - new.multiply(g.followed_ever)
     new.eliminate_zeros()
     users = np.flatnonzero((np.diff(new.indptr) > 0) & genuine)
     return users, new[users]
