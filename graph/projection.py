@@ -86,12 +86,15 @@ class Projection:
         """One line for a job's summary when validation kept rows out of an embedded projection
         (None when every row was loaded): nothing is dropped without a word."""
         o = self.input_outcomes
-        if not o or o["loaded"] == o["read"]:
+        if not o or (o["loaded"] == o["read"] and not o.get("notes")):
             return None
+        notes = "".join(f"; note: {n}" for n in o.get("notes", ()))
+        if o["loaded"] == o["read"]:
+            return f"  input: {o['read']:,d} rows read, all loaded{notes}"
         reasons = ", ".join(f"{reason} {n:,d}" for reason, n in sorted(o["reasons"].items(), key=lambda kv: -kv[1]))
         return (f"  input: {o['read']:,d} rows read, {o['loaded']:,d} loaded, {o['duplicate']:,d} duplicate, "
                 f"{o['pending']:,d} pending, {o['quarantined']:,d} quarantined ({reasons}); the rows: "
-                f"livetrust load --dry-run {folder}")
+                f"livetrust load --dry-run {folder}{notes}")
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in COLUMNS}
@@ -132,6 +135,8 @@ class Projection:
         projection.input_outcomes = {"read": totals.read, "loaded": totals.loaded, "duplicate": totals.duplicate,
                                      "pending": totals.pending, "quarantined": totals.quarantined,
                                      "reasons": dict(totals.reasons)}
+        if validated.report.notes:  # e.g. an empty stream file
+            projection.input_outcomes["notes"] = list(validated.report.notes)
         return projection
 
     @classmethod

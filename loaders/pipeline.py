@@ -103,6 +103,8 @@ def run_pipeline(sources: dict[str, list[Source]], state: State, report: LoadRep
                 fr.seconds = time.perf_counter() - t0
                 bar.close()
             fr.check(src.relpath)
+            if fr.read == 0 and src.path.stat().st_size == 0:  # a CSV has a header row: say so, once
+                report.notes.append(f"{src.relpath}: empty file (0 bytes, not even a header): nothing read")
     if retry_pending:
         for stream in LOAD_ORDER:
             retried = state.list_pending(stream)

@@ -290,3 +290,16 @@ def test_a_missing_column_error_says_why_the_names_may_not_match(tmp_path, heade
     with pytest.raises(InputError, match="missing required column consumer_id") as err:
         validate_folder(tmp_path)
     assert str(err.value).endswith(hint) and "\n" not in str(err.value)
+
+
+def test_an_empty_stream_file_is_noted(tmp_path):
+    """Review: a 0-byte consumers.csv loaded nothing without a word (the contract's CSV has a header)."""
+    (tmp_path / "factories.csv").write_text("factory_id,name,region\nf1,Acme,east\n")
+    (tmp_path / "consumers.csv").write_text("")
+    v = validate_folder(tmp_path)
+    assert v.report.notes == ["consumers.csv: empty file (0 bytes, not even a header): nothing read"]
+    assert v.report.file("consumers.csv").read == 0
+    from livetrust.graph.projection import Projection  # an embedded job's summary says it too
+
+    assert Projection.from_validated(v).input_note(tmp_path) == (
+        "  input: 1 rows read, all loaded; note: consumers.csv: empty file (0 bytes, not even a header): nothing read")
