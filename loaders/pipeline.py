@@ -79,8 +79,15 @@ def _report_dir(report_dir: Path | None, run_id: str) -> Path:
     return path
 
 
+def _empty_stream_folders(folder: Path, sources: dict[str, list[Source]]) -> list[str]:
+    """A stream folder without part files (a Spark export of no rows) loads nothing: said once."""
+    return [f"{stream}/: a stream folder with no part files: nothing read" for stream in LOAD_ORDER
+            if not sources[stream] and (Path(folder) / stream).is_dir()]
+
+
 def run_pipeline(sources: dict[str, list[Source]], state: State, report: LoadReport, sink: Sink, *,
                  batch_size: int, progress: bool, retry_pending: bool) -> LoadReport:
+    report.notes.extend(_empty_stream_folders(report.folder, sources))
     for stream in LOAD_ORDER:
         for src in sources[stream]:
             fr = FileReport(stream=stream, file=src.relpath)

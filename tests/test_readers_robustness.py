@@ -303,3 +303,11 @@ def test_an_empty_stream_file_is_noted(tmp_path):
 
     assert Projection.from_validated(v).input_note(tmp_path) == (
         "  input: 1 rows read, all loaded; note: consumers.csv: empty file (0 bytes, not even a header): nothing read")
+
+
+def test_an_empty_stream_folder_is_noted(tmp_path):
+    (tmp_path / "factories.csv").write_text("factory_id,name,region\nf1,Acme,east\n")
+    (tmp_path / "purchases").mkdir()  # a part-file export of no rows
+    (tmp_path / "purchases" / "_SUCCESS").write_text("")
+    v = validate_folder(tmp_path)
+    assert v.report.notes == ["purchases/: a stream folder with no part files: nothing read"]
