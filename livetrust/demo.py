@@ -40,7 +40,7 @@ import pandas as pd
 from . import __version__
 from .errors import LivetrustError, Neo4jUnavailable, one_line
 from .files import writable_folder
-from .localneo4j import Neo4jChoice, choose_neo4j, local_command, local_script_usable
+from .localneo4j import Neo4jChoice, choose_neo4j, local_command, local_missing
 from .queries import cypher_statement, cypher_text
 from .settings import Neo4jSettings
 
@@ -111,7 +111,7 @@ def find_neo4j(settings: Neo4jSettings | None, *, embedded: bool = False, uri_gi
         return Neo4jChoice(None, "embedded mode (--embedded)")
     if uri_given and settings is not None:
         return Neo4jChoice(settings, f"NEO4J_URI ({settings.uri})")
-    if not os.environ.get("NEO4J_URI") and local_script_usable():
+    if not os.environ.get("NEO4J_URI") and not local_missing():
         echo("Starting the local Neo4j (scripts/neo4j-local; the first start downloads it from Maven Central) ...")
     try:
         return choose_neo4j()

@@ -30,10 +30,6 @@ class Neo4jChoice:
     how: str
 
 
-def local_script_usable() -> bool:
-    return not local_missing()
-
-
 def local_missing() -> list[str]:
     """What the local Neo4j lacks on this machine ([] when it can start)."""
     missing = [] if SCRIPT.is_file() else [f"its script ({SCRIPT})"]

@@ -25,7 +25,7 @@ def one_line_formatter() -> OneLineFormatter:
 def configure_logging(level: int = logging.INFO) -> None:
     """One line per event on stderr, UTC timestamps (what a container log wants), ours and the
     Neo4j driver's warnings alike."""
-    handler = logging.StreamHandler()
+    handler = _CurrentStderr()
     handler.setFormatter(one_line_formatter())
     for name, at in (("livetrust", level), ("neo4j", logging.WARNING)):
         logger = logging.getLogger(name)

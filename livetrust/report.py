@@ -371,6 +371,11 @@ def _cell(v: Any) -> str:
     return html.escape(str(v))
 
 
+def _percent(values: pd.Series, digits: int = 1) -> pd.Series:
+    """Shares as percentages ("–" where there is none), as the page's text quotes them."""
+    return values.map(lambda v: "–" if v is None or pd.isna(v) else f"{v:.{digits}%}")
+
+
 def html_table(frame: pd.DataFrame, *, table_id: str, numeric: set[str] | None = None, classes: str = "") -> str:
     numeric = numeric if numeric is not None else {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
     head = "".join(f"<th class=\"{'num' if c in numeric else ''}\">{html.escape(str(c))}</th>" for c in frame.columns)
@@ -393,7 +398,7 @@ def top_streamers_table(s: pd.DataFrame, n: int = 20) -> str:
     frame = pd.DataFrame({label: top[c] for c, label in cols if c in top.columns})
     for c in ("return rate", "repeat buyers"):
         if c in frame:
-            frame[c] = frame[c].map(lambda v: "–" if pd.isna(v) else f"{v:.1%}")
+            frame[c] = _percent(frame[c])
     frame["flagged"] = np.where(top["flagged"], "yes", "")
     if "truth" in top.columns:
         frame["truth"] = top["truth"].map(lambda k: KIND_LABELS.get(k, k))
@@ -424,8 +429,8 @@ def channels_table(d: RunData, n: int = 10) -> str:
     trust = d.streamers.set_index("streamer_id")["trust"] if d.streamers is not None else pd.Series(dtype=float)
     frame = pd.DataFrame({"rank": ch["rank"].astype(int), "streamer": ch["streamer_id"],
                           "streamer trust": ch["streamer_id"].map(trust), "orders": ch["orders"].astype(int),
-                          "GMV": ch["gmv"].astype(float), "return rate": ch["return_rate"].map(lambda v: f"{v:.1%}"),
-                          "share of GMV": ch["share_of_factory_gmv"].map(lambda v: f"{v:.1%}"),
+                          "GMV": ch["gmv"].astype(float), "return rate": _percent(ch["return_rate"]),
+                          "share of GMV": _percent(ch["share_of_factory_gmv"]),
                           "buyers": ch["buyers"].astype(int), "flow score": ch["flow_score"].astype(float)})
     return html_table(frame, table_id="table-channels", numeric={"rank", "streamer trust", "orders", "GMV", "return rate",
                                                                  "share of GMV", "buyers", "flow score"})
@@ -456,7 +461,7 @@ def evaluation_table(d: RunData) -> str:
     # shares as the text quotes them: 0.000624 printed as "0.001" hid livetrust's fraud exposure
     for label, digits in (("fraud exposure", 3), ("returned", 1)):
         if label in frame:
-            frame[label] = frame[label].map(lambda v, n=digits: "–" if v is None or pd.isna(v) else f"{v:.{n}%}")
+            frame[label] = _percent(frame[label], digits)
     numeric = {label for c, label in cols if c in t.columns and c not in ("list", "method")}
     return html_table(frame, table_id="table-evaluation", numeric=numeric)
 

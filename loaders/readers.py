@@ -410,7 +410,7 @@ def _shape(value: str) -> str | None:
 
 
 def _first_field(text: str) -> str:
-    """The first field of a raw CSV line (quotes removed)."""
+    """The first field of a raw CSV line, or of a first column's value (quotes removed)."""
     try:
         return next(csv.reader([text.split("\n", 1)[0]]))[0].strip()
     except (csv.Error, StopIteration, IndexError):
@@ -422,8 +422,7 @@ def _first_swallowing(col: pa.Array, n_columns: int, first_col: pa.Array) -> tup
     values with a line break are looked at, so a clean column costs one vectorised search."""
     with_break = pc.match_substring(col, "\n").to_numpy(zero_copy_only=False)
     for i in np.flatnonzero(with_break):
-        key = (first_col[int(i)].as_py() or "").split("\n", 1)[0].split(",", 1)[0].strip()
-        reason = _unterminated_quote(col[int(i)].as_py(), n_columns, key)
+        reason = _unterminated_quote(col[int(i)].as_py(), n_columns, _first_field(first_col[int(i)].as_py() or ""))
         if reason:
             return int(i), reason
     return None

@@ -24,7 +24,8 @@ import pandas as pd
 
 from ..contract import STREAMS, Outcome
 from ..queries import cypher_statement
-from .validate import Batch, compare_columns, iso_strings, key_columns, key_frame, kind_of, ns_of, pending_key
+from .validate import (Batch, compare_columns, fill_empty, iso_strings, key_columns, key_frame, kind_of, ns_of,
+                       pending_key)
 
 SEP = "\x1f"  # joins composite keys in memory; ids with control characters are quarantined
 LOOKUP_SLICE = 20_000
@@ -305,7 +306,9 @@ class MemoryState(State):
             fills = loaded & batch.fills
             if fills.any():  # the stored row without values gives way to this one
                 asked, positions, stored = self._matches(stream, key_frame(batch, fills))
-                _keep_stored_extras(rows, np.flatnonzero(fills[loaded])[asked], stored, STREAMS[stream].column_names)
+                # the rows that replace them keep their extra values where they have none (Neo4j's SET +=)
+                fill_empty(rows, np.flatnonzero(fills[loaded])[asked], stored,
+                           [c for c in stored.columns if c not in STREAMS[stream].column_names])
                 replaced = self._replaced[stream]
                 if len(replaced) < len(self._index[stream]):  # grown by doubling: amortised O(1) per row
                     replaced = np.concatenate([replaced, np.zeros(max(len(self._index[stream]), 2 * len(replaced))
@@ -373,25 +376,6 @@ def pending_record(batch: Batch, i: int, key: str) -> dict:
 
 
 # -------------------------------------------------------------------------- neo4j
-
-
-def _keep_stored_extras(rows: pd.DataFrame, at: np.ndarray, stored: pd.DataFrame, contract) -> None:
-    """Rows ``at`` replace the ``stored`` rows (in the same order): they keep the stored extra values
-    they leave empty, as Neo4j's ``SET +=`` keeps a node's properties."""
-    for c in stored.columns:
-        if c in contract:
-            continue
-        old = stored[c].to_numpy(dtype=object)
-        have = np.asarray([isinstance(v, str) and v != "" for v in old], dtype=bool)
-        if not have.any():
-            continue
-        if c not in rows.columns:
-            rows[c] = ""
-        values = rows[c].to_numpy(dtype=object).copy()
-        target = at[have]
-        empty = np.asarray([not isinstance(v, str) or v == "" for v in values[target]], dtype=bool)
-        values[target[empty]] = old[have][empty]
-        rows[c] = values
 
 
 def records(batch: Batch, mask: np.ndarray, *, extra: bool = False) -> list[dict]:

@@ -494,16 +494,16 @@ def _missing(stream: str, frame: pd.DataFrame, columns: list[str]) -> np.ndarray
     if not columns:
         return np.zeros(len(frame), dtype=bool)
     vals = comparable(frame, stream, columns)
-    empty = []
-    for c in columns:
-        v = vals[c]
-        if v.dtype == np.int64:
-            empty.append(v == _NA_INT)
-        elif v.dtype == np.float64:
-            empty.append(np.isnan(v))
-        else:
-            empty.append(pd.isna(v) | (v == ""))
-    return np.logical_and.reduce(empty)
+    return np.logical_and.reduce([_empty(vals[c]) for c in columns])
+
+
+def _empty(v: np.ndarray) -> np.ndarray:
+    """Per value of a :func:`comparable` array: no value at all?"""
+    if v.dtype == np.int64:
+        return v == _NA_INT
+    if v.dtype == np.float64:
+        return np.isnan(v)
+    return pd.isna(v) | (v == "")
 
 
 def _dedup_within(batch: Batch) -> None:
@@ -526,16 +526,16 @@ def _dedup_within(batch: Batch) -> None:
         rows, firsts = rows[~bare_first], firsts[~bare_first]
     if not len(rows):
         return
-    same, differing = _same_values(batch, batch.typed.iloc[rows], batch.typed.iloc[firsts], lenient_quantity=False)
-    _decide_repeats(batch, rows, firsts, same, differing)
+    _decide_repeats(batch, rows, firsts, *_same_values(batch, batch.typed.iloc[rows], batch.typed.iloc[firsts],
+                                                       lenient_quantity=False))
 
 
-def _decide_repeats(batch: Batch, rows: np.ndarray, earlier: np.ndarray, same: np.ndarray, differing) -> None:
+def _decide_repeats(batch: Batch, rows: np.ndarray, earlier: np.ndarray, same: np.ndarray, differing,
+                    covered: np.ndarray) -> None:
     """``rows`` repeat the key of the kept row ``earlier`` of this batch: duplicate or conflict."""
     dup = np.zeros(len(batch), dtype=bool)
     dup[rows[same]] = True
     batch.decide(dup, Outcome.DUPLICATE, Reason.DUPLICATE, "same row as an earlier row of this load")
-    covered = ~same & _covered(batch.stream, batch.typed.iloc[rows], differing)
     if covered.any():
         dup = np.zeros(len(batch), dtype=bool)
         dup[rows[covered]] = True
@@ -559,8 +559,9 @@ def _fill_bare(batch: Batch, rows: np.ndarray, firsts: np.ndarray) -> None:
     once = repeats == 1
     r, f = rows[once], firsts[once]
     if len(r):
-        same, _ = _same_values(batch, batch.typed.iloc[r], batch.typed.iloc[f], lenient_quantity=False)
-        _decide_repeats(batch, r[same], f[same], np.ones(int(same.sum()), dtype=bool), [[]] * int(same.sum()))
+        same, _, _ = _same_values(batch, batch.typed.iloc[r], batch.typed.iloc[f], lenient_quantity=False)
+        n = int(same.sum())
+        _decide_repeats(batch, r[same], f[same], np.ones(n, dtype=bool), [[]] * n, np.zeros(n, dtype=bool))
         batch.superseded[f[~same]] = True  # the later row gives the key its values
         _carry_extras(batch, r[~same], f[~same])
     if (~once).any():
@@ -575,9 +576,10 @@ def _fill_in_order(batch: Batch, rows: np.ndarray, firsts: np.ndarray) -> None:
     kept: dict[int, int] = {}  # first row of the key -> the row the key keeps now
     for r, f in sorted(zip(rows.tolist(), firsts.tolist())):
         k = kept.get(f, f)
-        same, differing = _same_values(batch, batch.typed.iloc[[r]], batch.typed.iloc[[k]], lenient_quantity=False)
+        same, differing, covered = _same_values(batch, batch.typed.iloc[[r]], batch.typed.iloc[[k]],
+                                                lenient_quantity=False)
         if same[0] or not _missing(stream, batch.typed.iloc[[k]], cols)[0]:
-            _decide_repeats(batch, np.asarray([r]), np.asarray([k]), same, differing)
+            _decide_repeats(batch, np.asarray([r]), np.asarray([k]), same, differing, covered)
             continue
         batch.superseded[k] = True
         _carry_extras(batch, np.asarray([r]), np.asarray([k]))
@@ -588,24 +590,30 @@ def _carry_extras(batch: Batch, fillers: np.ndarray, superseded: np.ndarray) -> 
     """A row that fills a bare row of its batch keeps the bare row's extra values it leaves empty:
     what the store holds when the two arrive in different batches (Neo4j's ``SET +=``, the memory
     store's :meth:`~loaders.state.MemoryState.commit`), so extras do not depend on chunking."""
-    for c in batch.extras:
-        values = batch.raw[c].to_numpy(dtype=object).copy()
-        empty = values[fillers] == ""
-        if empty.any():
-            values[fillers[empty]] = values[superseded[empty]]
-            batch.raw[c] = values
+    fill_empty(batch.raw, fillers, batch.raw.iloc[superseded], batch.extras)
 
 
-def _covered(stream: str, incoming: pd.DataFrame, differing: list[list[str]]) -> np.ndarray:
-    """Per row: is it empty in every column where it differs (the other row gives its values and more:
-    an old export re-sent, an open follow after its end was loaded)? Such a row says nothing new."""
-    cols = sorted({c for d in differing for c in d})
-    empty = {c: _missing(stream, incoming, [c]) for c in cols}
-    return np.asarray([bool(d) and all(empty[c][i] for c in d) for i, d in enumerate(differing)], dtype=bool)
+def fill_empty(frame: pd.DataFrame, at: np.ndarray, source: pd.DataFrame, columns) -> None:
+    """Rows ``at`` of ``frame`` take the values of ``source``'s rows (in the same order) in ``columns``
+    where they have none (an empty text, a missing value); a column ``frame`` lacks is added when a
+    value comes to it."""
+    for c in columns:
+        old = source[c].to_numpy(dtype=object)
+        values = frame[c].to_numpy(dtype=object).copy() if c in frame.columns else np.full(len(frame), "", dtype=object)
+        take = _no_text(values[at]) & ~_no_text(old)
+        if take.any():
+            values[at[take]] = old[take]
+            frame[c] = values
+
+
+def _no_text(values: np.ndarray) -> np.ndarray:
+    return np.asarray([not isinstance(v, str) or v == "" for v in values], dtype=bool)
 
 
 def _same_values(batch: Batch, incoming: pd.DataFrame, stored: pd.DataFrame, *, lenient_quantity: bool):
-    """Per row: all compare columns equal? and the names of the differing ones."""
+    """Per row: all compare columns equal? the names of the differing ones; and is the incoming row
+    empty wherever it differs (covered: the stored row gives its values and more, so it says nothing
+    new: an old export re-sent, an open follow after its end was loaded)?"""
     stream = batch.stream
     cols = compare_columns(stream)
     a = comparable(incoming, stream, cols)
@@ -619,7 +627,8 @@ def _same_values(batch: Batch, incoming: pd.DataFrame, stored: pd.DataFrame, *, 
     same = np.logical_and.reduce([eq[c] for c in cols]) if cols else np.ones(len(incoming), dtype=bool)
     differing = [[c for c in cols if not eq[c][i]] for i in range(len(incoming))] if not same.all() else [
         [] for _ in range(len(incoming))]
-    return same, differing
+    covered = ~same & np.logical_and.reduce([eq[c] | _empty(a[c]) for c in cols]) if cols else ~same
+    return same, differing, covered
 
 
 def _against_stored(batch: Batch, state: "State") -> None:
@@ -640,8 +649,8 @@ def _against_stored(batch: Batch, state: "State") -> None:
     rows = merged["_pos"].to_numpy()
     cols = compare_columns(stream)
     stored_vals = merged[cols].reset_index(drop=True)
-    same, differing = _same_values(batch, batch.typed.iloc[rows].reset_index(drop=True), stored_vals,
-                                   lenient_quantity=True)
+    same, differing, covered = _same_values(batch, batch.typed.iloc[rows].reset_index(drop=True), stored_vals,
+                                            lenient_quantity=True)
     # a node that exists only through events (all attributes empty) takes the values: loaded
     bare = np.logical_and.reduce([stored_vals[c].isna().to_numpy() for c in cols]) if cols else np.zeros(len(rows), bool)
     # a row like the bare stored one but after a row of this batch that fills it repeats the filled
@@ -655,7 +664,7 @@ def _against_stored(batch: Batch, state: "State") -> None:
     dup = np.zeros(len(batch), dtype=bool)
     dup[rows[same & ~after_fill]] = True
     batch.decide(dup, Outcome.DUPLICATE, Reason.DUPLICATE, "already loaded with the same values")
-    covered = ~same & ~bare & _covered(stream, batch.typed.iloc[rows].reset_index(drop=True), differing)
+    covered &= ~bare
     if covered.any():
         dup = np.zeros(len(batch), dtype=bool)
         dup[rows[covered]] = True
@@ -756,9 +765,8 @@ def _returns_in_arrival_order(batch: Batch, state: "State", pending: "_Pending |
         loaded = np.equal(batch.outcome[earlier], None)
         for mask, lenient in ((loaded, True), (~loaded, False)):
             if mask.any():
-                same, differing = _same_values(batch, t.iloc[rows[mask]], t.iloc[earlier[mask]],
-                                               lenient_quantity=lenient)
-                _decide_repeats(batch, rows[mask], earlier[mask], same, differing)
+                _decide_repeats(batch, rows[mask], earlier[mask],
+                                *_same_values(batch, t.iloc[rows[mask]], t.iloc[earlier[mask]], lenient_quantity=lenient))
     if pending is not None:
         _repeats_of_pending(batch, pending)
 
@@ -801,9 +809,8 @@ def _pending_of(batch: Batch, state: "State") -> _Pending | None:
     rows = rows[hit]
     shadow = check_fields(Batch(batch.stream, batch.file[rows], batch.row[rows], other.astype(object)))
     incoming = batch.typed.iloc[rows].reset_index(drop=True)
-    same, differing = _same_values(batch, incoming, shadow.typed.reset_index(drop=True), lenient_quantity=False)
-    covered = ~same & _covered(batch.stream, incoming, differing)
-    return _Pending(batch, rows, same, differing, covered)
+    return _Pending(batch, rows, *_same_values(batch, incoming, shadow.typed.reset_index(drop=True),
+                                               lenient_quantity=False))
 
 
 def _covered_by_pending(batch: Batch, pending: _Pending) -> None:

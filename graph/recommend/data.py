@@ -239,16 +239,15 @@ class Graph:
     @cached_property
     def following(self) -> sp.csr_matrix:
         """Consumer x streamer: 1 where the follow is running at ``as_of``."""
-        m = self._matrix(self.f_consumer[self.f_active], self.f_streamer[self.f_active],
-                         np.ones(int(self.f_active.sum())), (self.n_consumers, self.n_streamers))
-        m.data[:] = 1.0
-        return m
+        return self._follows(self.f_active)
 
     @cached_property
     def followed_ever(self) -> sp.csr_matrix:
         """Consumer x streamer: 1 where a follow is running at ``as_of`` or has ended (unfollowed)."""
-        ok = (self.f_consumer >= 0) & (self.f_streamer >= 0)
-        m = self._matrix(self.f_consumer[ok], self.f_streamer[ok], np.ones(int(ok.sum())),
+        return self._follows((self.f_consumer >= 0) & (self.f_streamer >= 0))
+
+    def _follows(self, mask: np.ndarray) -> sp.csr_matrix:
+        m = self._matrix(self.f_consumer[mask], self.f_streamer[mask], np.ones(int(mask.sum())),
                          (self.n_consumers, self.n_streamers))
         m.data[:] = 1.0
         return m
