@@ -67,9 +67,25 @@ def open_driver(settings: Neo4jSettings) -> neo4j.Driver:
 
 
 def connection_lost(err: BaseException) -> bool:
-    """The server went away (stopped, network gone): another statement would only wait out the
-    driver's retries (30 s each) to fail the same way."""
+    """The connection to the server went away (server stopped, network gone, or a dropped
+    connection on a live server); see :func:`server_gone` for which."""
     return isinstance(err, (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired))
+
+
+def server_gone(driver: neo4j.Driver, err: BaseException) -> bool:
+    """``err`` lost the connection and the server does not answer a new one.
+
+    Then another statement (marking the run failed, releasing its lock) would only wait out the
+    driver's retries (30 s each) to fail the same way. A connection dropped on a live server
+    (``SessionExpired`` in an auto-commit statement) is not that: the caller can still clean up.
+    """
+    if not connection_lost(err):
+        return False
+    try:
+        driver.verify_connectivity()
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError):
+        return True
+    return False
 
 
 @contextmanager

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import neo4j
 
-from .db import connection_lost
+from .db import server_gone
 from .errors import Busy, LivetrustError
 from .queries import cypher_statement
 
@@ -169,7 +169,7 @@ class JobLock:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc is not None and connection_lost(exc):
+        if exc is not None and server_gone(self.driver, exc):
             # no server to release it on: a next run on this machine takes it at once (its holder's
             # process is gone), one elsewhere after stale_after seconds
             self._stop.set()

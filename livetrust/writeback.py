@@ -38,7 +38,7 @@ import neo4j
 import numpy as np
 import pandas as pd
 
-from .db import apply_schema, connection_lost
+from .db import apply_schema, server_gone
 from .errors import one_line
 from .joblock import STALE_AFTER, JobLock, JobLockLost
 from .queries import cypher_statement
@@ -529,7 +529,7 @@ def _publish(tx: neo4j.ManagedTransaction, record: RunRecord, lock: JobLock, wri
 
 
 def _mark_failed(driver, database, record: RunRecord, err: BaseException, relationships, clean: bool = True) -> None:
-    if connection_lost(err):
+    if server_gone(driver, err):
         return  # nobody to tell: the run stays "running" until the next run marks it abandoned
     message = one_line(err)
     try:

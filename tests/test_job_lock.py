@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 import time
 
+import neo4j
 import pytest
 
 from livetrust.joblock import JobLock, JobLockBusy, JobLockLost
-from livetrust.writeback import RelationshipBatch, RunRecord, current_run_id, publish_run
+from livetrust.writeback import RelationshipBatch, RunRecord, _mark_failed, current_run_id, publish_run
 
 pytestmark = pytest.mark.integration
 
@@ -177,6 +178,36 @@ def test_a_run_that_lost_its_lock_stops_and_leaves_the_holders_writes(neo4j_db, 
     assert bonds(neo4j_db).count(("c1", "run-x")) == 2
 
 
+def test_a_connection_dropped_on_a_live_server_fails_the_run_cleanly(neo4j_db, neo4j_settings):
+    """Review: any SessionExpired was taken for a stopped server: the run stayed "running", its lock
+    held and its relationships left, though the server answered."""
+    db = neo4j_settings.database
+    seed_graph(neo4j_db)
+    publish_run(neo4j_db, db, RunRecord("score", "run-a"), relationships=[bond_batch(bond_rows(0.5))])
+
+    def dropped():
+        raise neo4j.exceptions.SessionExpired("Failed to read from defunct connection")
+
+    with pytest.raises(neo4j.exceptions.SessionExpired):
+        publish_run(neo4j_db, db, RunRecord("score", "run-b"), relationships=[bond_batch(bond_rows(0.7))],
+                    before_publish=dropped)
+    assert runs(neo4j_db)["run-b"] == ("failed", "SessionExpired: Failed to read from defunct connection")
+    assert lock_holder(neo4j_db) is None
+    assert current_run_id(neo4j_db, db, "score") == "run-a"
+    assert {run for _, run in bonds(neo4j_db)} == {"run-a"}
+
+
+def test_a_published_run_is_not_marked_failed_afterwards(neo4j_db, neo4j_settings):
+    """A connection lost during the publishing commit leaves the client unsure it committed."""
+    db = neo4j_settings.database
+    seed_graph(neo4j_db)
+    publish_run(neo4j_db, db, RunRecord("score", "run-a"), relationships=[bond_batch(bond_rows(0.5))])
+    _mark_failed(neo4j_db, db, RunRecord("score", "run-a"), neo4j.exceptions.SessionExpired("lost at commit"),
+                 [bond_batch(bond_rows(0.5))])
+    assert runs(neo4j_db)["run-a"] == ("succeeded", None)
+    assert bonds(neo4j_db) == [(c, "run-a") for c in ("c1", "c2", "c3")]
+
+
 def test_concurrent_acquirers_get_one_lock(neo4j_db, neo4j_settings):
     db = neo4j_settings.database
     for round_ in range(8):
@@ -335,21 +366,28 @@ def test_sigterm_during_the_write_back_fails_the_run_and_frees_the_lock(neo4j_db
 def test_a_run_that_loses_the_server_gives_up_at_once_and_leaves_its_lock(neo4j_db, neo4j_settings, caplog):
     """Review: Neo4j stopped during a write-back; marking the run failed, cleaning up and releasing the
     lock each waited out the driver's 30 s of retries (2.5 minutes, 216 lines of stderr) before a
-    traceback. Lost: the run says nothing more to a server that is gone."""
+    traceback. Lost: the run says nothing more to a server that is gone. The run's driver goes
+    through a relay that the test cuts before the publishing transaction (the network gone)."""
     import neo4j
+
+    from cut_connection import CuttableRelay
 
     db = neo4j_settings.database
     seed_graph(neo4j_db)
-
-    def server_gone():
-        raise neo4j.exceptions.ServiceUnavailable("Couldn't connect to 127.0.0.1:7687:\nConnection refused")
-
+    relay = CuttableRelay(neo4j_settings.uri)
+    # the driver's own retry window (30 s by default) is not what is under test
+    run_driver = neo4j.GraphDatabase.driver(relay.uri, auth=(neo4j_settings.user, neo4j_settings.password),
+                                            max_transaction_retry_time=1)
     t0 = time.monotonic()
-    with pytest.raises(neo4j.exceptions.ServiceUnavailable):
-        publish_run(neo4j_db, db, RunRecord("score", "run-gone"), relationships=[bond_batch(bond_rows(0.5))],
-                    before_publish=server_gone)
+    try:
+        with pytest.raises((neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired)):
+            publish_run(run_driver, db, RunRecord("score", "run-gone"), relationships=[bond_batch(bond_rows(0.5))],
+                        before_publish=relay.cut)
+    finally:
+        run_driver.close()
     assert time.monotonic() - t0 < 10
     assert runs(neo4j_db)["run-gone"][0] == "running"  # not marked: the next run marks it abandoned
     assert lock_holder(neo4j_db) == "run-gone"  # not released: the next run on this machine takes it at once
+    assert bonds(neo4j_db) == [(c, "run-gone") for c in ("c1", "c2", "c3")]  # the next run's cleanup removes them
     assert "Neo4j is unreachable; the job lock stays" in caplog.text
 
