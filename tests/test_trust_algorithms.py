@@ -6,6 +6,7 @@ import doctest
 
 import networkx as nx
 import numpy as np
+from scipy.special import expit
 import pandas as pd
 import pytest
 import scipy.sparse as sp
@@ -178,6 +179,22 @@ def test_additive_effects_recover_a_confounded_truth():
 def test_effects_with_no_orders():
     e = effects.fit_effects(np.zeros(0, int), np.zeros(0, int), np.array([0, -1]), np.zeros(0), np.zeros(0), 2, 2, 1)
     assert e.effect["streamer"].tolist() == [0.0, 0.0] and e.confidence("product").tolist() == [0.0, 0.0]
+
+
+def test_effects_intercept_has_a_weak_prior():
+    """Review: one-sided thin data walked mu to 37.7 (every weighted order returned), and no usable
+    evidence put it at 0 (a return risk of 0.5 in every class: trust 0 everywhere)."""
+    none = effects.fit_effects(np.zeros(1, int), np.zeros(1, int), np.array([0]), np.ones(1), np.zeros(1), 1, 1, 1)
+    assert none.mu == pytest.approx(np.log(0.25 / 0.75))  # logit of the prior rate
+    one = effects.fit_effects(np.zeros(1, int), np.zeros(1, int), np.array([0]), np.ones(1), np.ones(1), 1, 1, 1)
+    # one returned order against one pseudo-order returned at 25 %: between the two, well inside
+    assert np.log(0.25 / 0.75) < one.mu < np.log(0.75 / 0.25)
+    kept = effects.fit_effects(np.zeros(3, int), np.zeros(3, int), np.array([0]), np.zeros(3), np.full(3, 1e-9), 1, 1, 1)
+    assert kept.mu == pytest.approx(np.log(0.25 / 0.75), abs=1e-6)  # evidence of no weight moves nothing
+    many = effects.fit_effects(np.zeros(10_000, int), np.zeros(10_000, int), np.array([0]),
+                               (np.arange(10_000) < 1_000).astype(float), np.ones(10_000), 1, 1, 1)
+    assert expit(many.mu + many.effect["streamer"][0] + many.effect["factory"][0]
+                 + many.effect["product"][0]) == pytest.approx(0.1, abs=1e-3)  # the data speaks over the prior
 
 
 # ---- evidence: maturity of the return window

@@ -379,8 +379,36 @@ def test_empty_and_orderless_projections():
     model = TrustModel().fit(w.projection())
     s = row(model, "s1")
     assert 0 <= s["trust"] <= 1 and s["confidence"] == 0
+    # no order at all: the prior is a kept probability of 0.5, not 0 (review: trust 0 everywhere)
+    assert s["prior_kept"] == pytest.approx(0.5) and s["reputation"] == pytest.approx(0.5)
     empty = TrustModel().fit(Tiny().projection())
     assert all(len(empty.results_[n]) == 0 for n in OUTPUTS)
+
+
+def test_one_sided_thin_evidence_keeps_an_open_interval():
+    """Review: every order of the platform returned gave trust 0 with the interval [0, 0]."""
+    w = Tiny()
+    for i in range(3):
+        w.order(w.consumer(f"c{i}"), "s1", "p1", 100.0 + i, returned=1)
+    model = TrustModel().fit(w.projection())
+    s = row(model, "s1")
+    assert 0 < s["trust"] < 0.5 and s["trust_high"] > s["trust"] + 0.05
+    assert all(abs(mu) < 5 for mu in model.diagnostics_["effects_mu"].values())
+
+
+def test_orders_of_brand_new_accounts_are_reported_as_thin_evidence(market):
+    """Review: consumers registered minutes before acting gave every streamer the same score
+    (credibility ~0, so no order weighed anything) and the run said nothing."""
+    from livetrust.graph.trust.job import thin_evidence
+
+    assert thin_evidence(TrustModel().fit(market.projection()).diagnostics_["order_evidence"]) is None
+    w = Tiny()
+    for i in range(40):
+        c = w.consumer(f"c{i}", registered=10.0 + i - 0.001)
+        w.order(c, "s1" if i % 2 else "s2", "p1", 10.0 + i, returned=int(i % 4 == 0))
+    evidence = TrustModel().fit(w.projection()).diagnostics_["order_evidence"]
+    assert evidence["credibility"] < 0.05 < evidence["maturity"] and evidence["recency"] > 0.05
+    assert "lowest factor credibility" in thin_evidence(evidence)
 
 
 def test_unknown_parameter_is_refused():

@@ -65,7 +65,8 @@ def fit_effects(streamer: np.ndarray, product: np.ndarray, product_factory: np.n
                 covariates: dict[str, tuple[np.ndarray, int]] | None = None,
                 tau2_init: tuple[float, float, float] = (0.5, 0.5, 0.1), covariate_tau2: float = 4.0,
                 em_rounds: int = 6, max_iter: int = 100, tol: float = 1e-6,
-                tau2_bounds: tuple[float, float] = (1e-3, 4.0)) -> Effects:
+                tau2_bounds: tuple[float, float] = (1e-3, 4.0),
+                intercept_prior: tuple[float, float] = (0.25, 1.0)) -> Effects:
     """Fit the additive logistic model of the module docstring.
 
     Parameters
@@ -88,6 +89,11 @@ def fit_effects(streamer: np.ndarray, product: np.ndarray, product_factory: np.n
         Starting variances for the streamer, factory and product effects.
     em_rounds : int
         Variance updates (0 keeps ``tau2_init``).
+    intercept_prior : (float, float), default (0.25, 1.0)
+        ``(rate, weight)``: ``mu``'s weak prior, as ``weight`` pseudo-orders returned at ``rate``.
+        Negligible beside real evidence; it keeps ``mu`` finite on thin one-sided data and puts it
+        at ``logit(rate)`` when no order has weight (with the default seller and product classes
+        weighted 1, a kept probability of 0.5).
 
     Returns
     -------
@@ -129,13 +135,17 @@ def fit_effects(streamer: np.ndarray, product: np.ndarray, product_factory: np.n
         tau2[name] = covariate_tau2
     blocks = tuple(codes)
     theta = {b: np.zeros(n) for b, (_, n) in codes.items()}
+    # the intercept's weak prior: pseudo-orders of weight w0 returned at rate r0. Without it, data
+    # that is thin and one-sided (every weighted order returned, or none) walks mu towards +-inf,
+    # and with no usable evidence at all there is no rate to start from
+    r0, w0 = intercept_prior
     total = cw.sum()
-    mu = float(np.log((cy.sum() + 0.5) / (total - cy.sum() + 0.5))) if total > 0 else 0.0
+    mu = float(np.log((cy.sum() + w0 * r0) / (total - cy.sum() + w0 * (1 - r0))))
     eta = np.full(len(cw), mu)
     info: dict[str, np.ndarray] = {}
     iters = 0
-    # no event at all (e.g. a cause class nobody reported): every effect stays at 0 and mu at
-    # half a pseudo-event, instead of a Newton walk towards mu = -inf
+    # no event at all (e.g. a cause class nobody reported): every effect stays at 0 and mu at the
+    # prior's pseudo-events, instead of a Newton walk towards mu = -inf
     for round_ in range(em_rounds + 1 if cy.sum() > 0 else 0):
         for _ in range(max_iter):
             iters += 1
@@ -150,9 +160,10 @@ def fit_effects(streamer: np.ndarray, product: np.ndarray, product_factory: np.n
                 eta += step[code]
                 biggest = max(biggest, float(np.max(np.abs(step))) if n else 0.0)
             pr = expit(eta)
-            hm = float(np.sum(cw * pr * (1 - pr)))
+            p0 = float(expit(mu))
+            hm = float(np.sum(cw * pr * (1 - pr))) + w0 * p0 * (1 - p0)
             if hm > 0:
-                dm = float(np.sum(cy - cw * pr)) / hm
+                dm = (float(np.sum(cy - cw * pr)) + w0 * (r0 - p0)) / hm
                 mu += dm
                 eta += dm
                 biggest = max(biggest, abs(dm))

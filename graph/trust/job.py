@@ -105,9 +105,27 @@ class ScoreRun:
         lines = [f"{head} in {(end - self.started_at).total_seconds():.1f} s ({counts})"]
         if self.input_note:
             lines.append(self.input_note)
+        if thin := thin_evidence(self.diagnostics.get("order_evidence")):
+            lines.append(thin)
         if self.out_dir is not None:
             lines.append(f"  files: {self.out_dir} ({io.MANIFEST})")
         return "\n".join(lines)
+
+
+THIN_EVIDENCE = 0.05  # mean weight of an order below which the summary warns
+
+
+def thin_evidence(evidence: dict[str, float | None] | None) -> str | None:
+    """The summary's warning when the orders carry almost no evidence (the scores are then close
+    to their priors), naming the factor that took the weight away; None otherwise."""
+    if not evidence or evidence.get("weight") is None or evidence["weight"] >= THIN_EVIDENCE:
+        return None
+    causes = {"recency": "the orders are old for --half-life-days",
+              "credibility": "the buyers' accounts look new or suspect, e.g. registered just before they act",
+              "maturity": "the orders are still inside their return window"}
+    factor = min(causes, key=lambda k: evidence[k])
+    return (f"  warning: an order carries {evidence['weight']:.1%} of full evidence on average: the scores stay "
+            f"close to their priors; lowest factor {factor} {evidence[factor]:.1%} ({causes[factor]})")
 
 
 def read_projection(source: Any, settings: Any = None) -> Projection:

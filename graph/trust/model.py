@@ -227,6 +227,7 @@ class TrustModel:
             "integrity_reference": round(float(integ.reference), 6),
             "return_delay_median_days": float(np.median(ev.return_delays)) if len(ev.return_delays) else None,
             "lockstep_consumers": int(np.sum(cred.lockstep_partners >= 2)),
+            "order_evidence": order_evidence(ev, cred.credibility, weight),
         }
         return self
 
@@ -265,6 +266,17 @@ def cause_outcomes(ev, unattributed: str = "split") -> tuple[dict[str, np.ndarra
         raise ValueError(f"unattributed must be 'split' or one of {', '.join(CLASSES)}, not {unattributed!r}")
     share = ev.o_cause[:, :3] + ev.o_cause[:, 3:4] * split[None, :]
     return {c: ev.o_returned * share[:, i] for i, c in enumerate(CLASSES)}, split
+
+
+def order_evidence(ev, credibility: np.ndarray, weight: np.ndarray) -> dict[str, float | None]:
+    """Mean evidence weight of an order, and the mean of each of its factors (1 = full weight):
+    what to look at when the scores stay near their priors. ``None`` without orders."""
+    if ev.n_orders == 0:
+        return {"weight": None, "recency": None, "credibility": None, "maturity": None}
+    maturity = np.where(ev.o_returned > 0, 1.0, ev.o_maturity)
+    return {"weight": round(float(np.mean(weight)), 6), "recency": round(float(np.mean(ev.o_decay)), 6),
+            "credibility": round(float(np.mean(np.asarray(credibility)[ev.o_consumer])), 6),
+            "maturity": round(float(np.mean(maturity)), 6)}
 
 
 def order_weights(ev, credibility: np.ndarray, cap: float, forgetting: np.ndarray | None = None) -> np.ndarray:
