@@ -8,8 +8,10 @@ Errors are one line on stderr with a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import functools
+import math
 import signal
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -95,6 +97,17 @@ class Commands(click.Group):
             raise Neo4jUnavailable(f"lost Neo4j during the run: {one_line(err)}") from None
 
 
+class FiniteFloat(click.FloatRange):
+    """A float range that also refuses ``nan`` and ``inf`` (``nan`` passes every comparison of
+    ``FloatRange``; ``inf`` reached the manifest as ``Infinity``, which is not JSON)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="livetrust")
 @click.pass_context
@@ -112,23 +125,31 @@ def main(ctx: click.Context) -> None:
 @main.command()
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write the world into.")
 @click.option("--scale", type=click.Choice(SCALES), default="xs", show_default=True, help="xs ~10k events, s ~100k, m ~1M purchases, l ~10M purchases.")
-@click.option("--seed", type=int, default=7, show_default=True, help="Same seed, byte-identical files.")
+@click.option("--seed", type=click.IntRange(0, None), default=7, show_default=True, help="Same seed, byte-identical files.")
 @click.option("--format", "file_format", type=click.Choice(FILE_FORMATS), default="csv", show_default=True)
-@click.option("--corrupt", type=click.FloatRange(0.0, 0.5), default=0.0, show_default=True, help="Bad rows to inject, as a share of each file's rows; every one is recorded in truth/defects.csv.")
+@click.option("--corrupt", type=FiniteFloat(0.0, 0.5), default=0.0, show_default=True, help="Bad rows to inject, as a share of each file's rows; every one is recorded in truth/defects.csv.")
 @click.option("--holdout-days", type=click.IntRange(0, None), default=0, show_default=True, help="Write the last D days of events to OUT/holdout/.")
-@click.option("--days", "span_days", type=click.IntRange(7, None), default=180, show_default=True, help="Span of simulated time.")
+@click.option("--days", "span_days", type=click.IntRange(7, None), default=180, show_default=True, help="Span of simulated time; it must end by today.")
+@click.option("--start", "start", type=click.DateTime(["%Y-%m-%d"]), default="2026-01-01", show_default=True, help="First day of the span (UTC).")
 @click.option("--parts", type=click.IntRange(1, 10_000), default=None, help="Consumer shards; >1 writes consumers and events as folders of part files [default: 10 for l, else 1].")
 def generate(out_dir: Path, scale: str, seed: int, file_format: str, corrupt: float, holdout_days: int, span_days: int,
-             parts: int | None) -> None:
-    """Simulate a live-commerce world with known truth (a contract folder + truth/)."""
+             start: datetime, parts: int | None) -> None:
+    """Simulate a live-commerce world with known truth (a contract folder + truth/).
+
+    Regenerating into a folder replaces only the files a world has (stream files and part files,
+    truth/'s files, holdout/); anything else there stays."""
     from .world import generate_world
 
     if holdout_days >= span_days:
         raise click.BadParameter(f"must be less than --days ({span_days})", param_hint="--holdout-days")
-    summary = generate_world(
-        out_dir, scale=scale, seed=seed, file_format=file_format, corrupt=corrupt,
-        holdout_days=holdout_days, span_days=span_days, progress=True, parts=parts,
-    )
+    try:
+        summary = generate_world(
+            out_dir, scale=scale, seed=seed, file_format=file_format, corrupt=corrupt,
+            holdout_days=holdout_days, span_days=span_days, progress=True, parts=parts,
+            start=start.replace(tzinfo=timezone.utc),
+        )
+    except ValueError as err:
+        raise LivetrustError(str(err)) from None
     click.echo(summary)
 
 
@@ -170,7 +191,7 @@ def _score_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options of the scoring job, shared by ``score`` and ``schedule``."""
     command = click.option("--lock-file", type=click.Path(dir_okay=False, path_type=Path),
                            help="Lock shared by every run of this job [default: OUT/.score.lock, else a temp-dir file].")(command)
-    command = click.option("--half-life-days", type=click.FloatRange(0.0, None, min_open=True), default=90.0,
+    command = click.option("--half-life-days", type=FiniteFloat(0.0, None, min_open=True), default=90.0,
                            show_default=True, help="Recency: evidence this many days old counts half.")(command)
     command = click.option("--format", "file_format", type=click.Choice(("csv", "parquet")), default="csv",
                            show_default=True)(command)
@@ -199,9 +220,9 @@ def score(data_dir: Path | None, out_dir: Path | None, file_format: str, half_li
 
 def _path_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by ``paths`` and ``paths explain``: the trust-edge parameters."""
-    command = click.option("--min-bond", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
+    command = click.option("--min-bond", type=FiniteFloat(0.0, 1.0), default=0.0, show_default=True,
                            help="Bonds with trust below this are no edges.")(command)
-    return click.option("--carry-prior", type=click.FloatRange(0.0, None), default=5.0, show_default=True,
+    return click.option("--carry-prior", type=FiniteFloat(0.0, None), default=5.0, show_default=True,
                         help="Prior weight (units) of a product's trust in the streamer-product carry trust.")(command)
 
 
@@ -421,7 +442,7 @@ def schedule(cron: str, data_dir: Path | None, out_dir: Path | None, file_format
 
 @main.command()
 @click.option("--scale", type=click.Choice(SCALES), default="s", show_default=True, help="World size (see generate).")
-@click.option("--seed", type=int, default=7, show_default=True, help="World seed.")
+@click.option("--seed", type=click.IntRange(0, None), default=7, show_default=True, help="World seed.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("livetrust-out") / "demo",
               show_default=True, help="Where the world, every job's files, demo.json and report.html go.")
 @click.option("--embedded", is_flag=True, help="Do not use Neo4j: run the same jobs straight from the generated folder.")

@@ -126,3 +126,18 @@ def test_the_drivers_warnings_are_one_line_each(capsys):
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and lines[0].endswith("neo4j.session WARNING Transaction failed and will be retried in "
                                                  "2.2s (Couldn't connect): | Failed to establish connection")
+
+
+@pytest.mark.parametrize("args", [["score", "--half-life-days", "nan"], ["score", "--half-life-days", "inf"],
+                                  ["generate", "--corrupt", "nan"], ["paths", "--carry-prior", "inf"]])
+def test_numbers_that_are_not_finite_are_refused(args, tmp_path):
+    """Review: nan passed every range check, and inf reached the manifest as Infinity (not JSON)."""
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "is not a finite number" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_generate_refuses_a_negative_seed(tmp_path):
+    result = CliRunner().invoke(main, ["generate", "--out", str(tmp_path / "w"), "--seed", "-1"])
+    assert result.exit_code == 2 and "'--seed': -1 is not in the range x>=0" in result.output
+    assert not (tmp_path / "w").exists()

@@ -281,6 +281,36 @@ def test_regenerating_into_a_folder_replaces_the_old_world(tmp_path):
     assert (tmp_path / "purchases.csv").exists()
 
 
+def test_regenerating_leaves_what_the_generator_does_not_write(tmp_path):
+    """Review: a folder's returns.csv.gz, foreign part files and notes in truth/ were deleted."""
+    generate_world(tmp_path, scale="xs", seed=1, parts=2, holdout_days=10)
+    foreign = [tmp_path / "returns.csv.gz", tmp_path / "purchases" / "part-00000.jsonl.gz",
+               tmp_path / "purchases" / "notes.txt", tmp_path / "truth" / "my_notes.txt",
+               tmp_path / "holdout" / "README", tmp_path / "notes.md"]
+    for f in foreign:
+        f.write_text("mine")
+    (tmp_path / "purchases.parquet").write_text("an old world's")  # a name the generator writes
+    generate_world(tmp_path, scale="xs", seed=2)
+    assert all(f.read_text() == "mine" for f in foreign)
+    assert not (tmp_path / "purchases.parquet").exists() and not list((tmp_path / "purchases").glob("part-*.csv"))
+    assert not (tmp_path / "holdout" / "purchases").exists() and (tmp_path / "purchases.csv").is_file()
+    assert sorted(p.name for p in (tmp_path / "truth").iterdir()) == sorted(
+        ["my_notes.txt", "consumers.csv", "defects.csv", "factories.csv", "products.csv", "streamers.csv", "world.json"])
+
+
+def test_a_span_past_today_or_a_negative_seed_is_refused(tmp_path):
+    """Review: --days 365 from 2026-01-01 wrote events after today that the loaders quarantine as
+    future_timestamp, though truth/defects.csv said every unlisted row was valid."""
+    import datetime as dt
+
+    today = dt.datetime.now(dt.timezone.utc)
+    with pytest.raises(ValueError, match="after today"):
+        generate_world(tmp_path, scale="xs", span_days=30, start=(today - dt.timedelta(days=20)).strftime("%Y-%m-%d"))
+    generate_world(tmp_path, scale="xs", span_days=30, start=(today - dt.timedelta(days=31)).strftime("%Y-%m-%d"))
+    with pytest.raises(ValueError, match="seed"):
+        generate_world(tmp_path, scale="xs", seed=-1)
+
+
 def test_bad_arguments_are_refused(tmp_path):
     with pytest.raises(ValueError):
         generate_world(tmp_path, scale="xxl")

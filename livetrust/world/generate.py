@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -14,7 +14,7 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from .. import __version__
-from ..contract import FORMATS, LOAD_ORDER
+from ..contract import LOAD_ORDER
 from .calendar import DAY, promotion_calendar
 from .config import CATEGORIES, CONSUMER_FRAUD_KINDS, FRAUD_KINDS, REGIONS, RING_MODES, SCALES, Params
 from .corrupt import Defect, FreshIds, OrderRefs, corrupt_table
@@ -82,21 +82,33 @@ def _rng(seed: int, *key: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
 
 
+TRUTH_FILES = ("consumers.csv", "defects.csv", "factories.csv", "products.csv", "streamers.csv", "world.json")
+_PART = re.compile(r"part-\d{5}(" + "|".join(re.escape(e) for e in EXTENSIONS.values()) + ")")
+
+
 def _clean(out: Path) -> None:
-    """Remove a previous world from ``out`` (only names this generator writes)."""
-    if not out.exists():
-        return
-    for stream in LOAD_ORDER:
-        for ext in FORMATS:
-            f = out / f"{stream}{ext}"
-            if f.is_file():
-                f.unlink()
-        d = out / stream
-        if d.is_dir():
-            shutil.rmtree(d)
-    for d in ("truth", "holdout"):
-        if (out / d).is_dir():
-            shutil.rmtree(out / d)
+    """Remove a previous world from ``out``: only names this generator writes (a stream's file in
+    any of its formats, a stream folder's ``part-NNNNN`` files, ``truth/``'s files), in ``out`` and
+    ``out/holdout``; anything else stays, and so do the folders that still hold it."""
+    for root in (out, out / "holdout"):
+        for stream in LOAD_ORDER:
+            for ext in EXTENSIONS.values():
+                (root / f"{stream}{ext}").unlink(missing_ok=True)
+            folder = root / stream
+            if folder.is_dir():
+                for f in folder.iterdir():
+                    if f.is_file() and _PART.fullmatch(f.name):
+                        f.unlink()
+                _remove_if_empty(folder)
+    for name in TRUTH_FILES:
+        (out / "truth" / name).unlink(missing_ok=True)
+    _remove_if_empty(out / "truth")
+    _remove_if_empty(out / "holdout")
+
+
+def _remove_if_empty(folder: Path) -> None:
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def _strings(values: np.ndarray, vocab) -> pa.Array:
@@ -266,13 +278,23 @@ def generate_world(
     if n_parts < 1:
         raise ValueError("parts must be at least 1")
     P = Params.with_overrides(params)
+    if seed < 0:
+        raise ValueError("seed must be 0 or more")
     start_dt = _parse_start(start)
+    end = start_dt + dt.timedelta(days=span_days)
+    now = dt.datetime.now(dt.timezone.utc)
+    if end > now:
+        # the loaders refuse events after their clock (future_timestamp), which defects.csv would not list
+        room = (now - start_dt).days
+        raise ValueError(f"the span {start_dt:%Y-%m-%d} + {span_days} days ends on {end:%Y-%m-%d}, after today "
+                         f"({now:%Y-%m-%d}): its last events would be refused as future_timestamp; use at most "
+                         f"{room} days from this start, or an earlier start")
     start_ts = int(start_dt.timestamp())
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     _clean(out)
     truth = out / "truth"
-    truth.mkdir()
+    truth.mkdir(exist_ok=True)
     holdout = out / "holdout" if holdout_days > 0 else None
     cutoff = (span_days - holdout_days) * DAY
 
