@@ -411,6 +411,22 @@ def test_orders_of_brand_new_accounts_are_reported_as_thin_evidence(market):
     assert "lowest factor credibility" in thin_evidence(evidence)
 
 
+def test_a_refollow_counts_the_days_followed_not_the_gap():
+    """Review: tenure ran from the first follow, so the weeks between an unfollow and a re-follow
+    counted as following (59 days for 31 + 14 followed)."""
+    w = Tiny()
+    w.follow("c1", "s1", 100.0, until=131.0)  # 31 days
+    w.follow("c1", "s1", 145.0, until=159.0)  # 14 days, after a 14-day gap
+    w.follow("c2", "s1", 100.0, until=110.0)  # 10 days, then back for the last 20
+    w.follow("c2", "s1", 160.0)
+    w.follow("c3", "s1", 60.0)  # one open follow: 120 days, unchanged
+    bonds = TrustModel().fit(w.projection(as_of=180.0)).results_["consumer_streamer"].set_index("consumer_id")
+    assert bonds.loc["c1", "followed_days"] == pytest.approx(45.0) and bonds.loc["c1", "unfollowed"]
+    assert bonds.loc["c2", "followed_days"] == pytest.approx(30.0) and bonds.loc["c2", "following"]
+    assert bonds.loc["c3", "followed_days"] == pytest.approx(120.0)
+    assert bonds.loc["c2", "positive_evidence"] == pytest.approx(30.0 / 90.0)  # follow evidence at 30 of 90 days
+
+
 def test_unknown_parameter_is_refused():
     with pytest.raises(TypeError):
         TrustModel(half_life=3)

@@ -77,6 +77,19 @@ def bond_table(ev: Evidence, cred: Credibility, streamer_trust: np.ndarray, *, p
     return pd.DataFrame(columns, copy=False)
 
 
+def _followed_days(fi: np.ndarray, f_age: np.ndarray, f_end_age: np.ndarray, n: int) -> np.ndarray:
+    """Days each pair has followed: its follows' durations summed (ages are days before ``as_of``),
+    each cut at the pair's next follow, so the gap between an unfollow and a re-follow does not
+    count, nor does an open follow sent again with a later start."""
+    if not len(fi):
+        return np.zeros(n)
+    order = np.lexsort((-f_age, fi))  # per pair, earliest follow first
+    pair, start, end = fi[order], f_age[order], np.nan_to_num(f_end_age[order], nan=0.0)
+    next_start = np.append(start[1:], -np.inf)
+    next_start[np.append(pair[1:] != pair[:-1], True)] = -np.inf
+    return np.bincount(pair, weights=np.maximum(start - np.maximum(end, next_start), 0.0), minlength=n)
+
+
 def _bond_block(ev: Evidence, cred: Credibility, streamer_trust: np.ndarray, ids: tuple[np.ndarray, np.ndarray],
                 keys: np.ndarray, S: int, o_sel: np.ndarray, f_sel: np.ndarray, prior_strength: float,
                 follow_evidence: float, unfollow_evidence: float, tenure_full_days: float) -> dict[str, np.ndarray]:
@@ -100,7 +113,7 @@ def _bond_block(ev: Evidence, cred: Credibility, streamer_trust: np.ndarray, ids
 
     # latest follow of each pair (smallest age); its end decides the state
     f_age, f_end_age = ev.f_age[f_sel], ev.f_end_age[f_sel]
-    first_follow = np.full(n, -np.inf)  # oldest follow age -> tenure
+    first_follow = np.full(n, -np.inf)  # oldest follow age: followed at all
     latest_age = np.full(n, np.inf)
     if len(fi):
         np.maximum.at(first_follow, fi, f_age)
@@ -114,8 +127,7 @@ def _bond_block(ev: Evidence, cred: Credibility, streamer_trust: np.ndarray, ids
     followed = np.isfinite(first_follow)
     following = followed & np.isnan(end_age)
     unfollowed = followed & ~np.isnan(end_age)
-    # tenure: days from the first follow to now (or to the unfollow)
-    tenure = np.where(followed, first_follow - np.where(unfollowed, end_age, 0.0), 0.0)
+    tenure = _followed_days(fi, f_age, f_end_age, n)
     f_pos = follow_evidence * following * np.minimum(tenure / tenure_full_days, 1.0)
     f_neg = unfollow_evidence * unfollowed * beta.decay(np.nan_to_num(end_age), ev.half_life_days)
     positive = pos + f_pos
