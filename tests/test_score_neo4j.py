@@ -40,6 +40,9 @@ def test_neo4j_mode_equals_embedded_mode_and_writes_back(neo4j_db, neo4j_setting
     assert set(manifest["write_back"]) == {"stale_ids_dropped", "stale_deleted", "cleanup_scans"}
     assert manifest["write_back"]["cleanup_scans"] > 0
     assert json.loads((tmp_path / "embedded" / MANIFEST).read_text())["write_back"] == {}  # nothing written back
+    # the run history starts the run where the job started, not at its write-back (review: 5 s apart)
+    records, _, _ = neo4j_db.execute_query("MATCH (r:JobRun {run_id: $id}) RETURN r.started_at AS at", id=first.run_id)
+    assert records[0]["at"].to_native() == first.started_at
     for name in OUTPUTS:
         pd.testing.assert_frame_equal(emb[name], neo[name], check_exact=False, rtol=1e-9)
 
@@ -65,6 +68,27 @@ def test_neo4j_mode_equals_embedded_mode_and_writes_back(neo4j_db, neo4j_setting
     assert (nodes["trust_db"] - nodes["trust"]).abs().max() < 1e-9  # CSV keeps 10 significant digits
     assert (nodes["confidence_db"] - nodes["confidence"]).abs().max() < 1e-9  # CSV keeps 10 significant digits
     assert set(nodes["run_id"]) == {first.run_id}
+
+    # The library explains any one score with all its components (review: only the paths queries read
+    # PRODUCT_SCORE / FACTORY_SCORE, and top_streamers left out reputation, the recent window, spam mass).
+    from livetrust.queries.runner import run_query
+
+    for name, key, file in (("streamer_score", "streamer_id", "streamers"), ("product_score", "product_id", "products"),
+                            ("factory_score", "factory_id", "factories")):
+        table = neo[file].set_index(key)
+        for one in (table.index[0], table["trust"].idxmin(), table["trust"].idxmax()):
+            got = run_query(name, driver=neo4j_db, settings=neo4j_settings, **{key: one})
+            assert len(got) == 1 and got[key].iloc[0] == one and got["run_id"].iloc[0] == first.run_id, name
+            expected = table.loc[one]
+            assert set(expected.index) <= set(got.columns), (name, set(expected.index) - set(got.columns))
+            for column, value in expected.items():
+                found = got[column].iloc[0]
+                if pd.isna(value):
+                    assert pd.isna(found), (name, one, column)
+                elif isinstance(value, (bool, str)):
+                    assert found == value, (name, one, column)
+                else:
+                    assert found == pytest.approx(value, rel=1e-9, abs=1e-12), (name, one, column)
 
     # A second run replaces the first whole; the first's bonds stay as stock, and the history keeps both.
     def bonds_per_run():
