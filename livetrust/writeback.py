@@ -109,6 +109,7 @@ class RunRecord:
     parameters: dict[str, Any] = field(default_factory=dict)
     input_counts: dict[str, int] = field(default_factory=dict)
     output_counts: dict[str, int] = field(default_factory=dict)
+    started_at: datetime | None = None  # when the job started (before its read); default: the write-back's start
 
 
 def now_utc() -> datetime:
@@ -225,7 +226,7 @@ def publish_run(
     with JobLock(driver, database, record.job, record.run_id, stale_after=lock_stale_after) as lock:
         driver.execute_query(
             cypher_statement("writeback/run_start"),
-            job=record.job, run_id=record.run_id, started_at=now_utc(),
+            job=record.job, run_id=record.run_id, started_at=record.started_at or now_utc(),
             parameters=json.dumps(record.parameters, sort_keys=True, default=str),
             input_counts=json.dumps(record.input_counts, sort_keys=True),
             database_=database,

@@ -242,7 +242,7 @@ def write_channels(driver, database: str, result: PathsResult, *, top: int = 10,
     record = RunRecord(
         job=JOB, run_id=result.run_id,
         parameters={**result.parameters, "top_channels": top, "score_run_id": result.score_run_id},
-        input_counts=dict(input_counts or {}), output_counts=result.counts(),
+        input_counts=dict(input_counts or {}), output_counts=result.counts(), started_at=read_at,
     )
     batches = [RelationshipBatch("paths/channels_create", "paths/channels_cleanup", channel_rows(result.factory_channels, top))]
     if read_at is not None and result.index is not None:  # counts outlive runs: nothing to clean up

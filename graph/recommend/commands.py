@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable
@@ -125,6 +126,7 @@ def run_recommend(
     if out_dir is not None:
         writable_folder(out_dir, "--out")  # once the options are known good; before the read and the write-back
     started = time.perf_counter()
+    started_at = datetime.now(timezone.utc)
     options = dict(top=top, subjects=subjects, lists=chosen, params=params, progress=say)
     if data_dir is not None:
         from ..projection import Projection
@@ -154,6 +156,7 @@ def run_recommend(
                 projection = projection_read.result()
             say(f"projection and scores of run {scores.run_id} read in {time.perf_counter() - started:.1f} s")
             run = _checked_run(RecommendRun(projection, scores, **options), subjects)
+            run.result.started_at = started_at
             run.result.parameters["write_top"] = None if write_top is None else min(write_top, run.top)  # as written
             run.result.parameters["write_reasons"] = write_reasons
             if write_top == 0:

@@ -331,6 +331,6 @@ def publish(driver, database: str, result: RecommendResult, *,
                for name, frames in lists.items()]
     record = RunRecord(job="recommend", run_id=result.run_id,
                        parameters={**result.parameters, "score_run_id": result.score_run_id},
-                       input_counts=result.input_counts, output_counts=output_counts)
+                       input_counts=result.input_counts, output_counts=output_counts, started_at=result.started_at)
     return publish_run(driver, database, record, relationships=batches, batch_size=batch_size, writers=writers,
                        timings=timings, counts=counts, stale_ids_max=stale_ids_max, after_publish=after_publish)

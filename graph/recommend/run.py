@@ -66,6 +66,7 @@ class RecommendResult:
     unknown_subjects: int = 0
     input_outcomes: dict[str, Any] | None = None  # embedded mode: what validation did with the folder's rows
     row_counts: dict[str, int] = field(default_factory=dict)
+    started_at: datetime | None = None  # when the command started (the run history's start)
 
 
 HEADERS = ("subject_id", "consumer_id", "streamer_id", "factory_id", "id")

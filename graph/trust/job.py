@@ -285,7 +285,7 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
         raise ValueError(f"the bond table lacks the columns {missing} that {BOND_STATEMENT}.cypher writes")
     record = RunRecord(
         job=JOB, run_id=run.run_id, parameters=run.parameters,
-        input_counts=run.input_counts, output_counts=run.output_counts,
+        input_counts=run.input_counts, output_counts=run.output_counts, started_at=run.started_at,
     )
     steps: dict[str, float] = {}
 
