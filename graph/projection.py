@@ -92,8 +92,9 @@ class Projection:
         if o["loaded"] == o["read"]:
             return f"  input: {o['read']:,d} rows read, all loaded{notes}"
         reasons = ", ".join(f"{reason} {n:,d}" for reason, n in sorted(o["reasons"].items(), key=lambda kv: -kv[1]))
+        # the reasons span the three outcomes (duplicate, pending, quarantined), so they follow all of them
         return (f"  input: {o['read']:,d} rows read, {o['loaded']:,d} loaded, {o['duplicate']:,d} duplicate, "
-                f"{o['pending']:,d} pending, {o['quarantined']:,d} quarantined ({reasons}); the rows: "
+                f"{o['pending']:,d} pending, {o['quarantined']:,d} quarantined; why not loaded: {reasons}; the rows: "
                 f"livetrust load --dry-run {folder}{notes}")
 
     def tables(self) -> dict[str, pd.DataFrame]:
