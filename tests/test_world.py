@@ -425,6 +425,20 @@ def test_fake_followers_follow_in_bursts_and_never_buy(s_data):
     assert set(fake.serves_streamer_id) <= set(fraud_streamers.streamer_id)
 
 
+def test_ring_orders_are_not_told_apart_by_their_amount(s_data):
+    """Review: every ring order was at exactly list price x quantity (1,013 of 1,013 on s; 23 of
+    35,152 genuine orders), so the amount alone labelled them."""
+    d, truth, _ = s_data
+    tc = truth["consumers"]
+    p = d["purchases"].merge(d["products"][["product_id", "price"]], on="product_id")
+    ratio = pd.to_numeric(p.amount) / (pd.to_numeric(p.price) * pd.to_numeric(p.quantity))
+    ring = p.consumer_id.isin(set(tc.consumer_id[tc.fraud_kind == "brushing"]))
+    assert ring.sum() > 500
+    at_list_price = (ratio.round(6) == 1.0)
+    assert at_list_price[ring].mean() < 0.01 and at_list_price[~ring].mean() < 0.01
+    assert abs(ratio[ring].median() - ratio[~ring].median()) < 0.02
+
+
 def test_brushing_rings_have_their_configured_sizes(s_data):
     d, truth, meta = s_data
     tc, ts = truth["consumers"], truth["streamers"]

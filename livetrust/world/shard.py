@@ -346,7 +346,7 @@ def simulate_shard(world: World, k: int, rng: np.random.Generator) -> ShardResul
     targets = world.cat_prod[lo_c[:, None] + (rng.random((len(ring_s), 3)) * (hi_c - lo_c)[:, None]).astype(np.int64)]
     b_prod = targets[br, rng.integers(0, 3, len(bm))]
     b_qty = np.where(rng.random(len(bm)) < 0.75, 1, rng.integers(2, 4, len(bm))).astype(np.int64)
-    b_amount = world.p_price[b_prod] * b_qty
+    b_amount = _ring_amounts(world, cal, b_prod, b_qty, b_at, rng)
     refund = world.s_ring_mode[ring_s[br]] == 1
     b_ret = rng.random(len(bm)) < np.where(refund, P.ring_refund_return, P.ring_inflate_return)
     b_cause = np.where(b_ret, CAUSE_BRUSHING, CAUSE_NONE).astype(np.int8)
@@ -420,3 +420,14 @@ def simulate_shard(world: World, k: int, rng: np.random.Generator) -> ShardResul
         r_reason=r_reason[ro],
     )
     return res
+
+
+def _ring_amounts(world, cal, prod: np.ndarray, qty: np.ndarray, at: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Ring orders' amounts, discounted and rounded as genuine orders' are (at list price they were
+    told apart by the amount alone: never discounted, never a whole number). Drawn from a child of
+    the shard's generator, so the shard's other draws, and with them the rest of the world, stay
+    as they were."""
+    child = np.random.Generator(np.random.PCG64(rng.bit_generator.seed_seq.spawn(1)[0]))
+    promo_day = cal.day_w[np.clip(at // DAY, 0, world.span_days - 1)] > 1.8
+    disc = np.where(promo_day, child.uniform(0.75, 0.92, len(prod)), child.uniform(0.95, 1.0, len(prod)))
+    return np.maximum(1, np.round(world.p_price[prod] * qty * disc)).astype(np.int64)
