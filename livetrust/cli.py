@@ -94,7 +94,7 @@ class Commands(click.Group):
         except Exception as err:  # noqa: BLE001 - only the lost connection is turned into a message
             if not connection_lost(err):
                 raise
-            raise Neo4jUnavailable(f"lost Neo4j during the run: {one_line(err)}") from None
+            raise Neo4jUnavailable(f"lost the connection to Neo4j during the run: {one_line(err)}") from None
 
 
 class FiniteFloat(click.FloatRange):

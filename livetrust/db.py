@@ -81,11 +81,15 @@ def server_gone(driver: neo4j.Driver, err: BaseException) -> bool:
     """
     if not connection_lost(err):
         return False
-    try:
-        driver.verify_connectivity()
-    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError):
-        return True
-    return False
+    known = getattr(err, "_livetrust_server_gone", None)
+    if known is None:  # asked once per error: marking the run failed and releasing the lock both ask
+        try:
+            driver.verify_connectivity()
+            known = False
+        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError):
+            known = True
+        err._livetrust_server_gone = known  # type: ignore[attr-defined]
+    return known
 
 
 @contextmanager

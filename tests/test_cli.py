@@ -102,7 +102,7 @@ def test_the_cli_says_in_one_line_that_neo4j_went_away():
 
     result = CliRunner().invoke(group, ["write"])
     assert result.exit_code == 2
-    assert result.output == ("Error: lost Neo4j during the run: Couldn't connect to 127.0.0.1:7687: | "
+    assert result.output == ("Error: lost the connection to Neo4j during the run: Couldn't connect to 127.0.0.1:7687: | "
                              "Connection refused\n")
     assert isinstance(CliRunner().invoke(group, ["other"]).exception, ValueError)
 
