@@ -130,15 +130,16 @@ def main(ctx: click.Context) -> None:
 @click.option("--corrupt", type=FiniteFloat(0.0, 0.5), default=0.0, show_default=True, help="Bad rows to inject, as a share of each file's rows; every one is recorded in truth/defects.csv.")
 @click.option("--holdout-days", type=click.IntRange(0, None), default=0, show_default=True, help="Write the last D days of events to OUT/holdout/.")
 @click.option("--days", "span_days", type=click.IntRange(7, None), default=180, show_default=True, help="Span of simulated time; it must end by today.")
-@click.option("--start", "start", type=click.DateTime(["%Y-%m-%d"]), default="2026-01-01", show_default=True, help="First day of the span (UTC).")
+@click.option("--start", "start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day of the span (UTC) [default: 2026-01-01].")
 @click.option("--parts", type=click.IntRange(1, 10_000), default=None, help="Consumer shards; >1 writes consumers and events as folders of part files [default: 10 for l, else 1].")
 def generate(out_dir: Path, scale: str, seed: int, file_format: str, corrupt: float, holdout_days: int, span_days: int,
-             start: datetime, parts: int | None) -> None:
+             start: datetime | None, parts: int | None) -> None:
     """Simulate a live-commerce world with known truth (a contract folder + truth/).
 
     Regenerating into a folder replaces only the files a world has (stream files and part files,
     truth/'s files, holdout/); anything else there stays."""
     from .world import generate_world
+    from .world.generate import DEFAULT_START, WorldArgumentError
 
     if holdout_days >= span_days:
         raise click.BadParameter(f"must be less than --days ({span_days})", param_hint="--holdout-days")
@@ -146,9 +147,9 @@ def generate(out_dir: Path, scale: str, seed: int, file_format: str, corrupt: fl
         summary = generate_world(
             out_dir, scale=scale, seed=seed, file_format=file_format, corrupt=corrupt,
             holdout_days=holdout_days, span_days=span_days, progress=True, parts=parts,
-            start=start.replace(tzinfo=timezone.utc),
+            start=start.replace(tzinfo=timezone.utc) if start else DEFAULT_START,
         )
-    except ValueError as err:
+    except WorldArgumentError as err:
         raise LivetrustError(str(err)) from None
     click.echo(summary)
 

@@ -129,6 +129,29 @@ def discover(folder: Path) -> dict[str, list[Source]]:
     return found
 
 
+def stream_entries(folder: Path) -> list[Path]:
+    """What :func:`discover` would read or refuse as a stream in ``folder``: stream files in any
+    format, the files of stream folders, and names near a stream's (``purchases (1).csv``,
+    ``Purchases/``). Other files and folders (``truth/``, ``notes.md``, ``_skip.csv``) are not listed."""
+    entries: list[Path] = []
+    for entry in sorted(Path(folder).iterdir(), key=lambda p: p.name):
+        if entry.name.startswith((".", "_")):
+            continue
+        if entry.is_dir() and entry.name in STREAMS:
+            entries += [p for p in sorted(entry.iterdir(), key=lambda p: p.name)
+                        if not (p.name.startswith((".", "_")) or p.name in _IGNORED_PARTS or p.name.endswith(".crc"))]
+            continue
+        stem, fmt = (entry.name, "/") if entry.is_dir() else split_format(entry.name)
+        if stem in STREAMS:
+            entries.append(entry)
+            continue
+        try:
+            _refuse_near_miss(entry, stem, fmt)
+        except InputError:
+            entries.append(entry)
+    return entries
+
+
 # what a copy, a part or a dated export adds to a stream's name: " (1)", "_2026-12-05", "-part1", ".bak";
 # not a word of its own ("_segments", "-up": another table, skipped as before)
 _COPY_SUFFIX = re.compile(r"[\W_]+(\(?\d+\)?|\d[\d\-_.:t]*|(part|copy|bak|backup|old|new|final|latest|tmp|v)[\W_]*\d*"

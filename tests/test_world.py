@@ -282,20 +282,36 @@ def test_regenerating_into_a_folder_replaces_the_old_world(tmp_path):
 
 
 def test_regenerating_leaves_what_the_generator_does_not_write(tmp_path):
-    """Review: a folder's returns.csv.gz, foreign part files and notes in truth/ were deleted."""
+    """Review: a folder's returns.csv.gz, foreign part files and notes in truth/ were deleted; kept
+    beside a new world, stream files would make its load refuse the folder: refused before anything
+    is deleted."""
+    from livetrust.loaders.readers import discover
+
     generate_world(tmp_path, scale="xs", seed=1, parts=2, holdout_days=10)
-    foreign = [tmp_path / "returns.csv.gz", tmp_path / "purchases" / "part-00000.jsonl.gz",
-               tmp_path / "purchases" / "notes.txt", tmp_path / "truth" / "my_notes.txt",
-               tmp_path / "holdout" / "README", tmp_path / "notes.md"]
-    for f in foreign:
+    harmless = [tmp_path / "truth" / "my_notes.txt", tmp_path / "holdout" / "README", tmp_path / "notes.md",
+                tmp_path / "consumer_segments.csv", tmp_path / "_old_returns.csv"]
+    for f in harmless:
         f.write_text("mine")
     (tmp_path / "purchases.parquet").write_text("an old world's")  # a name the generator writes
     generate_world(tmp_path, scale="xs", seed=2)
-    assert all(f.read_text() == "mine" for f in foreign)
-    assert not (tmp_path / "purchases.parquet").exists() and not list((tmp_path / "purchases").glob("part-*.csv"))
+    assert all(f.read_text() == "mine" for f in harmless)
+    assert not (tmp_path / "purchases.parquet").exists() and not (tmp_path / "purchases").exists()
     assert not (tmp_path / "holdout" / "purchases").exists() and (tmp_path / "purchases.csv").is_file()
     assert sorted(p.name for p in (tmp_path / "truth").iterdir()) == sorted(
         ["my_notes.txt", "consumers.csv", "defects.csv", "factories.csv", "products.csv", "streamers.csv", "world.json"])
+    discover(tmp_path)  # the new world loads
+
+    for stray in ("returns.csv.gz", "purchases (1).csv", "Follows"):
+        (tmp_path / stray).write_text("mine") if "." in stray else (tmp_path / stray).mkdir()
+        before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+        with pytest.raises(ValueError, match=re.escape(stray)):
+            generate_world(tmp_path, scale="xs", seed=3)
+        assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # nothing deleted
+        (tmp_path / stray).unlink() if "." in stray else (tmp_path / stray).rmdir()
+    generate_world(tmp_path, scale="xs", seed=1, parts=2)
+    (tmp_path / "purchases" / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match="notes.txt"):
+        generate_world(tmp_path, scale="xs", seed=1)
 
 
 def test_a_span_past_today_or_a_negative_seed_is_refused(tmp_path):

@@ -82,6 +82,10 @@ def _rng(seed: int, *key: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
 
 
+class WorldArgumentError(ValueError):
+    """An argument of :func:`generate_world` it cannot work with (the CLI prints it in one line)."""
+
+
 TRUTH_FILES = ("consumers.csv", "defects.csv", "factories.csv", "products.csv", "streamers.csv", "world.json")
 _PART = re.compile(r"part-\d{5}(" + "|".join(re.escape(e) for e in EXTENSIONS.values()) + ")")
 
@@ -104,6 +108,23 @@ def _clean(out: Path) -> None:
         (out / "truth" / name).unlink(missing_ok=True)
     _remove_if_empty(out / "truth")
     _remove_if_empty(out / "holdout")
+
+
+def _refuse_foreign_stream_files(out: Path) -> None:
+    """Refuse, before anything is deleted, an ``out`` holding stream files that are not a generated
+    world's (``returns.csv.gz``, ``purchases (1).csv``, a note in ``purchases/``): kept beside the new
+    world they would make its load refuse the folder (a stream given twice), and deleting them would
+    lose a user's data."""
+    from ..loaders.readers import stream_entries
+
+    ours = {f"{stream}{ext}" for stream in LOAD_ORDER for ext in EXTENSIONS.values()}
+    foreign = [entry for root in (out, out / "holdout") if root.is_dir() for entry in stream_entries(root)
+               if not (entry.name in ours if entry.parent == root else _PART.fullmatch(entry.name))]
+    if foreign:
+        names = ", ".join(str(f.relative_to(out)) for f in foreign[:5])
+        more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        raise WorldArgumentError(f"{out} holds stream files this generator did not write ({names}{more}): a load "
+                                 "would read them with the new world's; move them, or choose another --out")
 
 
 def _remove_if_empty(folder: Path) -> None:
@@ -264,33 +285,35 @@ def generate_world(
     """
     t_start = time.perf_counter()
     if scale not in SCALES:
-        raise ValueError(f"unknown scale {scale!r}; choose from {', '.join(SCALES)}")
+        raise WorldArgumentError(f"unknown scale {scale!r}; choose from {', '.join(SCALES)}")
     if file_format not in EXTENSIONS:
-        raise ValueError(f"unknown format {file_format!r}; choose from {', '.join(EXTENSIONS)}")
+        raise WorldArgumentError(f"unknown format {file_format!r}; choose from {', '.join(EXTENSIONS)}")
     if not 0.0 <= corrupt <= 0.5:
-        raise ValueError("corrupt must be in [0, 0.5]")
+        raise WorldArgumentError("corrupt must be in [0, 0.5]")
     if span_days < 7:
-        raise ValueError("span_days must be at least 7")
+        raise WorldArgumentError("span_days must be at least 7")
     if not 0 <= holdout_days < span_days:
-        raise ValueError("holdout_days must be in [0, span_days)")
+        raise WorldArgumentError("holdout_days must be in [0, span_days)")
     sc = SCALES[scale]
     n_parts = int(parts or sc.parts)
     if n_parts < 1:
-        raise ValueError("parts must be at least 1")
+        raise WorldArgumentError("parts must be at least 1")
     P = Params.with_overrides(params)
     if seed < 0:
-        raise ValueError("seed must be 0 or more")
+        raise WorldArgumentError("seed must be 0 or more")
     start_dt = _parse_start(start)
     end = start_dt + dt.timedelta(days=span_days)
     now = dt.datetime.now(dt.timezone.utc)
     if end > now:
         # the loaders refuse events after their clock (future_timestamp), which defects.csv would not list
         room = (now - start_dt).days
-        raise ValueError(f"the span {start_dt:%Y-%m-%d} + {span_days} days ends on {end:%Y-%m-%d}, after today "
-                         f"({now:%Y-%m-%d}): its last events would be refused as future_timestamp; use at most "
-                         f"{room} days from this start, or an earlier start")
+        fix = (f"use at most {room} days from this start, or an earlier start" if room >= 7
+               else "choose a start at least 7 days before today")
+        raise WorldArgumentError(f"the span {start_dt:%Y-%m-%d} + {span_days} days ends on {end:%Y-%m-%d}, after "
+                                 f"today ({now:%Y-%m-%d}): its last events would be refused as future_timestamp; {fix}")
     start_ts = int(start_dt.timestamp())
     out = Path(out_dir)
+    _refuse_foreign_stream_files(out)
     out.mkdir(parents=True, exist_ok=True)
     _clean(out)
     truth = out / "truth"
