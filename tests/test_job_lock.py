@@ -208,6 +208,28 @@ def test_a_published_run_is_not_marked_failed_afterwards(neo4j_db, neo4j_setting
     assert bonds(neo4j_db) == [(c, "run-a") for c in ("c1", "c2", "c3")]
 
 
+def test_publishing_again_changes_nothing(neo4j_db, neo4j_settings):
+    """The driver retries the publishing transaction when the reply to its commit is lost; a second
+    pass over the published run took the run itself for the replaced one (review)."""
+    import json
+
+    from livetrust.queries import cypher_statement
+    from livetrust.writeback import now_utc
+
+    db = neo4j_settings.database
+    seed_graph(neo4j_db)
+    publish_run(neo4j_db, db, RunRecord("score", "run-a"), relationships=[bond_batch(bond_rows(0.5))])
+    assert publish_run(neo4j_db, db, RunRecord("score", "run-b"), relationships=[bond_batch(bond_rows(0.7))]) == "run-a"
+    finished = neo4j_db.execute_query("MATCH (r:JobRun {run_id: 'run-b'}) RETURN r.finished_at AS at").records[0]["at"]
+    again = neo4j_db.execute_query(cypher_statement("writeback/run_publish"), job="score", run_id="run-b",
+                                   finished_at=now_utc(), output_counts=json.dumps({}), relationships_written=3)
+    assert again.records[0]["previous_run_id"] == "run-a"
+    assert current_run_id(neo4j_db, db, "score") == "run-b" and runs(neo4j_db)["run-a"] == ("succeeded", None)
+    records = neo4j_db.execute_query("MATCH (r:JobRun {job: 'score', current: true}) "
+                                     "RETURN r.run_id AS id, r.finished_at AS at, r.replaced_run_id AS replaced").records
+    assert [(r["id"], r["at"], r["replaced"]) for r in records] == [("run-b", finished, "run-a")]
+
+
 def test_concurrent_acquirers_get_one_lock(neo4j_db, neo4j_settings):
     db = neo4j_settings.database
     for round_ in range(8):
