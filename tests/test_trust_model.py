@@ -420,10 +420,13 @@ def test_a_refollow_counts_the_days_followed_not_the_gap():
     w.follow("c2", "s1", 100.0, until=110.0)  # 10 days, then back for the last 20
     w.follow("c2", "s1", 160.0)
     w.follow("c3", "s1", 60.0)  # one open follow: 120 days, unchanged
+    w.follow("c4", "s1", 80.0, until=170.0)  # 90 days, and a follow inside it sent as well: still 90
+    w.follow("c4", "s1", 100.0, until=120.0)
     bonds = TrustModel().fit(w.projection(as_of=180.0)).results_["consumer_streamer"].set_index("consumer_id")
     assert bonds.loc["c1", "followed_days"] == pytest.approx(45.0) and bonds.loc["c1", "unfollowed"]
     assert bonds.loc["c2", "followed_days"] == pytest.approx(30.0) and bonds.loc["c2", "following"]
     assert bonds.loc["c3", "followed_days"] == pytest.approx(120.0)
+    assert bonds.loc["c4", "followed_days"] == pytest.approx(90.0)
     assert bonds.loc["c2", "positive_evidence"] == pytest.approx(30.0 / 90.0)  # follow evidence at 30 of 90 days
 
 

@@ -78,16 +78,16 @@ def bond_table(ev: Evidence, cred: Credibility, streamer_trust: np.ndarray, *, p
 
 
 def _followed_days(fi: np.ndarray, f_age: np.ndarray, f_end_age: np.ndarray, n: int) -> np.ndarray:
-    """Days each pair has followed: its follows' durations summed (ages are days before ``as_of``),
-    each cut at the pair's next follow, so the gap between an unfollow and a re-follow does not
-    count, nor does an open follow sent again with a later start."""
+    """Days each pair has followed: the union of its follows' spans (ages are days before ``as_of``,
+    an open follow ends at 0), so the gap between an unfollow and a re-follow does not count, nor do
+    days two follows of the pair share (an open follow sent again with a later start)."""
     if not len(fi):
         return np.zeros(n)
     order = np.lexsort((-f_age, fi))  # per pair, earliest follow first
     pair, start, end = fi[order], f_age[order], np.nan_to_num(f_end_age[order], nan=0.0)
-    next_start = np.append(start[1:], -np.inf)
-    next_start[np.append(pair[1:] != pair[:-1], True)] = -np.inf
-    return np.bincount(pair, weights=np.maximum(start - np.maximum(end, next_start), 0.0), minlength=n)
+    # the earlier follows of the pair cover every age from their earliest end up to this one's start
+    covered_down_to = pd.Series(end).groupby(pair).cummin().groupby(pair).shift(1, fill_value=np.inf).to_numpy()
+    return np.bincount(pair, weights=np.maximum(np.minimum(start, covered_down_to) - end, 0.0), minlength=n)
 
 
 def _bond_block(ev: Evidence, cred: Credibility, streamer_trust: np.ndarray, ids: tuple[np.ndarray, np.ndarray],
