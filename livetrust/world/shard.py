@@ -279,9 +279,7 @@ def simulate_shard(world: World, k: int, rng: np.random.Generator) -> ShardResul
     o_cause = np.concatenate([o_cause, d_cause])
     o_follower = np.concatenate([o_follower, np.zeros(len(dc), bool)])
     o_qty = np.minimum(rng.geometric(0.72, len(o_cons)), 6).astype(np.int64)
-    promo_day = cal.day_w[np.clip(o_at // DAY, 0, world.span_days - 1)] > 1.8
-    disc = np.where(promo_day, rng.uniform(0.75, 0.92, len(o_cons)), rng.uniform(0.95, 1.0, len(o_cons)))
-    o_amount = np.maximum(1, np.round(world.p_price[o_prod] * o_qty * disc)).astype(np.int64)
+    o_amount = _amounts(world, cal, o_prod, o_qty, o_at, rng)
     o_global = o_cons + g0
 
     # follows of genuine consumers
@@ -346,7 +344,9 @@ def simulate_shard(world: World, k: int, rng: np.random.Generator) -> ShardResul
     targets = world.cat_prod[lo_c[:, None] + (rng.random((len(ring_s), 3)) * (hi_c - lo_c)[:, None]).astype(np.int64)]
     b_prod = targets[br, rng.integers(0, 3, len(bm))]
     b_qty = np.where(rng.random(len(bm)) < 0.75, 1, rng.integers(2, 4, len(bm))).astype(np.int64)
-    b_amount = _ring_amounts(world, cal, b_prod, b_qty, b_at, rng)
+    # ring orders are discounted and rounded like genuine ones (at list price the amount alone told
+    # them apart), from a child generator: the shard's other draws, and the rest of the world, stay
+    b_amount = _amounts(world, cal, b_prod, b_qty, b_at, rng.spawn(1)[0])
     refund = world.s_ring_mode[ring_s[br]] == 1
     b_ret = rng.random(len(bm)) < np.where(refund, P.ring_refund_return, P.ring_inflate_return)
     b_cause = np.where(b_ret, CAUSE_BRUSHING, CAUSE_NONE).astype(np.int8)
@@ -422,12 +422,9 @@ def simulate_shard(world: World, k: int, rng: np.random.Generator) -> ShardResul
     return res
 
 
-def _ring_amounts(world, cal, prod: np.ndarray, qty: np.ndarray, at: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Ring orders' amounts, discounted and rounded as genuine orders' are (at list price they were
-    told apart by the amount alone: never discounted, never a whole number). Drawn from a child of
-    the shard's generator, so the shard's other draws, and with them the rest of the world, stay
-    as they were."""
-    child = np.random.Generator(np.random.PCG64(rng.bit_generator.seed_seq.spawn(1)[0]))
+def _amounts(world, cal, prod: np.ndarray, qty: np.ndarray, at: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Order amounts: list price x quantity, discounted (0.75-0.92 on promotion days, else 0.95-1)
+    and rounded to whole units."""
     promo_day = cal.day_w[np.clip(at // DAY, 0, world.span_days - 1)] > 1.8
-    disc = np.where(promo_day, child.uniform(0.75, 0.92, len(prod)), child.uniform(0.95, 1.0, len(prod)))
+    disc = np.where(promo_day, rng.uniform(0.75, 0.92, len(prod)), rng.uniform(0.95, 1.0, len(prod)))
     return np.maximum(1, np.round(world.p_price[prod] * qty * disc)).astype(np.int64)
