@@ -194,3 +194,13 @@ def test_trusted_path_matches_paths_explain(pipeline, driver, neo4j_settings):
     assert got["first_streamer"].iloc[0] == direct["via_streamer"]
     assert_uses_indexes(driver, neo4j_settings.database, "trusted_path",
                         factory_id=direct["factory_id"], consumer_id=direct["consumer_id"])
+
+
+def test_score_explanations_seek_one_entity_and_match_the_files(pipeline, driver, neo4j_settings):
+    for name, key, file in (("streamer_score", "streamer_id", "streamers"), ("product_score", "product_id", "products"),
+                            ("factory_score", "factory_id", "factories")):
+        rows = pd.read_csv(pipeline / "scores" / f"{file}.csv", dtype={key: str})
+        one = rows.loc[rows["trust"].idxmax()]
+        got = run_query(name, driver=driver, settings=neo4j_settings, **{key: one[key]})
+        assert got[key].tolist() == [one[key]] and got["trust"].iloc[0] == pytest.approx(one["trust"], rel=1e-9)
+        assert_uses_indexes(driver, neo4j_settings.database, name, **{key: one[key]})

@@ -6,11 +6,11 @@ import doctest
 
 import networkx as nx
 import numpy as np
-from scipy.special import expit
 import pandas as pd
 import pytest
 import scipy.sparse as sp
 from scipy import stats
+from scipy.special import expit
 
 from livetrust.graph import _arrays
 from livetrust.graph.trust import (
@@ -195,6 +195,9 @@ def test_effects_intercept_has_a_weak_prior():
                                (np.arange(10_000) < 1_000).astype(float), np.ones(10_000), 1, 1, 1)
     assert expit(many.mu + many.effect["streamer"][0] + many.effect["factory"][0]
                  + many.effect["product"][0]) == pytest.approx(0.1, abs=1e-3)  # the data speaks over the prior
+    with pytest.raises(ValueError, match="intercept_prior"):
+        effects.fit_effects(np.zeros(1, int), np.zeros(1, int), np.array([0]), np.ones(1), np.zeros(1), 1, 1, 1,
+                            intercept_prior=(0.25, 0.0))  # no orders and no prior: mu would be 0/0
 
 
 # ---- evidence: maturity of the return window

@@ -139,6 +139,8 @@ def fit_effects(streamer: np.ndarray, product: np.ndarray, product_factory: np.n
     # that is thin and one-sided (every weighted order returned, or none) walks mu towards +-inf,
     # and with no usable evidence at all there is no rate to start from
     r0, w0 = intercept_prior
+    if not (0 < r0 < 1 and w0 > 0):
+        raise ValueError(f"intercept_prior must be (rate in (0, 1), weight > 0), not {intercept_prior}")
     total = cw.sum()
     mu = float(np.log((cy.sum() + w0 * r0) / (total - cy.sum() + w0 * (1 - r0))))
     eta = np.full(len(cw), mu)

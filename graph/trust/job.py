@@ -122,8 +122,9 @@ def thin_evidence(evidence: dict[str, float | None] | None) -> str | None:
         return None
     causes = {"recency": "the orders are old for --half-life-days",
               "credibility": "the buyers' accounts look new or suspect, e.g. registered just before they act",
-              "maturity": "the orders are still inside their return window"}
-    factor = min(causes, key=lambda k: evidence[k])
+              "maturity": "the orders are still inside their return window",
+              "cap": "a buyer's many orders at one streamer count as a few"}
+    factor = min((k for k in causes if evidence.get(k) is not None), key=lambda k: evidence[k])
     return (f"  warning: an order carries {evidence['weight']:.1%} of full evidence on average: the scores stay "
             f"close to their priors; lowest factor {factor} {evidence[factor]:.1%} ({causes[factor]})")
 

@@ -270,13 +270,21 @@ def cause_outcomes(ev, unattributed: str = "split") -> tuple[dict[str, np.ndarra
 
 def order_evidence(ev, credibility: np.ndarray, weight: np.ndarray) -> dict[str, float | None]:
     """Mean evidence weight of an order, and the mean of each of its factors (1 = full weight):
-    what to look at when the scores stay near their priors. ``None`` without orders."""
+    what to look at when the scores stay near their priors. ``cap`` is the share of the uncapped
+    weight that the per-pair cap keeps. ``None`` without orders."""
     if ev.n_orders == 0:
-        return {"weight": None, "recency": None, "credibility": None, "maturity": None}
-    maturity = np.where(ev.o_returned > 0, 1.0, ev.o_maturity)
+        return {"weight": None, "recency": None, "credibility": None, "maturity": None, "cap": None}
+    cred = np.asarray(credibility)[ev.o_consumer]
+    uncapped = float(np.sum(ev.o_decay * cred * _maturity(ev)))
     return {"weight": round(float(np.mean(weight)), 6), "recency": round(float(np.mean(ev.o_decay)), 6),
-            "credibility": round(float(np.mean(np.asarray(credibility)[ev.o_consumer])), 6),
-            "maturity": round(float(np.mean(maturity)), 6)}
+            "credibility": round(float(np.mean(cred)), 6), "maturity": round(float(np.mean(_maturity(ev))), 6),
+            "cap": round(float(np.sum(weight)) / uncapped, 6) if uncapped > 0 else 1.0}
+
+
+def _maturity(ev) -> np.ndarray:
+    """A returned order counts in full; one not returned (yet) in proportion to the share of returns
+    that would already have arrived at its age."""
+    return np.where(ev.o_returned > 0, 1.0, ev.o_maturity)
 
 
 def order_weights(ev, credibility: np.ndarray, cap: float, forgetting: np.ndarray | None = None) -> np.ndarray:
@@ -289,7 +297,7 @@ def order_weights(ev, credibility: np.ndarray, cap: float, forgetting: np.ndarra
     """
     forgetting = ev.o_decay if forgetting is None else forgetting
     cred = np.asarray(credibility)[ev.o_consumer]
-    w = forgetting * cred * np.where(ev.o_returned > 0, 1.0, ev.o_maturity)
+    w = forgetting * cred * _maturity(ev)
     if not np.isfinite(cap) or ev.n_orders == 0:
         return w
     S = max(ev.n_streamers, 1)
