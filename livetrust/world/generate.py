@@ -342,9 +342,13 @@ def generate_world(
         res = simulate_shard(world, k, _rng(seed, 1, k))
         # consumers
         ctable, co = _consumer_table(world, res)
-        writer.write("main", "consumers", ctable, part)
         if holdout is not None:
+            # an export taken at the cutoff knows no account registered after it; the holdout's copy
+            # has every account, as the next export would
+            writer.write("main", "consumers", ctable.filter(pa.array(res.c_registered[co] < cutoff)), part)
             writer.write("holdout", "consumers", ctable, part, corrupt=False)
+        else:
+            writer.write("main", "consumers", ctable, part)
         write_csv(_truth_consumers(world, res, co), truth / "consumers.csv", append=k > 0)
         fraud_counts["fake_follower_accounts"] += int(np.sum(res.c_fraud == 1))
         fraud_counts["ring_accounts"] += int(np.sum(res.c_fraud == 2))
