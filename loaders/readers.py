@@ -82,6 +82,12 @@ def split_format(name: str) -> tuple[str, str | None]:
     return stem, None
 
 
+def _not_data(part: str) -> bool:
+    """A file of a stream folder that is no data: hidden or left out (``.``, ``_``), a writer's
+    marker (``_SUCCESS``) or a checksum (``.crc``)."""
+    return part.startswith((".", "_")) or part in _IGNORED_PARTS or part.endswith(".crc")
+
+
 def discover(folder: Path) -> dict[str, list[Source]]:
     """The input files of each stream in ``folder``, in load order, part files sorted by name.
 
@@ -106,7 +112,7 @@ def discover(folder: Path) -> dict[str, list[Source]]:
                 continue  # truth/, holdout/ and other folders are not streams
             _claim(given, entry.name, entry.name + "/", folder)
             for part in sorted(entry.iterdir(), key=lambda p: p.name):
-                if part.name.startswith((".", "_")) or part.name in _IGNORED_PARTS or part.name.endswith(".crc"):
+                if _not_data(part.name):
                     continue
                 if part.is_dir():
                     raise InputError(f"{part}: nested folders are not supported in a stream folder")
@@ -139,7 +145,7 @@ def stream_entries(folder: Path) -> list[Path]:
             continue
         if entry.is_dir() and entry.name in STREAMS:
             entries += [p for p in sorted(entry.iterdir(), key=lambda p: p.name)
-                        if not (p.name.startswith((".", "_")) or p.name in _IGNORED_PARTS or p.name.endswith(".crc"))]
+                        if not _not_data(p.name)]
             continue
         stem, fmt = (entry.name, "/") if entry.is_dir() else split_format(entry.name)
         if stem in STREAMS:

@@ -274,10 +274,10 @@ def order_evidence(ev, credibility: np.ndarray, weight: np.ndarray) -> dict[str,
     weight that the per-pair cap keeps. ``None`` without orders."""
     if ev.n_orders == 0:
         return {"weight": None, "recency": None, "credibility": None, "maturity": None, "cap": None}
-    cred = np.asarray(credibility)[ev.o_consumer]
-    uncapped = float(np.sum(ev.o_decay * cred * _maturity(ev)))
+    cred, maturity = np.asarray(credibility)[ev.o_consumer], _maturity(ev)
+    uncapped = float(np.sum(ev.o_decay * cred * maturity))
     return {"weight": round(float(np.mean(weight)), 6), "recency": round(float(np.mean(ev.o_decay)), 6),
-            "credibility": round(float(np.mean(cred)), 6), "maturity": round(float(np.mean(_maturity(ev))), 6),
+            "credibility": round(float(np.mean(cred)), 6), "maturity": round(float(np.mean(maturity)), 6),
             "cap": round(float(np.sum(weight)) / uncapped, 6) if uncapped > 0 else 1.0}
 
 

@@ -88,6 +88,7 @@ class WorldArgumentError(ValueError):
 
 TRUTH_FILES = ("consumers.csv", "defects.csv", "factories.csv", "products.csv", "streamers.csv", "world.json")
 _PART = re.compile(r"part-\d{5}(" + "|".join(re.escape(e) for e in EXTENSIONS.values()) + ")")
+_STREAM_FILES = {f"{stream}{ext}" for stream in LOAD_ORDER for ext in EXTENSIONS.values()}  # in any format
 
 
 def _clean(out: Path) -> None:
@@ -95,9 +96,9 @@ def _clean(out: Path) -> None:
     any of its formats, a stream folder's ``part-NNNNN`` files, ``truth/``'s files), in ``out`` and
     ``out/holdout``; anything else stays, and so do the folders that still hold it."""
     for root in (out, out / "holdout"):
+        for name in _STREAM_FILES:
+            (root / name).unlink(missing_ok=True)
         for stream in LOAD_ORDER:
-            for ext in EXTENSIONS.values():
-                (root / f"{stream}{ext}").unlink(missing_ok=True)
             folder = root / stream
             if folder.is_dir():
                 for f in folder.iterdir():
@@ -117,9 +118,8 @@ def _refuse_foreign_stream_files(out: Path) -> None:
     lose a user's data."""
     from ..loaders.readers import stream_entries
 
-    ours = {f"{stream}{ext}" for stream in LOAD_ORDER for ext in EXTENSIONS.values()}
     foreign = [entry for root in (out, out / "holdout") if root.is_dir() for entry in stream_entries(root)
-               if not (entry.name in ours if entry.parent == root else _PART.fullmatch(entry.name))]
+               if not (entry.name in _STREAM_FILES if entry.parent == root else _PART.fullmatch(entry.name))]
     if foreign:
         names = ", ".join(str(f.relative_to(out)) for f in foreign[:5])
         more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
