@@ -25,3 +25,19 @@ def unique(a: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(s[1:], s[:-1], out=keep[1:])
     return s[keep]
+
+
+def weighted_counts(index: np.ndarray, weights: np.ndarray, minlength: int = 0) -> np.ndarray:
+    """``np.bincount(index, weights, minlength)``, always float64.
+
+    numpy returns int64 zeros when ``index`` is empty, weights or not: a run without orders
+    would write integer ``gmv`` and weight columns, another schema than a run with orders.
+
+    Examples
+    --------
+    >>> weighted_counts(np.array([0, 2, 2]), np.array([1.5, 1.0, 0.5]), 4).tolist()
+    [1.5, 0.0, 1.5, 0.0]
+    >>> weighted_counts(np.array([], np.int64), np.array([]), 2).dtype
+    dtype('float64')
+    """
+    return np.bincount(index, weights=weights, minlength=minlength).astype(np.float64, copy=False)

@@ -19,6 +19,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import pandas as pd
+import pyarrow as pa
+
 log = logging.getLogger("livetrust.files")
 
 #: A temp file of ours older than this comes from a run that died (killed, out of memory, the
@@ -140,3 +143,17 @@ def sweep_stale_temps(folder: str | Path, *, older_than_s: float = STALE_TEMP_AF
         log.warning("%s: removed %d temp file(s) of runs that did not finish (%.1f MB): %s", folder, len(removed),
                     size / 1e6, ", ".join(sorted(removed)[:5]) + (", ..." if len(removed) > 5 else ""))
     return removed
+
+
+def arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """``frame`` as an Arrow table (no index) whose text columns stay text when they hold no value.
+
+    pandas keeps a column without values (every output of a run on an empty folder) as
+    ``object``, which Arrow types ``null``: a Parquet reader would see another schema than a
+    run with rows gives (``large_string``, pandas' ``str``).
+    """
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for i, column in enumerate(table.schema):
+        if pa.types.is_null(column.type):
+            table = table.set_column(i, column.name, table.column(i).cast(pa.large_string()))
+    return table

@@ -87,3 +87,43 @@ def test_jobs_remove_the_temp_files_of_runs_that_died(tmp_path, caplog):
         assert r.exit_code == 0, r.output
         assert not stale.exists() and young.exists() and other.exists(), job
         assert f"removed 1 temp file(s) of runs that did not finish (0.0 MB): {stale.name}" in caplog.text, job
+
+
+def test_parquet_columns_keep_their_types_in_a_run_without_rows(tmp_path):
+    """An empty folder, and one with accounts and follows but no orders, give the Parquet schema
+    of a world's run: ids stay text (not Arrow ``null``), gmv and weights float (not int64)."""
+    import shutil
+
+    import pyarrow.parquet as pq
+    from click.testing import CliRunner
+
+    from livetrust.cli import main
+    from livetrust.world import generate_world
+
+    world = tmp_path / "world"
+    generate_world(world, scale="xs", seed=2)
+    empty, follows_only = tmp_path / "empty", tmp_path / "follows_only"
+    for folder in (empty, follows_only):
+        folder.mkdir()
+        for stream in ("factories", "streamers", "products", "consumers", "follows", "purchases", "returns"):
+            header = (world / f"{stream}.csv").read_text().splitlines()[0] + "\n"
+            (folder / f"{stream}.csv").write_text(header)
+    for stream in ("factories", "streamers", "products", "consumers", "follows"):
+        shutil.copy(world / f"{stream}.csv", follows_only / f"{stream}.csv")
+
+    def schemas(data) -> dict:
+        out = {}
+        for job in ("score", "paths"):
+            target = tmp_path / "out" / data.name / job
+            r = CliRunner().invoke(main, [job, "--data", str(data), "--out", str(target), "--format", "parquet"])
+            assert r.exit_code == 0, r.output
+            out.update({p.name: pq.read_schema(p).remove_metadata() for p in target.glob("*.parquet")})
+        return out
+
+    expected = schemas(world)
+    assert len(expected) == 8 and str(expected["streamers.parquet"].field("gmv").type) == "double"
+    for folder in (empty, follows_only):
+        got = schemas(folder)
+        assert got.keys() == expected.keys()
+        for name, schema in expected.items():
+            assert got[name].equals(schema), (folder.name, name, got[name], schema)

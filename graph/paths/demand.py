@@ -127,7 +127,10 @@ def factory_demand(index: PathIndex, *, block_pairs: int | None = None) -> pd.Da
                         format="csr")
     parts = [_block_sums(lo, audience @ stacked, n_cells, len(names))
              for lo, audience in audience_blocks(index, block_pairs=block_pairs)]
-    f, cells, sums = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.int64) for i in range(3))
+    if parts:
+        f, cells, sums = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    else:  # no orders: float sums all the same, so gmv keeps its type
+        f, cells, sums = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     sums = sums.reshape(len(f), len(names))
 
     def at(name: str) -> np.ndarray:

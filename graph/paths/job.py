@@ -31,9 +31,10 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from ... import __version__
-from ...files import atomic_write, sha256_of
+from ...files import arrow_table, atomic_write, sha256_of
 from .bridges import bridge_frame, bridge_rows
 from .channels import factory_channels
 from .co_audience import KEEP as CO_AUDIENCE_KEEP
@@ -177,7 +178,7 @@ def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "
         if file_format == "csv":
             atomic_write(path, lambda tmp, frame=frame: frame.to_csv(tmp, index=False, float_format="%.10g"))
         else:
-            atomic_write(path, lambda tmp, frame=frame: frame.to_parquet(tmp, index=False))
+            atomic_write(path, lambda tmp, frame=frame: pq.write_table(arrow_table(frame), tmp))
         written.append(path)
         outputs[name] = {"file": path.name, "rows": int(len(frame)), "sha256": sha256_of(path)}
     manifest = {

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._arrays import unique
+from .._arrays import unique, weighted_counts
 from . import beta
 from .credibility import Credibility
 from .evidence import Evidence
@@ -106,7 +106,7 @@ def _bond_block(ev: Evidence, cred: Credibility, streamer_trust: np.ndarray, ids
     orders = np.bincount(oi, minlength=n)
     units = np.bincount(oi, weights=ev.o_quantity[o_sel], minlength=n)
     ret_units = np.bincount(oi, weights=ev.o_returned_units[o_sel], minlength=n)
-    gmv = np.bincount(oi, weights=ev.o_amount[o_sel], minlength=n)
+    gmv = weighted_counts(oi, ev.o_amount[o_sel], n)
     last = np.full(n, np.inf)
     if len(oi):
         np.minimum.at(last, oi, ev.o_age[o_sel])

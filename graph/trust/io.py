@@ -28,11 +28,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ...files import atomic_write, sha256_of, stage
+from ...files import arrow_table, atomic_write, sha256_of, stage
 
 MANIFEST = "score_manifest.json"
 HISTORY = "score_history.jsonl"
@@ -49,11 +48,10 @@ def write_frame(frame: pd.DataFrame, path: Path, file_format: str) -> None:
     quoted, booleans written ``true`` / ``false``, missing values left empty.
     """
     if file_format == "csv":
-        table = pa.Table.from_pandas(_round_floats(frame, FLOAT_DIGITS), preserve_index=False)
+        table = arrow_table(_round_floats(frame, FLOAT_DIGITS))
         pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
     elif file_format == "parquet":
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        pq.write_table(table, path, compression="snappy", use_dictionary=True, write_statistics=True)
+        pq.write_table(arrow_table(frame), path, compression="snappy", use_dictionary=True, write_statistics=True)
     else:
         raise ValueError(f"unknown format {file_format!r}; choose csv or parquet")
 

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, ndtri
 
-from .._arrays import unique
+from .._arrays import unique, weighted_counts
 from .effects import Effects
 from .evidence import Evidence
 from .streamers import CAUSE_COLUMNS, delta_confidence, evidence_var
@@ -119,8 +119,8 @@ def product_table(ev: Evidence, effs: dict[str, Effects], class_weight: dict[str
         "returned_units": ret_units.astype(np.int64),
         "return_rate": _rate(ret_units, units),
         **_causes(ev, o_p, P),
-        "kept_weight": np.bincount(o_p, weights=order_weight * (1.0 - ev.o_returned), minlength=P),
-        "returned_weight": np.bincount(o_p, weights=order_weight * ev.o_returned, minlength=P),
+        "kept_weight": weighted_counts(o_p, order_weight * (1.0 - ev.o_returned), P),
+        "returned_weight": weighted_counts(o_p, order_weight * ev.o_returned, P),
         "streamers": _distinct(o_p, ev.o_streamer, P, ev.n_streamers),
         "buyers": _distinct(o_p, ev.o_consumer, P, ev.n_consumers),
     })
@@ -155,7 +155,7 @@ def factory_table(ev: Evidence, effs: dict[str, Effects], class_weight: dict[str
         "returned_units": ret_units.astype(np.int64),
         "return_rate": _rate(ret_units, units),
         **_causes(ev, o_f, F, known),
-        "kept_weight": np.bincount(o_f, weights=w * (1.0 - ev.o_returned[known]), minlength=F),
-        "returned_weight": np.bincount(o_f, weights=w * ev.o_returned[known], minlength=F),
+        "kept_weight": weighted_counts(o_f, w * (1.0 - ev.o_returned[known]), F),
+        "returned_weight": weighted_counts(o_f, w * ev.o_returned[known], F),
         "streamers": _distinct(o_f, ev.o_streamer[known], F, ev.n_streamers),
     })

@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, ndtri
 
-from .._arrays import unique
+from .._arrays import unique, weighted_counts
 from .credibility import Credibility
 from .effects import Effects
 from .evidence import Evidence
@@ -207,9 +207,9 @@ def streamer_table(ev: Evidence, cred: Credibility, effs: dict[str, Effects], in
     orders = np.bincount(o_s, minlength=S)
     units = np.bincount(o_s, weights=ev.o_quantity, minlength=S)
     ret_units = np.bincount(o_s, weights=ev.o_returned_units, minlength=S)
-    kept_w = np.bincount(o_s, weights=order_weight * (1.0 - ev.o_returned), minlength=S)
-    ret_w = np.bincount(o_s, weights=order_weight * ev.o_returned, minlength=S)
-    gmv = np.bincount(o_s, weights=ev.o_amount, minlength=S)
+    kept_w = weighted_counts(o_s, order_weight * (1.0 - ev.o_returned), S)
+    ret_w = weighted_counts(o_s, order_weight * ev.o_returned, S)
+    gmv = weighted_counts(o_s, ev.o_amount, S)
     last = np.full(S, np.inf)
     if ev.n_orders:
         np.minimum.at(last, o_s, ev.o_age)
