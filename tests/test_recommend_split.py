@@ -25,6 +25,27 @@ def test_time_split_keeps_only_returns_known_at_the_cutoff():
     assert (train["returned_at"] < split.cutoff).all()
 
 
+def test_an_order_returned_in_parts_counts_only_the_units_returned_before_the_cutoff():
+    """Review of evaluate: an order first returned before the cutoff kept its whole returned total,
+    a later partial return included (the future leaked into the trust evidence)."""
+    proj = tiny_projection()
+    orders = proj.orders.set_index("order_id")
+    orders.loc["o1", "quantity"] = 3  # c2 bought 3 of p2 on day -9: 1 back on day -6, 2 on day -2
+    orders.loc["o1", ["returned_quantity", "first_returned_at"]] = [3, ts(-6)]
+    orders.loc["o3", ["returned_quantity", "first_returned_at"]] = [0, pd.NaT]
+    proj.orders = orders.reset_index()
+    proj.returns = normalise("returns", pd.DataFrame({
+        "order_id": ["o1", "o1"], "returned_at": [ts(-6), ts(-2)], "quantity": [1, 2], "reason": ["damaged", None],
+    }))
+    split = time_split(proj, 4.5, end=ts(0))  # cutoff: day -4.5
+    train = split.train.orders.set_index("order_id")
+    assert train.loc["o1", "returned_quantity"] == 1 and train.loc["o1", "first_returned_at"] == ts(-6)
+    assert (train.drop(index="o1")["returned_quantity"] == 0).all()
+    assert split.train.returns["quantity"].tolist() == [1]
+    whole = proj.orders.set_index("order_id")
+    assert whole.loc["o1", "returned_quantity"] == 3  # the projection itself is not changed
+
+
 
 def test_a_re_follow_of_an_unfollowed_streamer_is_not_a_new_follow_to_predict():
     """Review of the diff: the consumer -> streamers list no longer offers streamers the consumer

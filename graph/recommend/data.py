@@ -62,9 +62,9 @@ class TimeSplit:
 def time_split(projection: Projection, holdout_days: float, *, end: pd.Timestamp | None = None) -> TimeSplit:
     """Hide the last ``holdout_days`` days (ending at ``end``, default the latest event).
 
-    In ``train``: orders placed before the cutoff, counting only the returns that had
-    started before it (a later return is the future; the ``returns`` table keeps the
-    returns made before the cutoff of those orders); follows started before it, still
+    In ``train``: orders placed before the cutoff, counting only the units returned before
+    it (a later return, even of an order partly returned before, is the future; the
+    ``returns`` table keeps the returns made before the cutoff of those orders); follows started before it, still
     running where they ended after it. Consumers, streamers, products and factories
     are kept whole (catalogue data, not behaviour).
     """
@@ -75,17 +75,20 @@ def time_split(projection: Projection, holdout_days: float, *, end: pd.Timestamp
     orders, follows = projection.orders, projection.follows
     before = orders["purchased_at"] < cutoff
     train_orders = orders.loc[before].copy()
-    late = ~(train_orders["first_returned_at"] < cutoff)  # NaT or on/after the cutoff
-    train_orders.loc[late, "returned_quantity"] = 0
-    train_orders.loc[late, "first_returned_at"] = pd.NaT
     f_before = follows["followed_at"] < cutoff
     train_follows = follows.loc[f_before].copy()
     train_follows.loc[~(train_follows["unfollowed_at"] < cutoff), "unfollowed_at"] = pd.NaT
     # the returns table (one row per return, with its reason): only returns already made
-    # at the cutoff, of orders placed before it -- as ``returned_quantity`` above
+    # at the cutoff, of orders placed before it
     returns = projection.returns
     train_returns = returns.loc[(returns["returned_at"] < cutoff)
                                 & returns["order_id"].isin(train_orders["order_id"])].reset_index(drop=True)
+    # an order's returned units as known at the cutoff: its returns made before it (the whole
+    # order's total would count a later partial return of an order first returned before it)
+    returned = train_returns.groupby("order_id")["quantity"].sum()
+    train_orders["returned_quantity"] = train_orders["order_id"].map(returned).fillna(0).astype(
+        train_orders["returned_quantity"].dtype)
+    train_orders.loc[~(train_orders["first_returned_at"] < cutoff), "first_returned_at"] = pd.NaT
     train = Projection(
         factories=projection.factories, streamers=projection.streamers, products=projection.products,
         consumers=projection.consumers, follows=train_follows, orders=train_orders, returns=train_returns, as_of=cutoff,
