@@ -66,6 +66,23 @@ def test_most_popular_excludes_seen():
     assert idx.tolist() == [[0, 1]] * 3  # ties break toward the lower code
 
 
+@pytest.mark.parametrize("make", [MostPopular, lambda: RP3beta(alpha=1.0, beta=0.0, k=10), lambda: ItemKNN(k=10)])
+def test_an_exclusion_matrix_replaces_the_fitted_one(make):
+    """``excluded`` takes the place of the fitted matrix's pairs (the evaluation's consumer ->
+    streamers baselines exclude every streamer ever followed, fitted on the follows still running)."""
+    model = make().fit(X)
+    everything, _ = model.recommend(3, exclude_seen=False)
+    ever = X.toarray().astype(bool)
+    ever[:, 0] = True  # every user once had item 0 too
+    idx, _ = model.recommend(3, excluded=sp.csr_matrix(ever.astype(np.float64)))
+    for user in range(X.shape[0]):
+        assert not set(idx[user][idx[user] >= 0]) & set(np.flatnonzero(ever[user]))
+        kept = [i for i in everything[user] if i >= 0 and not ever[user, i]]
+        assert idx[user][idx[user] >= 0].tolist() == kept  # the same order, only those removed
+    with pytest.raises(ValueError, match="shape"):
+        model.recommend(3, excluded=sp.csr_matrix((2, 2)))
+
+
 def test_top_k_helpers_break_ties_stably():
     block = np.array([[1.0, 3.0, 3.0, -np.inf], [0.0, 0.0, 0.0, 0.0], [-np.inf] * 4])
     idx, vals = top_k_dense(block, 2)

@@ -246,10 +246,14 @@ class MatrixRecommender:
         return None
 
     def recommend(self, k: int, rows: np.ndarray | None = None, *, exclude_seen: bool = True,
-                  fill_popular: bool = True, cells: int = BLOCK_CELLS) -> tuple[np.ndarray, np.ndarray]:
+                  fill_popular: bool = True, cells: int = BLOCK_CELLS,
+                  excluded: sp.spmatrix | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` item codes and scores per user row.
 
-        ``fill_popular`` breaks ties -- above all among the items a personalised model
+        ``excluded``: the (user x item) pairs never to recommend, when they are not the fitted
+        matrix's (``exclude_seen``): the evaluation gives the baselines of consumer -> streamers
+        every streamer a consumer ever followed, as livetrust's list excludes, while they fit on
+        the follows running at the cutoff. ``fill_popular`` breaks ties -- above all among the items a personalised model
         gives no score -- by popularity (a tiny ``1e-6 x`` the row's smallest positive
         score), so short lists are filled the way a team would fill them.
         """
@@ -259,7 +263,12 @@ class MatrixRecommender:
         pop = degree / degree.max() if degree.size and degree.max() > 0 else degree
         fill = pop if fill_popular else np.zeros(n_items)
         rows = np.arange(X.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
-        seen = X if exclude_seen else sp.csr_matrix(X.shape)
+        if excluded is not None:
+            seen = sp.csr_matrix(excluded)
+            if seen.shape != X.shape:
+                raise ValueError(f"excluded has shape {seen.shape}; the fitted matrix {X.shape}")
+        else:
+            seen = X if exclude_seen else sp.csr_matrix(X.shape)
         shared = self.shared_scores()
         if shared is not None:
             return _top_k_shared(np.asarray(shared, dtype=np.float64), fill, seen, rows, k, cells)

@@ -16,7 +16,8 @@ Protocol (``livetrust evaluate``)
   ``item_knn`` (scikit-learn cosine) and ``rp3beta`` fit on the consumer x product
   purchase matrix.
 - **consumer -> streamers**: relevant = streamers the consumer started following in the
-  hidden days and did not follow at the cutoff; baselines fit on the follow matrix.
+  hidden days and had never followed before the cutoff; baselines fit on the follows
+  running at the cutoff, and every method excludes the streamers the consumer ever followed.
 - **factory -> streamers**: relevant = the truth's honest (``honesty >= 0.5``), non-fraud
   streamers that sold the factory's category in the hidden days (without truth: all
   streamers that did); baseline ``category_top_sellers`` (most units sold in the
@@ -382,7 +383,8 @@ def _consumer_streamers(ctx: Context, split, k, truth, genuine, baselines, param
     for name in baselines:
         t = time.perf_counter()
         base = baseline(name, params).fit(X)
-        rec, _ = base.recommend(k, users)
+        # fit on the follows running at the cutoff; offer none the consumer ever followed (as livetrust)
+        rec, _ = base.recommend(k, users, excluded=g.followed_ever)
         out.append(_row("consumer_streamers", name, rec, relevant, k, g.n_streamers, flagged,
                         seconds=time.perf_counter() - t, honesty=honesty))
         say(f"  {name} ndcg@{k}={out[-1]['ndcg']:.4f}")
