@@ -339,7 +339,8 @@ def _recommender_params(texts: tuple[str, ...], targets: dict[str, type]) -> dic
 @click.option("--k", "k", type=click.IntRange(1, 1000), default=10, show_default=True, help="Metric cut-off (precision@k, NDCG@k ...).")
 @click.option("--truth", "truth_dir", type=click.Path(file_okay=False, path_type=Path), help="The world's truth folder, for fraud exposure [default: DATA/truth when present].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Also write evaluation.md and evaluation.json here.")
-@click.option("--baselines", default="most_popular,item_knn,rp3beta", show_default=True, help="Comma-separated baselines.")
+@click.option("--baselines", default="most_popular,item_knn,rp3beta,followed_sellers", show_default=True,
+              help="Comma-separated baselines (followed_sellers: consumer -> products only).")
 @click.option("--lists", "list_names", metavar="NAMES", help="Comma-separated lists to evaluate [default: consumer_products,consumer_streamers,factory_streamers].")
 @click.option("--set", "settings_text", multiple=True, metavar="NAME.PARAM=VALUE",
               help="A parameter of livetrust's recommender of a list (consumer_products.keep_power=4) or of a "
@@ -351,20 +352,22 @@ def evaluate(data_dir: Path | None, holdout_days: int, k: int, truth_dir: Path |
 
     Hides the last --holdout-days, scores and recommends from the rest, and measures
     precision@k, recall@k, NDCG@k, MAP@k, coverage, fraud exposure and returned share
-    against what really happened, for livetrust and most-popular, item-kNN and RP3beta.
+    against what really happened, for livetrust and most-popular, item-kNN, RP3beta and
+    followed-sellers (the followed streamers' products, without trust).
     """
     from .graph.recommend.commands import run_evaluate
 
+    from .graph.recommend.evaluate import BASELINES, RECOMMENDERS
+
     names = tuple(b.strip() for b in baselines.split(",") if b.strip())
-    bad = [b for b in names if b not in ("most_popular", "item_knn", "rp3beta")]
+    bad = [b for b in names if b not in BASELINES]
     if bad:
-        raise click.BadParameter(f"unknown baseline(s) {', '.join(bad)}; choose from most_popular, item_knn, rp3beta", param_hint="--baselines")
+        raise click.BadParameter(f"unknown baseline(s) {', '.join(bad)}; choose from {', '.join(BASELINES)}",
+                                 param_hint="--baselines")
     evaluable = ("consumer_products", "consumer_streamers", "factory_streamers")
     lists = _list_names(list_names)
     if lists and any(n not in evaluable for n in lists):
         raise click.BadParameter(f"evaluable lists: {', '.join(evaluable)}", param_hint="--lists")
-    from .graph.recommend.evaluate import RECOMMENDERS
-
     params = _recommender_params(settings_text, RECOMMENDERS)
     click.echo(run_evaluate(data_dir=data_dir, holdout_days=holdout_days, k=k, truth_dir=truth_dir, out_dir=out_dir,
                             baselines=names, lists=lists, settings=settings, params=params,

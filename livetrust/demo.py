@@ -54,7 +54,8 @@ FILE_FORMAT = "csv"
 SCORE_PARAMS: dict[str, Any] = {"half_life_days": 90.0}
 PATHS_PARAMS: dict[str, Any] = {"top_k": 1000, "top_channels": 10, "carry_prior": 5.0, "min_bond": 0.0}
 RECOMMEND_PARAMS: dict[str, Any] = {"top": 20}
-EVALUATE_PARAMS: dict[str, Any] = {"holdout_days": 30, "k": 10, "baselines": ("most_popular", "item_knn", "rp3beta")}
+EVALUATE_PARAMS: dict[str, Any] = {"holdout_days": 30, "k": 10, "baselines": ("most_popular", "item_knn", "rp3beta",
+                                                                                "followed_sellers")}
 
 # Cypher the demo runs (queries/demo/): the emptiness checks, the --reset wipe, and the
 # queries it prints for Neo4j Browser with this run's ids as parameters.

@@ -50,7 +50,9 @@ def test_evaluate_with_hand_scores_runs_every_method():
     proj = tiny_projection()
     ev = evaluate(proj, holdout_days=4.5, k=3, scorer=lambda p: tiny_scores())
     t = ev.table
-    assert set(t[t.list == "consumer_products"].method) == {"livetrust", "most_popular", "item_knn", "rp3beta"}
+    assert set(t[t.list == "consumer_products"].method) == {"livetrust", "most_popular", "item_knn", "rp3beta",
+                                                            "followed_sellers"}
+    assert "followed_sellers" not in set(t[t.list == "consumer_streamers"].method)
     assert set(t[t.list == "factory_streamers"].method) == {"livetrust", "category_top_sellers"}
     assert ev.info["score_run_id"] == "score-1" and ev.info["k"] == 3
     # hidden (after day -7.5): c2 buys p1 and returns it (1), c4 p3 twice, c3 p4, c2 p5, all kept:
@@ -92,7 +94,8 @@ def test_evaluate_on_a_generated_world(xs_world):
     truth = Truth.load(xs_world / "truth")
     ev = evaluate(load_projection(xs_world), holdout_days=30, k=10, truth=truth)
     t = ev.table.set_index(["list", "method"])
-    assert len(t) == 4 + 4 + 2
+    assert len(t) == 5 + 4 + 2  # followed_sellers recommends products only
+    assert ("consumer_products", "followed_sellers") in t.index and ("consumer_streamers", "followed_sellers") not in t.index
     for col in ("precision", "recall", "ndcg", "map", "coverage", "fraud_exposure"):
         v = t[col].to_numpy(dtype=float)
         assert np.all((v >= 0) & (v <= 1)), col

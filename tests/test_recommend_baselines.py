@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from livetrust.graph.recommend import ItemKNN, MostPopular, RP3beta
+from livetrust.graph.recommend import FollowedSellers, ItemKNN, MostPopular, RP3beta
 from livetrust.graph.recommend.common import MatrixRecommender, top_k_dense, top_k_sparse, top_k_sparse_rows
 
 X = sp.csr_matrix(np.array([[1, 1, 0], [0, 1, 1], [1, 0, 0]], dtype=float))
@@ -54,6 +54,23 @@ def test_itemknn_cosine_by_hand():
     # u0 can only get i2; u1 only i0; u2: i1 (0.5) then i2 (no score: filled by popularity)
     assert idx.tolist() == [[2, -1], [0, -1], [1, 2]]
     assert ItemKNN(k=1).fit(X).similarity_.toarray() == pytest.approx(np.array([[0, 0.5, 0], [0, 0, R2], [0, R2, 0]]))
+
+
+def test_followed_sellers_scores_by_hand():
+    """c0 follows s0 and s1; s0 sold p0 x3 and p1 x1, s1 sold p1 and p2 once each; c1 follows
+    only s1; c2 nobody. score(c, p) = sum over followed s of s's share of units in p."""
+    bought = sp.csr_matrix(np.array([[1, 0, 0], [0, 0, 1], [0, 0, 0]], dtype=float))
+    follows = sp.csr_matrix(np.array([[1, 1], [0, 1], [0, 0]], dtype=float))
+    sales = sp.csr_matrix(np.array([[3, 1, 0], [0, 1, 1]], dtype=float))
+    model = FollowedSellers().fit(bought, follows=follows, sales=sales)
+    assert model.score_sparse(np.arange(3)).toarray() == pytest.approx(
+        np.array([[0.75, 0.25 + 0.5, 0.5], [0, 0.5, 0.5], [0, 0, 0]]))
+    idx, _ = model.recommend(2, np.arange(3))
+    # c0: p1 (0.75) before p2 (0.5), p0 bought; c1: p1 (p2 bought), then p0 by popularity;
+    # c2: nothing personal -> by popularity (p0 and p2 have one buyer each: the lower code first)
+    assert idx.tolist() == [[1, 2], [1, 0], [0, 2]]
+    with pytest.raises(ValueError, match="shapes"):
+        FollowedSellers().fit(bought, follows=follows, sales=sales.T)
 
 
 def test_most_popular_excludes_seen():

@@ -11,13 +11,14 @@ Lists (``run.LISTS``; each row: subject_id, rank, object_id, score, evidence col
 Inputs are the :class:`~livetrust.graph.projection.Projection` and four trust frames
 (:class:`~.scores.Scores`); fraud-flagged or low-confidence objects are demoted by the
 documented rule in ``scores.py``, never dropped. Baselines (``popular.py``,
-``itemknn.py``, ``rp3beta.py``), metrics (``metrics.py``) and the time-split evaluation
+``itemknn.py``, ``rp3beta.py``, ``followed_sellers.py``), metrics (``metrics.py``) and the time-split evaluation
 (``evaluate.py``) prove the lists; ``export.py`` writes files + manifest and Neo4j.
 """
 
 from .data import Graph, TimeSplit, load_projection, time_split
 from .evaluate import Evaluation, Truth, evaluate
 from .export import export, publish, verify
+from .followed_sellers import FollowedSellers
 from .itemknn import ItemKNN
 from .popular import MostPopular
 from .rp3beta import RP3beta
@@ -25,7 +26,7 @@ from .run import LISTS, RecommendResult, read_subjects, recommend
 from .scores import Demotion, Scores, scores_from_model
 
 __all__ = [
-    "Demotion", "Evaluation", "Graph", "ItemKNN", "LISTS", "MostPopular", "RP3beta", "RecommendResult",
+    "Demotion", "Evaluation", "FollowedSellers", "Graph", "ItemKNN", "LISTS", "MostPopular", "RP3beta", "RecommendResult",
     "Scores", "TimeSplit", "Truth", "evaluate", "export", "load_projection", "publish", "read_subjects",
     "recommend", "scores_from_model", "time_split", "verify",
 ]

@@ -14,7 +14,9 @@ Protocol (``livetrust evaluate``)
   folder is given: the truth's fraud accounts -- fake followers, brushing rings -- are
   not customers to serve). Methods: ``livetrust`` and the baselines ``most_popular``,
   ``item_knn`` (scikit-learn cosine) and ``rp3beta`` fit on the consumer x product
-  purchase matrix.
+  purchase matrix, and ``followed_sellers`` (the products of the streamers the consumer
+  follows, by their share of each one's recent sales: the private-domain data livetrust
+  reads besides trust, without trust).
 - **consumer -> streamers**: relevant = streamers the consumer started following in the
   hidden days and had never followed before the cutoff; baselines fit on the follows
   running at the cutoff, and every method excludes the streamers the consumer ever followed.
@@ -53,6 +55,7 @@ from .consumer_streamers import ConsumerStreamers
 from .context import Context
 from .data import Graph, codes_of, time_split
 from .factory_streamers import FactoryStreamers
+from .followed_sellers import FollowedSellers
 from .itemknn import ItemKNN
 from .popular import MostPopular
 from .rp3beta import RP3beta
@@ -72,7 +75,13 @@ BASELINE_PARAMS: dict[str, dict[str, Any]] = {
 RECOMMENDERS: dict[str, type] = {
     "consumer_products": ConsumerProducts, "consumer_streamers": ConsumerStreamers,
     "factory_streamers": FactoryStreamers, "most_popular": MostPopular, "item_knn": ItemKNN, "rp3beta": RP3beta,
+    "followed_sellers": FollowedSellers,
 }
+
+#: The baselines on offer (``--baselines``), in the table's order. ``followed_sellers`` recommends
+#: products only: the consumer -> streamers evaluation skips it.
+BASELINES: tuple[str, ...] = ("most_popular", "item_knn", "rp3beta", "followed_sellers")
+PRODUCTS_ONLY = frozenset({"followed_sellers"})
 
 Scorer = Callable[[Projection], Scores]
 
@@ -180,7 +189,7 @@ def evaluate(
     k: int = 10,
     truth: Truth | None = None,
     scorer: Scorer | None = None,
-    baselines: tuple[str, ...] = ("most_popular", "item_knn", "rp3beta"),
+    baselines: tuple[str, ...] = BASELINES,
     lists: tuple[str, ...] = ("consumer_products", "consumer_streamers", "factory_streamers"),
     params: dict[str, dict[str, Any]] | None = None,
     progress: Callable[[str], None] | None = None,
@@ -343,7 +352,11 @@ def _consumer_products(ctx: Context, split, k, truth, genuine, baselines, params
     X = g.bought
     for name in baselines:
         t = time.perf_counter()
-        base = baseline(name, params).fit(X)
+        base = baseline(name, params)
+        if isinstance(base, FollowedSellers):  # the private-domain data, no trust
+            base.fit(X, follows=g.following, sales=g.streamer_product_units)
+        else:
+            base.fit(X)
         rec, _ = base.recommend(k, users)
         out.append(_row("consumer_products", name, rec, relevant, k, g.n_products, flagged, bought_u, returned_u,
                         time.perf_counter() - t))
@@ -380,7 +393,7 @@ def _consumer_streamers(ctx: Context, split, k, truth, genuine, baselines, param
                     seconds=time.perf_counter() - t, honesty=honesty))
     say(f"  livetrust ndcg@{k}={out[-1]['ndcg']:.4f}")
     X = g.following
-    for name in baselines:
+    for name in (b for b in baselines if b not in PRODUCTS_ONLY):
         t = time.perf_counter()
         base = baseline(name, params).fit(X)
         # fit on the follows running at the cutoff; offer none the consumer ever followed (as livetrust)
