@@ -137,3 +137,16 @@ def test_evaluation_json_is_strict_and_hiding_every_order_is_refused(xs_world, t
 def test_a_missing_truth_folder_is_named_as_missing(xs_world, tmp_path):
     r = CliRunner().invoke(main, ["evaluate", "--data", str(xs_world), "--truth", str(tmp_path / "nope")])
     assert r.exit_code == 2 and f"--truth {tmp_path / 'nope'}: no such folder" in r.output, r.output
+
+
+def test_a_truth_folder_of_the_wrong_shape_is_one_line(xs_world, tmp_path):
+    """Review of evaluate: --truth pointing at the data folder gave KeyError 'fraud_kind', a truth
+    folder without consumers.csv a FileNotFoundError traceback."""
+    r = CliRunner().invoke(main, ["evaluate", "--data", str(xs_world), "--truth", str(xs_world)])
+    assert r.exit_code == 2 and r.output.count("\n") == 1, r.output
+    assert f"{xs_world / 'streamers.csv'}: no column honesty, fraud_kind" in r.output
+    partial = tmp_path / "truth"
+    partial.mkdir()
+    (partial / "streamers.csv").write_text((xs_world / "truth" / "streamers.csv").read_text())
+    r = CliRunner().invoke(main, ["evaluate", "--data", str(xs_world), "--truth", str(partial)])
+    assert r.exit_code == 2 and f"truth folder {partial}: no consumers.csv" in r.output, r.output

@@ -94,13 +94,32 @@ class Truth:
     consumers: pd.DataFrame  # consumer_id, is_fraud
     folder: str | None = None
 
+    #: The files and columns read from a truth folder (``livetrust generate`` writes more).
+    FILES = {"streamers.csv": ("streamer_id", "honesty", "fraud_kind"), "consumers.csv": ("consumer_id", "is_fraud")}
+
     @classmethod
     def load(cls, folder: str | Path) -> "Truth":
+        """Read ``folder``; a missing file or column is a one-line ``LivetrustError`` naming it."""
         folder = Path(folder)
-        streamers = pd.read_csv(folder / "streamers.csv", dtype={"streamer_id": str, "fraud_kind": str})
-        consumers = pd.read_csv(folder / "consumers.csv", dtype={"consumer_id": str}, usecols=lambda c: c in ("consumer_id", "is_fraud"))
+        streamers, consumers = (cls._read(folder / name, columns) for name, columns in cls.FILES.items())
         streamers["fraud_kind"] = streamers["fraud_kind"].fillna("none")
         return cls(streamers=streamers, consumers=consumers, folder=str(folder))
+
+    @staticmethod
+    def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+        from ...errors import LivetrustError
+
+        if not path.is_file():
+            raise LivetrustError(f"truth folder {path.parent}: no {path.name} (a world's truth/ has "
+                                 f"streamers.csv and consumers.csv)")
+        try:
+            frame = pd.read_csv(path, dtype={columns[0]: str, "fraud_kind": str}, usecols=lambda c: c in columns)
+        except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as err:
+            raise LivetrustError(f"{path}: cannot read as CSV: {str(err).splitlines()[0]}") from None
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise LivetrustError(f"{path}: no column {', '.join(missing)} (a truth file needs {', '.join(columns)})")
+        return frame
 
     def fraud_streamers(self, index: pd.Index) -> np.ndarray:
         s = self.streamers.set_index("streamer_id")["fraud_kind"].reindex(index).fillna("none")
