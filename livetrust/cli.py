@@ -277,6 +277,8 @@ def _list_names(value: str | None) -> tuple[str, ...] | None:
     if not value:
         return None
     names = tuple(v.strip() for v in value.split(",") if v.strip())
+    if not names:
+        raise click.BadParameter(f"names no list; choose from {', '.join(RECOMMEND_LISTS)}", param_hint="--lists")
     bad = [n for n in names if n not in RECOMMEND_LISTS]
     if bad:
         raise click.BadParameter(f"unknown list(s) {', '.join(bad)}; choose from {', '.join(RECOMMEND_LISTS)}", param_hint="--lists")

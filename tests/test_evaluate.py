@@ -150,3 +150,25 @@ def test_a_truth_folder_of_the_wrong_shape_is_one_line(xs_world, tmp_path):
     (partial / "streamers.csv").write_text((xs_world / "truth" / "streamers.csv").read_text())
     r = CliRunner().invoke(main, ["evaluate", "--data", str(xs_world), "--truth", str(partial)])
     assert r.exit_code == 2 and f"truth folder {partial}: no consumers.csv" in r.output, r.output
+
+
+def test_lists_with_nothing_to_score_say_so_and_print_no_measure():
+    """Review of evaluate: with no new purchase in the hidden days, consumer -> products printed a
+    coverage (0.0000) beside the missing metrics, and nothing said the list was not evaluated."""
+    proj = tiny_projection()
+    proj.orders.loc[proj.orders["order_id"] == "o7", "product_id"] = "p1"  # c2 bought p1 before: not new
+    ev = evaluate(proj, holdout_days=0.5, k=3, scorer=lambda p: tiny_scores())  # hidden: o7 only (day -3)
+    t = ev.table.set_index(["list", "method"])
+    empty = t.loc["consumer_products"]
+    assert (empty["users"] == 0).all()
+    for col in ("precision", "ndcg", "coverage", "fraud_exposure", "returned_share"):
+        assert empty[col].isna().all(), col
+    assert (t.loc["factory_streamers", "users"] > 0).all() and t.loc["factory_streamers", "coverage"].notna().all()
+    md = ev.to_markdown()
+    assert "not evaluated: consumer_products, consumer_streamers: no subject had anything relevant" in md
+    assert "| consumer_products | livetrust | 0 | – | – | – | – | – |" in md
+
+
+def test_lists_option_naming_no_list_is_refused(xs_world):
+    r = CliRunner().invoke(main, ["evaluate", "--data", str(xs_world), "--lists", ", ,"])
+    assert r.exit_code == 2 and "names no list" in r.output, r.output

@@ -166,6 +166,10 @@ class Evaluation:
             vals = [r.list, r.method, str(r.users)] + [_fmt(getattr(r, c)) for c in
                     ("precision", "recall", "ndcg", "map", "coverage", "fraud_exposure", "returned_share", "mean_honesty")] + [f"{r.seconds:.1f}"]
             lines.append("| " + " | ".join(vals) + " |")
+        empty = list(dict.fromkeys(t.loc[t["users"] == 0, "list"]))
+        if empty:
+            lines += ["", f"not evaluated: {', '.join(empty)}: no subject had anything relevant in the hidden days "
+                          "(hide more days, or check that the data reaches its last day)"]
         base = self.info.get("returned_base_rate")
         if base is not None and not math.isnan(base):
             lines += ["", f"returned, for comparison: {base:.4f} over every new product the evaluated consumers "
@@ -276,10 +280,12 @@ def _row(list_name: str, method: str, rec: np.ndarray, relevant: sp.csr_matrix, 
          honesty: np.ndarray | None = None) -> dict[str, Any]:
     r = M.ranking_metrics(rec, relevant, k)
     slots = rec[:, :k][rec[:, :k] >= 0]
+    if r["users"] == 0:  # nothing to score against: every measure of the lists is moot
+        flagged = bought = honesty = None
     return {
         "list": list_name, "method": method, "users": r["users"],
         "precision": r["precision"], "recall": r["recall"], "ndcg": r["ndcg"], "map": r["map"],
-        "coverage": M.coverage(rec[:, :k], n_items),
+        "coverage": M.coverage(rec[:, :k], n_items) if r["users"] else float("nan"),
         "fraud_exposure": M.flagged_share(rec[:, :k], flagged) if flagged is not None else float("nan"),
         "returned_share": M.returned_share(rec[:, :k], bought, returned) if bought is not None else float("nan"),
         "mean_honesty": float(honesty[slots].mean()) if honesty is not None and len(slots) else float("nan"),
