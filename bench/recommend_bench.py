@@ -116,7 +116,10 @@ def cmd_tune(args) -> None:
     truth = Truth.load(args.data / "truth")
     rows = []
     grids = {
-        "rp3beta": [dict(alpha=a, beta=b, k=k) for a, b, k in itertools.product((0.5, 1.0), (0.0, 0.2, 0.5), (50, 200))],
+        # alpha and beta reach past the best point (a review found the old grid's best at its edge:
+        # alpha 0.5, beta 0); a negative beta favours popular items (the paper's beta is >= 0)
+        "rp3beta": [dict(alpha=a, beta=b, k=k) for a, b, k in itertools.product(
+            (0.1, 0.25, 0.5, 1.0), (-0.5, -0.25, 0.0, 0.2, 0.5), (50, 200, 1000))],
         "item_knn": [dict(k=k) for k in (20, 100, 500, 2000)],
     }
     for name, grid in grids.items():
