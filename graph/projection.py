@@ -100,6 +100,26 @@ class Projection:
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in COLUMNS}
 
+    def require_activity(self, job: str, *, follows_suffice: bool = True, folder: Path | str | None = None) -> None:
+        """Refuse a ``job`` run with nothing to compute from, before it writes anything.
+
+        A run on an empty graph (a wrong ``NEO4J_URI`` or ``--database``, a re-created volume,
+        a load that stopped early) or on a folder whose purchases were all kept out (every one
+        pending on a missing ``products.csv``) would otherwise publish empty results over the
+        previous ones. ``follows_suffice``: follows alone are enough (scores: bonds from follows);
+        paths needs purchases (channels are sales).
+        """
+        from ..errors import LivetrustError
+
+        if len(self.orders) or (follows_suffice and len(self.follows)):
+            return
+        what = "purchases or follows" if follows_suffice else "purchases"
+        where = f"the folder {folder}" if folder is not None else "the graph"
+        why = ""
+        if folder is not None and (note := self.input_note(folder)):
+            why = " (" + note.strip().removeprefix("input: ") + ")"
+        raise LivetrustError(f"{where} holds no {what}{why}: nothing to {job}; the previous results stay in place")
+
     @classmethod
     def from_folder(cls, folder: Path | str, *, progress: bool = False) -> "Projection":
         """Embedded mode: validate a contract folder in memory (``livetrust.loaders.validate_folder``)

@@ -89,9 +89,10 @@ def test_jobs_remove_the_temp_files_of_runs_that_died(tmp_path, caplog):
         assert f"removed 1 temp file(s) of runs that did not finish (0.0 MB): {stale.name}" in caplog.text, job
 
 
-def test_parquet_columns_keep_their_types_in_a_run_without_rows(tmp_path):
-    """An empty folder, and one with accounts and follows but no orders, give the Parquet schema
-    of a world's run: ids stay text (not Arrow ``null``), gmv and weights float (not int64)."""
+def test_parquet_columns_keep_their_types_in_a_run_without_orders(tmp_path):
+    """A folder with accounts and follows but no orders gives the score files' Parquet schema of a
+    world's run: ids stay text (not Arrow ``null``), gmv and weights float (not int64, numpy's
+    bincount of nothing). A folder with nothing at all, or paths without purchases, is refused."""
     import shutil
 
     import pyarrow.parquet as pq
@@ -111,19 +112,23 @@ def test_parquet_columns_keep_their_types_in_a_run_without_rows(tmp_path):
     for stream in ("factories", "streamers", "products", "consumers", "follows"):
         shutil.copy(world / f"{stream}.csv", follows_only / f"{stream}.csv")
 
-    def schemas(data) -> dict:
-        out = {}
-        for job in ("score", "paths"):
-            target = tmp_path / "out" / data.name / job
-            r = CliRunner().invoke(main, [job, "--data", str(data), "--out", str(target), "--format", "parquet"])
-            assert r.exit_code == 0, r.output
-            out.update({p.name: pq.read_schema(p).remove_metadata() for p in target.glob("*.parquet")})
-        return out
+    def run(job, data):
+        target = tmp_path / "out" / data.name / job
+        return target, CliRunner().invoke(main, [job, "--data", str(data), "--out", str(target), "--format", "parquet"])
 
-    expected = schemas(world)
-    assert len(expected) == 8 and str(expected["streamers.parquet"].field("gmv").type) == "double"
-    for folder in (empty, follows_only):
-        got = schemas(folder)
-        assert got.keys() == expected.keys()
-        for name, schema in expected.items():
-            assert got[name].equals(schema), (folder.name, name, got[name], schema)
+    def schemas(target) -> dict:
+        return {p.name: pq.read_schema(p).remove_metadata() for p in target.glob("*.parquet")}
+
+    target, r = run("score", world)
+    assert r.exit_code == 0, r.output
+    expected = schemas(target)
+    assert len(expected) == 4 and str(expected["streamers.parquet"].field("gmv").type) == "double"
+    target, r = run("score", follows_only)
+    assert r.exit_code == 0, r.output
+    got = schemas(target)
+    assert got.keys() == expected.keys()
+    for name, schema in expected.items():
+        assert got[name].equals(schema), (name, got[name], schema)
+    for job, data, what in (("score", empty, "purchases or follows"), ("paths", follows_only, "purchases")):
+        target, r = run(job, data)
+        assert r.exit_code == 2 and f"holds no {what}" in r.output and "previous results stay" in r.output, r.output

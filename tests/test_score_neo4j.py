@@ -117,3 +117,27 @@ def test_neo4j_mode_equals_embedded_mode_and_writes_back(neo4j_db, neo4j_setting
     records, _, _ = neo4j_db.execute_query(
         "MATCH (:Streamer)-[:STREAMER_SCORE]->(run:JobRun) RETURN run.run_id AS run_id, count(*) AS n")
     assert {r["run_id"]: r["n"] for r in records} == {third.run_id: len(neo["streamers"])}
+
+
+def test_an_empty_graph_is_refused_and_the_previous_files_stay(neo4j_db, neo4j_settings, xs_world, tmp_path):
+    """Review of schedule: a score run on an empty database (a wrong URI or --database, a
+    re-created volume) "succeeded" and replaced the previous files with empty ones; paths too."""
+    from click.testing import CliRunner
+
+    from livetrust.cli import main
+
+    out = tmp_path / "scores"
+    run_score_job(xs_world, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    env = {"NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
+           "NEO4J_PASSWORD": neo4j_settings.password, "NEO4J_DATABASE": neo4j_settings.database}
+    r = CliRunner().invoke(main, ["score", "--out", str(out)], env=env)
+    assert r.exit_code == 2 and "the graph holds no purchases or follows: nothing to score" in r.output, r.output
+    r = CliRunner().invoke(main, ["paths", "--out", str(tmp_path / "paths")], env=env)
+    assert r.exit_code == 2 and "the graph holds no purchases: nothing to analyse" in r.output, r.output
+    history = [json.loads(line) for line in (out / "score_history.jsonl").read_text().splitlines()]
+    assert [h["status"] for h in history] == ["succeeded", "failed"]
+    kept = {n: b for n, b in before.items() if n != "score_history.jsonl"}
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name in kept} == kept
+    with neo4j_db.session(database=neo4j_settings.database) as session:
+        assert session.run("MATCH (r:JobRun) RETURN count(r) AS n").single()["n"] == 0

@@ -27,6 +27,7 @@ def _embedded_inputs(data_dir: Path):
     from ..projection import Projection
 
     projection = Projection.from_folder(data_dir)
+    projection.require_activity("analyse", follows_suffice=False, folder=data_dir)
     return projection, trust_inputs_from_model(projection)
 
 
@@ -66,6 +67,7 @@ def run_job(
                 refuse_if_busy(driver, settings.database, "paths")
             read_at = datetime.now(timezone.utc)
             projection = Projection.from_neo4j(driver, settings.database)
+            projection.require_activity("analyse", follows_suffice=False)
             trust = trust_inputs_from_neo4j(driver, settings.database)
             result = compute_paths(projection, trust, **params)
             result.parameters["top_channels"] = top_channels  # in the manifest too

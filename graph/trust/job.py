@@ -350,6 +350,8 @@ def run_score_job(projection_source: Any, out_dir: str | Path | None, file_forma
         if embedded and not isinstance(projection_source, Projection):
             run.input_outcomes = projection.input_outcomes
             run.input_note = projection.input_note(projection_source)
+        projection.require_activity("score", folder=projection_source if embedded and not isinstance(
+            projection_source, Projection) else None)
         t0 = time.perf_counter()
         model = compute_scores(projection, model_params)
         run.timings["compute"] = time.perf_counter() - t0
