@@ -103,6 +103,25 @@ def test_channels(index):
     assert [ch["F1", s]["rank"] for s in ("S1", "S2")] == [1, 2]
 
 
+def test_a_bought_followers_bonds_weigh_their_credibility():
+    """Review of paths: a fake-follower streamer ranked first in channels, bridges and reach, as
+    every bond counted its trust, and a bought follower's trust is about the streamer's prior.
+    Each bond now weighs trust x the consumer's credibility: C4 (0.1) counts a tenth."""
+    cred = build_index(hand_projection(), hand_trust({"C4": 0.1}), carry_prior=CARRY_PRIOR)
+    mass = dict(zip(cred.streamer_ids, cred.streamer_trust_mass()))
+    # S3: C4 .7 -> .07, C1 .5, C5 .3, C6 .2; S2: C2 .5, C3 .8, C4 .4 -> .04
+    assert mass == approx({"S1": 1.5, "S2": 1.34, "S3": 1.07, "S4": 0.0})
+    ch = by(factory_channels(cred), "factory_id", "streamer_id")
+    assert ch["F2", "S3"]["flow_score"] == approx(1.07) and ch["F1", "S2"]["flow_score"] == approx(1.34 * 80 / 130)
+    r = by(factory_reach(cred, top_k=None), "factory_id", "consumer_id")
+    # F2's buyers: C4 was first (0.7 K_S3_P3 = 0.665), now last behind C2 (0.56) and C3 (0.48)
+    assert r["F2", "C4"]["path_trust"] == approx(0.07 * K_S3_P3) and r["F2", "C4"]["rank"] == 3
+    assert [r["F2", c]["rank"] for c in ("C2", "C3")] == [1, 2]
+    assert r["F1", "C4"]["path_trust"] == approx(0.04 * K_S2_P2)
+    text = explain(cred, "F2", "C4", top=1)
+    assert "-[bond 0.070]-> streamer S3   [trust 0.700 x credibility 0.10; confidence 0.50" in text
+
+
 def test_flow_is_conserved_per_streamer(index):
     ch = factory_channels(index)
     per_streamer = ch.groupby("streamer_id")["flow_score"].sum().to_dict()
@@ -289,8 +308,10 @@ def test_explain_text(index):
     lines = text.splitlines()
     assert lines[0] == "most trusted paths from factory F1 to consumer C6 (path trust = product of hop trusts):"
     assert lines[1] == "#1  path trust 0.0690  (1 shared-streamer hop, 5 hops)"
-    assert lines[2].startswith("    consumer C6 -[bond 0.200]-> streamer S3   [confidence 0.50; follows since 2025-05-01")
-    assert lines[3].startswith("    streamer S3 <-[bond 0.500]- consumer C1   [confidence 0.50; followed 2025-02-01 to 2025-03-01")
+    assert lines[2].startswith("    consumer C6 -[bond 0.200]-> streamer S3   [trust 0.200 x credibility 1.00; confidence 0.50; "
+                               "follows since 2025-05-01")
+    assert lines[3].startswith("    streamer S3 <-[bond 0.500]- consumer C1   [trust 0.500 x credibility 1.00; confidence 0.50; "
+                               "followed 2025-02-01 to 2025-03-01")
     assert lines[4].startswith("    consumer C1 -[bond 0.900]-> streamer S1")
     assert "1 orders, 1 units, 0 returned" in lines[4]
     assert lines[5] == (

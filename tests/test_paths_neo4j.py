@@ -50,13 +50,14 @@ def publish_trust(driver, database: str, trust: TrustInputs, run_id: str) -> Non
     from livetrust.graph.trust.job import NODE_WRITES, SCORES_CLEANUP
     from livetrust.writeback import RelationshipBatch, RunRecord, publish_run
 
-    def conf(row):
-        value = row.get("confidence")
+    def conf(row, column="confidence"):
+        value = row.get(column)
         return None if value is None or pd.isna(value) else float(value)
 
     bonds = [
         {"consumer_id": r["consumer_id"], "streamer_id": r["streamer_id"],
-         "props": {k: v for k, v in {"trust": float(r["trust"]), "confidence": conf(r)}.items() if v is not None}}
+         "props": {k: v for k, v in {"trust": float(r["trust"]), "confidence": conf(r),
+                                     "consumer_credibility": conf(r, "consumer_credibility")}.items() if v is not None}}
         for r in trust.consumer_streamer.to_dict("records")
     ]
 
@@ -137,6 +138,31 @@ def test_hand_world_cypher_equals_python(hand_db, neo4j_settings):
     f1 = cypher.factory_reach(hand_db, db, "F1", kind="prospective", **params)
     assert f1[["consumer_id", "via_streamer", "rank"]].values.tolist() == [["C4", "S2", 1]]
     assert f1["path_trust"].iloc[0] == pytest.approx(0.4 * 2 / 3)
+
+
+def test_bonds_weigh_the_consumers_credibility_in_cypher_as_in_python(neo4j_db, neo4j_settings, tmp_path):
+    """Every query of queries/paths/ weighs a bond by TRUSTS.consumer_credibility, as the index."""
+    db = neo4j_settings.database
+    trust = hand_trust({"C4": 0.1, "C1": 0.5})
+    write_contract_folder(hand_projection(), tmp_path / "hand")
+    load_world(neo4j_db, db, tmp_path / "hand", trust)
+    index = build_index(hand_projection(), trust, carry_prior=CARRY_PRIOR)
+    params = {"carry_prior": CARRY_PRIOR}
+    channels = factory_channels(index)
+    assert_frames_equal(channels, typed(cypher.factory_channels(neo4j_db, db), channels), ["factory_id", "streamer_id"])
+    reach = factory_reach(index, top_k=None)
+    cy_reach = pd.concat([cypher.factory_reach(neo4j_db, db, f, top_k=None, **params) for f in ("F1", "F2", "F3")])
+    assert_frames_equal(reach, typed(cy_reach, reach), ["factory_id", "consumer_id"])
+    b = bridges(index)
+    cy_b = pd.concat([cypher.bridges(neo4j_db, db, f, **params) for f in ("F1", "F2", "F3")])
+    assert_frames_equal(b, typed(cy_b, b), ["factory_id", "streamer_id"])
+    for f in ("F1", "F2", "F3"):
+        for c in ("C1", "C2", "C3", "C4", "C5", "C6"):
+            py = top_paths(index, f, c, 5)
+            cy = cypher.top_paths(neo4j_db, db, f, c, 5, carry_prior=CARRY_PRIOR)
+            assert [p.trust for p in cy] == pytest.approx([p.trust for p in py]), (f, c)
+            assert [(p.streamers, p.via_consumers) for p in cy] == [(p.streamers, p.via_consumers) for p in py], (f, c)
+    assert cypher.top_paths(neo4j_db, db, "F2", "C4", 1, carry_prior=CARRY_PRIOR)[0].hops[0].evidence["credibility"] == 0.1
 
 
 def test_hand_world_paths_and_explain_from_neo4j(hand_db, neo4j_settings):

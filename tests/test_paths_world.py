@@ -82,12 +82,17 @@ BONDS = [
 ]
 
 
-def hand_trust() -> TrustInputs:
+def hand_trust(credibility: dict[str, float] | None = None) -> TrustInputs:
+    """The hand world's trust frames; ``credibility`` (consumer -> value, others 1) adds the bonds'
+    ``consumer_credibility`` column, which the paths weigh every bond by."""
+    bonds = pd.DataFrame({
+        "consumer_id": [b[0] for b in BONDS], "streamer_id": [b[1] for b in BONDS],
+        "trust": [b[2] for b in BONDS], "confidence": [0.5] * len(BONDS),
+    })
+    if credibility is not None:
+        bonds["consumer_credibility"] = bonds["consumer_id"].map(credibility).fillna(1.0)
     return TrustInputs(
-        consumer_streamer=pd.DataFrame({
-            "consumer_id": [b[0] for b in BONDS], "streamer_id": [b[1] for b in BONDS],
-            "trust": [b[2] for b in BONDS], "confidence": [0.5] * len(BONDS),
-        }),
+        consumer_streamer=bonds,
         streamers=pd.DataFrame({"streamer_id": ["S1", "S2", "S3", "S4"], "trust": [0.8, 0.6, 0.7, 0.5],
                                 "confidence": [0.6, 0.5, 0.5, 0.1]}),
         products=pd.DataFrame({"product_id": ["P1", "P2", "P3"], "trust": [0.8, 0.5, 0.9]}),

@@ -12,12 +12,13 @@ For a factory ``f`` and a streamer ``s`` that sold at least one of ``f``'s produ
 
       flow_score(f, s) = T(s) · gmv(f, s) / gmv(s),     T(s) = Σ_c b(c, s)
 
-  ``T(s)`` is the consumer trust the streamer holds (the sum of its bonds over every
-  bonded consumer, follower or buyer), and the streamer spends it on the goods it sells
-  in proportion to their GMV. The score is conserved: summed over factories it gives
-  back ``T(s)`` for every streamer with sales. A fake-follower streamer holds little
-  trust (its bonds are weak), so its channel carries little flow however big it looks.
-  Unit: "fully trusting consumers" (a bond of 1 counts 1).
+  ``T(s)`` is the credible consumer trust the streamer holds (the sum of its bonds
+  ``b(c, s) = trust · credibility(c)`` over every bonded consumer, follower or buyer), and
+  the streamer spends it on the goods it sells in proportion to their GMV. The score is
+  conserved: summed over factories it gives back ``T(s)`` for every streamer with sales.
+  Bought followers count little (their credibility is low), so a fake-follower streamer's
+  channel carries the flow of its real audience, however big its follower count looks.
+  Unit: "fully trusting, credible consumers" (a bond of 1 from a credible consumer counts 1).
 - ``rank``: 1 = largest ``flow_score`` within the factory (ties: larger ``gmv``,
   then smaller streamer id).
 

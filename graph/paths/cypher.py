@@ -69,7 +69,7 @@ def top_paths(driver, database: str, factory_id: str, consumer_id: str, top: int
                top=top, max_hops=max_hops, **p)
     paths = []
     for r in rows.to_dict("records"):
-        bonds = list(r["bond_trusts"])
+        bonds = list(r["bond_weights"])
         hops: list[Hop] = []
         if r["shared_hops"] == 0:
             hops.append(Hop("bond", "consumer", consumer_id, "streamer", r["streamer_id"], bonds[0]))
@@ -97,7 +97,8 @@ def top_paths(driver, database: str, factory_id: str, consumer_id: str, top: int
         by_pair = {}
         for e in ev.to_dict("records"):
             by_pair[(e["consumer_id"], e["streamer_id"])] = {
-                "trust": e["trust"], "confidence": e["confidence"], "followed_at": _date(e["followed_at"]),
+                "trust": e["trust"], "confidence": e["confidence"], "credibility": e["credibility"],
+                "followed_at": _date(e["followed_at"]),
                 "unfollowed_at": _date(e["unfollowed_at"]), "orders": e["orders"], "units": e["units"],
                 "returned_units": e["returned_units"],
             }

@@ -71,6 +71,7 @@ def bond_evidence(index: PathIndex, consumer_id: str, streamer_id: str) -> dict:
     return {
         "trust": float(index.bond_trust[at[0]]) if len(at) else None,
         "confidence": _num(index.bond_confidence[at[0]]) if len(at) else None,
+        "credibility": _num(index.bond_credibility[at[0]]) if len(at) else None,
         "followed_at": followed,
         "unfollowed_at": unfollowed,
         "orders": int(sel.sum()),
@@ -138,8 +139,12 @@ def _hop_line(hop: Hop) -> str:
             follow = f"follows since {ev['followed_at']}"
             if ev.get("unfollowed_at"):
                 follow = f"followed {ev['followed_at']} to {ev['unfollowed_at']}"
+        weight = ""
+        if ev.get("trust") is not None:  # the bond's weight: its trust times the consumer's credibility
+            cred = ev.get("credibility")
+            weight = f"trust {_f(ev['trust'])} x credibility {_f(1.0 if cred is None else cred, 2)}; "
         facts = (
-            f"confidence {_f(ev.get('confidence'), 2)}; {follow}; "
+            f"{weight}confidence {_f(ev.get('confidence'), 2)}; {follow}; "
             f"{ev.get('orders', 0)} orders, {ev.get('units', 0)} units, {ev.get('returned_units', 0)} returned"
         )
         return f"{hop.source_kind} {hop.source_id} {arrow} {hop.target_kind} {hop.target_id}   [{facts}]"

@@ -9,13 +9,17 @@ graph becomes four sparse matrices:
 - ``FP``  factory × product, 1 where the product is made by the factory (MADE_BY);
 - ``PS_*`` product × streamer: orders, units, GMV, returned units of the product sold
   by the streamer (the streamer CARRIES the product when it sold it at least once);
-- ``B``   streamer × consumer bond trust, and ``BT`` its transpose (consumer rows);
+- ``B``   streamer × consumer bond weight (trust × the consumer's credibility), and ``BT``
+  its transpose (consumer rows);
 - ``K``   factory × streamer carry trust of the streamer's best product of the factory.
 
 Edge trusts (every path trust is a product of them; see the package docstring):
 
-- bond ``b(c, s)``: the consumer→streamer trust of the trust model. Bonds with trust 0
-  or below ``min_bond`` are no edges.
+- bond ``b(c, s) = trust(c, s) · cred(c)``: the consumer→streamer trust of the trust model
+  times the consumer's credibility (``consumer_credibility``; 1 where the frame has none). The
+  trust of a bond without evidence is about its prior, the streamer's trust, so a bought
+  follower's bond would count like a loyal customer's; its credibility (0.15 for the s world's
+  fake followers) is what tells them apart. Bonds with trust 0 or trust below ``min_bond`` are no edges.
 - carry ``κ(s, p)``: how far the product can be trusted as sold by this streamer — the
   posterior mean of a Beta reputation (Jøsang and Ismail, 2002) of the pair's kept units,
   with the product's trust as prior mean and ``carry_prior`` units as prior strength::
@@ -76,8 +80,9 @@ class PathIndex:
     # bonds (streamer-major order, aligned with B.data)
     bond_consumer: np.ndarray
     bond_streamer: np.ndarray
-    bond_trust: np.ndarray
+    bond_trust: np.ndarray  # the trust model's bond trust (B holds trust × credibility)
     bond_confidence: np.ndarray  # NaN when the frame has no confidence
+    bond_credibility: np.ndarray  # the consumer's credibility; 1 when the frame has none
     # follows (for evidence), one element per follow episode
     f_consumer: np.ndarray
     f_streamer: np.ndarray
@@ -92,8 +97,8 @@ class PathIndex:
     carry: sp.csr_matrix  # product × streamer κ
     K: sp.csr_matrix  # factory × streamer best κ
     K_product: sp.csr_matrix  # factory × streamer: product code + 1 of the best κ
-    B: sp.csr_matrix  # streamer × consumer bond trust
-    BT: sp.csr_matrix  # consumer × streamer bond trust
+    B: sp.csr_matrix  # streamer × consumer bond weight b(c, s) = trust × credibility
+    BT: sp.csr_matrix  # consumer × streamer bond weight
     # parameters
     carry_prior: float
     missing_trust: float
@@ -127,7 +132,7 @@ class PathIndex:
         return pos
 
     def streamer_trust_mass(self) -> np.ndarray:
-        """``T(s) = Σ_c b(c, s)``: the consumer trust a streamer holds (row sums of ``B``)."""
+        """``T(s) = Σ_c b(c, s)``: the credible consumer trust a streamer holds (row sums of ``B``)."""
         return np.asarray(self.B.sum(axis=1)).ravel()
 
 
@@ -281,12 +286,15 @@ def build_index(
         b_conf = pd.to_numeric(bonds["confidence"]).to_numpy(dtype=np.float64)
     else:
         b_conf = np.full(len(bonds), np.nan)
+    b_cred = np.ones(len(bonds))
+    if "consumer_credibility" in bonds:  # null (a run that stored none) counts 1, as in the Cypher
+        b_cred = np.nan_to_num(pd.to_numeric(bonds["consumer_credibility"]).to_numpy(dtype=np.float64), nan=1.0)
     keep = (b_t > 0.0) & (b_t >= min_bond)
-    b_c, b_s, b_t, b_conf = b_c[keep], b_s[keep], b_t[keep], b_conf[keep]
+    b_c, b_s, b_t, b_conf, b_cred = b_c[keep], b_s[keep], b_t[keep], b_conf[keep], b_cred[keep]
     order = np.lexsort((b_c, b_s))
-    b_c, b_s, b_t, b_conf = b_c[order], b_s[order], b_t[order], b_conf[order]
+    b_c, b_s, b_t, b_conf, b_cred = b_c[order], b_s[order], b_t[order], b_conf[order], b_cred[order]
     indptr = np.r_[0, np.cumsum(np.bincount(b_s, minlength=nS))]
-    B = sp.csr_matrix((b_t, b_c, indptr), shape=(nS, nC))
+    B = sp.csr_matrix((b_t * b_cred, b_c, indptr), shape=(nS, nC))
     BT = B.T.tocsr()
     BT.sort_indices()
 
@@ -307,7 +315,7 @@ def build_index(
         factory_trust=factory_trust, product_trust=product_trust, streamer_trust=streamer_trust,
         o_consumer=o_consumer, o_streamer=o_streamer, o_product=o_product, o_factory=o_factory,
         o_quantity=o_quantity, o_amount=o_amount, o_returned=o_returned,
-        bond_consumer=b_c, bond_streamer=b_s, bond_trust=b_t, bond_confidence=b_conf,
+        bond_consumer=b_c, bond_streamer=b_s, bond_trust=b_t, bond_confidence=b_conf, bond_credibility=b_cred,
         FP=FP, PS_orders=PS_orders, PS_units=PS_units, PS_gmv=PS_gmv, PS_returned=PS_returned,
         carry=carry, K=K, K_product=K_product, B=B, BT=BT,
         carry_prior=float(carry_prior), missing_trust=float(missing_trust), min_bond=float(min_bond),

@@ -196,7 +196,7 @@ def trust_subgraph(index: PathIndex, f: int, c: int, shared_hops: int, *, keep_p
 
 
 def _audience(B, streamers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(streamer, consumer, bond trust) of every bond of the given streamers (rows of ``B``)."""
+    """(streamer, consumer, bond weight b(c, s)) of every bond of the given streamers (rows of ``B``)."""
     counts = (B.indptr[streamers + 1] - B.indptr[streamers]).astype(np.int64)
     pos = _positions(B.indptr[streamers].astype(np.int64), counts)
     return np.repeat(streamers, counts), B.indices[pos].astype(np.int64), B.data[pos]

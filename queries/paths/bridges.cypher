@@ -1,6 +1,7 @@
 // bridges — streamers whose removal would cut the most trusted flow of a factory (concentration
 // risk; the `bridges` output of `livetrust paths`).
-// Trusted flow F(f) = sum over reached consumers of their best path trust (see factory_reach).
+// Trusted flow F(f) = sum over reached consumers of their best path trust (see factory_reach; bonds
+// weigh TRUSTS.trust times the consumer's credibility).
 // Parameters:
 //   $factory_id     STRING  required
 //   $carry_prior    FLOAT   default 5.0
@@ -24,7 +25,7 @@ CALL (f, rid) {
 }
 MATCH (s)<-[t:TRUSTS]-(c:Consumer)
 WHERE t.run_id = rid AND t.trust > 0 AND t.trust >= $min_bond
-WITH f, c, s.streamer_id AS sid, t.trust * k AS v
+WITH f, c, s.streamer_id AS sid, t.trust * coalesce(t.consumer_credibility, 1.0) * k AS v
 ORDER BY v DESC, sid
 WITH f, c, collect({sid: sid, v: v}) AS options
 WITH f, options[0].sid AS via, options[0].v AS best,

@@ -8,7 +8,8 @@
 //   factory_id STRING, streamer_id STRING, orders INTEGER, gmv FLOAT, units INTEGER,
 //   returned_units INTEGER, return_rate FLOAT, buyers INTEGER, share_of_factory_gmv FLOAT,
 //   flow_score FLOAT, rank INTEGER.
-//   flow_score = T(s) * gmv(f, s) / gmv(s), T(s) = sum of the streamer's bond (TRUSTS) trusts;
+//   flow_score = T(s) * gmv(f, s) / gmv(s), T(s) = sum of the streamer's bond weights b(c, s) = TRUSTS.trust
+//   times the consumer's credibility (TRUSTS.consumer_credibility; 1 where none was stored);
 //   rank 1 = largest flow_score in the factory (ties: larger gmv, then streamer_id).
 OPTIONAL MATCH (run:JobRun {job: 'score', current: true})
 WITH coalesce($score_run_id, run.run_id) AS rid
@@ -21,7 +22,7 @@ WITH rid, f, s, count(o) AS orders, sum(o.amount) AS gmv, sum(o.quantity) AS uni
 CALL (s, rid) {
   OPTIONAL MATCH (s)<-[t:TRUSTS]-(:Consumer)
   WHERE t.run_id = rid AND t.trust > 0 AND t.trust >= $min_bond
-  RETURN coalesce(sum(t.trust), 0.0) AS trust_mass
+  RETURN coalesce(sum(t.trust * coalesce(t.consumer_credibility, 1.0)), 0.0) AS trust_mass
 }
 CALL (s) {
   MATCH (s)<-[:SOLD_BY]-(so:Order)-[:OF_PRODUCT]->(:Product)

@@ -11,7 +11,8 @@
 //   $score_run_id   STRING   default null  (null: the current `score` run's TRUSTS)
 // Returns: factory_id STRING, consumer_id STRING, kind STRING, path_trust FLOAT,
 //   via_streamer STRING (null for a buyer without a bond path), rank INTEGER; ordered by kind, rank.
-//   path_trust(f, c) = max over streamers s of b(c, s) * K(f, s); K(f, s) = max over f's products p
+//   path_trust(f, c) = max over streamers s of b(c, s) * K(f, s), b(c, s) = TRUSTS.trust times the
+//   consumer's credibility (1 where none was stored); K(f, s) = max over f's products p
 //   sold by s of kappa(s, p) = (units - returned + m * p.trust) / (units + m).
 MATCH (f:Factory {factory_id: $factory_id})
 OPTIONAL MATCH (run:JobRun {job: 'score', current: true})
@@ -29,7 +30,7 @@ CALL (f, rid, carriers) {
   WITH rid, carrier.s AS s, carrier.k AS k
   MATCH (s)<-[t:TRUSTS]-(c:Consumer)
   WHERE t.run_id = rid AND t.trust > 0 AND t.trust >= $min_bond
-  RETURN c, s.streamer_id AS sid, t.trust * k AS v, 0 AS bought
+  RETURN c, s.streamer_id AS sid, t.trust * coalesce(t.consumer_credibility, 1.0) * k AS v, 0 AS bought
   UNION ALL
   MATCH (f)<-[:MADE_BY]-(:Product)<-[:OF_PRODUCT]-(:Order)<-[:PLACED]-(c:Consumer)
   RETURN DISTINCT c, null AS sid, 0.0 AS v, 1 AS bought

@@ -1,6 +1,7 @@
 // most_trusted_path — the most trusted paths from a factory to a consumer, with the evidence of the
 // streamer → product → factory hops (`livetrust paths explain` against Neo4j).
-// Path trust = product of edge trusts: bond b(c, s) (TRUSTS.trust), carry kappa(s, p) =
+// Path trust = product of edge trusts: bond b(c, s) (TRUSTS.trust times the consumer's credibility,
+// TRUSTS.consumer_credibility, 1 where none was stored: a bought follower's bond counts little), carry kappa(s, p) =
 // (units - returned + m * p.trust) / (units + m) over the orders of p sold by s, made-by 1.
 // Direct paths c -> s -> p -> f first; only when there is none, paths through one shared streamer
 // c -> s1 <- c2 -> s2 -> p -> f (trust b(c, s1) * b(c2, s1) * b(c2, s2) * kappa(s2, p)).
@@ -19,7 +20,7 @@
 //   $score_run_id   STRING   default null (null: the current `score` run's TRUSTS)
 // Returns: rank INTEGER, path_trust FLOAT, shared_hops INTEGER, consumer_id STRING,
 //   first_streamer STRING, via_consumer STRING (null for a direct path), streamer_id STRING (the one
-//   that sold the product), product_id STRING, bond_trusts LIST<FLOAT> (in path order),
+//   that sold the product), product_id STRING, bond_weights LIST<FLOAT> (each bond's b(c, s), in path order),
 //   carry_trust FLOAT, carry_orders INTEGER, carry_units INTEGER, carry_returned_units INTEGER,
 //   product_trust FLOAT, product_name STRING, category STRING, streamer_trust FLOAT,
 //   streamer_name STRING, factory_id STRING, factory_trust FLOAT, factory_name STRING.
@@ -55,17 +56,18 @@ CALL (c, rid, carrier_streamers, carrier_best) {
   MATCH (c)-[t:TRUSTS]->(s:Streamer)
   WHERE t.run_id = rid AND t.trust > 0 AND t.trust >= $min_bond AND s IN carrier_streamers
   WITH t, s, carrier_best[[i IN range(0, size(carrier_streamers) - 1) WHERE carrier_streamers[i] = s][0]] AS x
-  WITH t, s, x, t.trust * x.k AS trust
+  WITH s, x, t.trust * coalesce(t.consumer_credibility, 1.0) AS b
+  WITH s, x, b, b * x.k AS trust
   ORDER BY trust DESC, s.streamer_id
   LIMIT $top
-  RETURN collect({trust: trust, hops: 0, bonds: [t.trust], s1: s, c2: null, s: s, x: x}) AS direct
+  RETURN collect({trust: trust, hops: 0, bonds: [b], s1: s, c2: null, s: s, x: x}) AS direct
 }
 CALL (c, rid, carrier_streamers, carrier_best, direct) {
   WITH c, rid, carrier_streamers, carrier_best, direct
   WHERE size(direct) = 0 AND $max_hops >= 1
   MATCH (c)-[t1:TRUSTS]->(s1:Streamer)
   WHERE t1.run_id = rid AND t1.trust > 0 AND t1.trust >= $min_bond
-  WITH c, rid, carrier_streamers, carrier_best, collect(s1) AS mine, collect(t1.trust) AS mine_t
+  WITH c, rid, carrier_streamers, carrier_best, collect(s1) AS mine, collect(t1.trust * coalesce(t1.consumer_credibility, 1.0)) AS mine_t
   // the current paths run's co-audience index answers when it holds every streamer of the consumer
   // and was built from the same bonds (score run, min_bond) with enough consumers per pair
   OPTIONAL MATCH (prun:JobRun {job: 'paths', current: true})
@@ -112,7 +114,7 @@ CALL (c, rid, carrier_streamers, carrier_best, direct) {
       MATCH (s2)<-[t3:TRUSTS]-(c2:Consumer)-[t2:TRUSTS]->(s1:Streamer)
       WHERE s1 IN mine AND c2 <> c AND t3.run_id = rid AND t3.trust > 0 AND t3.trust >= $min_bond
         AND t2.run_id = rid AND t2.trust > 0 AND t2.trust >= $min_bond
-      RETURN s1, c2, s2, x, [mine_t[[i IN range(0, size(mine) - 1) WHERE mine[i] = s1][0]], t2.trust, t3.trust] AS bonds
+      RETURN s1, c2, s2, x, [mine_t[[i IN range(0, size(mine) - 1) WHERE mine[i] = s1][0]], t2.trust * coalesce(t2.consumer_credibility, 1.0), t3.trust * coalesce(t3.consumer_credibility, 1.0)] AS bonds
       UNION ALL
       WITH * WHERE right_size > left_size
       UNWIND range(0, size(mine) - 1) AS j
@@ -121,7 +123,7 @@ CALL (c, rid, carrier_streamers, carrier_best, direct) {
       WHERE s2 IN carrier_streamers AND c2 <> c AND t2.run_id = rid AND t2.trust > 0 AND t2.trust >= $min_bond
         AND t3.run_id = rid AND t3.trust > 0 AND t3.trust >= $min_bond
       RETURN s1, c2, s2, carrier_best[[i IN range(0, size(carrier_streamers) - 1) WHERE carrier_streamers[i] = s2][0]] AS x,
-             [b1, t2.trust, t3.trust] AS bonds
+             [b1, t2.trust * coalesce(t2.consumer_credibility, 1.0), t3.trust * coalesce(t3.consumer_credibility, 1.0)] AS bonds
     }
     RETURN s1, c2, s2, x, bonds
   }
@@ -140,7 +142,7 @@ UNWIND range(0, size(paths) - 1) AS i
 WITH f, c, rid, paths[i] AS path, paths[i].x.p AS product, paths[i].s AS seller, i + 1 AS rank
 RETURN rank, path.trust AS path_trust, path.hops AS shared_hops, c.consumer_id AS consumer_id,
        path.s1.streamer_id AS first_streamer, path.c2.consumer_id AS via_consumer,
-       path.s.streamer_id AS streamer_id, path.x.p.product_id AS product_id, path.bonds AS bond_trusts,
+       path.s.streamer_id AS streamer_id, path.x.p.product_id AS product_id, path.bonds AS bond_weights,
        path.x.k AS carry_trust, path.x.orders AS carry_orders, path.x.units AS carry_units,
        path.x.returned AS carry_returned_units, [(product)-[sc:PRODUCT_SCORE]->(r:JobRun) WHERE r.run_id = rid | sc.trust][0] AS product_trust,
        path.x.p.name AS product_name, CASE WHEN path.x.p.category IS :: STRING NOT NULL AND trim(path.x.p.category) <> ''
