@@ -399,6 +399,8 @@ def query(name: str | None, list_queries: bool, params: tuple[str, ...], output_
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise LivetrustError(f"--param {item!r} is not KEY=VALUE")
+        if key.strip() in given:
+            raise LivetrustError(f"--param {key.strip()} is given twice")
         given[key.strip()] = value
     get_query(name).bind(given)  # bad names and parameters fail before connecting
     if output and not output.parent.is_dir():
@@ -407,6 +409,8 @@ def query(name: str | None, list_queries: bool, params: tuple[str, ...], output_
         frame = run_query(name, settings=settings, **given)
     except Neo4jError as err:  # e.g. a negative LIMIT: the server says which value it refused
         raise LivetrustError(f"query {name!r}: Neo4j refused it: {one_line(err.message or err)}") from None
+    if not len(frame):  # on stderr: stdout stays the result (an empty CSV, [] in JSON)
+        click.echo(_no_rows_note(settings), err=True)
     text = render_frame(frame, output_format)
     if output:
         try:
@@ -418,12 +422,53 @@ def query(name: str | None, list_queries: bool, params: tuple[str, ...], output_
         click.echo(text)
 
 
+def _no_rows_note(settings: Neo4jSettings) -> str:
+    """Which jobs have a current run: a query reading a job's results finds nothing before its first
+    run, and an unknown id finds nothing too; the note tells the two apart."""
+    from .db import connect
+    from .queries import cypher_statement
+
+    with connect(settings) as driver:
+        records, _, _ = driver.execute_query(cypher_statement("writeback/current_runs"), database_=settings.database,
+                                             routing_="r")
+    runs = ", ".join(f"{r['job']} {r['run_id'] or 'none (never run)'}" for r in records)
+    return f"no rows; current runs: {runs}"
+
+
 def render_frame(frame, output_format: str) -> str:
     if output_format == "csv":
         return frame.to_csv(index=False)
     if output_format == "json":
-        return frame.to_json(orient="records", date_format="iso", indent=2, double_precision=15)  # pandas rounds to 10 digits
+        return _json_records(frame)
     return frame.to_string(index=False) if len(frame) else "(no rows)"
+
+
+def _json_records(frame) -> str:
+    """The rows as a JSON array; floats keep every digit (Python's shortest round-trip repr, as the
+    CSV and the score files have them: pandas' to_json rounds to at most 15), missing values null."""
+    import json
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    def plain(value):
+        if isinstance(value, (list, tuple, np.ndarray)):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+            return None
+        if isinstance(value, (pd.Timestamp, np.datetime64)):
+            return pd.Timestamp(value).isoformat()
+        if hasattr(value, "iso_format"):  # neo4j.time.DateTime / Date
+            return value.iso_format()
+        if isinstance(value, np.generic):
+            return plain(value.item())
+        return value
+
+    rows = [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False)
 
 
 @main.command()

@@ -127,3 +127,21 @@ def test_cli_errors_from_neo4j_and_the_output_file_are_one_line(loaded, neo4j_se
     assert r.exit_code == 2 and "the folder" in r.output and "does not exist" in r.output, r.output
     r = CliRunner().invoke(main, ["query", "top_streamers", "--format", "csv", "--output", str(tmp_path / "x.csv")], env=env)
     assert r.exit_code == 0 and (tmp_path / "x.csv").read_text().startswith("streamer_id,")
+
+
+def test_no_rows_says_which_jobs_have_a_current_run(loaded, neo4j_settings):
+    """Review of query: on a graph never scored, `top_streamers` printed [] as if nothing matched;
+    the result stays [] on stdout and stderr names the jobs without a current run. A --param given
+    twice is refused (the last one silently won)."""
+    from click.testing import CliRunner
+
+    from livetrust.cli import main
+
+    env = {"NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
+           "NEO4J_PASSWORD": neo4j_settings.password, "NEO4J_DATABASE": neo4j_settings.database}
+    r = CliRunner().invoke(main, ["query", "top_streamers", "--format", "json"], env=env)
+    assert r.exit_code == 0 and r.stdout.strip() == "[]", r.output
+    assert r.stderr.strip() == ("no rows; current runs: score none (never run), paths none (never run), "
+                                "recommend none (never run)")
+    r = CliRunner().invoke(main, ["query", "top_streamers", "--param", "limit=3", "--param", "limit=4"], env=env)
+    assert r.exit_code == 2 and "--param limit is given twice" in r.output, r.output
