@@ -394,3 +394,16 @@ def test_a_retried_pending_row_names_its_load_and_waiting_rows_are_listed(neo4j_
     assert waiting[["stream", "file", "row", "load_run_id", "load_folder"]].values.tolist() == [
         ["returns", "returns.csv", 2, r1.run_id, str(first.resolve())]]
     assert run_query("pending_rows", driver=neo4j_db, settings=neo4j_settings, stream="purchases").empty
+    returns = run_query("pending_rows", driver=neo4j_db, settings=neo4j_settings, stream="returns")
+    assert returns[["stream", "row"]].values.tolist() == [["returns", 2]]
+    # review of query: the header claimed the Pending(stream) index, the plan scanned the label
+    from livetrust.queries.runner import get_query
+
+    query = get_query("pending_rows")
+    _, summary, _ = neo4j_db.execute_query("PROFILE " + query.cypher, query.bind({"stream": "returns"}), database_=db)
+    ops, todo = set(), [summary.profile]
+    while todo:
+        op = todo.pop()
+        ops.add(op["operatorType"].split("@")[0])
+        todo += op.get("children", [])
+    assert any(o.startswith("NodeIndexSeek") for o in ops), sorted(ops)

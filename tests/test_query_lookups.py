@@ -182,6 +182,10 @@ def test_top_streamers_follow_the_score_files(pipeline, driver, neo4j_settings):
     runs = run_query("run_history", driver=driver, settings=neo4j_settings)
     assert set(runs.loc[runs["current"], "job"]) == {"score", "paths", "recommend"}
     assert (runs["status"] == "succeeded").all()
+    # seconds to the millisecond (review of query: whole seconds cut 3.6 s to 3)
+    started = pd.to_datetime(runs["started_at"], format="ISO8601")
+    finished = pd.to_datetime(runs["finished_at"], format="ISO8601")
+    assert runs["seconds"].to_numpy() == pytest.approx((finished - started).dt.total_seconds().to_numpy(), abs=1e-3)
 
 
 def test_trusted_path_matches_paths_explain(pipeline, driver, neo4j_settings):

@@ -7,7 +7,7 @@ MATCH (r:JobRun)
 WHERE $job IS NULL OR r.job = $job
 RETURN r.job AS job, r.run_id AS run_id, r.status AS status, r.current AS current,
        toString(r.started_at) AS started_at, toString(r.finished_at) AS finished_at,
-       duration.inSeconds(r.started_at, coalesce(r.finished_at, r.started_at)).seconds AS seconds,
+       duration.inSeconds(r.started_at, coalesce(r.finished_at, r.started_at)).milliseconds / 1000.0 AS seconds,
        r.parameters AS parameters, r.input_counts AS input_counts, r.output_counts AS output_counts,
        r.error AS error
 ORDER BY r.started_at DESC, r.run_id DESC
