@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-from .errors import Neo4jUnavailable
+from .errors import Neo4jUnavailable, Neo4jUnreachable
 from .queries import schema_statements
 from .settings import Neo4jSettings
 from .stopping import checkpoint
@@ -56,7 +56,7 @@ def open_driver(settings: Neo4jSettings) -> neo4j.Driver:
         from .localneo4j import local_command
 
         driver.close()
-        raise Neo4jUnavailable(
+        raise Neo4jUnreachable(
             f"cannot reach Neo4j at {settings.uri}: {_first_line(err)} "
             f"(set NEO4J_URI, or start the local one: {local_command('start')})"
         ) from None

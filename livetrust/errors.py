@@ -37,6 +37,11 @@ class Neo4jUnavailable(LivetrustError):
     """Neo4j could not be reached or refused the credentials."""
 
 
+class Neo4jUnreachable(Neo4jUnavailable):
+    """Neo4j did not answer at all (not started yet, stopped, a network gone): unlike refused
+    credentials or an unknown database, waiting may help."""
+
+
 class InputError(LivetrustError):
     """A contract folder or file cannot be read as the contract says."""
 

@@ -54,6 +54,10 @@ def parse_cron(expression: str) -> str:
     if not expr or len(expr.split()) > 6 or not croniter.is_valid(expr):
         raise ValueError(f"not a valid cron expression: {expression!r} (5 fields, or 6 with seconds last; "
                          f"e.g. \"0 3 * * *\")")
+    fields = expr.split()
+    if len(fields) == 6 and fields[-1] in ("*", "?"):  # Quartz's "0 0 3 * * *" (seconds first)
+        raise ValueError(f"{expression!r} fires every second of the minutes it names: the seconds go last "
+                         f"(\"0 3 * * * 0\"), not first as in Quartz; 5 fields (\"0 3 * * *\") fire at second 0")
     try:
         next_tick(expr, utcnow())
     except Exception:  # noqa: BLE001 - croniter's CroniterBadDateError: "0 3 31 2 *" (February 31st)
@@ -253,6 +257,19 @@ def install_signal_handlers(scheduler: Scheduler) -> dict[int, Any]:
     return previous
 
 
+def _check_neo4j(settings: Any) -> None:
+    """Refuse at start what no tick can fix (rejected credentials, an unknown database), not hours
+    later at the first tick; a server not answering yet may come up before it: a warning."""
+    from .db import open_driver
+    from .errors import Neo4jUnreachable
+    from .settings import Neo4jSettings
+
+    try:
+        open_driver(settings or Neo4jSettings.from_env()).close()
+    except Neo4jUnreachable as err:
+        log.warning("%s; the scheduler starts anyway: each tick connects again", err.message)
+
+
 def schedule_score(*, cron: str, data_dir: Path | None, out_dir: Path | None, file_format: str,
                    params: dict[str, Any], lock_file: Path | None = None, run_now: bool = False,
                    max_runs: int | None = None, settings: Any = None) -> int:
@@ -271,6 +288,8 @@ def schedule_score(*, cron: str, data_dir: Path | None, out_dir: Path | None, fi
     lock_path = default_lock_path(out_dir, lock_file)
     writable_folder(lock_path.parent, "--lock-file's folder")
     configure_logging()
+    if data_dir is None:
+        _check_neo4j(settings)
 
     def job():
         if out_dir is not None:  # a run killed since the last tick left temp files: as score does at start

@@ -70,6 +70,32 @@ def test_cron_parsing():
     for bad in ("", "0 3 * *", "61 * * * *", "every day"):
         with pytest.raises(ValueError):
             parse_cron(bad)
+    # Quartz puts the seconds first: "0 0 3 * * *" would fire every second of 00:00 on the 3rd
+    with pytest.raises(ValueError, match="the seconds go last"):
+        parse_cron("0 0 3 * * *")
+    assert parse_cron("0 3 * * * 30") == "0 3 * * * 30"
+
+
+def test_credentials_neo4j_refuses_stop_the_scheduler_at_start(neo4j_settings, tmp_path):
+    """Review of schedule: a wrong password started the scheduler and failed hours later at the
+    first tick; a server that does not answer yet only warns (it may come up before the tick)."""
+    env = {"NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
+           "NEO4J_PASSWORD": "not-the-password-7731", "NEO4J_DATABASE": neo4j_settings.database}
+    r = CliRunner().invoke(main, ["schedule", "--cron", "0 3 * * *", "--out", str(tmp_path / "a")], env=env)
+    assert r.exit_code == 2 and "rejected the credentials" in r.output, r.output
+    assert "not-the-password-7731" not in r.output
+
+
+def test_a_neo4j_not_answering_at_start_is_a_warning(tmp_path):
+    log = tmp_path / "log"
+    env = {**os.environ, "NEO4J_URI": "bolt://127.0.0.1:9", "NEO4J_PASSWORD": "x"}
+    with open(log, "w") as fh:
+        rc = subprocess.run([sys.executable, "-m", "livetrust.cli", "schedule", "--cron", "0 3 * * *", "--out",
+                             str(tmp_path / "out"), "--run-now", "--max-runs", "1"], stdout=fh, stderr=subprocess.STDOUT,
+                            env=env, timeout=120).returncode
+    text = log.read_text()
+    assert "cannot reach Neo4j" in text and "the scheduler starts anyway" in text, text
+    assert rc == 1 and "run failed" in text, text  # the run at start could not reach it either
 
 
 def test_runs_at_each_tick(tmp_path):
