@@ -486,7 +486,23 @@ def _facts(d: RunData) -> list[tuple[str, str]]:
             facts.append((label, str(manifest.get("run_id"))))
     if d.score_manifest and d.score_manifest.get("input_counts"):
         facts.append(("graph", ", ".join(f"{k} {v:,d}" for k, v in d.score_manifest["input_counts"].items())))
+    facts += [("warning", text) for text in mixed_runs(d)]
     return facts
+
+
+def mixed_runs(d: RunData) -> list[str]:
+    """The parts of the folder built from another score run than the one ``score/`` shows (a
+    scheduler re-scores nightly while paths and recommend keep their run): their tables then mix
+    two runs' numbers. Embedded runs record no score run id (their scores are computed in the run)."""
+    shown = (d.score_manifest or {}).get("run_id")
+    out = []
+    for label, manifest in (("paths", d.paths_manifest), ("recommend", d.recommend_manifest)):
+        used = (manifest or {}).get("score_run_id")
+        if shown and used and used != shown:
+            out.append(f"the {label} run {manifest.get('run_id')} was built from score run {used}, not from "
+                       f"{shown} shown here: its tables' trust columns come from the newer scores; rerun "
+                       f"livetrust {label} to match")
+    return out
 
 
 PAGE = Template("""<!DOCTYPE html>

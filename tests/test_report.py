@@ -251,3 +251,25 @@ def test_report_falls_back_when_the_demos_factory_has_no_channels(run_root, tmp_
     assert report.write_report(run, tmp_path / "r.html").is_file()
     with pytest.raises(Exception, match=f"--factory {picked}: no channels"):
         report.read_run(run, factory=picked)
+
+
+def test_report_warns_when_paths_or_recommend_used_another_score_run(run_root, tmp_path):
+    """Review of report: a scheduler re-scores nightly while paths and recommend keep their run; the
+    page listed the three run ids side by side and mixed the runs' numbers without a word."""
+    run = tmp_path / "mixed"
+    shutil.copytree(run_root / "livetrust-out" / "demo", run)
+    manifests = {part: run / part / name for part, name in
+                 (("score", "score_manifest.json"), ("paths", "paths_manifest.json"), ("recommend", "manifest.json"))}
+    docs = {part: json.loads(path.read_text()) for part, path in manifests.items()}
+    docs["paths"]["score_run_id"] = docs["recommend"]["score_run_id"] = docs["score"]["run_id"]
+    for part in ("paths", "recommend"):
+        manifests[part].write_text(json.dumps(docs[part]))
+    assert report.mixed_runs(report.read_run(run)) == []
+    docs["paths"]["score_run_id"] = "score-older"
+    manifests["paths"].write_text(json.dumps(docs["paths"]))
+    warnings = report.mixed_runs(report.read_run(run))
+    assert warnings == [f"the paths run {docs['paths']['run_id']} was built from score run score-older, not from "
+                        f"{docs['score']['run_id']} shown here: its tables' trust columns come from the newer scores; "
+                        "rerun livetrust paths to match"]
+    page = report.write_report(run, tmp_path / "mixed.html").read_text(encoding="utf-8")
+    assert "built from score run score-older" in page
