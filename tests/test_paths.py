@@ -93,6 +93,7 @@ def test_channels(index):
     assert f1s1["share_of_factory_gmv"] == approx(400 / 480)
     # flow = T(s) · gmv(f, s) / gmv(s): S1 holds 1.5 of trust and sold 450, 400 of it F1's goods
     assert f1s1["flow_score"] == approx(1.5 * 400 / 450)
+    assert (f1s1["trust_mass"], f1s1["streamer_gmv"]) == approx((1.5, 450))  # the flow's factors, on its row
     assert ch["F1", "S2"]["flow_score"] == approx(1.7 * 80 / 130)
     assert ch["F2", "S1"]["flow_score"] == approx(1.5 * 50 / 450)
     assert ch["F2", "S2"]["flow_score"] == approx(1.7 * 50 / 130)
@@ -118,6 +119,8 @@ def test_a_bought_followers_bonds_weigh_their_credibility():
     assert r["F2", "C4"]["path_trust"] == approx(0.07 * K_S3_P3) and r["F2", "C4"]["rank"] == 3
     assert [r["F2", c]["rank"] for c in ("C2", "C3")] == [1, 2]
     assert r["F1", "C4"]["path_trust"] == approx(0.04 * K_S2_P2)
+    c4 = r["F2", "C4"]
+    assert (c4["via_product"], c4["bond_trust"], c4["consumer_credibility"]) == ("P3", 0.7, 0.1)
     text = explain(cred, "F2", "C4", top=1)
     assert "-[bond 0.070]-> streamer S3   [trust 0.700 x credibility 0.10; confidence 0.50" in text
 
@@ -155,6 +158,16 @@ def test_reach(index):
         assert (row["kind"], row["rank"]) == (kind, rank), key
         assert row["path_trust"] == approx(trust), key
         assert (row["via_streamer"] if isinstance(row["via_streamer"], str) else None) == via, key
+    # every row explains itself: path_trust = bond trust x credibility x carry, with the product and confidence
+    c2 = r["F1", "C2"]
+    assert (c2["via_product"], c2["bond_trust"], c2["consumer_credibility"], c2["bond_confidence"]) == ("P1", 0.6, 1.0, 0.5)
+    assert c2["carry_trust"] == approx(K_S1_P1)
+    assert r["F2", "C5"]["via_product"] == "P3" and r["F2", "C5"]["carry_trust"] == approx(K_S3_P3)
+    with_path = reach[reach["via_streamer"].notna()]
+    assert with_path["path_trust"].to_numpy() == approx(
+        (with_path["bond_trust"] * with_path["consumer_credibility"] * with_path["carry_trust"]).to_numpy())
+    c5 = r["F1", "C5"]  # a buyer without a bond path: nothing to show
+    assert pd.isna(c5["via_product"]) and np.isnan([c5["bond_trust"], c5["carry_trust"], c5["bond_confidence"]]).all()
 
 
 def test_reach_top_k_per_factory_and_kind(index):

@@ -20,7 +20,9 @@ For a factory ``f`` and a streamer ``s`` that sold at least one of ``f``'s produ
   channel carries the flow of its real audience, however big its follower count looks.
   Unit: "fully trusting, credible consumers" (a bond of 1 from a credible consumer counts 1).
 - ``rank``: 1 = largest ``flow_score`` within the factory (ties: larger ``gmv``,
-  then smaller streamer id).
+  then smaller streamer id);
+- ``trust_mass`` ``T(s)`` and ``streamer_gmv`` ``gmv(s)``: the two factors of ``flow_score``
+  besides the channel's own ``gmv``, so that the score can be recomputed from its row.
 
 In matrix form (all sparse): with ``FP`` factory × product, ``PS`` product × streamer
 and ``B`` streamer × consumer, ``GMV_FS = FP · PS_gmv`` and
@@ -38,7 +40,7 @@ from .index import PathIndex
 
 COLUMNS = (
     "factory_id", "streamer_id", "orders", "gmv", "units", "returned_units", "return_rate",
-    "buyers", "share_of_factory_gmv", "flow_score", "rank",
+    "buyers", "share_of_factory_gmv", "flow_score", "rank", "trust_mass", "streamer_gmv",
 )
 
 
@@ -82,6 +84,8 @@ def factory_channels(index: PathIndex) -> pd.DataFrame:
         "buyers": np.asarray(buyers, dtype=np.int64),
         "share_of_factory_gmv": share,
         "flow_score": flow,
+        "trust_mass": mass[s] if len(s) else np.zeros(0),
+        "streamer_gmv": gmv_s[s] if len(s) else np.zeros(0),
         "_f": f,
         "_s": s,
     })

@@ -22,6 +22,12 @@ Kinds:
 ``rank`` is 1 for the largest ``path_trust`` within (factory, kind), ties by consumer id;
 ``top_k`` keeps the first ``top_k`` of each (factory, kind) (``None``: all).
 
+Each row carries the components of its path (empty without a bond path), so that
+``path_trust = bond_trust · consumer_credibility · carry_trust`` can be read off it, and
+how sure the bond is: ``via_product`` (the factory's product of ``via_streamer`` with the
+best carry trust), ``bond_trust``, ``consumer_credibility``, ``bond_confidence`` (the trust
+model's, NaN when the bonds came without one) and ``carry_trust`` ``K(f, s)``.
+
 Reference: trust along a chain is the product of the edge trusts, the transitive trust
 of J. Golbeck, "Computing and Applying Trust in Web-based Social Networks", PhD
 thesis, University of Maryland, 2005, and A. Jøsang et al., "Trust network analysis
@@ -39,7 +45,8 @@ import pandas as pd
 from .._arrays import unique
 from .index import PathIndex, factory_ranges
 
-COLUMNS = ("factory_id", "consumer_id", "kind", "path_trust", "via_streamer", "rank")
+COLUMNS = ("factory_id", "consumer_id", "kind", "path_trust", "via_streamer", "rank", "via_product", "bond_trust",
+           "consumer_credibility", "bond_confidence", "carry_trust")
 KINDS = ("direct", "prospective")
 
 
@@ -218,4 +225,30 @@ def reach_frame(index: PathIndex, parts: Iterable[tuple[np.ndarray, ...]]) -> pd
         "path_trust": best,
         "via_streamer": via_ids,
         "rank": rank.astype(np.int64),
+        **path_components(index, factory, consumer, via),
     })[list(COLUMNS)]
+
+
+def path_components(index: PathIndex, factory: np.ndarray, consumer: np.ndarray, via: np.ndarray) -> dict:
+    """The bond and carry behind each (factory, consumer, via streamer) path; NaN / None where
+    ``via`` is -1 (a buyer without a bond path)."""
+    has = via >= 0
+    f, c, s = factory[has], consumer[has], via[has]
+    # the bonds are sorted streamer-major (index.build_index), so their keys are sorted too
+    keys = index.bond_streamer * index.n_consumers + index.bond_consumer
+    at = np.searchsorted(keys, s * index.n_consumers + c)
+    carry = np.asarray(index.K[f, s]).ravel() if len(f) else np.zeros(0)
+    product = np.asarray(index.K_product[f, s]).ravel().astype(np.int64) - 1 if len(f) else np.zeros(0, np.int64)
+
+    def spread(values: np.ndarray, fill) -> np.ndarray:
+        out = np.full(len(via), fill, dtype=object if fill is None else np.float64)
+        out[has] = values
+        return out
+
+    return {
+        "via_product": spread(index.product_ids[product], None),
+        "bond_trust": spread(index.bond_trust[at], np.nan),
+        "consumer_credibility": spread(index.bond_credibility[at], np.nan),
+        "bond_confidence": spread(index.bond_confidence[at], np.nan),
+        "carry_trust": spread(carry, np.nan),
+    }

@@ -7,7 +7,7 @@
 // Returns: one row per (factory, streamer) with sales, ordered by factory_id, rank:
 //   factory_id STRING, streamer_id STRING, orders INTEGER, gmv FLOAT, units INTEGER,
 //   returned_units INTEGER, return_rate FLOAT, buyers INTEGER, share_of_factory_gmv FLOAT,
-//   flow_score FLOAT, rank INTEGER.
+//   flow_score FLOAT, rank INTEGER, trust_mass FLOAT (T(s)), streamer_gmv FLOAT (gmv(s)).
 //   flow_score = T(s) * gmv(f, s) / gmv(s), T(s) = sum of the streamer's bond weights b(c, s) = TRUSTS.trust
 //   times the consumer's credibility (TRUSTS.consumer_credibility; 1 where none was stored);
 //   rank 1 = largest flow_score in the factory (ties: larger gmv, then streamer_id).
@@ -29,7 +29,7 @@ CALL (s) {
   RETURN sum(so.amount) AS streamer_gmv
 }
 WITH f, {streamer_id: s.streamer_id, orders: orders, gmv: gmv, units: units, returned_units: returned_units,
-         buyers: buyers,
+         buyers: buyers, trust_mass: trust_mass, streamer_gmv: streamer_gmv,
          flow_score: CASE WHEN streamer_gmv > 0 THEN trust_mass * (gmv / streamer_gmv) ELSE 0.0 END} AS ch
 ORDER BY f.factory_id, ch.flow_score DESC, ch.gmv DESC, ch.streamer_id
 WITH f, collect(ch) AS ranked
@@ -43,4 +43,4 @@ RETURN f.factory_id AS factory_id, ch.streamer_id AS streamer_id, ch.orders AS o
        CASE WHEN ch.units > 0 THEN toFloat(ch.returned_units) / ch.units ELSE 0.0 END AS return_rate,
        ch.buyers AS buyers,
        CASE WHEN factory_gmv > 0 THEN ch.gmv / factory_gmv ELSE 0.0 END AS share_of_factory_gmv,
-       ch.flow_score AS flow_score, rank;
+       ch.flow_score AS flow_score, rank, ch.trust_mass AS trust_mass, toFloat(ch.streamer_gmv) AS streamer_gmv;
