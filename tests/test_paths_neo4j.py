@@ -223,7 +223,7 @@ def test_cli_job_against_neo4j(hand_db, neo4j_settings, tmp_path):
     assert records[0]["n"] == 6
     manifest = json.loads((tmp_path / "out" / "paths_manifest.json").read_text())  # seconds and counts apart
     assert manifest["timings_s"]["relationships"] > 0 and manifest["timings_s"]["cleanup"] >= 0
-    assert all(isinstance(v, float) for v in manifest["timings_s"].values())
+    assert all(isinstance(v, float) and v == round(v, 3) for v in manifest["timings_s"].values())  # ms, not 4.1e-07
     assert set(manifest["write_back"]) == {"stale_ids_dropped", "stale_deleted", "cleanup_scans"}
     # the score run it followed and every parameter, in the manifest as in the run's JobRun
     records, _, _ = hand_db.execute_query("MATCH (j:JobRun {run_id: $run}) RETURN j.parameters AS p",

@@ -191,7 +191,7 @@ def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "
         "outputs": outputs,
         **({"input_outcomes": result.input_outcomes} if result.input_outcomes is not None else {}),
         "output_counts": result.counts(),
-        "timings_s": result.timings,
+        "timings_s": {name: round(seconds, 3) for name, seconds in result.timings.items()},  # write-back steps too
         "write_back": result.write_back,
         "files": [p.name for p in written],
         "livetrust_version": __version__,
