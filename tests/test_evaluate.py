@@ -172,3 +172,19 @@ def test_lists_with_nothing_to_score_say_so_and_print_no_measure():
 def test_lists_option_naming_no_list_is_refused(xs_world):
     r = CliRunner().invoke(main, ["evaluate", "--data", str(xs_world), "--lists", ", ,"])
     assert r.exit_code == 2 and "names no list" in r.output, r.output
+
+
+def test_consumer_streamers_baselines_offer_no_streamer_the_consumer_ever_followed():
+    """Review of evaluate: the baselines excluded only the follows running at the cutoff, so they
+    offered streamers the consumer had unfollowed -- sure misses, as no method counts them.
+    c3 followed s1 and left; in the hidden day c3 follows s2. Most popular (s1 and s2 have two
+    running followers each, s1 first on the tie) must offer s2."""
+    proj = tiny_projection()
+    extra = pd.DataFrame({"consumer_id": ["c3", "c3"], "streamer_id": ["s1", "s2"],
+                          "followed_at": [ts(-50), ts(-2)], "unfollowed_at": [ts(-40), pd.NaT]})
+    extra["unfollowed_at"] = pd.to_datetime(extra["unfollowed_at"], utc=True)
+    proj.follows = pd.concat([proj.follows, extra], ignore_index=True)
+    ev = evaluate(proj, holdout_days=1, k=1, scorer=lambda p: tiny_scores(), baselines=("most_popular",),
+                  lists=("consumer_streamers",))  # cutoff: day -3
+    row = ev.table.set_index("method").loc["most_popular"]
+    assert row["users"] == 1 and row["precision"] == 1.0

@@ -165,6 +165,40 @@ def test_bonds_weigh_the_consumers_credibility_in_cypher_as_in_python(neo4j_db, 
     assert cypher.top_paths(neo4j_db, db, "F2", "C4", 1, carry_prior=CARRY_PRIOR)[0].hops[0].evidence["credibility"] == 0.1
 
 
+def test_the_co_audience_index_answers_only_with_its_bond_weight_stamp(neo4j_db, neo4j_settings, tmp_path):
+    """Review of the diff: an index an older version built (plain bond trusts) was mixed with the
+    weighed bonds until the next paths run. The query reads an index only with the stamp; without
+    it, it joins live -- the same answers as Python either way."""
+    db = neo4j_settings.database
+    trust = hand_trust({"C4": 0.1, "C1": 0.5})
+    write_contract_folder(hand_projection(), tmp_path / "hand")
+    load_world(neo4j_db, db, tmp_path / "hand", trust)
+    env = {"NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
+           "NEO4J_PASSWORD": neo4j_settings.password, "NEO4J_DATABASE": db}
+    from livetrust.cli import main
+    from livetrust.graph.paths.co_audience import BOND_WEIGHT
+
+    r = CliRunner().invoke(main, ["paths", "--out", str(tmp_path / "paths"), "--carry-prior", str(CARRY_PRIOR)], env=env)
+    assert r.exit_code == 0, r.output
+    index = build_index(hand_projection(), trust, carry_prior=CARRY_PRIOR)
+    shared = [(f, c) for f in ("F1", "F2", "F3") for c in ("C1", "C2", "C3", "C4", "C5", "C6")
+              if (py := top_paths(index, f, c, 5)) and py[0].shared_hops == 1]
+    assert shared  # the hand world has consumers reached only through a shared streamer (C6 for F1)
+
+    def answers():
+        return {pair: [round(p.trust, 12) for p in cypher.top_paths(neo4j_db, db, *pair, 5, carry_prior=CARRY_PRIOR)]
+                for pair in shared}
+
+    expected = {pair: [round(p.trust, 12) for p in top_paths(index, *pair, 5)] for pair in shared}
+    with neo4j_db.session(database=db) as session:
+        assert session.run("MATCH (n:CoAudience) RETURN collect(DISTINCT n.bond_weight) AS w").single()["w"] == [BOND_WEIGHT]
+        assert answers() == expected  # from the index
+        session.run("MATCH ()-[r:SHARES]->() SET r.via_trust = [x IN r.via_trust | 0.0]").consume()
+        assert answers() != expected  # the index is what answered
+        session.run("MATCH (n:CoAudience) REMOVE n.bond_weight").consume()  # an older version's index
+        assert answers() == expected  # joined live
+
+
 def test_hand_world_paths_and_explain_from_neo4j(hand_db, neo4j_settings):
     db = neo4j_settings.database
     index = build_index(hand_projection(), hand_trust(), carry_prior=CARRY_PRIOR)

@@ -46,6 +46,18 @@ def test_an_order_returned_in_parts_counts_only_the_units_returned_before_the_cu
     assert whole.loc["o1", "returned_quantity"] == 3  # the projection itself is not changed
 
 
+def test_orders_without_rows_in_the_returns_table_keep_their_totals_known_at_the_cutoff():
+    """Review of the diff: a projection holding only the orders' totals (an empty returns table) lost
+    every return before the cutoff while first_returned_at stayed."""
+    proj = tiny_projection()  # o3 (c2, p1, day -7) returned 1 unit on day -5; no returns rows
+    split = time_split(proj, 4.5, end=ts(0))  # cutoff: day -4.5
+    o3 = split.train.orders.set_index("order_id").loc["o3"]
+    assert o3["returned_quantity"] == 1 and o3["first_returned_at"] == ts(-5)
+    split = time_split(proj, 5.5, end=ts(0))  # cutoff: day -5.5, before that return
+    o3 = split.train.orders.set_index("order_id").loc["o3"]
+    assert o3["returned_quantity"] == 0 and pd.isna(o3["first_returned_at"])
+
+
 
 def test_a_re_follow_of_an_unfollowed_streamer_is_not_a_new_follow_to_predict():
     """Review of the diff: the consumer -> streamers list no longer offers streamers the consumer

@@ -44,6 +44,12 @@ KEEP = 8
 
 COLUMNS = ("streamer_id", "partner_id", "vias", "via_trust", "partner_trust")
 
+#: How the index's bond values were weighed, stamped on its nodes: ``most_trusted_path.cypher``
+#: reads an index only with this stamp (the same literal), so one built by a version that stored
+#: the plain bond trust (before the credibility weight) is not mixed with weighed bonds: the
+#: query joins live until the next paths run rebuilds it.
+BOND_WEIGHT = "trust_x_credibility"
+
 
 # Pair entries (a consumer with d bonds spans d * d) generated at once: 54 bytes each at the peak
 # of making a block, so 20M take 1.1 GB (bench/co_audience_block_memory.py). On the l world all

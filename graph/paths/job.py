@@ -37,6 +37,7 @@ from ... import __version__
 from ...files import arrow_table, atomic_write, sha256_of
 from .bridges import bridge_frame, bridge_rows
 from .channels import factory_channels
+from .co_audience import BOND_WEIGHT as CO_AUDIENCE_BOND_WEIGHT
 from .co_audience import KEEP as CO_AUDIENCE_KEEP
 from .co_audience import co_audience_chunks
 from .demand import factory_demand
@@ -270,6 +271,6 @@ def co_audience_rows(index: PathIndex, score_run_id: str,
     them in chunks, each written while the next is made: on the l world the whole table's
     lists took the job from 12.6 to 16.3 GB."""
     bonded = np.flatnonzero(np.diff(index.B.indptr) > 0)
-    nodes = [{"streamer_id": str(s), "score_run_id": score_run_id, "keep": keep, "min_bond": float(index.min_bond)}
-             for s in index.streamer_ids[bonded]]
+    nodes = [{"streamer_id": str(s), "score_run_id": score_run_id, "keep": keep, "min_bond": float(index.min_bond),
+              "bond_weight": CO_AUDIENCE_BOND_WEIGHT} for s in index.streamer_ids[bonded]]
     return nodes, partial(co_audience_chunks, index, keep=keep)

@@ -84,11 +84,15 @@ def time_split(projection: Projection, holdout_days: float, *, end: pd.Timestamp
     train_returns = returns.loc[(returns["returned_at"] < cutoff)
                                 & returns["order_id"].isin(train_orders["order_id"])].reset_index(drop=True)
     # an order's returned units as known at the cutoff: its returns made before it (the whole
-    # order's total would count a later partial return of an order first returned before it)
-    returned = train_returns.groupby("order_id")["quantity"].sum()
-    train_orders["returned_quantity"] = train_orders["order_id"].map(returned).fillna(0).astype(
+    # order's total would count a later partial return of an order first returned before it).
+    # An order without rows in the returns table (a projection built by hand may hold only the
+    # totals) keeps its total when its first return came before the cutoff.
+    late = ~(train_orders["first_returned_at"] < cutoff)  # NaT or on/after the cutoff
+    listed = train_orders["order_id"].isin(returns["order_id"])
+    known = train_orders["order_id"].map(train_returns.groupby("order_id")["quantity"].sum()).fillna(0)
+    train_orders["returned_quantity"] = train_orders["returned_quantity"].where(~listed, known).where(~late, 0).astype(
         train_orders["returned_quantity"].dtype)
-    train_orders.loc[~(train_orders["first_returned_at"] < cutoff), "first_returned_at"] = pd.NaT
+    train_orders.loc[late, "first_returned_at"] = pd.NaT
     train = Projection(
         factories=projection.factories, streamers=projection.streamers, products=projection.products,
         consumers=projection.consumers, follows=train_follows, orders=train_orders, returns=train_returns, as_of=cutoff,

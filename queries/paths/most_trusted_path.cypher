@@ -69,12 +69,13 @@ CALL (c, rid, carrier_streamers, carrier_best, direct) {
   WHERE t1.run_id = rid AND t1.trust > 0 AND t1.trust >= $min_bond
   WITH c, rid, carrier_streamers, carrier_best, collect(s1) AS mine, collect(t1.trust * coalesce(t1.consumer_credibility, 1.0)) AS mine_t
   // the current paths run's co-audience index answers when it holds every streamer of the consumer
-  // and was built from the same bonds (score run, min_bond) with enough consumers per pair
+  // and was built from the same bonds (score run, min_bond, weighed by the consumer's credibility:
+  // graph/paths/co_audience.py BOND_WEIGHT; an index of an older version is not) with enough consumers per pair
   OPTIONAL MATCH (prun:JobRun {job: 'paths', current: true})
   CALL (mine, prun, rid) {
     UNWIND mine AS s
     MATCH (ca:CoAudience {streamer_id: s.streamer_id, run_id: prun.run_id})
-    WHERE ca.score_run_id = rid AND ca.min_bond = $min_bond AND $top < ca.keep
+    WHERE ca.score_run_id = rid AND ca.min_bond = $min_bond AND $top < ca.keep AND ca.bond_weight = 'trust_x_credibility'
     RETURN count(ca) AS indexed
   }
   CALL (c, rid, carrier_streamers, carrier_best, mine, mine_t, prun, indexed) {
