@@ -104,21 +104,27 @@ class Projection:
         """Refuse a ``job`` run with nothing to compute from, before it writes anything.
 
         A run on an empty graph (a wrong ``NEO4J_URI`` or ``--database``, a re-created volume,
-        a load that stopped early) or on a folder whose purchases were all kept out (every one
-        pending on a missing ``products.csv``) would otherwise publish empty results over the
-        previous ones. ``follows_suffice``: follows alone are enough (scores: bonds from follows);
-        paths needs purchases (channels are sales).
+        a load that stopped early) or on a folder whose purchase rows were all kept out (every
+        one pending on a missing ``products.csv``) would otherwise publish empty results over
+        the previous ones. ``follows_suffice``: follows alone are enough when the graph has no
+        purchases at all (scores: bonds from follows; lists of streamers to follow); paths needs
+        purchases (channels are sales). ``job`` is a verb for the message ("score").
         """
         from ..errors import LivetrustError
 
-        if len(self.orders) or (follows_suffice and len(self.follows)):
-            return
-        what = "purchases or follows" if follows_suffice else "purchases"
         where = f"the folder {folder}" if folder is not None else "the graph"
         why = ""
         if folder is not None and (note := self.input_note(folder)):
             why = " (" + note.strip().removeprefix("input: ") + ")"
-        raise LivetrustError(f"{where} holds no {what}{why}: nothing to {job}; the previous results stay in place")
+        stay = f"nothing to {job}; the previous results stay in place"
+        read = (self.input_outcomes or {}).get("purchases_read", 0)
+        if not len(self.orders) and read:  # a folder's purchases, every one kept out: broken input
+            raise LivetrustError(f"none of the {read:,d} purchase rows of {where.removeprefix('the ')} could be "
+                                 f"loaded{why}: {stay}")
+        if len(self.orders) or (follows_suffice and len(self.follows)):
+            return
+        what = "purchases or follows" if follows_suffice else "purchases"
+        raise LivetrustError(f"{where} holds no {what}{why}: {stay}")
 
     @classmethod
     def from_folder(cls, folder: Path | str, *, progress: bool = False) -> "Projection":
@@ -155,7 +161,9 @@ class Projection:
         totals = validated.report.totals()
         projection.input_outcomes = {"read": totals.read, "loaded": totals.loaded, "duplicate": totals.duplicate,
                                      "pending": totals.pending, "quarantined": totals.quarantined,
-                                     "reasons": dict(totals.reasons)}
+                                     "reasons": dict(totals.reasons),
+                                     "purchases_read": sum(f.read for f in validated.report.files
+                                                           if f.stream == "purchases")}
         if validated.report.notes:  # e.g. an empty stream file
             projection.input_outcomes["notes"] = list(validated.report.notes)
         return projection

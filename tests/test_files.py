@@ -132,3 +132,31 @@ def test_parquet_columns_keep_their_types_in_a_run_without_orders(tmp_path):
     for job, data, what in (("score", empty, "purchases or follows"), ("paths", follows_only, "purchases")):
         target, r = run(job, data)
         assert r.exit_code == 2 and f"holds no {what}" in r.output and "previous results stay" in r.output, r.output
+
+
+def test_a_folder_whose_purchases_were_all_kept_out_is_refused_by_every_job(tmp_path):
+    """Review of paths: without products.csv every purchase is pending and the jobs published empty
+    lists over the previous files with exit 0 (score kept going on the follows alone)."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from livetrust.cli import main
+    from livetrust.world import generate_world
+
+    world = tmp_path / "world"
+    generate_world(world, scale="xs", seed=2)
+    out = tmp_path / "score"
+    assert CliRunner().invoke(main, ["score", "--data", str(world), "--out", str(out)]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.glob("*.csv")}
+    broken = tmp_path / "broken"
+    shutil.copytree(world, broken, ignore=shutil.ignore_patterns("products.csv", "truth"))
+    purchases = len((world / "purchases.csv").read_text().splitlines()) - 1
+    for job in ("score", "paths", "recommend", "evaluate"):
+        target = out if job == "score" else tmp_path / job
+        r = CliRunner().invoke(main, [job, "--data", str(broken), "--out", str(target)])
+        assert r.exit_code == 2 and f"none of the {purchases:,d} purchase rows of folder {broken} could be loaded" in \
+            r.output and "product_not_yet_loaded" in r.output, (job, r.output)
+    assert {p.name: p.read_bytes() for p in out.glob("*.csv")} == before
+    r = CliRunner().invoke(main, ["paths", "explain", "--data", str(broken), "--factory", "f001", "--consumer", "c000001"])
+    assert "previous results" not in r.output  # explain writes nothing: no refusal about results

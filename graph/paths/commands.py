@@ -23,11 +23,14 @@ from .inputs import trust_inputs_from_model, trust_inputs_from_neo4j
 from .job import compute_paths, write_channels, write_outputs
 
 
-def _embedded_inputs(data_dir: Path):
+def _embedded_inputs(data_dir: Path, job: str | None = None):
+    """The projection and trust model of a folder; ``job`` (the run's verb) refuses a folder with
+    nothing to compute from before it writes anything (``explain`` writes nothing: no check)."""
     from ..projection import Projection
 
     projection = Projection.from_folder(data_dir)
-    projection.require_activity("analyse", follows_suffice=False, folder=data_dir)
+    if job is not None:
+        projection.require_activity(job, follows_suffice=False, folder=data_dir)
     return projection, trust_inputs_from_model(projection)
 
 
@@ -52,7 +55,7 @@ def run_job(
         files[:] = write_outputs(result, out_dir, file_format)
 
     if data_dir is not None:
-        projection, trust = _embedded_inputs(data_dir)
+        projection, trust = _embedded_inputs(data_dir, "analyse")
         result = compute_paths(projection, trust, **params)
         result.input_outcomes = projection.input_outcomes
         if note := projection.input_note(data_dir):

@@ -132,6 +132,7 @@ def run_recommend(
         from ..projection import Projection
 
         projection = Projection.from_folder(data_dir)
+        projection.require_activity("recommend", folder=data_dir)
         say(f"projection read in {time.perf_counter() - started:.1f} s")
         t = time.perf_counter()
         scores = scores_from_model(projection)
@@ -154,6 +155,7 @@ def run_recommend(
                 projection_read = pool.submit(Projection.from_neo4j, driver, settings.database)
                 scores = _scores_from_neo4j(driver, settings.database)
                 projection = projection_read.result()
+            projection.require_activity("recommend")
             say(f"projection and scores of run {scores.run_id} read in {time.perf_counter() - started:.1f} s")
             run = _checked_run(RecommendRun(projection, scores, **options), subjects)
             run.result.started_at = started_at
@@ -281,6 +283,7 @@ def run_evaluate(
 
         with connect(settings) as driver:
             projection = Projection.from_neo4j(driver, settings.database)
+    projection.require_activity("evaluate", folder=data_dir)
     say(f"projection read in {time.perf_counter() - started:.1f} s")
     kwargs = {"lists": tuple(lists)} if lists else {}
     result = evaluate(projection, holdout_days=holdout_days, k=k, truth=truth, baselines=baselines, params=params,
