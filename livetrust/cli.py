@@ -428,11 +428,13 @@ def _no_rows_note(settings: Neo4jSettings) -> str:
     from .db import connect
     from .queries import cypher_statement
 
+    runs = []
     with connect(settings) as driver:
-        records, _, _ = driver.execute_query(cypher_statement("writeback/current_runs"), database_=settings.database,
-                                             routing_="r")
-    runs = ", ".join(f"{r['job']} {r['run_id'] or 'none (never run)'}" for r in records)
-    return f"no rows; current runs: {runs}"
+        for job in ("score", "paths", "recommend"):
+            records, _, _ = driver.execute_query(cypher_statement("writeback/current_run"), job=job,
+                                                 database_=settings.database, routing_="r")
+            runs.append(f"{job} {records[0]['run_id'] if records else 'none (never run)'}")
+    return f"no rows; current runs: {', '.join(runs)}"
 
 
 def render_frame(frame, output_format: str) -> str:
@@ -453,22 +455,22 @@ def _json_records(frame) -> str:
     import pandas as pd
 
     def plain(value):
+        if hasattr(value, "iso_format"):  # neo4j.time types (Duration is a tuple: before the list branch)
+            return value.iso_format()
+        if isinstance(value, np.generic):
+            return plain(value.item())
         if isinstance(value, (list, tuple, np.ndarray)):
             return [plain(v) for v in value]
         if isinstance(value, dict):
             return {k: plain(v) for k, v in value.items()}
-        if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-            return None
+        if value is None or value is pd.NaT or (isinstance(value, float) and not math.isfinite(value)):
+            return None  # JSON has no NaN or infinity
         if isinstance(value, (pd.Timestamp, np.datetime64)):
             return pd.Timestamp(value).isoformat()
-        if hasattr(value, "iso_format"):  # neo4j.time.DateTime / Date
-            return value.iso_format()
-        if isinstance(value, np.generic):
-            return plain(value.item())
         return value
 
     rows = [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
-    return json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False)
+    return json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False, default=str)  # Decimal, bytes: as text
 
 
 @main.command()

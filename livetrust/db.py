@@ -60,6 +60,9 @@ def open_driver(settings: Neo4jSettings) -> neo4j.Driver:
             f"cannot reach Neo4j at {settings.uri}: {_first_line(err)} "
             f"(set NEO4J_URI, or start the local one: {local_command('start')})"
         ) from None
+    except neo4j_errors.TransientError as err:  # e.g. DatabaseUnavailable while the database starts
+        driver.close()
+        raise Neo4jUnreachable(f"Neo4j at {settings.uri} is not ready: {_first_line(err)}") from None
     except neo4j_errors.Neo4jError as err:
         driver.close()
         raise Neo4jUnavailable(f"Neo4j at {settings.uri} refused to answer: {_first_line(err)}") from None

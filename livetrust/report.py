@@ -48,7 +48,7 @@ KIND_LABELS = {"none": "no fraud", "fake_followers": "fraud: fake followers", "b
 KIND_COLORS = {"no fraud": "#2b8cbe", "fraud: fake followers": "#e6550d", "fraud: brushing ring": "#a50f15",
                "not flagged": "#2b8cbe", "flagged": "#d62728"}
 METHOD_COLORS = {"livetrust": "#1b9e77", "most_popular": "#7570b3", "item_knn": "#e7298a", "rp3beta": "#66a61e",
-                 "category_top_sellers": "#d95f02"}
+                 "followed_sellers": "#e6ab02", "category_top_sellers": "#d95f02"}
 SANKEY_STREAMERS = 8
 
 
@@ -500,8 +500,8 @@ def mixed_runs(d: RunData) -> list[str]:
         used = (manifest or {}).get("score_run_id")
         if shown and used and used != shown:
             out.append(f"the {label} run {manifest.get('run_id')} was built from score run {used}, not from "
-                       f"{shown} shown here: its tables' trust columns come from the newer scores; rerun "
-                       f"livetrust {label} to match")
+                       f"{shown} shown here: its tables' trust columns come from another score run than its "
+                       f"numbers; rerun livetrust {label} to match")
     return out
 
 

@@ -51,13 +51,16 @@ def utcnow() -> datetime:
 def parse_cron(expression: str) -> str:
     """Check a cron expression (5 fields, or 6 with seconds last) that fires; returns it stripped."""
     expr = " ".join(str(expression).split())
-    if not expr or len(expr.split()) > 6 or not croniter.is_valid(expr):
+    fields = expr.split()
+    # Quartz puts the seconds first and the day of week last ("0 0 3 * * ?", "0 0 3 ? * MON-FRI"):
+    # read with the seconds last, "*" there fires every second, and "?" or a day name is no second
+    if len(fields) == 6 and (fields[-1] in ("*", "?") or "?" in fields or any(c.isalpha() for c in fields[-1])):
+        raise ValueError(f"{expression!r} reads as Quartz's seconds-first form (here it would fire every second or "
+                         f"not at all): the seconds go last (\"0 3 * * * 0\"); 5 fields (\"0 3 * * *\") fire at "
+                         f"second 0")
+    if not expr or len(fields) > 6 or not croniter.is_valid(expr):
         raise ValueError(f"not a valid cron expression: {expression!r} (5 fields, or 6 with seconds last; "
                          f"e.g. \"0 3 * * *\")")
-    fields = expr.split()
-    if len(fields) == 6 and fields[-1] in ("*", "?"):  # Quartz's "0 0 3 * * *" (seconds first)
-        raise ValueError(f"{expression!r} fires every second of the minutes it names: the seconds go last "
-                         f"(\"0 3 * * * 0\"), not first as in Quartz; 5 fields (\"0 3 * * *\") fire at second 0")
     try:
         next_tick(expr, utcnow())
     except Exception:  # noqa: BLE001 - croniter's CroniterBadDateError: "0 3 31 2 *" (February 31st)

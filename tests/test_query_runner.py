@@ -136,3 +136,9 @@ def test_json_output_keeps_the_scores_digits():
     assert rows[0]["trust"] == value and rows[0]["bonds"] == [0.1, 1 / 3]
     assert rows[0]["at"] == "2026-05-01T03:04:05+00:00" and rows[0]["n"] == 3
     assert rows[1] == {"trust": None, "bonds": None, "at": None, "n": 4}
+    from decimal import Decimal
+
+    import neo4j.time
+
+    odd = pd.DataFrame({"took": [neo4j.time.Duration(seconds=3)], "inf": [float("inf")], "d": [Decimal("1.5")]})
+    assert json.loads(render_frame(odd, "json")) == [{"took": "PT3S", "inf": None, "d": "1.5"}]

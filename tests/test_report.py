@@ -269,7 +269,7 @@ def test_report_warns_when_paths_or_recommend_used_another_score_run(run_root, t
     manifests["paths"].write_text(json.dumps(docs["paths"]))
     warnings = report.mixed_runs(report.read_run(run))
     assert warnings == [f"the paths run {docs['paths']['run_id']} was built from score run score-older, not from "
-                        f"{docs['score']['run_id']} shown here: its tables' trust columns come from the newer scores; "
-                        "rerun livetrust paths to match"]
+                        f"{docs['score']['run_id']} shown here: its tables' trust columns come from another score run "
+                        "than its numbers; rerun livetrust paths to match"]
     page = report.write_report(run, tmp_path / "mixed.html").read_text(encoding="utf-8")
     assert "built from score run score-older" in page

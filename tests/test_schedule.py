@@ -71,8 +71,9 @@ def test_cron_parsing():
         with pytest.raises(ValueError):
             parse_cron(bad)
     # Quartz puts the seconds first: "0 0 3 * * *" would fire every second of 00:00 on the 3rd
-    with pytest.raises(ValueError, match="the seconds go last"):
-        parse_cron("0 0 3 * * *")
+    for quartz in ("0 0 3 * * *", "0 0 3 * * ?", "0 0 3 ? * MON-FRI"):
+        with pytest.raises(ValueError, match="the seconds go last"):
+            parse_cron(quartz)
     assert parse_cron("0 3 * * * 30") == "0 3 * * * 30"
 
 

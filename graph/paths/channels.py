@@ -84,8 +84,8 @@ def factory_channels(index: PathIndex) -> pd.DataFrame:
         "buyers": np.asarray(buyers, dtype=np.int64),
         "share_of_factory_gmv": share,
         "flow_score": flow,
-        "trust_mass": mass[s] if len(s) else np.zeros(0),
-        "streamer_gmv": gmv_s[s] if len(s) else np.zeros(0),
+        "trust_mass": mass[s],
+        "streamer_gmv": gmv_s[s],
         "_f": f,
         "_s": s,
     })
