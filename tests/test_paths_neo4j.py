@@ -120,20 +120,26 @@ def hand_db(neo4j_db, neo4j_settings, tmp_path):
     return neo4j_db
 
 
+def assert_hand_outputs_equal(driver, db: str, index) -> None:
+    """The four outputs of the hand world from queries/paths/ equal the Python ones."""
+    params = {"carry_prior": CARRY_PRIOR}
+    channels = factory_channels(index)
+    assert_frames_equal(channels, typed(cypher.factory_channels(driver, db), channels), ["factory_id", "streamer_id"])
+    demand = factory_demand(index)
+    assert_frames_equal(demand, typed(cypher.factory_demand(driver, db), demand), ["factory_id", "region", "category"])
+    reach = factory_reach(index, top_k=None)
+    cy_reach = pd.concat([cypher.factory_reach(driver, db, f, top_k=None, **params) for f in ("F1", "F2", "F3")])
+    assert_frames_equal(reach, typed(cy_reach, reach), ["factory_id", "consumer_id"])
+    b = bridges(index)
+    cy_b = pd.concat([cypher.bridges(driver, db, f, **params) for f in ("F1", "F2", "F3")])
+    assert_frames_equal(b, typed(cy_b, b), ["factory_id", "streamer_id"])
+
+
 def test_hand_world_cypher_equals_python(hand_db, neo4j_settings):
     db = neo4j_settings.database
     index = build_index(hand_projection(), hand_trust(), carry_prior=CARRY_PRIOR)
     params = {"carry_prior": CARRY_PRIOR}
-    channels = factory_channels(index)
-    assert_frames_equal(channels, typed(cypher.factory_channels(hand_db, db), channels), ["factory_id", "streamer_id"])
-    demand = factory_demand(index)
-    assert_frames_equal(demand, typed(cypher.factory_demand(hand_db, db), demand), ["factory_id", "region", "category"])
-    reach = factory_reach(index, top_k=None)
-    cy_reach = pd.concat([cypher.factory_reach(hand_db, db, f, top_k=None, **params) for f in ("F1", "F2", "F3")])
-    assert_frames_equal(reach, typed(cy_reach, reach), ["factory_id", "consumer_id"])
-    b = bridges(index)
-    cy_b = pd.concat([cypher.bridges(hand_db, db, f, **params) for f in ("F1", "F2", "F3")])
-    assert_frames_equal(b, typed(cy_b, b), ["factory_id", "streamer_id"])
+    assert_hand_outputs_equal(hand_db, db, index)
     # the numbers on paper (see test_paths.py)
     f1 = cypher.factory_reach(hand_db, db, "F1", kind="prospective", **params)
     assert f1[["consumer_id", "via_streamer", "rank"]].values.tolist() == [["C4", "S2", 1]]
@@ -147,15 +153,7 @@ def test_bonds_weigh_the_consumers_credibility_in_cypher_as_in_python(neo4j_db, 
     write_contract_folder(hand_projection(), tmp_path / "hand")
     load_world(neo4j_db, db, tmp_path / "hand", trust)
     index = build_index(hand_projection(), trust, carry_prior=CARRY_PRIOR)
-    params = {"carry_prior": CARRY_PRIOR}
-    channels = factory_channels(index)
-    assert_frames_equal(channels, typed(cypher.factory_channels(neo4j_db, db), channels), ["factory_id", "streamer_id"])
-    reach = factory_reach(index, top_k=None)
-    cy_reach = pd.concat([cypher.factory_reach(neo4j_db, db, f, top_k=None, **params) for f in ("F1", "F2", "F3")])
-    assert_frames_equal(reach, typed(cy_reach, reach), ["factory_id", "consumer_id"])
-    b = bridges(index)
-    cy_b = pd.concat([cypher.bridges(neo4j_db, db, f, **params) for f in ("F1", "F2", "F3")])
-    assert_frames_equal(b, typed(cy_b, b), ["factory_id", "streamer_id"])
+    assert_hand_outputs_equal(neo4j_db, db, index)
     for f in ("F1", "F2", "F3"):
         for c in ("C1", "C2", "C3", "C4", "C5", "C6"):
             py = top_paths(index, f, c, 5)
