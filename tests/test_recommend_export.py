@@ -154,8 +154,8 @@ def test_a_folder_without_events_is_one_line(tmp_path):
         r = CliRunner().invoke(main, [*verb, "--data", str(world)])
         assert isinstance(r.exception, SystemExit) and r.exit_code != 0, r.output
         assert r.output.splitlines()[-1] == (
-            "Error: the graph (or the --data folder) holds no purchases or follows: nothing to recommend from or to "
-            "evaluate")
+            f"Error: the folder {world} holds no purchases or follows: nothing to {verb[0]}; the previous results "
+            "stay in place")
 
 
 def test_the_docs_column_table_names_every_column_of_every_list(result):
