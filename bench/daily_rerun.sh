@@ -10,8 +10,8 @@
 #   recommend 5 and 6: steady reruns, over stock built from the same data (runs 3 and 4).
 # Prints each step's summary line and wall time, and the recommend runs' written counts; keeps the files
 # of recommend 2 and 3 (compare them with bench/daily_rerun_diff.py: what a day of data changed).
-# STEPS picks steps (default: all, in order). Results: bench/results/recommend.md, "A rerun after a day
-# of new data".
+# STEPS picks steps (default: all, in order); RECOMMEND_ARGS adds options to every recommend run (e.g.
+# "--write-top 10"). Results: bench/results/recommend.md, "A rerun after a day of new data".
 #
 #   livetrust generate --out /work/worlds/m-h1 --scale m --seed 7 --holdout-days 1
 #   NEO4J_LOCAL_HOME=/work/.neo4j-h1 NEO4J_LOCAL_BOLT_PORT=7696 NEO4J_LOCAL_HTTP_PORT=off \
@@ -24,6 +24,7 @@ set -euo pipefail
 OUT=${OUT:-/tmp/daily-rerun}
 STEPS=${STEPS:-"load-main score-1 recommend-1 recommend-2 load-day score-2 recommend-3 recommend-4 recommend-5 recommend-6"}
 KEEP=${KEEP:-"rec-2 rec-3"}  # the recommend runs whose files stay
+read -r -a recommend_args <<<"${RECOMMEND_ARGS:-}"
 here=$(cd "$(dirname "$0")/.." && pwd)
 eval "$("$here/scripts/neo4j-local" env)"
 mkdir -p "$OUT"
@@ -58,7 +59,7 @@ for name in $STEPS; do
     score-*) step "$name" livetrust score --out "$OUT/$name" ;;
     recommend-*)
       files="rec-${name#recommend-}"
-      step "$name" livetrust recommend --out "$OUT/$files"
+      step "$name" livetrust recommend --out "$OUT/$files" "${recommend_args[@]}"
       case " $KEEP " in *" $files "*) ;; *) rm -rf "${OUT:?}/$files" ;; esac  # 2.7 GB of CSV per run
       written ;;
     *) echo "unknown step $name" >&2; exit 2 ;;
