@@ -30,6 +30,11 @@ def main(world: Path) -> None:
                         .query("is_fraud == 1")["consumer_id"])
     plain = trust.consumer_streamer.drop(columns="consumer_credibility")
     print(f"# {world}: {len(fake_sellers)} fake-follower streamers, {len(fake_accounts)} fraud accounts")
+    bonds = trust.consumer_streamer
+    fake = bonds["consumer_id"].isin(fake_accounts)
+    print(f"bond credibility: fraud accounts' {int(fake.sum()):,d} bonds mean "
+          f"{bonds.loc[fake, 'consumer_credibility'].mean():.3f}, other accounts' {int((~fake).sum()):,d} bonds mean "
+          f"{bonds.loc[~fake, 'consumer_credibility'].mean():.3f}")
     for label, bonds in (("trust alone (before)", plain), ("trust x credibility (now)", trust.consumer_streamer)):
         trust.consumer_streamer = bonds
         index = build_index(projection, trust)

@@ -112,19 +112,19 @@ class Projection:
         """
         from ..errors import LivetrustError
 
-        where = f"the folder {folder}" if folder is not None else "the graph"
-        why = ""
-        if folder is not None and (note := self.input_note(folder)):
-            why = " (" + note.strip().removeprefix("input: ") + ")"
-        stay = f"nothing to {job}; the previous results stay in place"
-        read = (self.input_outcomes or {}).get("purchases_read", 0)
-        if not len(self.orders) and read:  # a folder's purchases, every one kept out: broken input
-            raise LivetrustError(f"none of the {read:,d} purchase rows of {where.removeprefix('the ')} could be "
-                                 f"loaded{why}: {stay}")
-        if len(self.orders) or (follows_suffice and len(self.follows)):
+        if len(self.orders):
             return
-        what = "purchases or follows" if follows_suffice else "purchases"
-        raise LivetrustError(f"{where} holds no {what}{why}: {stay}")
+        read = (self.input_outcomes or {}).get("purchases_read", 0)
+        if not read and follows_suffice and len(self.follows):
+            return
+        source = f"folder {folder}" if folder is not None else "graph"
+        note = self.input_note(folder) if folder is not None else None
+        why = f" ({note.strip().removeprefix('input: ')})" if note else ""
+        if read:  # a folder's purchases, every one kept out: broken input
+            problem = f"none of the {read:,d} purchase rows of {source} could be loaded"
+        else:
+            problem = f"the {source} holds no {'purchases or follows' if follows_suffice else 'purchases'}"
+        raise LivetrustError(f"{problem}{why}: nothing to {job}; the previous results stay in place")
 
     @classmethod
     def from_folder(cls, folder: Path | str, *, progress: bool = False) -> "Projection":

@@ -426,14 +426,11 @@ def _no_rows_note(settings: Neo4jSettings) -> str:
     """Which jobs have a current run: a query reading a job's results finds nothing before its first
     run, and an unknown id finds nothing too; the note tells the two apart."""
     from .db import connect
-    from .queries import cypher_statement
+    from .writeback import current_run_id
 
-    runs = []
     with connect(settings) as driver:
-        for job in ("score", "paths", "recommend"):
-            records, _, _ = driver.execute_query(cypher_statement("writeback/current_run"), job=job,
-                                                 database_=settings.database, routing_="r")
-            runs.append(f"{job} {records[0]['run_id'] if records else 'none (never run)'}")
+        runs = [f"{job} {current_run_id(driver, settings.database, job) or 'none (never run)'}"
+                for job in ("score", "paths", "recommend")]
     return f"no rows; current runs: {', '.join(runs)}"
 
 
@@ -441,36 +438,10 @@ def render_frame(frame, output_format: str) -> str:
     if output_format == "csv":
         return frame.to_csv(index=False)
     if output_format == "json":
-        return _json_records(frame)
+        from .files import json_text
+
+        return json_text(frame.to_dict("records"), indent=2, ensure_ascii=False)
     return frame.to_string(index=False) if len(frame) else "(no rows)"
-
-
-def _json_records(frame) -> str:
-    """The rows as a JSON array; floats keep every digit (Python's shortest round-trip repr, as the
-    CSV and the score files have them: pandas' to_json rounds to at most 15), missing values null."""
-    import json
-    import math
-
-    import numpy as np
-    import pandas as pd
-
-    def plain(value):
-        if hasattr(value, "iso_format"):  # neo4j.time types (Duration is a tuple: before the list branch)
-            return value.iso_format()
-        if isinstance(value, np.generic):
-            return plain(value.item())
-        if isinstance(value, (list, tuple, np.ndarray)):
-            return [plain(v) for v in value]
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        if value is None or value is pd.NaT or (isinstance(value, float) and not math.isfinite(value)):
-            return None  # JSON has no NaN or infinity
-        if isinstance(value, (pd.Timestamp, np.datetime64)):
-            return pd.Timestamp(value).isoformat()
-        return value
-
-    rows = [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
-    return json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False, default=str)  # Decimal, bytes: as text
 
 
 @main.command()

@@ -11,6 +11,8 @@ Used by every job's files: scores, paths, recommendations, evaluations.
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import logging
 import os
 import re
@@ -19,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -157,3 +160,29 @@ def arrow_table(frame: pd.DataFrame) -> pa.Table:
         if pa.types.is_null(column.type):
             table = table.set_column(i, column.name, table.column(i).cast(pa.large_string()))
     return table
+
+
+def json_text(value, **dumps) -> str:
+    """Strict JSON of ``value`` (the rows of ``livetrust query --format json``, ``evaluation.json``).
+
+    Floats keep every digit (Python's shortest round-trip repr; pandas' ``to_json`` rounds to 15);
+    NaN, infinity, ``NaT`` and None become ``null`` (JSON has no NaN); numpy scalars become Python
+    numbers, timestamps and neo4j temporal values ISO text, anything else (Decimal, bytes) its text.
+    """
+    return json.dumps(_json_safe(value), allow_nan=False, default=str, **dumps)
+
+
+def _json_safe(value):
+    if hasattr(value, "iso_format"):  # neo4j.time types (Duration is a tuple: before the list branch)
+        return value.iso_format()
+    if isinstance(value, np.generic):
+        return _json_safe(value.item())
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if value is None or value is pd.NaT or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(value).isoformat()
+    return value

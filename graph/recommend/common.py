@@ -227,6 +227,15 @@ class MatrixRecommender:
 
     X_: sp.csr_matrix
 
+    #: True for a baseline that ranks products only, reading follows and sales besides the purchase
+    #: matrix (:class:`~.followed_sellers.FollowedSellers`): the consumer -> streamers evaluation skips it.
+    products_only: bool = False
+
+    def fit_graph(self, X: sp.spmatrix, graph) -> "MatrixRecommender":
+        """Fit for the evaluation on ``X``, the list's (user x item) matrix of the training part; a
+        baseline that reads more of the training graph (a :class:`~.data.Graph`) overrides this."""
+        return self.fit(X)
+
     def score_block(self, rows: np.ndarray) -> np.ndarray:
         """Dense scores of the user ``rows`` over every item (default: from the sparse ways)."""
         shared = self.shared_scores()

@@ -36,7 +36,6 @@ honesty, 0..1).
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ...files import json_text
 from ..projection import Projection
 from . import metrics as M
 from .common import MatrixRecommender, pair_values, top_k_dense
@@ -81,9 +81,8 @@ RECOMMENDERS: dict[str, type] = {
 }
 
 #: The baselines on offer (``--baselines``), in the table's order. ``followed_sellers`` recommends
-#: products only: the consumer -> streamers evaluation skips it.
+#: products only (``products_only``): the consumer -> streamers evaluation skips it.
 BASELINES: tuple[str, ...] = ("most_popular", "item_knn", "rp3beta", "followed_sellers")
-PRODUCTS_ONLY = frozenset({"followed_sellers"})
 
 Scorer = Callable[[Projection], Scores]
 
@@ -179,32 +178,12 @@ class Evaluation:
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
-        """Strict JSON: a metric that is not available (no truth) is ``null`` (``json.dumps`` writes a
-        float NaN as ``NaN``, which strict parsers refuse; ``default`` is never asked about floats)."""
-        payload = _nan_to_none({"info": self.info, "table": self.table.to_dict("records")})
-        return json.dumps(payload, indent=2, default=_json_default, allow_nan=False)
+        """Strict JSON: a metric that is not available (no truth) is ``null``."""
+        return json_text({"info": self.info, "table": self.table.to_dict("records")}, indent=2)
 
 
 def _fmt(x: float) -> str:
     return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.4f}"
-
-
-def _nan_to_none(x):
-    if isinstance(x, dict):
-        return {k: _nan_to_none(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_nan_to_none(v) for v in x]
-    if isinstance(x, (float, np.floating)) and math.isnan(x):
-        return None
-    return x
-
-
-def _json_default(x):
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (np.floating,)):
-        return None if np.isnan(x) else float(x)
-    return str(x)
 
 
 def evaluate(
@@ -379,11 +358,7 @@ def _consumer_products(ctx: Context, split, k, truth, genuine, baselines, params
     X = g.bought
     for name in baselines:
         t = time.perf_counter()
-        base = baseline(name, params)
-        if isinstance(base, FollowedSellers):  # the private-domain data, no trust
-            base.fit(X, follows=g.following, sales=g.streamer_product_units)
-        else:
-            base.fit(X)
+        base = baseline(name, params).fit_graph(X, g)
         rec, _ = base.recommend(k, users)
         out.append(_row("consumer_products", name, rec, relevant, k, g.n_products, flagged, bought_u, returned_u,
                         time.perf_counter() - t))
@@ -420,7 +395,7 @@ def _consumer_streamers(ctx: Context, split, k, truth, genuine, baselines, param
                     seconds=time.perf_counter() - t, honesty=honesty))
     say(f"  livetrust ndcg@{k}={out[-1]['ndcg']:.4f}")
     X = g.following
-    for name in (b for b in baselines if b not in PRODUCTS_ONLY):
+    for name in (b for b in baselines if not RECOMMENDERS[b].products_only):
         t = time.perf_counter()
         base = baseline(name, params).fit(X)
         # fit on the follows running at the cutoff; offer none the consumer ever followed (as livetrust)

@@ -13,8 +13,8 @@ consumer already bought are excluded, like every consumer -> products method.
 It reads the core of what livetrust's consumer -> products list reads besides trust --
 running follows and which streamer sold what, recently -- but none of the trust scores,
 returns or fraud flags (nor livetrust's lapsed and bought-from bonds: adding them at
-livetrust's weight moved the review's s world from 0.1537 to 0.1511 NDCG@10). Beside it, the evaluation shows what trust adds to the same private-domain data;
-the purchase-matrix baselines (most popular, item-kNN, RP3beta) see neither follows nor
+livetrust's weight moved s seed 7 from 0.1537 to 0.1511 NDCG@10 in a reviewer's run). Beside
+it, the evaluation shows what trust adds to the same private-domain data; the purchase-matrix baselines (most popular, item-kNN, RP3beta) see neither follows nor
 sellers (review of the evaluation, bench/results/recommend.md).
 
 Examples
@@ -43,8 +43,15 @@ class FollowedSellers(MatrixRecommender):
     """Products of the followed streamers, weighted by their share of each streamer's sales.
 
     Takes no parameters. :meth:`fit` needs the follows and the sales besides the purchase
-    matrix (see the module docstring).
+    matrix (see the module docstring); :meth:`fit_graph` takes them from the training graph.
     """
+
+    products_only = True
+
+    def fit_graph(self, X: sp.spmatrix, graph) -> "FollowedSellers":
+        """The running follows and the streamers' recency-weighted units of ``graph`` (a
+        :class:`~.data.Graph`), ``X`` its purchases."""
+        return self.fit(X, follows=graph.following, sales=graph.streamer_product_units)
 
     def fit(self, X: sp.spmatrix, *, follows: sp.spmatrix, sales: sp.spmatrix) -> "FollowedSellers":
         """``X``: consumers x products bought (the excluded pairs); ``follows``: consumers x
