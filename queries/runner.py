@@ -14,6 +14,10 @@ whose default is ``null`` takes ``null`` to mean "none" again. A ``// source:
 paths/most_trusted_path`` line takes the statement from another ``.cypher`` file, so a query a
 job also runs is written once.
 
+A lookup by id carries ``USING INDEX SEEK`` on its entity: right after a load the planner's
+statistics can be stale (estimates of 0 rows), and a score lookup was once planned as a scan of
+the id index or a walk from the run over every score.
+
 Parameters are checked against the header (type, 64-bit range, finite floats, allowed values,
 minimum) before anything reaches Neo4j, and travel as Cypher parameters only.
 

@@ -7,6 +7,7 @@
 // index: Consumer(consumer_id) unique constraint; JobRun(job, current)
 MATCH (run:JobRun {job: 'recommend', current: true})
 MATCH (c:Consumer {consumer_id: $consumer_id})-[r:RECOMMENDED]->(x)
+USING INDEX SEEK c:Consumer(consumer_id)
 WHERE r.run_id = run.run_id AND r.list = $list
 RETURN r.rank AS rank, coalesce(x.product_id, x.streamer_id) AS object_id, r.score AS score, r.reason AS reason
 ORDER BY rank

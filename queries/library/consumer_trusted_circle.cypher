@@ -6,6 +6,7 @@
 // index: Consumer(consumer_id) unique constraint; JobRun(job, current)
 MATCH (run:JobRun {job: 'score', current: true})
 MATCH (c:Consumer {consumer_id: $consumer_id})-[t:TRUSTS]->(s:Streamer)
+USING INDEX SEEK c:Consumer(consumer_id)
 WHERE t.run_id = run.run_id
 OPTIONAL MATCH (s)-[sc:STREAMER_SCORE]->(run)
 RETURN s.streamer_id AS streamer_id, s.name AS name, t.trust AS trust, t.confidence AS confidence,

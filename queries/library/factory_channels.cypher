@@ -6,6 +6,7 @@
 // index: Factory(factory_id) unique constraint; JobRun(job, current)
 MATCH (run:JobRun {job: 'paths', current: true})
 MATCH (f:Factory {factory_id: $factory_id})-[ch:CHANNEL]->(s:Streamer)
+USING INDEX SEEK f:Factory(factory_id)
 WHERE ch.run_id = run.run_id
 OPTIONAL MATCH (s)-[sc:STREAMER_SCORE]->(:JobRun {job: 'score', current: true})
 RETURN s.streamer_id AS streamer_id, s.name AS name, ch.rank AS rank, ch.flow_score AS flow_score,

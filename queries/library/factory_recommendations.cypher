@@ -6,6 +6,7 @@
 // index: Factory(factory_id) unique constraint; JobRun(job, current)
 MATCH (run:JobRun {job: 'recommend', current: true})
 MATCH (f:Factory {factory_id: $factory_id})-[r:RECOMMENDED]->(s:Streamer)
+USING INDEX SEEK f:Factory(factory_id)
 WHERE r.run_id = run.run_id
 RETURN r.rank AS rank, s.streamer_id AS streamer_id, r.score AS score, r.reason AS reason
 ORDER BY rank

@@ -3,11 +3,9 @@
 // param: factory_id STRING  the factory
 // returns: factory_id, name, region, trust, confidence, trust_low, trust_high, seller_return_risk, product_return_risk, neutral_return_risk, factory_effect, seller_effect, products, products_sold, orders, units, returned_units, return_rate, returned_units_seller, returned_units_product, returned_units_neutral, returned_units_unattributed, kept_weight, returned_weight, streamers, run_id
 // index: Factory(factory_id) unique constraint; JobRun(job, current)
-// how: the pattern closes on the run, so the planner may start there and expand every score
-//   of the run (it did on a small test graph); the hint keeps it on the one factory.
 MATCH (run:JobRun {job: 'score', current: true})
 MATCH (s:Factory {factory_id: $factory_id})-[sc:FACTORY_SCORE]->(run)
-USING INDEX s:Factory(factory_id)
+USING INDEX SEEK s:Factory(factory_id)
 RETURN s.factory_id AS factory_id, s.name AS name, s.region AS region, sc.trust AS trust,
        sc.trust_confidence AS confidence, sc.trust_low AS trust_low, sc.trust_high AS trust_high,
        sc.seller_return_risk AS seller_return_risk, sc.product_return_risk AS product_return_risk,

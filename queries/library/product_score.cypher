@@ -3,12 +3,10 @@
 // param: product_id STRING  the product
 // returns: product_id, name, category, factory_id, trust, confidence, trust_low, trust_high, seller_return_risk, product_return_risk, neutral_return_risk, product_effect, factory_effect, seller_effect, orders, units, returned_units, return_rate, returned_units_seller, returned_units_product, returned_units_neutral, returned_units_unattributed, kept_weight, returned_weight, streamers, buyers, run_id
 // index: Product(product_id) unique constraint; JobRun(job, current)
-// how: the pattern closes on the run, so the planner may start there and expand every score
-//   of the run (it did on a small test graph); the hint keeps it on the one product.
 // how: the factory is the product's MADE_BY (the score keeps it as the file's factory_id column).
 MATCH (run:JobRun {job: 'score', current: true})
 MATCH (s:Product {product_id: $product_id})-[sc:PRODUCT_SCORE]->(run)
-USING INDEX s:Product(product_id)
+USING INDEX SEEK s:Product(product_id)
 OPTIONAL MATCH (s)-[:MADE_BY]->(f:Factory)
 RETURN s.product_id AS product_id, s.name AS name, s.category AS category, f.factory_id AS factory_id,
        sc.trust AS trust, sc.trust_confidence AS confidence, sc.trust_low AS trust_low,

@@ -9,6 +9,7 @@
 //   expanded), else it ranks all of the streamer's bonds of the current run.
 MATCH (run:JobRun {job: 'score', current: true})
 MATCH (s:Streamer {streamer_id: $streamer_id})
+USING INDEX SEEK s:Streamer(streamer_id)
 WITH run, s,
      coalesce(s.digest_run_id = run.run_id
               AND ($limit <= size(s.audience_top) OR s.audience_bonds <= size(s.audience_top)), false) AS digested
@@ -16,6 +17,7 @@ CALL (run, s, digested) {
   WITH run, s WHERE digested
   UNWIND s.audience_top[0..$limit] AS id
   MATCH (c:Consumer {consumer_id: id})-[t:TRUSTS]->(s)
+  USING INDEX SEEK c:Consumer(consumer_id)
   WHERE t.run_id = run.run_id
   RETURN c, t
   UNION ALL

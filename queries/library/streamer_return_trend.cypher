@@ -9,6 +9,7 @@
 //   roll-up is current and answers without touching the streamer's orders; otherwise (or before
 //   any score run) the weeks are counted live from the orders.
 MATCH (s:Streamer {streamer_id: $streamer_id})
+USING INDEX SEEK s:Streamer(streamer_id)
 WITH s, s.trend_weeks IS NOT NULL AND s.digest_read_at IS NOT NULL
         AND NOT EXISTS { MATCH (l:LoadRun) WHERE l.finished_at > s.digest_read_at
                                 AND (l.loaded > 0 OR l.pending_resolved > 0) } AS digested

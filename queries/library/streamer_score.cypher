@@ -3,11 +3,9 @@
 // param: streamer_id STRING  the streamer
 // returns: streamer_id, name, category, region, trust, confidence, trust_low, trust_high, reputation, integrity, spam_mass, own_effect, recent_own_effect, own_effect_product, seller_return_risk, product_return_risk, neutral_return_risk, recent_kept, recent_drop, catalog_kept, prior_kept, orders, units, returned_units, return_rate, returned_units_seller, returned_units_product, returned_units_neutral, returned_units_unattributed, gmv, kept_weight, returned_weight, buyers, credible_buyer_share, repeat_buyer_share, lockstep_buyers, followers, credible_follower_share, buying_follower_share, unfollows, last_order_days, run_id
 // index: Streamer(streamer_id) unique constraint; JobRun(job, current)
-// how: the pattern closes on the run, so the planner may start there and expand every score
-//   of the run (it did on a small test graph); the hint keeps it on the one streamer.
 MATCH (run:JobRun {job: 'score', current: true})
 MATCH (s:Streamer {streamer_id: $streamer_id})-[sc:STREAMER_SCORE]->(run)
-USING INDEX s:Streamer(streamer_id)
+USING INDEX SEEK s:Streamer(streamer_id)
 RETURN s.streamer_id AS streamer_id, s.name AS name, s.category AS category, s.region AS region,
        sc.trust AS trust, sc.trust_confidence AS confidence, sc.trust_low AS trust_low,
        sc.trust_high AS trust_high, sc.reputation AS reputation, sc.integrity AS integrity,

@@ -25,7 +25,9 @@
 //   product_trust FLOAT, product_name STRING, category STRING, streamer_trust FLOAT,
 //   streamer_name STRING, factory_id STRING, factory_trust FLOAT, factory_name STRING.
 MATCH (f:Factory {factory_id: $factory_id})
+USING INDEX SEEK f:Factory(factory_id)
 MATCH (c:Consumer {consumer_id: $consumer_id})
+USING INDEX SEEK c:Consumer(consumer_id)
 OPTIONAL MATCH (run:JobRun {job: 'score', current: true})
 WITH f, c, coalesce($score_run_id, run.run_id) AS rid
 CALL (f, rid) {
@@ -100,7 +102,9 @@ CALL (c, rid, carrier_streamers, carrier_best, direct) {
     ORDER BY trust DESC, s1.streamer_id, c2_id, s2_id
     LIMIT $top
     MATCH (c2:Consumer {consumer_id: c2_id})
+    USING INDEX SEEK c2:Consumer(consumer_id)
     MATCH (s2:Streamer {streamer_id: s2_id})
+    USING INDEX SEEK s2:Streamer(streamer_id)
     RETURN s1, c2, s2, x, bonds
     UNION ALL
     // live: join the two audiences on the shared consumer c2, expanding from the smaller side
