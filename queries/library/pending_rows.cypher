@@ -8,6 +8,7 @@
 CALL () {
   WITH $stream AS stream WHERE stream IS NOT NULL
   MATCH (p:Pending {stream: stream})
+  USING INDEX SEEK p:Pending(stream)
   RETURN p
   UNION ALL
   WITH $stream AS stream WHERE stream IS NULL
@@ -15,6 +16,7 @@ CALL () {
   RETURN p
 }
 OPTIONAL MATCH (load:LoadRun {run_id: p.run_id})
+USING INDEX SEEK load:LoadRun(run_id)
 RETURN p.stream AS stream, p.key AS key, p.file AS file, p.row AS row, p.reason AS reason, p.detail AS detail,
        p.run_id AS load_run_id, load.folder AS load_folder, p.values AS values
 ORDER BY load_run_id, file, row, key

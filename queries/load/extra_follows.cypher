@@ -4,6 +4,6 @@
 UNWIND $rows AS row
 WITH row, datetime(row.followed_at) AS at
 MATCH (c:Consumer {consumer_id: row.consumer_id})-[f:FOLLOWS]->(s)
-USING INDEX c:Consumer(consumer_id)
+USING INDEX SEEK c:Consumer(consumer_id)
 WHERE f.followed_at = at AND s.streamer_id = row.streamer_id
 SET f += row.extra

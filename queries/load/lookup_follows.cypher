@@ -7,7 +7,7 @@
 UNWIND $keys AS k
 WITH k, datetime(k.followed_at) AS at
 MATCH (c:Consumer {consumer_id: k.consumer_id})-[f:FOLLOWS]->(s)
-USING INDEX c:Consumer(consumer_id)
+USING INDEX SEEK c:Consumer(consumer_id)
 WHERE f.followed_at = at AND s.streamer_id = k.streamer_id
 RETURN c.consumer_id AS consumer_id, s.streamer_id AS streamer_id,
        f.followed_at.epochSeconds * 1000000000 + f.followed_at.nanosecond AS followed_at,
