@@ -104,7 +104,8 @@ def cmd_evaluate(args) -> None:
     print(ev.to_markdown())
     payload = {"world": str(args.data), "machine": machine(), "peak_rss_mb": round(rss_mb()),
                "projection_seconds": round(load_s, 1), "info": ev.info, "params": params,
-               "table": ev.table.to_dict("records"), "markdown": ev.to_markdown()}
+               "table": ev.table.to_dict("records"), "comparisons": ev.comparisons.to_dict("records"),
+               "markdown": ev.to_markdown()}
     print("written to", save("evaluate", args.data, payload, args.label))
 
 

@@ -104,6 +104,19 @@ def test_evaluate_on_a_generated_world(xs_world):
     md = ev.to_markdown()
     assert "| consumer_products | livetrust |" in md and "NDCG@10" in md
     assert json.loads(ev.to_json())["info"]["holdout_days"] == 30
+    # livetrust minus each baseline on the same subjects: the mean difference is the difference of
+    # the table's means, inside its interval
+    c = ev.comparisons.set_index(["list", "baseline"])
+    assert sorted(c.index) == sorted(i for i in t.index if i[1] != "livetrust")
+    for (lst, base), r in c.iterrows():
+        for metric in ("ndcg", "precision"):
+            expected = t.loc[(lst, "livetrust"), metric] - t.loc[(lst, base), metric]
+            assert r[f"{metric}_diff"] == pytest.approx(expected, abs=1e-12)
+            assert r[f"{metric}_ci_low"] <= r[f"{metric}_diff"] <= r[f"{metric}_ci_high"]
+            assert 0 <= r[f"{metric}_p"] <= 1
+        assert r["users"] == t.loc[(lst, base), "users"]
+    assert "paired t-test" in md and "| consumer_products | followed_sellers |" in md
+    assert len(json.loads(ev.to_json())["comparisons"]) == len(c)
 
 
 def test_cli_evaluate(xs_world, tmp_path):

@@ -67,3 +67,19 @@ def test_coverage_fraud_and_returned_exposure():
     # hits that were bought: (0,2) kept, (0,3) returned, (1,4) half returned
     assert M.returned_share(REC[:2], bought, returned) == pytest.approx(0.5)
     assert np.isnan(M.returned_share(np.array([[8]]), relevant([{1}]), relevant([set()])))
+
+
+def test_paired_difference_by_hand():
+    """Differences 0.5, 0, 0, 0.5 (a NaN user left out): mean 0.25, sd 0.2887, se 0.1443; t(3) 97.5%
+    quantile 3.1824 gives 0.25 +- 0.4593; t = 1.7321, two-sided p = 0.1817."""
+    a = np.array([1.0, 0.5, 0.0, 1.0, np.nan])
+    b = np.array([0.5, 0.5, 0.0, 0.5, 1.0])
+    r = M.paired_difference(a, b)
+    assert r["users"] == 4 and r["diff"] == pytest.approx(0.25)
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx((0.25 - 0.45935, 0.25 + 0.45935), abs=1e-4)
+    assert r["p_value"] == pytest.approx(0.1817, abs=1e-4)
+    same = M.paired_difference(np.array([0.2, 0.4]), np.array([0.1, 0.3]))  # every difference 0.1 (to rounding)
+    assert (same["diff"], same["ci_low"], same["ci_high"], same["p_value"]) == pytest.approx((0.1, 0.1, 0.1, 0.0))
+    tie = M.paired_difference(np.array([0.5, 0.0]), np.array([0.5, 0.0]))
+    assert (tie["diff"], tie["p_value"]) == (0.0, 1.0)
+    assert math.isnan(M.paired_difference(np.array([np.nan]), np.array([1.0]))["diff"])

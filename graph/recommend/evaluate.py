@@ -31,7 +31,8 @@ streamers, and products sold mainly -- more than half their order lines -- by fr
 streamers) and **returned share** (mean over hits -- products recommended and then bought --
 of the returned units / units of the consumer's hidden-day order lines of it); for streamer
 lists with truth, **mean honesty** of the recommended streamers (the truth's latent
-honesty, 0..1).
+honesty, 0..1). Beside the table, :func:`comparisons`: livetrust minus each baseline per
+subject, with a 95% interval and a paired t-test.
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ RECOMMENDERS: dict[str, type] = {
 BASELINES: tuple[str, ...] = ("most_popular", "item_knn", "rp3beta", "followed_sellers")
 
 Scorer = Callable[[Projection], Scores]
+
+#: Per-user metrics compared between livetrust and each baseline (:func:`comparisons`), and the
+#: rows' key that carries them until then.
+COMPARED: tuple[str, ...] = ("ndcg", "precision")
+PER_USER = "_per_user"
 
 
 @dataclass
@@ -154,6 +160,7 @@ class Evaluation:
 
     table: pd.DataFrame
     info: dict[str, Any] = field(default_factory=dict)
+    comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)  # livetrust minus each baseline
 
     def to_markdown(self) -> str:
         cols = ["list", "method", "users", "precision", "recall", "ndcg", "map", "coverage", "fraud_exposure",
@@ -171,15 +178,35 @@ class Evaluation:
         if empty:
             lines += ["", f"not evaluated: {', '.join(empty)}: no subject had anything relevant in the hidden days "
                           "(hide more days, or check that the data reaches its last day)"]
+        lines += self._comparisons_markdown(k)
         base = self.info.get("returned_base_rate")
         if base is not None and not math.isnan(base):
             lines += ["", f"returned, for comparison: {base:.4f} over every new product the evaluated consumers "
                           "bought in the hidden days, recommended or not"]
         return "\n".join(lines) + "\n"
 
+    def _comparisons_markdown(self, k: int) -> list[str]:
+        if self.comparisons.empty:
+            return []
+        lines = ["", "livetrust minus each baseline, per subject: mean difference [95% interval], paired t-test p",
+                 "", f"| list | baseline | subjects | NDCG@{k} | P@{k} |", "|---|---|---|---|---|"]
+        for r in self.comparisons.itertuples(index=False):
+            cells = [_difference(getattr(r, f"{m}_diff"), getattr(r, f"{m}_ci_low"), getattr(r, f"{m}_ci_high"),
+                                 getattr(r, f"{m}_p")) for m in ("ndcg", "precision")]
+            lines.append(f"| {r.list} | {r.baseline} | {r.users} | {cells[0]} | {cells[1]} |")
+        return lines
+
     def to_json(self) -> str:
         """Strict JSON: a metric that is not available (no truth) is ``null``."""
-        return json_text({"info": self.info, "table": self.table.to_dict("records")}, indent=2)
+        return json_text({"info": self.info, "table": self.table.to_dict("records"),
+                          "comparisons": self.comparisons.to_dict("records")}, indent=2)
+
+
+def _difference(diff: float, low: float, high: float, p: float) -> str:
+    if np.isnan(diff):
+        return "–"
+    p_text = "p < 1e-4" if p < 1e-4 else f"p = {p:.2g}"
+    return f"{diff:+.4f} [{low:+.4f}, {high:+.4f}] {p_text}"
 
 
 def _fmt(x: float) -> str:
@@ -246,7 +273,26 @@ def evaluate(
     if "factory_streamers" in lists:
         rows += _factory_streamers(ctx, split, k, truth, params, say)
     info["seconds"] = round(time.perf_counter() - t0, 1)
-    return Evaluation(table=pd.DataFrame(rows), info=info)
+    compared = comparisons(rows)
+    return Evaluation(table=pd.DataFrame([{c: v for c, v in r.items() if c != PER_USER} for r in rows]),
+                      info=info, comparisons=compared)
+
+
+def comparisons(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """livetrust minus each baseline of the same list, per subject (the same subjects), for every
+    metric of :data:`COMPARED`: the mean difference, its 95% interval and the paired t-test's
+    p-value (:func:`metrics.paired_difference`). A +2% NDCG lead is a claim only with its interval."""
+    out = []
+    for ours in (r for r in rows if r["method"] == "livetrust" and r["users"]):
+        for base in (r for r in rows if r["list"] == ours["list"] and r["method"] != "livetrust"):
+            row: dict[str, Any] = {"list": ours["list"], "baseline": base["method"]}
+            for metric in COMPARED:
+                d = M.paired_difference(ours[PER_USER][metric], base[PER_USER][metric])
+                row.update({f"{metric}_diff": d["diff"], f"{metric}_ci_low": d["ci_low"],
+                            f"{metric}_ci_high": d["ci_high"], f"{metric}_p": d["p_value"]})
+                row["users"] = d["users"]
+            out.append(row)
+    return pd.DataFrame(out)
 
 
 def _matrix(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape) -> sp.csr_matrix:
@@ -259,7 +305,8 @@ def _matrix(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape) -> sp
 def _row(list_name: str, method: str, rec: np.ndarray, relevant: sp.csr_matrix, k: int, n_items: int,
          flagged: np.ndarray | None, bought=None, returned=None, seconds: float = 0.0,
          honesty: np.ndarray | None = None) -> dict[str, Any]:
-    r = M.ranking_metrics(rec, relevant, k)
+    per_user = M.per_user(rec, relevant, k)
+    r = M.ranking_metrics(rec, relevant, k, per_user)
     slots = rec[:, :k][rec[:, :k] >= 0]
     if r["users"] == 0:  # nothing to score against: every measure of the lists is moot
         flagged = bought = honesty = None
@@ -271,6 +318,7 @@ def _row(list_name: str, method: str, rec: np.ndarray, relevant: sp.csr_matrix, 
         "returned_share": M.returned_share(rec[:, :k], bought, returned) if bought is not None else float("nan"),
         "mean_honesty": float(honesty[slots].mean()) if honesty is not None and len(slots) else float("nan"),
         "seconds": seconds,
+        PER_USER: {m: per_user[m] for m in COMPARED},
     }
 
 
