@@ -285,12 +285,11 @@ def comparisons(rows: list[dict[str, Any]]) -> pd.DataFrame:
     out = []
     for ours in (r for r in rows if r["method"] == "livetrust" and r["users"]):
         for base in (r for r in rows if r["list"] == ours["list"] and r["method"] != "livetrust"):
-            row: dict[str, Any] = {"list": ours["list"], "baseline": base["method"]}
+            row: dict[str, Any] = {"list": ours["list"], "baseline": base["method"], "users": 0}
             for metric in COMPARED:
                 d = M.paired_difference(ours[PER_USER][metric], base[PER_USER][metric])
-                row.update({f"{metric}_diff": d["diff"], f"{metric}_ci_low": d["ci_low"],
+                row.update({"users": d["users"], f"{metric}_diff": d["diff"], f"{metric}_ci_low": d["ci_low"],
                             f"{metric}_ci_high": d["ci_high"], f"{metric}_p": d["p_value"]})
-                row["users"] = d["users"]
             out.append(row)
     return pd.DataFrame(out)
 
