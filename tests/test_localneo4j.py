@@ -50,3 +50,27 @@ def test_the_server_subshell_closes_every_inherited_file_above_stderr(tmp_path):
     assert {0, 1, 2} <= fds and not fds & {7, 9}, fds  # (the glob's own directory fd may show up)
     assert out.stderr == "still\n"  # stderr stays open
     assert "close_inherited_fds && exec setsid" in script
+
+
+def test_extra_conf_lines_replace_the_scripts_own(tmp_path):
+    """NEO4J_LOCAL_CONF adds neo4j.conf lines; one naming a setting the script writes replaces that line
+    (Neo4j refuses to start on a setting declared twice: "db.checkpoint declared multiple times").
+    bench/checkpoint_ab.sh sets the checkpoint policy with it. write_conf is taken from the script."""
+    script = (Path(__file__).parents[1] / "scripts" / "neo4j-local").read_text()
+    function = re.search(r"^write_conf\(\) \{.*?^\}", script, re.S | re.M).group(0)
+    conf = tmp_path / "conf" / "neo4j.conf"
+
+    def written(extra: str | None) -> list[str]:
+        env = {"PATH": "/usr/bin:/bin", **({"NEO4J_LOCAL_CONF": extra} if extra is not None else {})}
+        probe = f"RUN={tmp_path} BOLT_PORT=1 HTTP_PORT=off HEAP=1g PAGECACHE=1g\n{function}\nwrite_conf"
+        subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True, env=env)
+        return conf.read_text().splitlines()
+
+    plain = written(None)
+    assert "db.checkpoint=VOLUME" in plain and "server.bolt.listen_address=127.0.0.1:1" in plain
+    lines = written("db.checkpoint = PERIODIC\n# a comment\ndb.checkpoint.interval.time=5m")
+    settings = [line.split("=", 1)[0].strip() for line in lines if line.strip() and not line.startswith("#")]
+    assert len(settings) == len(set(settings)), "a setting declared twice"
+    assert "db.checkpoint = PERIODIC" in lines and "db.checkpoint=VOLUME" not in lines
+    assert lines[-3:] == ["db.checkpoint = PERIODIC", "# a comment", "db.checkpoint.interval.time=5m"]
+    assert "db.checkpoint.interval.volume=1g" in lines  # the script's other lines stay
