@@ -33,18 +33,18 @@ for name in $ORDER; do
   eval "$("$here/scripts/neo4j-local" env)"
   lines_before=$(wc -l <"$debug")
   before=$(du -sb "$txlogs" | cut -f1)
-  start=$(date +%s.%N)
   /usr/bin/time -f "wall %e s rss %M KB" livetrust recommend "${recommend_args[@]}" --out "$OUT/run-$i" \
     >"$OUT/run-$i.log" 2>&1 &
   pid=$!
   peak=$before
   while kill -0 "$pid" 2>/dev/null; do
-    size=$(du -sb "$txlogs" 2>/dev/null | cut -f1 || echo 0)
-    ((size > peak)) && peak=$size
+    # du fails when a checkpoint prunes a log file during its walk: keep the last size it printed
+    size=$(du -sb "$txlogs" 2>/dev/null | tail -1 | cut -f1) || true
+    [[ $size =~ ^[0-9]+$ ]] && ((size > peak)) && peak=$size
     sleep 2
   done
   wait "$pid" || { echo "run $i ($name) failed: $OUT/run-$i.log" >&2; exit 1; }
-  wall=$(echo "$(date +%s.%N) - $start" | bc)
+  wall=$(grep -oE "^wall [0-9.]+" "$OUT/run-$i.log" | cut -d' ' -f2)  # /usr/bin/time's, not the 2 s poll
   after=$(du -sb "$txlogs" | cut -f1)
   checkpoints=$(tail -n +"$((lines_before + 1))" "$debug" | grep -c "checkpoint completed" || true)
   written=$(grep -oE "wrote [0-9,]+ RECOMMENDED relationships to Neo4j \([0-9,]+ overwritten in place, [0-9,]+ created\)" \

@@ -60,7 +60,9 @@ def save(kind: str, data: Path, payload: dict, label: str | None = None) -> Path
     RESULTS.mkdir(exist_ok=True)
     name = data.name.lstrip(".").removeprefix("cache-")
     path = RESULTS / f"recommend_{kind}_{name}{'_' + label if label else ''}.json"
-    path.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+    from livetrust.files import json_text
+
+    path.write_text(json_text(payload, indent=2) + "\n", encoding="utf-8")  # strict: NaN as null
     return path
 
 
