@@ -117,6 +117,28 @@ def test_evaluate_on_a_generated_world(xs_world):
         assert r["users"] == t.loc[(lst, base), "users"]
     assert "paired t-test" in md and "| consumer_products | followed_sellers |" in md
     assert len(json.loads(ev.to_json())["comparisons"]) == len(c)
+    # factories of one category share the baseline's list and the relevant set: one group per category
+    factories = ev.comparisons.set_index("list").loc["factory_streamers"]
+    categories = pd.read_csv(xs_world / "products.csv").groupby("factory_id")["category"].first().nunique()
+    assert factories["groups"] == categories <= factories["users"]  # xs: one factory per category
+
+
+def test_comparisons_pair_subjects_in_order():
+    """Hand rows: livetrust and a baseline equal subject by subject are an exact tie; the same values
+    with the baseline's subjects in another order are not (comparisons pairs by position)."""
+    from livetrust.graph.recommend.evaluate import CLUSTERS, PER_USER, comparisons
+
+    def row(method, ndcg, clusters=None):
+        return {"list": "l", "method": method, "users": len(ndcg),
+                PER_USER: {"ndcg": np.array(ndcg), "precision": np.array(ndcg) / 10}, CLUSTERS: clusters}
+
+    same = comparisons([row("livetrust", [1.0, 0.0, 0.5, np.nan]), row("b", [1.0, 0.0, 0.5, 0.2])])
+    assert same[["users", "groups", "ndcg_diff", "ndcg_ci_low", "ndcg_ci_high", "ndcg_p"]].values.tolist() == [
+        [3, 3, 0.0, 0.0, 0.0, 1.0]]
+    shuffled = comparisons([row("livetrust", [1.0, 0.0, 0.5]), row("b", [0.0, 0.5, 1.0])]).iloc[0]
+    assert shuffled["ndcg_diff"] == 0.0 and shuffled["ndcg_ci_low"] < 0 < shuffled["ndcg_ci_high"]
+    grouped = comparisons([row("livetrust", [1.0, 1.0, 0.0, 0.0], [7, 7, 8, 8]), row("b", [0.0] * 4)]).iloc[0]
+    assert (grouped["groups"], grouped["ndcg_p"]) == (2, pytest.approx(0.5))
 
 
 def test_cli_evaluate(xs_world, tmp_path):

@@ -80,6 +80,22 @@ def test_paired_difference_by_hand():
     assert r["p_value"] == pytest.approx(0.1817, abs=1e-4)
     same = M.paired_difference(np.array([0.2, 0.4]), np.array([0.1, 0.3]))  # every difference 0.1 (to rounding)
     assert (same["diff"], same["ci_low"], same["ci_high"], same["p_value"]) == pytest.approx((0.1, 0.1, 0.1, 0.0))
-    tie = M.paired_difference(np.array([0.5, 0.0]), np.array([0.5, 0.0]))
+    tie = M.paired_difference(np.array([0.3, 0.3]), np.array([0.1 + 0.2] * 2))  # -5.6e-17 apart: a tie
     assert (tie["diff"], tie["p_value"]) == (0.0, 1.0)
+    one = M.paired_difference(np.array([0.5]), np.array([0.0]))  # one subject: no interval, no p
+    assert one["diff"] == 0.5 and math.isnan(one["ci_low"]) and math.isnan(one["p_value"])
+    with pytest.raises(ValueError, match="different lengths"):
+        M.paired_difference(np.array([0.5, 0.1]), np.array([0.0]))
+
+
+def test_paired_difference_clustered_by_hand():
+    """Differences 1, 1, 0, 0 in groups x, x, y, y: mean 0.5; the groups' residual sums +1 and -1, so
+    the CR1 standard error is sqrt(2/1 * 2) / 4 = 0.5 with 1 degree of freedom: t = 1, p = 0.5, half
+    width 12.706 * 0.5. Unclustered, the same differences give p = 0.18 (sd 0.577, se 0.289, t(3))."""
+    a, b = np.array([1.0, 1.0, 0.0, 0.0]), np.zeros(4)
+    r = M.paired_difference(a, b, clusters=np.array(["x", "x", "y", "y"]))
+    assert (r["diff"], r["groups"], r["users"]) == (0.5, 2, 4)
+    assert r["p_value"] == pytest.approx(0.5) and r["ci_high"] - 0.5 == pytest.approx(12.7062 * 0.5, abs=1e-3)
+    plain = M.paired_difference(a, b)
+    assert plain["groups"] == 4 and plain["p_value"] == pytest.approx(0.1817, abs=1e-4)
     assert math.isnan(M.paired_difference(np.array([np.nan]), np.array([1.0]))["diff"])

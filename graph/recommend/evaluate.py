@@ -88,9 +88,9 @@ BASELINES: tuple[str, ...] = ("most_popular", "item_knn", "rp3beta", "followed_s
 Scorer = Callable[[Projection], Scores]
 
 #: Per-user metrics compared between livetrust and each baseline (:func:`comparisons`), and the
-#: rows' key that carries them until then.
+#: rows' keys that carry them (and the subjects' dependent groups, if any) until then.
 COMPARED: tuple[str, ...] = ("ndcg", "precision")
-PER_USER = "_per_user"
+PER_USER, CLUSTERS = "_per_user", "_clusters"
 
 
 @dataclass
@@ -188,12 +188,15 @@ class Evaluation:
     def _comparisons_markdown(self, k: int) -> list[str]:
         if self.comparisons.empty:
             return []
-        lines = ["", "livetrust minus each baseline, per subject: mean difference [95% interval], paired t-test p",
-                 "", f"| list | baseline | subjects | NDCG@{k} | P@{k} |", "|---|---|---|---|---|"]
-        for r in self.comparisons.itertuples(index=False):
-            cells = [_difference(getattr(r, f"{m}_diff"), getattr(r, f"{m}_ci_low"), getattr(r, f"{m}_ci_high"),
-                                 getattr(r, f"{m}_p")) for m in ("ndcg", "precision")]
-            lines.append(f"| {r.list} | {r.baseline} | {r.users} | {cells[0]} | {cells[1]} |")
+        names = {"ndcg": f"NDCG@{k}", "precision": f"P@{k}"}
+        lines = ["", "livetrust minus each baseline, per subject: mean difference [95% interval], paired t-test p "
+                     "(clustered by groups of dependent subjects where shown)", "",
+                 "| list | baseline | subjects | " + " | ".join(names[m] for m in COMPARED) + " |",
+                 "|---|---|---|" + "---|" * len(COMPARED)]
+        for r in self.comparisons.to_dict("records"):
+            subjects = f"{r['users']}" + (f" in {r['groups']} groups" if r["groups"] != r["users"] else "")
+            cells = [_difference(r[f"{m}_diff"], r[f"{m}_ci_low"], r[f"{m}_ci_high"], r[f"{m}_p"]) for m in COMPARED]
+            lines.append(f"| {r['list']} | {r['baseline']} | {subjects} | " + " | ".join(cells) + " |")
         return lines
 
     def to_json(self) -> str:
@@ -205,6 +208,8 @@ class Evaluation:
 def _difference(diff: float, low: float, high: float, p: float) -> str:
     if np.isnan(diff):
         return "–"
+    if np.isnan(p):
+        return f"{diff:+.4f} (too few subjects for an interval)"
     p_text = "p < 1e-4" if p < 1e-4 else f"p = {p:.2g}"
     return f"{diff:+.4f} [{low:+.4f}, {high:+.4f}] {p_text}"
 
@@ -274,22 +279,25 @@ def evaluate(
         rows += _factory_streamers(ctx, split, k, truth, params, say)
     info["seconds"] = round(time.perf_counter() - t0, 1)
     compared = comparisons(rows)
-    return Evaluation(table=pd.DataFrame([{c: v for c, v in r.items() if c != PER_USER} for r in rows]),
-                      info=info, comparisons=compared)
+    return Evaluation(table=pd.DataFrame([{c: v for c, v in r.items() if c not in (PER_USER, CLUSTERS)}
+                                          for r in rows]), info=info, comparisons=compared)
 
 
 def comparisons(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """livetrust minus each baseline of the same list, per subject (the same subjects), for every
-    metric of :data:`COMPARED`: the mean difference, its 95% interval and the paired t-test's
-    p-value (:func:`metrics.paired_difference`). A +2% NDCG lead is a claim only with its interval."""
+    """livetrust minus each baseline of the same list, per subject (the same subjects in the same
+    order), for every metric of :data:`COMPARED`: the mean difference, its 95% interval and the
+    paired t-test's p-value (:func:`metrics.paired_difference`), cluster-robust where the rows name
+    groups of dependent subjects (factories of one category). A +2% NDCG lead is a claim only with
+    its interval."""
     out = []
     for ours in (r for r in rows if r["method"] == "livetrust" and r["users"]):
         for base in (r for r in rows if r["list"] == ours["list"] and r["method"] != "livetrust"):
-            row: dict[str, Any] = {"list": ours["list"], "baseline": base["method"], "users": 0}
+            row: dict[str, Any] = {"list": ours["list"], "baseline": base["method"]}
             for metric in COMPARED:
-                d = M.paired_difference(ours[PER_USER][metric], base[PER_USER][metric])
-                row.update({"users": d["users"], f"{metric}_diff": d["diff"], f"{metric}_ci_low": d["ci_low"],
-                            f"{metric}_ci_high": d["ci_high"], f"{metric}_p": d["p_value"]})
+                d = M.paired_difference(ours[PER_USER][metric], base[PER_USER][metric], ours.get(CLUSTERS))
+                row.update({"users": d["users"], "groups": d["groups"], f"{metric}_diff": d["diff"],
+                            f"{metric}_ci_low": d["ci_low"], f"{metric}_ci_high": d["ci_high"],
+                            f"{metric}_p": d["p_value"]})
             out.append(row)
     return pd.DataFrame(out)
 
@@ -303,7 +311,7 @@ def _matrix(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape) -> sp
 
 def _row(list_name: str, method: str, rec: np.ndarray, relevant: sp.csr_matrix, k: int, n_items: int,
          flagged: np.ndarray | None, bought=None, returned=None, seconds: float = 0.0,
-         honesty: np.ndarray | None = None) -> dict[str, Any]:
+         honesty: np.ndarray | None = None, clusters: np.ndarray | None = None) -> dict[str, Any]:
     per_user = M.per_user(rec, relevant, k)
     r = M.ranking_metrics(rec, relevant, k, per_user)
     slots = rec[:, :k][rec[:, :k] >= 0]
@@ -318,6 +326,7 @@ def _row(list_name: str, method: str, rec: np.ndarray, relevant: sp.csr_matrix, 
         "mean_honesty": float(honesty[slots].mean()) if honesty is not None and len(slots) else float("nan"),
         "seconds": seconds,
         PER_USER: {m: per_user[m] for m in COMPARED},
+        CLUSTERS: clusters,
     }
 
 
@@ -477,8 +486,10 @@ def _factory_streamers(ctx: Context, split, k, truth, params, say) -> list[dict[
     model = FactoryStreamers(**params.get("factory_streamers", {})).fit(ctx)
     rec, _ = model.recommend(k, factories)
     honesty = truth.honesty(g.streamers) if truth is not None else None
+    # the baseline's list and the relevant set are the category's: factories of one category are one group
+    categories = g.f_category[factories]
     out.append(_row("factory_streamers", "livetrust", rec, relevant, k, g.n_streamers, flagged,
-                    seconds=time.perf_counter() - t, honesty=honesty))
+                    seconds=time.perf_counter() - t, honesty=honesty, clusters=categories))
     say(f"  livetrust precision@{k}={out[-1]['precision']:.4f}")
     # baseline: the category's top sellers before the cutoff
     t = time.perf_counter()
@@ -490,6 +501,6 @@ def _factory_streamers(ctx: Context, split, k, truth, params, say) -> list[dict[
     block = np.where(block > 0, block, -np.inf)
     rec, _ = top_k_dense(block, k)
     out.append(_row("factory_streamers", "category_top_sellers", rec, relevant, k, g.n_streamers, flagged,
-                    seconds=time.perf_counter() - t, honesty=honesty))
+                    seconds=time.perf_counter() - t, honesty=honesty, clusters=categories))
     say(f"  category_top_sellers precision@{k}={out[-1]['precision']:.4f}")
     return out
