@@ -355,7 +355,8 @@ def evaluate(data_dir: Path | None, holdout_days: int, k: int, truth_dir: Path |
     Hides the last --holdout-days, scores and recommends from the rest, and measures
     precision@k, recall@k, NDCG@k, MAP@k, coverage, fraud exposure and returned share
     against what really happened, for livetrust and most-popular, item-kNN, RP3beta and
-    followed-sellers (the followed streamers' products, without trust).
+    followed-sellers (the followed streamers' products, without trust); then livetrust
+    minus each baseline per subject, with a 95% interval and a paired t-test.
     """
     from .graph.recommend.commands import run_evaluate
 
