@@ -5,7 +5,7 @@ once per variant and prints livetrust's NDCG@10, fraud exposure and returned sha
 difference from followed_sellers with the 95% interval (``evaluate``'s comparisons).
 
     python bench/consumer_products_variants.py /work/worlds/m \\
-        '{}' '{"lapsed_weight": 0.1}' '{"lapsed_weight": 0.0}'
+        '{"lapsed_weight": 0.3}' '{"lapsed_weight": 0.1}' '{"lapsed_weight": 0.0}'
 
 Results: bench/results/recommend.md, "A lapsed bond weighs 0.1".
 """

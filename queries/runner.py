@@ -15,7 +15,7 @@ paths/most_trusted_path`` line takes the statement from another ``.cypher`` file
 job also runs is written once.
 
 A lookup by id carries ``USING INDEX SEEK`` on its entity: right after a load the planner's
-statistics can be stale (estimates of 0 rows), and a score lookup was once planned as a scan of
+statistics can be stale (EXPLAIN showed estimates of 0 rows), and a score lookup was once planned as a scan of
 the id index or a walk from the run over every score.
 
 Parameters are checked against the header (type, 64-bit range, finite floats, allowed values,

@@ -99,3 +99,15 @@ def test_paired_difference_clustered_by_hand():
     plain = M.paired_difference(a, b)
     assert plain["groups"] == 4 and plain["p_value"] == pytest.approx(0.1817, abs=1e-4)
     assert math.isnan(M.paired_difference(np.array([np.nan]), np.array([1.0]))["diff"])
+
+
+def test_paired_difference_without_groups_is_scipys_paired_t_test():
+    """One subject per group: the interval and p-value are scipy.stats.ttest_rel's."""
+    from scipy import stats
+
+    rng = np.random.default_rng(1)
+    a, b = rng.random(200), rng.random(200)
+    r = M.paired_difference(a, b)
+    t = stats.ttest_rel(a, b)
+    ci = t.confidence_interval()
+    assert (r["ci_low"], r["ci_high"], r["p_value"]) == pytest.approx((ci.low, ci.high, t.pvalue), rel=1e-9)

@@ -279,8 +279,7 @@ def evaluate(
         rows += _factory_streamers(ctx, split, k, truth, params, say)
     info["seconds"] = round(time.perf_counter() - t0, 1)
     compared = comparisons(rows)
-    return Evaluation(table=pd.DataFrame([{c: v for c, v in r.items() if c not in (PER_USER, CLUSTERS)}
-                                          for r in rows]), info=info, comparisons=compared)
+    return Evaluation(table=pd.DataFrame(rows).drop(columns=[PER_USER, CLUSTERS]), info=info, comparisons=compared)
 
 
 def comparisons(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -292,12 +291,12 @@ def comparisons(rows: list[dict[str, Any]]) -> pd.DataFrame:
     out = []
     for ours in (r for r in rows if r["method"] == "livetrust" and r["users"]):
         for base in (r for r in rows if r["list"] == ours["list"] and r["method"] != "livetrust"):
-            row: dict[str, Any] = {"list": ours["list"], "baseline": base["method"]}
-            for metric in COMPARED:
-                d = M.paired_difference(ours[PER_USER][metric], base[PER_USER][metric], ours.get(CLUSTERS))
-                row.update({"users": d["users"], "groups": d["groups"], f"{metric}_diff": d["diff"],
-                            f"{metric}_ci_low": d["ci_low"], f"{metric}_ci_high": d["ci_high"],
-                            f"{metric}_p": d["p_value"]})
+            d = {m: M.paired_difference(ours[PER_USER][m], base[PER_USER][m], ours[CLUSTERS]) for m in COMPARED}
+            row: dict[str, Any] = {"list": ours["list"], "baseline": base["method"],
+                                   "users": d[COMPARED[0]]["users"], "groups": d[COMPARED[0]]["groups"]}
+            for m in COMPARED:  # every metric is defined for the same subjects (those with something relevant)
+                row.update({f"{m}_diff": d[m]["diff"], f"{m}_ci_low": d[m]["ci_low"],
+                            f"{m}_ci_high": d[m]["ci_high"], f"{m}_p": d[m]["p_value"]})
             out.append(row)
     return pd.DataFrame(out)
 

@@ -13,7 +13,7 @@ consumer already bought are excluded, like every consumer -> products method.
 It reads the core of what livetrust's consumer -> products list reads besides trust --
 running follows and which streamer sold what, recently -- but none of the trust scores,
 returns or fraud flags (nor livetrust's lapsed and bought-from bonds: adding them at
-livetrust's weight moved s seed 7 from 0.1537 to 0.1511 NDCG@10 in a reviewer's run). Beside
+livetrust's weight of then, 0.3, moved s seed 7 from 0.1537 to 0.1511 NDCG@10 in a reviewer's run). Beside
 it, the evaluation shows what trust adds to the same private-domain data; the purchase-matrix baselines (most popular, item-kNN, RP3beta) see neither follows nor
 sellers (review of the evaluation, bench/results/recommend.md).
 

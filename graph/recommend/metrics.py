@@ -166,15 +166,16 @@ def paired_difference(a: np.ndarray, b: np.ndarray, clusters: np.ndarray | None 
     groups = (np.unique(np.asarray(clusters)[ok], return_inverse=True)[1] if clusters is not None
               else np.arange(len(d)))
     n_groups = int(groups.max()) + 1 if len(d) else 0
-    out = {"diff": float(d.mean()) if len(d) else float("nan"), "ci_low": float("nan"), "ci_high": float("nan"),
-           "p_value": float("nan"), "users": int(len(d)), "groups": n_groups}
+    diff = float(d.mean()) if len(d) else float("nan")
+    diff = 0.0 if abs(diff) <= 1e-12 else diff  # a tie up to rounding
+    out = {"diff": diff, "ci_low": float("nan"), "ci_high": float("nan"), "p_value": float("nan"),
+           "users": int(len(d)), "groups": n_groups}
     if n_groups < 2:  # no spread to estimate
         return out
-    diff = out["diff"] if abs(out["diff"]) > 1e-12 else 0.0
     residual_sums = np.bincount(groups, weights=d - d.mean(), minlength=n_groups)
     se = float(np.sqrt(n_groups / (n_groups - 1) * np.sum(residual_sums ** 2)) / len(d))
     if se <= 1e-12:  # every group differs by the same amount: the difference is exact
-        return {**out, "diff": diff, "ci_low": diff, "ci_high": diff, "p_value": 1.0 if diff == 0 else 0.0}
+        return {**out, "ci_low": diff, "ci_high": diff, "p_value": 1.0 if diff == 0 else 0.0}
     dist = stats.t(df=n_groups - 1)
     half = float(dist.ppf(0.5 + confidence / 2)) * se
     return {**out, "ci_low": diff - half, "ci_high": diff + half, "p_value": float(2 * dist.sf(abs(diff) / se))}
