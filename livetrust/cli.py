@@ -60,16 +60,18 @@ def not_built_yet(verb: str, issue: int) -> None:
     raise LivetrustError(f"`livetrust {verb}` is not built yet (tracked in issue #{issue})")
 
 
-def stop_cleanly_on_sigterm(ctx: click.Context) -> None:
-    """Turn SIGTERM (``kill``, a cron wrapper's timeout, ``docker stop``) into :class:`Terminated`
-    for this command, so that a job stopped in its write-back marks its run failed and gives up its
-    job lock at once, instead of dying with the lock held until it goes stale (10 minutes). Only
-    where SIGTERM still has its default action (``schedule`` installs its own handler) and in the
-    main thread; the previous handler comes back when the command ends.
+def stop_cleanly_on_signals(ctx: click.Context) -> None:
+    """Turn SIGTERM (``kill``, a cron wrapper's timeout, ``docker stop``), SIGHUP and Ctrl-C
+    (SIGINT) into :class:`Terminated` for this command, so that a job stopped in its write-back
+    marks its run failed and gives up its job lock at once, instead of dying with the lock held
+    until it goes stale (10 minutes). Only where SIGTERM still has its default action
+    (``schedule`` installs its own handler) and in the main thread; the previous handlers come
+    back when the command ends.
 
     The stop is raised outside the Neo4j driver only (:mod:`livetrust.stopping`): at once, at the
-    jobs' next batch, or after a grace of a few seconds. A second SIGTERM ends the process at once;
-    the server then drops the closed connection's query."""
+    jobs' next batch, or after a grace of a few seconds, and never between a run's switch in Neo4j
+    and its files. A second signal ends the process at once; the server then drops the closed
+    connection's query."""
     if threading.current_thread() is not threading.main_thread():
         return
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
@@ -78,7 +80,11 @@ def stop_cleanly_on_sigterm(ctx: click.Context) -> None:
     # a closed terminal or ssh session sends SIGHUP: the same stop (its default killed the process
     # with its temp files left in --out); under nohup it stays ignored
     hangup = [signal.SIGHUP] if signal.getsignal(signal.SIGHUP) is signal.SIG_DFL else []
-    stop.install(signal.SIGTERM, *hangup)
+    # Ctrl-C: the same stop. Python's KeyboardInterrupt lands anywhere, inside the driver too, and
+    # between a run's switch and its files (Neo4j current, the files the previous run's: review);
+    # where the shell made SIGINT ignored (a background job) it stays ignored
+    interrupt = [signal.SIGINT] if signal.getsignal(signal.SIGINT) is signal.default_int_handler else []
+    stop.install(signal.SIGTERM, *hangup, *interrupt)
     ctx.call_on_close(stop.uninstall)
 
 
@@ -118,7 +124,7 @@ def main(ctx: click.Context) -> None:
     """
     from .logs import one_line_driver_warnings
 
-    stop_cleanly_on_sigterm(ctx)
+    stop_cleanly_on_signals(ctx)
     one_line_driver_warnings()
 
 

@@ -104,6 +104,24 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
     fsync_dir(path.parent)
 
 
+def update_manifest(path: str | Path, fields: dict) -> dict:
+    """Write a job's JSON manifest again with ``fields`` replaced (atomically); returns it.
+
+    A job puts its files and manifest in place as soon as its run is current, then cleans up
+    the runs it replaced (:func:`livetrust.writeback.publish_run`); what the cleanup did
+    (``write_back``, ``timings_s``) reaches the manifest here, once it is done.
+
+    Examples
+    --------
+    >>> update_manifest(out / "score_manifest.json", {"write_back": {"cleanup_scans": 1}})  # doctest: +SKIP
+    """
+    path = Path(path)
+    doc = {**json.loads(path.read_text(encoding="utf-8")), **fields}
+    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n",
+                                                  encoding="utf-8"))
+    return doc
+
+
 def writable_folder(folder: str | Path, option: str) -> Path:
     """Create ``folder`` if needed and check a file can be written in it, before a job starts:
     a job that found out only when writing its files had already done its work, or published

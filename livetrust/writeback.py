@@ -158,6 +158,7 @@ def publish_run(
     counts: dict[str, int] | None = None,
     before_publish: Callable[[], None] | None = None,
     after_publish: Callable[[], None] | None = None,
+    after_cleanup: Callable[[], None] | None = None,
     lock_stale_after: int = STALE_AFTER,
     stale_ids_max: int | None = None,
 ) -> str | None:
@@ -193,9 +194,15 @@ def publish_run(
         there for its files); an exception fails the run like any other (its relationships
         are removed and the previous run stays current).
     after_publish : callable, optional
-        Called once the run is current and the cleanup done: the job puts its files in place.
-        From the switch to its end a stop (SIGTERM) waits (:func:`livetrust.stopping.shielded`),
-        so that Neo4j and the files name the same run.
+        Called as soon as the run is current, before the cleanup: the job puts its files in
+        place. From the switch to the end of the cleanup a stop (SIGTERM, SIGINT) waits
+        (:func:`livetrust.stopping.shielded`), so that Neo4j and the files name the same run.
+        The files come before the cleanup so that a kill that does not wait (``docker stop``
+        kills after 10 s; a cleanup's scan can take minutes) still finds them in place; what the
+        cleanup leaves, the next run's cleanup deletes.
+    after_cleanup : callable, optional
+        Called once the cleanup is done: a job whose manifest reports the cleanup (``timings``,
+        ``counts``) writes it again there.
     lock_stale_after : int, default 600
         Seconds without a heartbeat after which another run may take this job's lock
         (:class:`~livetrust.joblock.JobLock`). While a live run of the same job holds it, this
@@ -257,8 +264,10 @@ def publish_run(
             _failed(driver, database, record, err, relationships)
             raise
         # from the switch to the caller's files (after_publish) a stop waits: stopped between them,
-        # Neo4j's current run would not be the files' run. Then the run is done: the stop lets the
-        # job finish and record it as succeeded, and the command exits as stopped
+        # Neo4j's current run would not be the files' run. The files come first, the cleanup after
+        # them: killed during a long cleanup (a scan: minutes), Neo4j and the files still agree, and
+        # the next run's cleanup deletes what is left. Then the run is done: the stop lets the job
+        # finish and record it as succeeded, and the command exits as stopped
         with shielded(finish=True):
             try:
                 t0 = time.perf_counter()
@@ -268,14 +277,16 @@ def publish_run(
             except BaseException as err:
                 _failed(driver, database, record, err, relationships)
                 raise
+            if after_publish is not None:
+                after_publish()
             t0 = time.perf_counter()
             counts["stale_deleted"] = _delete_stale(driver, database, stale.by_statement, batch_size,
                                                     keep=record.run_id, stock=previous)
             counts["cleanup_scans"] = _cleanup(driver, database, relationships, keep=record.run_id, stock=previous,
                                                written=written)
             timings["cleanup"] = time.perf_counter() - t0
-            if after_publish is not None:
-                after_publish()
+            if after_cleanup is not None:
+                after_cleanup()
     return previous
 
 

@@ -96,19 +96,23 @@ def test_neo4j_mode_files_wait_for_the_write_back(projection, tmp_path, monkeypa
     monkeypatch.setattr(job, "read_projection", lambda source, settings=None: projection)
     published = []
 
-    def write_back(model, settings, run, digests=None, before_publish=None, after_publish=None):
+    def write_back(model, settings, run, digests=None, before_publish=None, after_publish=None, after_cleanup=None):
         before_publish()  # waits for the staged files
         published.append(run.run_id)
         after_publish()  # the run is current: the files go in place
+        published.append(io.read_manifest(tmp_path)["write_back"])
+        run.write_back["cleanup_scans"] = 1  # what publish_run's cleanup reports
+        after_cleanup()  # the manifest again, with the cleanup
 
     monkeypatch.setattr(job, "write_back", write_back)
     first = run_score_job(None, tmp_path, "csv", settings=object())
-    assert published == [first.run_id] and first.manifest["run_id"] == first.run_id
+    assert published == [first.run_id, {}] and first.manifest["run_id"] == first.run_id
     assert io.read_manifest(tmp_path)["run_id"] == first.run_id and io.verify(tmp_path) == []
+    assert io.read_manifest(tmp_path)["write_back"] == {"cleanup_scans": 1} == first.manifest["write_back"]
     assert first.timings["write_files"] > 0
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.suffix in (".csv", ".json")}
 
-    def failing(model, settings, run, digests=None, before_publish=None, after_publish=None):
+    def failing(model, settings, run, digests=None, before_publish=None, after_publish=None, after_cleanup=None):
         if when == "after the files are staged":
             before_publish()
         raise RuntimeError("neo4j went away")
@@ -135,7 +139,7 @@ def test_a_stop_during_the_publish_step_lets_the_run_finish_and_record_success(p
 
     monkeypatch.setattr(job, "read_projection", lambda source, settings=None: projection)
 
-    def write_back(model, settings, run, digests=None, before_publish=None, after_publish=None):
+    def write_back(model, settings, run, digests=None, before_publish=None, after_publish=None, after_cleanup=None):
         before_publish()
         with shielded(finish=True):  # as publish_run: the switch, then the caller's files
             os.kill(os.getpid(), signal.SIGTERM)

@@ -194,6 +194,25 @@ def test_failure_before_publishing_keeps_the_previous_run(neo4j_db, neo4j_settin
     assert streamer_trust(neo4j_db, "s1") == (0.7, "run-a")
 
 
+def test_the_files_go_in_place_at_the_switch_before_the_cleanup(neo4j_db, neo4j_settings):
+    """Review: the files waited for the cleanup (minutes when it scans), so a kill that does not
+    wait (``docker stop`` after 10 s) left Neo4j on the new run and the files on the old one.
+    ``after_publish`` now sees the run current and the replaced run's bonds not yet cleaned up;
+    ``after_cleanup`` sees them gone."""
+    db = neo4j_settings.database
+    seed_graph(neo4j_db)
+    publish_run(neo4j_db, db, **score_run("run-a", 0.8, 0.7))
+    seen = []
+
+    def state(step):
+        runs = sorted({run for _c, _t, run in bonds(neo4j_db)})
+        seen.append((step, current_run_id(neo4j_db, db, "score"), runs))
+
+    publish_run(neo4j_db, db, **score_run("run-b", 0.1, 0.2), after_publish=lambda: state("files"),
+                after_cleanup=lambda: state("manifest"))
+    assert seen == [("files", "run-b", ["run-a", "run-b"]), ("manifest", "run-b", ["run-b"])]
+
+
 def test_bond_statement_guard_names_missing_columns():
     from livetrust.graph.trust.job import _check_bond_columns
 

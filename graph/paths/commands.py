@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 from ...errors import LivetrustError
@@ -20,7 +21,7 @@ from ...files import writable_folder
 from .explain import explain_paths, render
 from .index import build_index
 from .inputs import trust_inputs_from_model, trust_inputs_from_neo4j
-from .job import compute_paths, write_channels, write_outputs
+from .job import compute_paths, report_cleanup, write_channels, write_outputs
 
 
 def _embedded_inputs(data_dir: Path, job: str | None = None):
@@ -77,7 +78,8 @@ def run_job(
             if top_channels > 0:
                 # the files are written once the run is current, before a stop can land between
                 write_channels(driver, settings.database, result, top=top_channels, input_counts=dict(projection.counts),
-                               read_at=read_at, after_publish=write_files if out_dir is not None else None)
+                               read_at=read_at, after_publish=write_files if out_dir is not None else None,
+                               after_cleanup=partial(report_cleanup, result, out_dir) if out_dir is not None else None)
                 lines.append(f"  wrote the top {top_channels} channels per factory to Neo4j as CHANNEL relationships")
             else:
                 lines.append("  nothing written back to Neo4j (--top-channels 0): its current paths run stays current")

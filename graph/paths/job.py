@@ -34,7 +34,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from ... import __version__
-from ...files import arrow_table, atomic_write, sha256_of
+from ...files import arrow_table, atomic_write, sha256_of, update_manifest
 from .bridges import bridge_frame, bridge_rows
 from .channels import factory_channels
 from .co_audience import BOND_WEIGHT as CO_AUDIENCE_BOND_WEIGHT
@@ -48,6 +48,7 @@ from .reach import best_path_blocks, reach_frame, reach_rows
 OUTPUTS = ("factory_channels", "factory_reach", "factory_demand", "bridges")
 FORMATS = ("csv", "parquet")
 JOB = "paths"
+MANIFEST = "paths_manifest.json"
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -197,9 +198,18 @@ def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "
         "files": [p.name for p in written],
         "livetrust_version": __version__,
     }
-    path = out / "paths_manifest.json"
+    path = out / MANIFEST
     atomic_write(path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n"))
     return [*written, path]
+
+
+def report_cleanup(result: PathsResult, out_dir: Path | str) -> None:
+    """Add what the write-back's cleanup did (``timings_s``, ``write_back``) to the manifest
+    :func:`write_outputs` wrote at the switch (Neo4j mode: ``write_channels``' ``after_cleanup``)."""
+    update_manifest(Path(out_dir) / MANIFEST, {
+        "timings_s": {name: round(seconds, 3) for name, seconds in result.timings.items()},
+        "write_back": result.write_back,
+    })
 
 
 def channel_rows(channels: pd.DataFrame, top: int = 10) -> list[dict[str, Any]]:
@@ -232,7 +242,8 @@ def carry_counts(index: PathIndex) -> pd.DataFrame:
 
 
 def write_channels(driver, database: str, result: PathsResult, *, top: int = 10, input_counts: dict | None = None,
-                   read_at: datetime | None = None, after_publish: Callable[[], None] | None = None) -> str | None:
+                   read_at: datetime | None = None, after_publish: Callable[[], None] | None = None,
+                   after_cleanup: Callable[[], None] | None = None) -> str | None:
     """Write the top channels of ``result`` back to Neo4j as CHANNEL relationships.
 
     With ``read_at`` (when the job began reading the graph), also store :func:`carry_counts`
@@ -257,7 +268,7 @@ def write_channels(driver, database: str, result: PathsResult, *, top: int = 10,
                                          batch_size=CO_AUDIENCE_BATCH))
         batches.append(RelationshipBatch("paths/co_audience_shares", None, shares))  # cleaned with their nodes
     return publish_run(driver, database, record, relationships=batches, timings=result.timings,
-                       counts=result.write_back, after_publish=after_publish)
+                       counts=result.write_back, after_publish=after_publish, after_cleanup=after_cleanup)
 
 
 # CoAudience nodes hold a few properties each; their SHARES relationships go in batches of publish_run's size.

@@ -35,7 +35,7 @@ import pandas as pd
 
 from ... import __version__
 from ...errors import Busy, one_line
-from ...files import writable_folder
+from ...files import update_manifest, writable_folder
 from ...joblock import JobLockBusy
 from ..projection import Projection
 from . import io
@@ -254,7 +254,8 @@ def bond_statement(driver: Any, database: str | None) -> str:
 
 def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.DataFrame | None = None,
                before_publish: Callable[[], None] | None = None,
-               after_publish: Callable[[], None] | None = None) -> str | None:
+               after_publish: Callable[[], None] | None = None,
+               after_cleanup: Callable[[], None] | None = None) -> str | None:
     """Publish the scores to Neo4j under ``run.run_id``; readers switch runs atomically.
 
     Bonds become ``TRUSTS`` relationships and node scores ``STREAMER_SCORE`` / ``PRODUCT_SCORE`` /
@@ -264,7 +265,8 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
     current (:func:`livetrust.writeback.publish_run`). ``before_publish`` runs just
     before the switch; if it raises, the run fails and the previous one stays current.
     ``after_publish`` runs once the run is current (the job puts its files in place there;
-    a stop waits for it, so Neo4j and the files name the same run).
+    a stop waits for it, so Neo4j and the files name the same run); ``after_cleanup`` once the
+    replaced runs' relationships are cleaned up (the job reports that in its manifest).
     Returns the run id this run replaced.
     """
     from ...db import connect
@@ -295,6 +297,11 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
         if after_publish is not None:
             after_publish()
 
+    def cleaned() -> None:  # the cleanup's timing too, then the caller's manifest
+        run.timings.update({f"write_back.{k}": v for k, v in steps.items()})
+        if after_cleanup is not None:
+            after_cleanup()
+
     try:
         with connect(settings) as driver:
             columns = bond_columns(driver, settings.database, bonds)
@@ -304,7 +311,7 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
                 driver, settings.database, record,
                 relationships=[*scores, RelationshipBatch(statement, "writeback/trusts_cleanup", columns, keeps_stock=True)],
                 node_updates=nodes, writers=WRITERS, timings=steps, counts=run.write_back, before_publish=before_publish,
-                after_publish=published,
+                after_publish=published, after_cleanup=cleaned,
             )
     finally:
         run.timings.update({f"write_back.{k}": v for k, v in steps.items()})
@@ -382,10 +389,16 @@ def run_score_job(projection_source: Any, out_dir: str | Path | None, file_forma
                         run.manifest = io.commit_outputs(staging.result(), _manifest_record(model, run))
                         run.timings["write_files"] += time.perf_counter() - t1
 
+                def report_cleanup() -> None:  # the manifest went out at the switch: add what the cleanup did
+                    if run.manifest is not None:
+                        fields = {k: v for k, v in _manifest_record(model, run).items()
+                                  if k in ("finished_at", "timings_s", "write_back")}
+                        run.manifest = update_manifest(Path(out_dir) / io.MANIFEST, fields)
+
                 try:
                     write_back(model, settings, run, digests,
                                before_publish=staging.result if staging is not None else None,
-                               after_publish=commit_files)
+                               after_publish=commit_files, after_cleanup=report_cleanup)
                 except BaseException:
                     if staging is not None and run.manifest is None:
                         _discard_staged(staging)
