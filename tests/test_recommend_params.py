@@ -35,11 +35,44 @@ def test_values_take_the_type_of_the_default():
     ("item_knn.k=2.5", "'2.5' is not a finite int"),
     ("rp3beta.beta=nan", "'nan' is not a finite float"),
     ("item_knn.binary=maybe", "is not true or false"),
+    # review: these ran (a negative keep_power favoured low-trust products)
+    ("consumer_products.keep_power=-5", "keep_power must be >= 0"),
+    ("consumer_products.lapsed_weight=-1", "lapsed_weight must be in [0, 1]"),
+    ("consumer_streamers.neighbours=-3", "neighbours must be >= 1"),
+    ("factory_streamers.w_audience=1.5", "w_audience must be in [0, 1]"),
+    ("item_knn.k=0", "k must be >= 1"),
 ])
 def test_a_bad_setting_is_one_line_naming_it(text, words):
     with pytest.raises(ValueError) as err:
         parse_params([text], RECOMMENDERS)
     assert words in str(err.value) and text in str(err.value) and "\n" not in str(err.value)
+
+
+def test_every_numeric_parameter_has_a_range_and_its_default_is_in_it():
+    """A parameter added without a range would take any value from --set: each int or float
+    parameter of every recommender on offer is in its class's PARAMETER_RANGES."""
+    import inspect
+
+    from livetrust.graph.recommend.run import LISTS
+
+    classes = {*RECOMMENDERS.values(), *(cls for cls, _, _ in LISTS.values())}
+    for cls in classes:
+        ranges = getattr(cls, "PARAMETER_RANGES", {})
+        for name, p in inspect.signature(cls).parameters.items():
+            numeric = isinstance(p.default, (int, float)) and not isinstance(p.default, bool)
+            assert (name in ranges) == numeric, (cls.__name__, name)
+            if numeric:
+                assert p.default in ranges[name], (cls.__name__, name)
+
+
+def test_fit_refuses_a_value_outside_its_range_before_any_work():
+    """From Python too (not only --set), as scikit-learn's estimators check their parameters in fit."""
+    from livetrust.graph.recommend.itemknn import ItemKNN
+
+    with pytest.raises(ValueError, match=r"^ConsumerProducts: keep_power=-5 is not >= 0$"):
+        ConsumerProducts(keep_power=-5).fit(None)  # no context needed: refused first
+    with pytest.raises(ValueError, match=r"ItemKNN: k=0 is not >= 1"):
+        ItemKNN(k=0).fit(None)
 
 
 def test_keep_power_reaches_the_list():

@@ -29,6 +29,7 @@ proportional to the bonds, not to consumers x products.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,7 @@ import scipy.sparse as sp
 
 from .common import flag, join_parts, labels, pair_values, pairs_of, part, pct, top_k_sparse, with_candidates
 from .context import Context
+from .params import Interval, check_parameters
 
 #: Rows per block of the sparse computation.
 ROWS_PER_BLOCK = 20_000
@@ -71,7 +73,18 @@ class ConsumerProducts:
     seller_power: float = 2.0
     all_sales_share: float = 0.1
 
+    #: allowed values of the numeric parameters (checked by ``fit`` and by ``--set``)
+    PARAMETER_RANGES: ClassVar[dict[str, Interval]] = {
+        "lapsed_weight": Interval(0, 1),
+        "keep_power": Interval(0),
+        "rate_prior": Interval(0),
+        "trusted_bond": Interval(0, 1),
+        "seller_power": Interval(0),
+        "all_sales_share": Interval(0, 1),
+    }
+
     def fit(self, ctx: Context) -> "ConsumerProducts":
+        check_parameters(self)
         g = ctx.graph
         self.ctx_ = ctx
         self.evidence_ = None  # built by the first frame()

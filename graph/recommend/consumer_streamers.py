@@ -22,6 +22,7 @@ followed now, or unfollowed, is not recommended; an unfollow is the consumer's o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 from .common import flag, join_parts, labels, object_part, pair_values, pairs_of, part, row_normalize, top_k_sparse, top_k_sparse_rows
 from .context import Context
 from .data import codes_of
+from .params import Interval, check_parameters
 
 ROWS_PER_BLOCK = 20_000
 
@@ -48,7 +50,20 @@ class ConsumerStreamers:
     region_prior: float = 50.0  # pseudo-follows per streamer
     trusted_bond: float = 0.5
 
+    #: allowed values of the numeric parameters (checked by ``fit`` and by ``--set``)
+    PARAMETER_RANGES: ClassVar[dict[str, Interval]] = {
+        "w_bought": Interval(0),
+        "w_peers": Interval(0),
+        "w_local": Interval(0),
+        "neighbours": Interval(1),
+        "recent_days": Interval(0),
+        "trust_power": Interval(0),
+        "region_prior": Interval(0),
+        "trusted_bond": Interval(0, 1),
+    }
+
     def fit(self, ctx: Context) -> "ConsumerStreamers":
+        check_parameters(self)
         g = ctx.graph
         self.ctx_ = ctx
         self.evidence_ = None  # built by the first frame()

@@ -21,6 +21,7 @@ marked ``current_partner``; ``exclude_partners=True`` leaves them out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ import scipy.sparse as sp
 
 from .common import blocked_top_k, flag, join_parts, labels, object_part, pair_values, pairs_of, part, pct, row_normalize
 from .context import Context
+from .params import Interval, check_parameters
 
 
 @dataclass
@@ -38,7 +40,14 @@ class FactoryStreamers:
     keep_prior: float = 10.0
     exclude_partners: bool = False
 
+    #: allowed values of the numeric parameters (checked by ``fit`` and by ``--set``)
+    PARAMETER_RANGES: ClassVar[dict[str, Interval]] = {
+        "w_audience": Interval(0, 1),
+        "keep_prior": Interval(0),
+    }
+
     def fit(self, ctx: Context) -> "FactoryStreamers":
+        check_parameters(self)
         g = ctx.graph
         self.ctx_ = ctx
         n_cat = max(1, len(g.categories))

@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from sklearn.metrics.pairwise import cosine_similarity
 
 from .common import MatrixRecommender, top_k_sparse_rows
+from .params import Interval, check_parameters
 
 
 class ItemKNN(MatrixRecommender):
@@ -25,11 +26,17 @@ class ItemKNN(MatrixRecommender):
         Use 1 for every interaction instead of its value (counts, units ...).
     """
 
+    #: allowed values of the numeric parameters (checked by ``fit`` and by ``--set``)
+    PARAMETER_RANGES = {
+        "k": Interval(1),
+    }
+
     def __init__(self, k: int = 100, binary: bool = True):
         self.k = k
         self.binary = binary
 
     def fit(self, X: sp.spmatrix) -> "ItemKNN":
+        check_parameters(self)
         X = sp.csr_matrix(X, dtype=np.float64)
         if self.binary:
             X = X.copy()

@@ -2,8 +2,10 @@
 
 One place turns ``consumer_products.keep_power=4`` into ``{"consumer_products": {"keep_power":
 4.0}}``: the name must be one of the recommenders on offer, the parameter one of its
-constructor's, and the value is converted to the type of that parameter's default. Anything
-else is a ``ValueError`` whose one line names the setting and the choices.
+constructor's, and the value is converted to the type of that parameter's default and must lie
+in the parameter's range (the class's ``PARAMETER_RANGES``, as scikit-learn's
+``_parameter_constraints``; :func:`check_parameters` applies the same ranges when a list is fitted
+from Python). Anything else is a ``ValueError`` whose one line names the setting and the choices.
 
 Examples
 --------
@@ -16,9 +18,43 @@ from __future__ import annotations
 
 import inspect
 import math
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The values a numeric parameter may take: ``low <= value <= high`` (None: unbounded).
+
+    Examples
+    --------
+    >>> 0.5 in Interval(0, 1), -1 in Interval(0), str(Interval(1))
+    (True, False, '>= 1')
+    """
+
+    low: float | None = None
+    high: float | None = None
+
+    def __contains__(self, value: Any) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return False
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+    def __str__(self) -> str:
+        if self.high is None:
+            return f">= {self.low:g}"
+        return f"in [{self.low:g}, {self.high:g}]" if self.low is not None else f"<= {self.high:g}"
+
+
+def check_parameters(estimator: Any) -> None:
+    """Refuse, in one line, a parameter of ``estimator`` outside its class's ``PARAMETER_RANGES``
+    (called by the lists' and baselines' ``fit``, before any work)."""
+    for name, allowed in getattr(type(estimator), "PARAMETER_RANGES", {}).items():
+        value = getattr(estimator, name)
+        if value not in allowed:
+            raise ValueError(f"{type(estimator).__name__}: {name}={value!r} is not {allowed}")
 
 
 def parse_params(settings: Iterable[str], targets: Mapping[str, type]) -> dict[str, dict[str, Any]]:
@@ -42,7 +78,11 @@ def parse_params(settings: Iterable[str], targets: Mapping[str, type]) -> dict[s
         if param not in defaults:
             choices = f"choose from {', '.join(defaults)}" if defaults else "it takes none"
             raise ValueError(f"{text!r}: {name} has no parameter {param!r}; {choices}")
-        out.setdefault(name, {})[param] = _convert(text, value, defaults[param])
+        converted = _convert(text, value, defaults[param])
+        allowed = getattr(targets[name], "PARAMETER_RANGES", {}).get(param)
+        if allowed is not None and converted not in allowed:
+            raise ValueError(f"{text!r}: {param} must be {allowed}")
+        out.setdefault(name, {})[param] = converted
     return out
 
 

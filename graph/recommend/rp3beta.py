@@ -24,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .common import MatrixRecommender, row_normalize, top_k_sparse_rows
+from .params import Interval, check_parameters
 
 
 class RP3beta(MatrixRecommender):
@@ -39,12 +40,20 @@ class RP3beta(MatrixRecommender):
         Neighbours kept per item.
     """
 
+    #: allowed values of the numeric parameters (checked by ``fit`` and by ``--set``)
+    PARAMETER_RANGES = {
+        "alpha": Interval(0),
+        "beta": Interval(0),
+        "k": Interval(1),
+    }
+
     def __init__(self, alpha: float = 1.0, beta: float = 0.5, k: int = 100):
         self.alpha = alpha
         self.beta = beta
         self.k = k
 
     def fit(self, X: sp.spmatrix) -> "RP3beta":
+        check_parameters(self)
         X = sp.csr_matrix(X, dtype=np.float64)
         X = X.copy()
         X.data[:] = 1.0
