@@ -114,6 +114,9 @@ def test_cli_recommend_embedded(tmp_path):
     assert r.exit_code == 0, r.output
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["unknown_subjects"] == 1 and manifest["parameters"]["top"] == 4
+    # review: the unknown ids were only counted, and the manifest did not say which file chose the subjects
+    assert manifest["unknown_subject_examples"] == ["nobody"] and "(nobody; consumer ids" in r.output
+    assert manifest["parameters"]["subjects_file"] == str(subjects) and manifest["parameters"]["subjects"] == 8
     assert manifest["parameters"]["half_life_days"] == 60.0  # the reason figures' recency weight
     cp = pd.read_json(out / "consumer_products.jsonl", lines=True, dtype={"subject_id": str, "object_id": str})
     assert set(cp.subject_id) <= set(ids) and cp.groupby("subject_id").size().max() <= 4
@@ -126,7 +129,11 @@ def test_cli_recommend_embedded(tmp_path):
 
 @pytest.mark.parametrize("content, message", [
     (b"c000000\n\xff\xfe\x00bad\n", "cannot read"),        # not UTF-8
-    (b'subject_id,x\n"c000000,1\n', "is not a valid CSV"),  # an unterminated quote
+    (b'subject_id,x\n"c000000,1\n', "line 2 is not valid CSV"),  # an unterminated quote
+    # review: the line was not named, and counted without the skipped comment and blank lines
+    (b'# ids\n\nsubject_id,x\n"c000000,1\n', "line 4 is not valid CSV"),
+    # review: one line with a comma was a header without rows: "holds no subject ids"
+    (b"c000000,extra\n", "read as a CSV header with no ids under it"),
 ])
 def test_a_bad_subjects_file_is_one_line(tmp_path, content, message):
     from livetrust.world import generate_world

@@ -175,6 +175,7 @@ def test_cli_recommend_in_neo4j_mode(neo4j_db, neo4j_settings, tmp_path):
                                   "--publish-subset", "--out", str(tmp_path / "out-clamped")])
     assert r.exit_code == 0, r.output  # review: --top 3 --write-top 5 wrote 3 per list and recorded 5
     assert json.loads((tmp_path / "out-clamped" / "manifest.json").read_text())["parameters"]["write_top"] == 3
+    assert "--write-top 5 is more than --top 3: all 3 ranks were written back" in r.output  # review: without a word
     r = CliRunner().invoke(main, ["recommend", "--top", "3", "--write-top", "1", "--lists", "consumer_products",
                                   "--publish-subset", "--out", str(out2), "--set", "consumer_products.keep_power=2"])
     assert r.exit_code == 0, r.output

@@ -128,6 +128,13 @@ def run_recommend(
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc)
     options = dict(top=top, subjects=subjects, lists=chosen, params=params, progress=say)
+
+    def checked_run(projection, scores) -> "RecommendRun":
+        run = _checked_run(RecommendRun(projection, scores, **options), subjects)
+        if subjects_file is not None:  # the manifest's parameters: the file beside its count of ids
+            run.result.parameters["subjects_file"] = str(subjects_file)
+        return run
+
     if data_dir is not None:
         from ..projection import Projection
 
@@ -137,7 +144,7 @@ def run_recommend(
         t = time.perf_counter()
         scores = scores_from_model(projection)
         say(f"trust scores computed in {time.perf_counter() - t:.1f} s")
-        run = _checked_run(RecommendRun(projection, scores, **options), subjects)
+        run = checked_run(projection, scores)
         run.result.input_outcomes = projection.input_outcomes
         lines = [_stream_to_files(run, out_dir, file_format)]
         if note := projection.input_note(data_dir):
@@ -157,7 +164,7 @@ def run_recommend(
                 projection = projection_read.result()
             projection.require_activity("recommend")
             say(f"projection and scores of run {scores.run_id} read in {time.perf_counter() - started:.1f} s")
-            run = _checked_run(RecommendRun(projection, scores, **options), subjects)
+            run = checked_run(projection, scores)
             run.result.started_at = started_at
             run.result.parameters["write_top"] = None if write_top is None else min(write_top, run.top)  # as written
             run.result.parameters["write_reasons"] = write_reasons
@@ -166,10 +173,16 @@ def run_recommend(
             else:
                 lines = _stream_to_neo4j(run, driver, settings.database, write_top, write_reasons, out_dir,
                                          file_format)
+                if write_top is not None and write_top > run.top:
+                    lines.append(f"  --write-top {write_top} is more than --top {run.top}: all {run.top} ranks were "
+                                 "written back")
     result = run.result
     if result.unknown_subjects:
-        lines.append(f"  {result.unknown_subjects} id(s) of --subjects are no subject of the chosen lists (consumer ids "
-                     "for the consumer lists, factory ids for factory_streamers, streamer ids for the streamer lists)")
+        examples = ", ".join(result.unknown_subject_examples)
+        more = ", ..." if result.unknown_subjects > len(result.unknown_subject_examples) else ""
+        lines.append(f"  {result.unknown_subjects} id(s) of --subjects are no subject of the chosen lists ({examples}{more}; "
+                     "consumer ids for the consumer lists, factory ids for factory_streamers, streamer ids for the "
+                     "streamer lists)")
     counts = ", ".join(f"{name} {n:,d}" for name, n in result.row_counts.items())
     head = (f"recommend run {result.run_id} (scores: {result.score_run_id or 'computed in this run'}): "
             f"{counts} rows in {time.perf_counter() - started:.1f} s")

@@ -206,6 +206,7 @@ def _manifest(result: RecommendResult, files: dict[str, dict[str, Any]]) -> dict
         **({"input_outcomes": result.input_outcomes} if result.input_outcomes is not None else {}),
         "row_counts": result.row_counts,
         "unknown_subjects": result.unknown_subjects,
+        "unknown_subject_examples": result.unknown_subject_examples,
         "seconds": result.seconds,
         "files": files,
     }

@@ -64,12 +64,15 @@ class RecommendResult:
     input_counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     unknown_subjects: int = 0
+    unknown_subject_examples: list[str] = field(default_factory=list)  # the first few, sorted
     input_outcomes: dict[str, Any] | None = None  # embedded mode: what validation did with the folder's rows
     row_counts: dict[str, int] = field(default_factory=dict)
     started_at: datetime | None = None  # when the command started (the run history's start)
 
 
 HEADERS = ("subject_id", "consumer_id", "streamer_id", "factory_id", "id")
+#: Unknown ids of --subjects named in the summary and the manifest (all are counted).
+UNKNOWN_EXAMPLES = 5
 
 
 def read_subjects(path: str | Path) -> list[str]:
@@ -82,14 +85,20 @@ def read_subjects(path: str | Path) -> list[str]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise LivetrustError(f"--subjects: cannot read {path}: {exc}") from None
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    numbered = [(n, ln) for n, ln in enumerate(text.splitlines(), 1) if ln.strip() and not ln.lstrip().startswith("#")]
+    reader = csv.reader((ln for _, ln in numbered), strict=True)
     try:
-        rows = list(csv.reader(lines, strict=True))
-    except csv.Error as exc:
-        raise LivetrustError(f"--subjects: {path} is not a valid CSV: {exc}") from None
+        rows = list(reader)
+    except csv.Error as exc:  # the file's line number, not the reader's count of kept lines
+        line = numbered[min(reader.line_num, len(numbered)) - 1][0]
+        raise LivetrustError(f"--subjects: {path} line {line} is not valid CSV: {exc}") from None
     if not rows:
         return []
     header = [c.strip() for c in rows[0]]
+    if len(header) > 1 and len(rows) == 1:
+        raise LivetrustError(f"--subjects: {path} has one line of {len(header)} comma-separated fields, read as a "
+                             "CSV header with no ids under it; give one id per line, or a header (subject_id) and "
+                             "the ids below it")
     if len(header) == 1:  # one id per line: a line is one id, commas and all; quotes are CSV quotes
         values = [(",".join(r) if len(r) > 1 else r[0] if r else "").strip() for r in rows]
         values = values[1:] if values[0].lower() in HEADERS else values
@@ -149,7 +158,7 @@ class RecommendRun:
         graph = Graph.build(projection)
         self.context = Context.build(graph, scores, demotion)
         wanted = None if subjects is None else pd.Index(pd.unique(pd.Series(list(subjects), dtype=object).astype(str)))
-        self.rows, unknown_subjects = _subject_rows(graph, self.names, wanted)
+        self.rows, unknown = _subject_rows(graph, self.names, wanted)
         counts = {"consumers": graph.n_consumers, "streamers": graph.n_streamers, "products": graph.n_products,
                   "factories": graph.n_factories, "orders": len(projection.orders), "follows": len(projection.follows)}
         self.result = RecommendResult(
@@ -160,7 +169,7 @@ class RecommendRun:
             score_run_id=scores.run_id,
             input_counts=counts,
             seconds={"prepare": round(time.perf_counter() - t0, 3)},
-            unknown_subjects=unknown_subjects,
+            unknown_subjects=len(unknown), unknown_subject_examples=sorted(unknown)[:UNKNOWN_EXAMPLES],
         )
 
     def blocks(self, name: str, subjects_per_block: int | None = None) -> Iterator[pd.DataFrame]:
@@ -192,8 +201,8 @@ class RecommendRun:
         return self.result
 
 
-def _subject_rows(graph: Graph, names: list[str], wanted: pd.Index | None) -> tuple[dict[str, np.ndarray], int]:
-    """Each list's subject codes (all, or those of ``wanted``), and how many wanted ids matched
+def _subject_rows(graph: Graph, names: list[str], wanted: pd.Index | None) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Each list's subject codes (all, or those of ``wanted``), and the wanted ids that matched
     no subject of any list."""
     rows, matched = {}, pd.Index([], dtype=object)
     for name in names:
@@ -204,7 +213,7 @@ def _subject_rows(graph: Graph, names: list[str], wanted: pd.Index | None) -> tu
         codes = index.get_indexer(wanted)
         rows[name] = unique(codes[codes >= 0])
         matched = matched.union(wanted[codes >= 0])
-    return rows, 0 if wanted is None else int(len(wanted.difference(matched)))
+    return rows, [] if wanted is None else [str(v) for v in wanted.difference(matched)]
 
 
 def recommend(
