@@ -6,6 +6,7 @@ import hashlib
 import importlib
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -40,6 +41,10 @@ def test_files_and_manifest(tmp_path, result, fmt):
         assert len(back) == info["rows"]
         if len(back):
             assert list(back.columns[:5]) == ["list", "subject_id", "rank", "object_id", "score"]
+            # review: JSONL kept 10 decimals (5e-11 off the CSV); now 15, pandas' most
+            exact = back if fmt != "jsonl" else pd.read_json(path, lines=True, precise_float=True)
+            np.testing.assert_allclose(exact["score"], result.lists[name]["score"], rtol=0,
+                                       atol=0 if fmt != "jsonl" else 5e-16)
     assert all(verify(tmp_path).values())
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary files left
 

@@ -9,7 +9,7 @@ Means are over users with at least one relevant item:
 - ``NDCG@k`` = DCG / ideal DCG, ``DCG = sum_i rel_i / log2(i + 1)`` (i = 1..k) and the
   ideal list puts ``min(k, |relevant|)`` hits first;
 - ``MAP@k`` = mean of ``AP@k = sum_i precision@i * rel_i / min(k, |relevant|)``;
-- ``coverage`` = distinct recommended items / catalogue size (all users' lists);
+- ``coverage`` = distinct recommended items / catalogue size (the lists of all users evaluated);
 - ``flagged_share`` (fraud exposure) = share of recommended slots whose item is flagged
   (e.g. the truth marks it fraudulent);
 - ``returned_share`` = share of hits (recommended and bought) that were later returned;

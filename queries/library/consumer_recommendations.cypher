@@ -1,5 +1,5 @@
 // name: consumer_recommendations
-// answers: A consumer's current recommendations (latest recommend run): products to buy or streamers to follow, with the reason.
+// answers: A consumer's current recommendations (the current recommend run): products to buy or streamers to follow, with the reason.
 // param: consumer_id STRING  the consumer
 // param: list STRING in {consumer_products, consumer_streamers} = consumer_products  which list
 // param: limit INTEGER >= 0 = 10  how many rows

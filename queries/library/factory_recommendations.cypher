@@ -1,5 +1,5 @@
 // name: factory_recommendations
-// answers: The streamers a factory should partner with (latest recommend run), with the reason.
+// answers: The streamers a factory should partner with (the current recommend run), with the reason.
 // param: factory_id STRING  the factory
 // param: limit INTEGER >= 0 = 10  how many rows
 // returns: rank, streamer_id, score, reason
