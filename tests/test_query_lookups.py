@@ -186,6 +186,11 @@ def test_top_streamers_follow_the_score_files(pipeline, driver, neo4j_settings):
     started = pd.to_datetime(runs["started_at"], format="ISO8601")
     finished = pd.to_datetime(runs["finished_at"], format="ISO8601")
     assert runs["seconds"].to_numpy() == pytest.approx((finished - started).dt.total_seconds().to_numpy(), abs=1e-3)
+    # review: what the write-back wrote was stored on the run but not shown
+    current = runs[runs["current"] & (runs["job"] == "recommend")].iloc[0]
+    written = driver.execute_query("MATCH ()-[r:RECOMMENDED {run_id: $run}]->() RETURN count(r) AS n",
+                                   run=current["run_id"], database_=neo4j_settings.database).records[0]["n"]
+    assert written > 0 and current["relationships_written"] == written
 
 
 def test_trusted_path_matches_paths_explain(pipeline, driver, neo4j_settings):
