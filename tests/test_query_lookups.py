@@ -173,6 +173,16 @@ def test_recommendations_match_the_exported_lists(pipeline, driver, neo4j_settin
     assert list(got["streamer_id"]) == list(expected["object_id"])
     assert_uses_indexes(driver, neo4j_settings.database, "factory_recommendations", factory_id=factory)
 
+    for name in ("streamer_products", "streamer_factories"):  # review: no library query read these two lists
+        carry = pd.read_csv(pipeline / "recs" / f"{name}.csv", dtype={"object_id": str})
+        streamer = carry["subject_id"].iloc[0]
+        expected = carry[carry["subject_id"] == streamer].sort_values("rank").head(5)
+        got = run_query("streamer_recommendations", driver=driver, settings=neo4j_settings, streamer_id=streamer,
+                        list=name, limit=5)
+        assert list(got["object_id"]) == list(expected["object_id"]) and len(got) > 0
+        assert got["score"].to_numpy() == pytest.approx(expected["score"].to_numpy(), rel=1e-12)
+    assert_uses_indexes(driver, neo4j_settings.database, "streamer_recommendations", streamer_id=streamer)
+
 
 def test_top_streamers_follow_the_score_files(pipeline, driver, neo4j_settings):
     streamers = pd.read_csv(pipeline / "scores" / "streamers.csv")
