@@ -53,7 +53,8 @@ def test_evaluate_with_hand_scores_runs_every_method():
     assert set(t[t.list == "consumer_products"].method) == {"livetrust", "most_popular", "item_knn", "rp3beta",
                                                             "followed_sellers"}
     assert "followed_sellers" not in set(t[t.list == "consumer_streamers"].method)
-    assert set(t[t.list == "factory_streamers"].method) == {"livetrust", "category_top_sellers"}
+    assert set(t[t.list == "factory_streamers"].method) == {"livetrust", "category_top_sellers", "most_popular",
+                                                            "item_knn", "rp3beta"}
     assert ev.info["score_run_id"] == "score-1" and ev.info["k"] == 3
     # hidden (after day -7.5): c2 buys p1 and returns it (1), c4 p3 twice, c3 p4, c2 p5, all kept:
     # four new (consumer, product) pairs, one returned -> the base rate of the returned column is 1/4
@@ -94,7 +95,7 @@ def test_evaluate_on_a_generated_world(xs_world):
     truth = Truth.load(xs_world / "truth")
     ev = evaluate(load_projection(xs_world), holdout_days=30, k=10, truth=truth)
     t = ev.table.set_index(["list", "method"])
-    assert len(t) == 5 + 4 + 2  # followed_sellers recommends products only
+    assert len(t) == 5 + 4 + 5  # followed_sellers recommends products only
     assert ("consumer_products", "followed_sellers") in t.index and ("consumer_streamers", "followed_sellers") not in t.index
     for col in ("precision", "recall", "ndcg", "map", "coverage", "fraud_exposure"):
         v = t[col].to_numpy(dtype=float)
@@ -120,7 +121,7 @@ def test_evaluate_on_a_generated_world(xs_world):
     # factories of one category share the baseline's list and the relevant set: one group per category
     factories = ev.comparisons.set_index("list").loc["factory_streamers"]
     categories = pd.read_csv(xs_world / "products.csv").groupby("factory_id")["category"].first().nunique()
-    assert factories["groups"] == categories <= factories["users"]  # xs: one factory per category
+    assert (factories["groups"] == categories).all() and (categories <= factories["users"]).all()
 
 
 def test_comparisons_pair_subjects_in_order():
@@ -223,3 +224,46 @@ def test_consumer_streamers_baselines_offer_no_streamer_the_consumer_ever_follow
                   lists=("consumer_streamers",))  # cutoff: day -3
     row = ev.table.set_index("method").loc["most_popular"]
     assert row["users"] == 1 and row["precision"] == 1.0
+
+
+def test_factory_baselines_fit_on_factory_by_streamer_sales_and_may_name_current_sellers():
+    """Issue 7 asks for most popular, item-kNN and RP3beta beside livetrust: for factory -> streamers
+    they fit on the factory x streamer units sold before the cutoff. By hand: s1 sells for f1 and
+    f2, s2 for f2 only, s3 for none; after the cutoff only s1 sells the factories' category, so s1
+    is the one relevant streamer of both factories.
+
+    - most popular ranks s1 (2 factories) first for both: P@1 = 1. Had it excluded the factory's
+      current sellers, as the consumer lists exclude what was bought, f1 would get s2, f2 s3: 0.
+    - item-kNN (cosine of streamer columns, s1 = [1, 1], s2 = [0, 1]): f1's only neighbour of s1 is
+      s2 (0.71): a miss; f2 scores s1 and s2 0.71 each and the tie goes to the more popular s1: a
+      hit. P@1 = 0.5.
+    """
+    factories = pd.DataFrame({"factory_id": ["f1", "f2"], "name": ["F1", "F2"], "region": ["east"] * 2})
+    streamers = pd.DataFrame({"streamer_id": ["s1", "s2", "s3"], "name": ["S1", "S2", "S3"],
+                              "category": ["beauty"] * 3, "region": ["east"] * 3})
+    products = pd.DataFrame({"product_id": ["p1", "p2"], "factory_id": ["f1", "f2"], "name": ["a", "b"],
+                             "category": ["beauty"] * 2, "price": [10.0, 20.0]})
+    consumers = pd.DataFrame({"consumer_id": ["c1", "c2"], "region": ["east"] * 2, "registered_at": [ts(-100)] * 2})
+    follows = pd.DataFrame({"consumer_id": ["c1"], "streamer_id": ["s1"], "followed_at": [ts(-50)],
+                            "unfollowed_at": pd.to_datetime([pd.NaT], utc=True)})
+    rows = [("c1", "s1", "p1", -10), ("c2", "s1", "p2", -9), ("c2", "s2", "p2", -8), ("c1", "s1", "p1", -1)]
+    orders = pd.DataFrame({
+        "order_id": [f"o{i}" for i in range(len(rows))], "consumer_id": [r[0] for r in rows],
+        "streamer_id": [r[1] for r in rows], "product_id": [r[2] for r in rows], "quantity": 1, "amount": 10.0,
+        "purchased_at": [ts(r[3]) for r in rows], "returned_quantity": 0,
+        "first_returned_at": pd.to_datetime([pd.NaT] * len(rows), utc=True),
+    })
+    from livetrust.graph.projection import Projection
+    from livetrust.graph.recommend import Scores
+
+    proj = Projection(factories=factories, streamers=streamers, products=products, consumers=consumers,
+                      follows=follows, orders=orders, as_of=ts(0))
+    scores = Scores(pd.DataFrame({"consumer_id": ["c1"], "streamer_id": ["s1"], "trust": [0.9], "confidence": [0.8]}),
+                    pd.DataFrame({"streamer_id": ["s1", "s2", "s3"], "trust": [0.9] * 3, "confidence": [0.9] * 3}),
+                    pd.DataFrame({"product_id": ["p1", "p2"], "trust": [0.8] * 2, "confidence": [0.9] * 2}),
+                    pd.DataFrame({"factory_id": ["f1", "f2"], "trust": [0.8] * 2, "confidence": [0.9] * 2}),
+                    run_id="hand")
+    ev = evaluate(proj, holdout_days=3, k=1, scorer=lambda p: scores, lists=("factory_streamers",))
+    precision = ev.table.set_index("method")["precision"]
+    assert ev.table["users"].tolist() == [2] * 5
+    assert precision["most_popular"] == 1.0 and precision["item_knn"] == 0.5

@@ -22,8 +22,11 @@ Protocol (``livetrust evaluate``)
   running at the cutoff, and every method excludes the streamers the consumer ever followed.
 - **factory -> streamers**: relevant = the truth's honest (``honesty >= 0.5``), non-fraud
   streamers that sold the factory's category in the hidden days (without truth: all
-  streamers that did); baseline ``category_top_sellers`` (most units sold in the
-  factory's category before the cutoff).
+  streamers that did); baselines ``category_top_sellers`` (most units sold in the
+  factory's category before the cutoff) and the matrix baselines fit on the factory x
+  streamer units sold before the cutoff (most popular: the streamers selling for the most
+  factories; item-kNN and RP3beta: streamers like the factory's sellers); no method
+  excludes the factory's current sellers.
 
 Metrics (``metrics.py``): precision@k, recall@k, NDCG@k, MAP@k, catalogue coverage,
 **fraud exposure** (share of recommended objects the truth marks fraudulent: fraud
@@ -276,7 +279,7 @@ def evaluate(
     if "consumer_streamers" in lists:
         rows += _consumer_streamers(ctx, split, k, truth, genuine, baselines, params, say)
     if "factory_streamers" in lists:
-        rows += _factory_streamers(ctx, split, k, truth, params, say)
+        rows += _factory_streamers(ctx, split, k, truth, baselines, params, say)
     info["seconds"] = round(time.perf_counter() - t0, 1)
     compared = comparisons(rows)
     return Evaluation(table=pd.DataFrame(rows).drop(columns=[PER_USER, CLUSTERS]), info=info, comparisons=compared)
@@ -461,7 +464,7 @@ def _consumer_streamers(ctx: Context, split, k, truth, genuine, baselines, param
     return out
 
 
-def _factory_streamers(ctx: Context, split, k, truth, params, say) -> list[dict[str, Any]]:
+def _factory_streamers(ctx: Context, split, k, truth, baselines, params, say) -> list[dict[str, Any]]:
     g = ctx.graph
     test = split.test_orders
     ts, tp = codes_of(g.streamers, test["streamer_id"]), codes_of(g.products, test["product_id"])
@@ -502,4 +505,16 @@ def _factory_streamers(ctx: Context, split, k, truth, params, say) -> list[dict[
     out.append(_row("factory_streamers", "category_top_sellers", rec, relevant, k, g.n_streamers, flagged,
                     seconds=time.perf_counter() - t, honesty=honesty, clusters=categories))
     say(f"  category_top_sellers precision@{k}={out[-1]['precision']:.4f}")
+    # the matrix baselines on the factory x streamer units sold before the cutoff; like livetrust's
+    # list (exclude_partners=False) they may name the factory's current sellers
+    pf = np.where(o_ok, g.p_factory[np.maximum(g.o_product, 0)], -1)
+    f_ok = o_ok & (pf >= 0)
+    X = sp.csr_matrix((g.o_units[f_ok], (pf[f_ok], g.o_streamer[f_ok])), shape=(g.n_factories, g.n_streamers))
+    X.sum_duplicates()
+    for name in (b for b in baselines if not RECOMMENDERS[b].products_only):
+        t = time.perf_counter()
+        rec, _ = baseline(name, params).fit(X).recommend(k, factories, exclude_seen=False)
+        out.append(_row("factory_streamers", name, rec, relevant, k, g.n_streamers, flagged,
+                        seconds=time.perf_counter() - t, honesty=honesty, clusters=categories))
+        say(f"  {name} precision@{k}={out[-1]['precision']:.4f}")
     return out
