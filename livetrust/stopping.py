@@ -211,14 +211,21 @@ class StopOnSignal:
             os._exit(stop.code)
         self.pending, self._since = stop, time.monotonic()
         self._say(stop)
+        if _shield_depth:  # a run's switch, its files and cleanup: may take minutes, and the user should know
+            self._say_line("livetrust: finishing the run's publication first (its files, then the cleanup); "
+                           "signal again to exit at once")
         if LOOK_SIGNAL is not None:
             threading.Thread(target=self._watch, name="livetrust-stop-watcher", daemon=True).start()
         self._raise_if_safe(frame)
 
     def _say(self, stop: Terminated) -> None:
-        """The stop's line; a terminal that hung up (SIGHUP) cannot take it, and the stop matters more."""
+        """The stop's line."""
+        self._say_line(f"livetrust: {stop}")
+
+    def _say_line(self, line: str) -> None:
+        """A terminal that hung up (SIGHUP) cannot take the line, and the stop matters more."""
         try:
-            self.echo(f"livetrust: {stop}")
+            self.echo(line)
         except (OSError, ValueError):
             pass
 

@@ -25,6 +25,7 @@ property written in step 3 then carries another run's stamp, and readers do not 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import threading
 import time
@@ -43,6 +44,8 @@ from .errors import one_line
 from .joblock import STALE_AFTER, JobLock, JobLockLost
 from .queries import cypher_statement
 from .stopping import checkpoint, shielded
+
+log = logging.getLogger("livetrust.writeback")
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,9 @@ def publish_run(
     counts : dict, optional
         Filled with what the write-back did: ``cleanup_scans``, the cleanup statements run (a
         ``stale_check`` that finds nothing stale skips one), ``stale_deleted``, the stale stock
-        deleted by id, ``stale_ids_dropped`` (below), and, when the write statements report
+        deleted by id, ``stale_ids_dropped`` (below), ``cleanup_failed`` (1 when the cleanup after
+        the switch raised: the run stays published, a warning says why, the next run cleans up),
+        and, when the write statements report
         them, the relationships ``written`` and how many of them were ``overwritten`` in place
         (the rest were created).
     before_publish : callable, optional
@@ -280,13 +285,23 @@ def publish_run(
             if after_publish is not None:
                 after_publish()
             t0 = time.perf_counter()
-            counts["stale_deleted"] = _delete_stale(driver, database, stale.by_statement, batch_size,
-                                                    keep=record.run_id, stock=previous)
-            counts["cleanup_scans"] = _cleanup(driver, database, relationships, keep=record.run_id, stock=previous,
-                                               written=written)
+            try:
+                counts["stale_deleted"] = _delete_stale(driver, database, stale.by_statement, batch_size,
+                                                        keep=record.run_id, stock=previous)
+                counts["cleanup_scans"] = _cleanup(driver, database, relationships, keep=record.run_id,
+                                                   stock=previous, written=written)
+            except Exception as err:  # noqa: BLE001 - the run is published and its files in place
+                # what is left is invisible to readers and the next run's cleanup deletes it: a
+                # warning, not a failed run (its history would say failed while Neo4j says current)
+                counts["cleanup_failed"] = 1
+                log.warning("%s is current, but cleaning up the runs it replaced failed (%s); the next run cleans up",
+                            record.run_id, one_line(err))
             timings["cleanup"] = time.perf_counter() - t0
             if after_cleanup is not None:
-                after_cleanup()
+                try:
+                    after_cleanup()
+                except OSError as err:  # the manifest written at the switch stays, without the cleanup's counts
+                    log.warning("%s: could not add the cleanup to the manifest (%s)", record.run_id, one_line(err))
     return previous
 
 

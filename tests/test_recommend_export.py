@@ -139,6 +139,7 @@ def test_cli_recommend_embedded(tmp_path):
     (b'# ids\n\nsubject_id,x\n"c000000,1\n', "line 4 is not valid CSV"),
     # review: one line with a comma was a header without rows: "holds no subject ids"
     (b"c000000,extra\n", "read as a CSV header with no ids under it"),
+    (b"# ids\nsubject_id,x\nc000000,1\nc000001\n", "line 4 has 1 fields, the header 2"),  # a ragged row
 ])
 def test_a_bad_subjects_file_is_one_line(tmp_path, content, message):
     from livetrust.world import generate_world

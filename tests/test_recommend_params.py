@@ -24,6 +24,8 @@ def test_values_take_the_type_of_the_default():
                    "rp3beta": {"beta": 0.3}}  # the later setting wins
     assert isinstance(got["consumer_products"]["keep_power"], float) and isinstance(got["item_knn"]["k"], int)
     assert parse_params([], RECOMMENDERS) == {}
+    # a negative beta favours popular items: the baseline tuning grid tries it (review of the diff)
+    assert parse_params(["rp3beta.beta=-0.5"], RECOMMENDERS) == {"rp3beta": {"beta": -0.5}}
 
 
 @pytest.mark.parametrize("text, words", [
@@ -41,6 +43,7 @@ def test_values_take_the_type_of_the_default():
     ("consumer_streamers.neighbours=-3", "neighbours must be >= 1"),
     ("factory_streamers.w_audience=1.5", "w_audience must be in [0, 1]"),
     ("item_knn.k=0", "k must be >= 1"),
+    ("factory_streamers.keep_prior=0", "keep_prior must be > 0"),  # review of the diff: 0 / 0, a list of 8 rows
 ])
 def test_a_bad_setting_is_one_line_naming_it(text, words):
     with pytest.raises(ValueError) as err:

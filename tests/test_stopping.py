@@ -228,6 +228,24 @@ def test_the_same_signal_twice_at_once_is_one_stop(tmp_path):
     assert proc.stderr.read().strip().splitlines() == ["livetrust: stopped by SIGTERM"]
 
 
+def test_a_stop_inside_a_shielded_block_says_it_waits():
+    """Review: after a run's switch a stop waits for its files and cleanup (minutes on a large
+    world) with nothing but "stopped by SIGINT" on the screen."""
+    lines = []
+    handler = StopOnSignal(echo=lines.append, unsafe=(UNSAFE,))
+    handler.install(signal.SIGTERM)
+    try:
+        with pytest.raises(Terminated):
+            with shielded():
+                os.kill(os.getpid(), signal.SIGTERM)
+                spin_safe(0.05)
+    finally:
+        handler.uninstall(raise_stop=False)
+    assert lines == ["livetrust: stopped by SIGTERM",
+                     "livetrust: finishing the run's publication first (its files, then the cleanup); "
+                     "signal again to exit at once"]
+
+
 def test_a_stop_inside_a_shielded_block_waits_for_its_end():
     done = []
     with pytest.raises(Terminated):

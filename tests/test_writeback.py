@@ -213,6 +213,34 @@ def test_the_files_go_in_place_at_the_switch_before_the_cleanup(neo4j_db, neo4j_
     assert seen == [("files", "run-b", ["run-a", "run-b"]), ("manifest", "run-b", ["run-b"])]
 
 
+def test_a_failed_cleanup_after_the_switch_leaves_the_run_published_with_a_warning(neo4j_db, neo4j_settings,
+                                                                                    monkeypatch, caplog):
+    """Review: an error in the cleanup, once the run was current and its files in place, failed the
+    run (its history said failed, the command exited 2) while Neo4j served it. Now a warning; what
+    is left, the next run's cleanup deletes."""
+    import livetrust.writeback as writeback
+
+    db = neo4j_settings.database
+    seed_graph(neo4j_db)
+    publish_run(neo4j_db, db, **score_run("run-a", 0.8, 0.7))
+    cleanup = writeback._cleanup
+
+    def lost(*args, **kwargs):
+        raise RuntimeError("the connection went away")
+
+    monkeypatch.setattr(writeback, "_cleanup", lost)
+    counts, cleaned = {}, []
+    with caplog.at_level("WARNING", logger="livetrust.writeback"):
+        assert publish_run(neo4j_db, db, **score_run("run-b", 0.1, 0.2), counts=counts,
+                           after_cleanup=lambda: cleaned.append(True)) == "run-a"
+    assert current_run_id(neo4j_db, db, "score") == "run-b" and counts["cleanup_failed"] == 1 and cleaned
+    assert "run-b is current, but cleaning up the runs it replaced failed (the connection went away)" in caplog.text
+    assert sorted({run for _c, _t, run in bonds(neo4j_db)}) == ["run-a", "run-b"]  # left for the next run
+    monkeypatch.setattr(writeback, "_cleanup", cleanup)
+    publish_run(neo4j_db, db, **score_run("run-c", 0.3, 0.4))
+    assert sorted({run for _c, _t, run in bonds(neo4j_db)}) == ["run-c"]
+
+
 def test_bond_statement_guard_names_missing_columns():
     from livetrust.graph.trust.job import _check_bond_columns
 

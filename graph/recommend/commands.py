@@ -257,6 +257,8 @@ def _written_text(counts: dict[str, int]) -> str:
 
 def _cleanup_text(steps: dict[str, float], counts: dict[str, int]) -> str:
     parts = [f"{steps.get('cleanup', 0):.1f} s"]
+    if counts.get("cleanup_failed"):
+        return ", ".join([*parts, "failed (see the warning): the next run cleans up"])
     if counts.get("stale_deleted"):
         parts.append(f"{counts['stale_deleted']:,d} stale deleted by id")
     if counts.get("stale_ids_dropped"):

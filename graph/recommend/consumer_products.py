@@ -77,7 +77,7 @@ class ConsumerProducts:
     PARAMETER_RANGES: ClassVar[dict[str, Interval]] = {
         "lapsed_weight": Interval(0, 1),
         "keep_power": Interval(0),
-        "rate_prior": Interval(0),
+        "rate_prior": Interval(0, open_low=True),  # 0 divides by a follower count of 0
         "trusted_bond": Interval(0, 1),
         "seller_power": Interval(0),
         "all_sales_share": Interval(0, 1),

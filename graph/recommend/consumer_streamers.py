@@ -58,7 +58,7 @@ class ConsumerStreamers:
         "neighbours": Interval(1),
         "recent_days": Interval(0),
         "trust_power": Interval(0),
-        "region_prior": Interval(0),
+        "region_prior": Interval(0, open_low=True),  # 0: 0 / 0 in a region without follows
         "trusted_bond": Interval(0, 1),
     }
 

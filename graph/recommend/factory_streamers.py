@@ -43,7 +43,7 @@ class FactoryStreamers:
     #: allowed values of the numeric parameters (checked by ``fit`` and by ``--set``)
     PARAMETER_RANGES: ClassVar[dict[str, Interval]] = {
         "w_audience": Interval(0, 1),
-        "keep_prior": Interval(0),
+        "keep_prior": Interval(0, open_low=True),  # 0 divides 0 by 0 units
     }
 
     def fit(self, ctx: Context) -> "FactoryStreamers":

@@ -26,26 +26,31 @@ _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
 
 @dataclass(frozen=True)
 class Interval:
-    """The values a numeric parameter may take: ``low <= value <= high`` (None: unbounded).
+    """The values a numeric parameter may take: ``low <= value <= high`` (``low < value`` when
+    ``open_low``; None: unbounded); always a finite number.
 
     Examples
     --------
-    >>> 0.5 in Interval(0, 1), -1 in Interval(0), str(Interval(1))
-    (True, False, '>= 1')
+    >>> 0.5 in Interval(0, 1), -1 in Interval(0), 0 in Interval(0, open_low=True), str(Interval(1))
+    (True, False, False, '>= 1')
     """
 
     low: float | None = None
     high: float | None = None
+    open_low: bool = False
 
     def __contains__(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             return False
-        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+        above = self.low is None or (value > self.low if self.open_low else value >= self.low)
+        return above and (self.high is None or value <= self.high)
 
     def __str__(self) -> str:
+        if self.low is None:
+            return "a finite number" if self.high is None else f"<= {self.high:g}"
         if self.high is None:
-            return f">= {self.low:g}"
-        return f"in [{self.low:g}, {self.high:g}]" if self.low is not None else f"<= {self.high:g}"
+            return f"{'>' if self.open_low else '>='} {self.low:g}"
+        return f"in {'(' if self.open_low else '['}{self.low:g}, {self.high:g}]"
 
 
 def check_parameters(estimator: Any) -> None:

@@ -43,7 +43,7 @@ class RP3beta(MatrixRecommender):
     #: allowed values of the numeric parameters (checked by ``fit`` and by ``--set``)
     PARAMETER_RANGES = {
         "alpha": Interval(0),
-        "beta": Interval(0),
+        "beta": Interval(),  # negative favours popular items (the tuning grid tries -0.5)
         "k": Interval(1),
     }
 

@@ -103,10 +103,11 @@ def read_subjects(path: str | Path) -> list[str]:
         values = [(",".join(r) if len(r) > 1 else r[0] if r else "").strip() for r in rows]
         values = values[1:] if values[0].lower() in HEADERS else values
         return [v for v in values if v]
-    ragged = next((i for i, r in enumerate(rows[1:], 2) if len(r) != len(header)), None)
-    if ragged is not None:
-        raise LivetrustError(f"--subjects: {path} is not a valid CSV: data line {ragged - 1} has "
-                             f"{len(rows[ragged - 1])} fields, the header {len(header)}")
+    ragged = next((i for i, r in enumerate(rows[1:], 1) if len(r) != len(header)), None)
+    if ragged is not None:  # rows and kept lines pair up once the reader got through (no multi-line quotes)
+        line = numbered[ragged][0] if len(rows) == len(numbered) else None
+        where = f"line {line}" if line is not None else f"data row {ragged}"
+        raise LivetrustError(f"--subjects: {path} {where} has {len(rows[ragged])} fields, the header {len(header)}")
     named = [i for i, c in enumerate(header) if c == "subject_id"] or [i for i, c in enumerate(header) if c.endswith("_id")]
     col = named[0] if named else 0
     return [r[col].strip() for r in rows[1:] if r[col].strip()]

@@ -390,6 +390,7 @@ def run_score_job(projection_source: Any, out_dir: str | Path | None, file_forma
                         run.timings["write_files"] += time.perf_counter() - t1
 
                 def report_cleanup() -> None:  # the manifest went out at the switch: add what the cleanup did
+                    run.timings["write_back"] = time.perf_counter() - t0  # the cleanup included, as its sub-steps
                     if run.manifest is not None:
                         fields = {k: v for k, v in _manifest_record(model, run).items()
                                   if k in ("finished_at", "timings_s", "write_back")}
