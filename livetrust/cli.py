@@ -349,7 +349,7 @@ def _recommender_params(texts: tuple[str, ...], targets: dict[str, type]) -> dic
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Also write evaluation.md and evaluation.json here.")
 @click.option("--baselines", default="most_popular,item_knn,rp3beta,followed_sellers", show_default=True,
               help="Comma-separated baselines (followed_sellers: consumer -> products only).")
-@click.option("--lists", "list_names", metavar="NAMES", help="Comma-separated lists to evaluate [default: consumer_products,consumer_streamers,factory_streamers].")
+@click.option("--lists", "list_names", metavar="NAMES", help="Comma-separated lists to evaluate [default: all five].")
 @click.option("--set", "settings_text", multiple=True, metavar="NAME.PARAM=VALUE",
               help="A parameter of livetrust's recommender of a list (consumer_products.keep_power=4) or of a "
                    "baseline (rp3beta.beta=0.2); repeatable, recorded in evaluation.json.")
@@ -366,17 +366,16 @@ def evaluate(data_dir: Path | None, holdout_days: int, k: int, truth_dir: Path |
     """
     from .graph.recommend.commands import run_evaluate
 
-    from .graph.recommend.evaluate import BASELINES, RECOMMENDERS
+    from .graph.recommend.evaluate import BASELINES, EVALUABLE, RECOMMENDERS
 
     names = tuple(b.strip() for b in baselines.split(",") if b.strip())
     bad = [b for b in names if b not in BASELINES]
     if bad:
         raise click.BadParameter(f"unknown baseline(s) {', '.join(bad)}; choose from {', '.join(BASELINES)}",
                                  param_hint="--baselines")
-    evaluable = ("consumer_products", "consumer_streamers", "factory_streamers")
     lists = _list_names(list_names)
-    if lists and any(n not in evaluable for n in lists):
-        raise click.BadParameter(f"evaluable lists: {', '.join(evaluable)}", param_hint="--lists")
+    if lists and any(n not in EVALUABLE for n in lists):
+        raise click.BadParameter(f"evaluable lists: {', '.join(EVALUABLE)}", param_hint="--lists")
     params = _recommender_params(settings_text, RECOMMENDERS)
     click.echo(run_evaluate(data_dir=data_dir, holdout_days=holdout_days, k=k, truth_dir=truth_dir, out_dir=out_dir,
                             baselines=names, lists=lists, settings=settings, params=params,

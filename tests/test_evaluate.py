@@ -55,6 +55,8 @@ def test_evaluate_with_hand_scores_runs_every_method():
     assert "followed_sellers" not in set(t[t.list == "consumer_streamers"].method)
     assert set(t[t.list == "factory_streamers"].method) == {"livetrust", "category_top_sellers", "most_popular",
                                                             "item_knn", "rp3beta"}
+    for name in ("streamer_products", "streamer_factories"):
+        assert set(t[t.list == name].method) <= {"livetrust", "most_popular", "item_knn", "rp3beta"}
     assert ev.info["score_run_id"] == "score-1" and ev.info["k"] == 3
     # hidden (after day -7.5): c2 buys p1 and returns it (1), c4 p3 twice, c3 p4, c2 p5, all kept:
     # four new (consumer, product) pairs, one returned -> the base rate of the returned column is 1/4
@@ -95,12 +97,16 @@ def test_evaluate_on_a_generated_world(xs_world):
     truth = Truth.load(xs_world / "truth")
     ev = evaluate(load_projection(xs_world), holdout_days=30, k=10, truth=truth)
     t = ev.table.set_index(["list", "method"])
-    assert len(t) == 5 + 4 + 5  # followed_sellers recommends products only
+    assert len(t) == 5 + 4 + 5 + 4 + 4  # followed_sellers recommends consumer -> products only
     assert ("consumer_products", "followed_sellers") in t.index and ("consumer_streamers", "followed_sellers") not in t.index
-    for col in ("precision", "recall", "ndcg", "map", "coverage", "fraud_exposure"):
-        v = t[col].to_numpy(dtype=float)
+    # xs: no streamer sold a factory's goods new to it in the hidden days; every other list has subjects
+    assert set(t.index[t["users"] == 0].get_level_values(0)) == {"streamer_factories"}
+    scored = t[t["users"] > 0]
+    for col in ("precision", "recall", "ndcg", "map", "coverage"):
+        v = scored[col].to_numpy(dtype=float)
         assert np.all((v >= 0) & (v <= 1)), col
-    assert (t["users"] > 0).all()
+    v = scored.loc[scored.index.get_level_values(0) != "streamer_factories", "fraud_exposure"].to_numpy(dtype=float)
+    assert np.all((v >= 0) & (v <= 1))
     assert ev.info["test_orders"] > 0 and ev.info["truth"].endswith("truth")
     md = ev.to_markdown()
     assert "| consumer_products | livetrust |" in md and "NDCG@10" in md
@@ -108,7 +114,7 @@ def test_evaluate_on_a_generated_world(xs_world):
     # livetrust minus each baseline on the same subjects: the mean difference is the difference of
     # the table's means, inside its interval
     c = ev.comparisons.set_index(["list", "baseline"])
-    assert sorted(c.index) == sorted(i for i in t.index if i[1] != "livetrust")
+    assert sorted(c.index) == sorted(i for i in scored.index if i[1] != "livetrust")  # none for an empty list
     for (lst, base), r in c.iterrows():
         for metric in ("ndcg", "precision"):
             expected = t.loc[(lst, "livetrust"), metric] - t.loc[(lst, base), metric]
@@ -193,7 +199,8 @@ def test_lists_with_nothing_to_score_say_so_and_print_no_measure():
     coverage (0.0000) beside the missing metrics, and nothing said the list was not evaluated."""
     proj = tiny_projection()
     proj.orders.loc[proj.orders["order_id"] == "o7", "product_id"] = "p1"  # c2 bought p1 before: not new
-    ev = evaluate(proj, holdout_days=0.5, k=3, scorer=lambda p: tiny_scores())  # hidden: o7 only (day -3)
+    ev = evaluate(proj, holdout_days=0.5, k=3, scorer=lambda p: tiny_scores(),  # hidden: o7 only (day -3)
+                  lists=("consumer_products", "consumer_streamers", "factory_streamers"))
     t = ev.table.set_index(["list", "method"])
     empty = t.loc["consumer_products"]
     assert (empty["users"] == 0).all()
@@ -226,6 +233,36 @@ def test_consumer_streamers_baselines_offer_no_streamer_the_consumer_ever_follow
     assert row["users"] == 1 and row["precision"] == 1.0
 
 
+def hand_world(rows):
+    """Factories f1 (product p1) and f2 (p2), streamers s1-s3, all beauty; ``rows`` are orders
+    (consumer, streamer, product, day); trust scores by hand (everything trusted alike)."""
+    from livetrust.graph.projection import Projection
+    from livetrust.graph.recommend import Scores
+
+    factories = pd.DataFrame({"factory_id": ["f1", "f2"], "name": ["F1", "F2"], "region": ["east"] * 2})
+    streamers = pd.DataFrame({"streamer_id": ["s1", "s2", "s3"], "name": ["S1", "S2", "S3"],
+                              "category": ["beauty"] * 3, "region": ["east"] * 3})
+    products = pd.DataFrame({"product_id": ["p1", "p2"], "factory_id": ["f1", "f2"], "name": ["a", "b"],
+                             "category": ["beauty"] * 2, "price": [10.0, 20.0]})
+    consumers = pd.DataFrame({"consumer_id": ["c1", "c2"], "region": ["east"] * 2, "registered_at": [ts(-100)] * 2})
+    follows = pd.DataFrame({"consumer_id": ["c1"], "streamer_id": ["s1"], "followed_at": [ts(-50)],
+                            "unfollowed_at": pd.to_datetime([pd.NaT], utc=True)})
+    orders = pd.DataFrame({
+        "order_id": [f"o{i}" for i in range(len(rows))], "consumer_id": [r[0] for r in rows],
+        "streamer_id": [r[1] for r in rows], "product_id": [r[2] for r in rows], "quantity": 1, "amount": 10.0,
+        "purchased_at": [ts(r[3]) for r in rows], "returned_quantity": 0,
+        "first_returned_at": pd.to_datetime([pd.NaT] * len(rows), utc=True),
+    })
+    proj = Projection(factories=factories, streamers=streamers, products=products, consumers=consumers,
+                      follows=follows, orders=orders, as_of=ts(0))
+    scores = Scores(pd.DataFrame({"consumer_id": ["c1"], "streamer_id": ["s1"], "trust": [0.9], "confidence": [0.8]}),
+                    pd.DataFrame({"streamer_id": ["s1", "s2", "s3"], "trust": [0.9] * 3, "confidence": [0.9] * 3}),
+                    pd.DataFrame({"product_id": ["p1", "p2"], "trust": [0.8] * 2, "confidence": [0.9] * 2}),
+                    pd.DataFrame({"factory_id": ["f1", "f2"], "trust": [0.8] * 2, "confidence": [0.9] * 2}),
+                    run_id="hand")
+    return proj, scores
+
+
 def test_factory_baselines_fit_on_factory_by_streamer_sales_and_may_name_current_sellers():
     """Issue 7 asks for most popular, item-kNN and RP3beta beside livetrust: for factory -> streamers
     they fit on the factory x streamer units sold before the cutoff. By hand: s1 sells for f1 and
@@ -238,32 +275,26 @@ def test_factory_baselines_fit_on_factory_by_streamer_sales_and_may_name_current
       s2 (0.71): a miss; f2 scores s1 and s2 0.71 each and the tie goes to the more popular s1: a
       hit. P@1 = 0.5.
     """
-    factories = pd.DataFrame({"factory_id": ["f1", "f2"], "name": ["F1", "F2"], "region": ["east"] * 2})
-    streamers = pd.DataFrame({"streamer_id": ["s1", "s2", "s3"], "name": ["S1", "S2", "S3"],
-                              "category": ["beauty"] * 3, "region": ["east"] * 3})
-    products = pd.DataFrame({"product_id": ["p1", "p2"], "factory_id": ["f1", "f2"], "name": ["a", "b"],
-                             "category": ["beauty"] * 2, "price": [10.0, 20.0]})
-    consumers = pd.DataFrame({"consumer_id": ["c1", "c2"], "region": ["east"] * 2, "registered_at": [ts(-100)] * 2})
-    follows = pd.DataFrame({"consumer_id": ["c1"], "streamer_id": ["s1"], "followed_at": [ts(-50)],
-                            "unfollowed_at": pd.to_datetime([pd.NaT], utc=True)})
-    rows = [("c1", "s1", "p1", -10), ("c2", "s1", "p2", -9), ("c2", "s2", "p2", -8), ("c1", "s1", "p1", -1)]
-    orders = pd.DataFrame({
-        "order_id": [f"o{i}" for i in range(len(rows))], "consumer_id": [r[0] for r in rows],
-        "streamer_id": [r[1] for r in rows], "product_id": [r[2] for r in rows], "quantity": 1, "amount": 10.0,
-        "purchased_at": [ts(r[3]) for r in rows], "returned_quantity": 0,
-        "first_returned_at": pd.to_datetime([pd.NaT] * len(rows), utc=True),
-    })
-    from livetrust.graph.projection import Projection
-    from livetrust.graph.recommend import Scores
-
-    proj = Projection(factories=factories, streamers=streamers, products=products, consumers=consumers,
-                      follows=follows, orders=orders, as_of=ts(0))
-    scores = Scores(pd.DataFrame({"consumer_id": ["c1"], "streamer_id": ["s1"], "trust": [0.9], "confidence": [0.8]}),
-                    pd.DataFrame({"streamer_id": ["s1", "s2", "s3"], "trust": [0.9] * 3, "confidence": [0.9] * 3}),
-                    pd.DataFrame({"product_id": ["p1", "p2"], "trust": [0.8] * 2, "confidence": [0.9] * 2}),
-                    pd.DataFrame({"factory_id": ["f1", "f2"], "trust": [0.8] * 2, "confidence": [0.9] * 2}),
-                    run_id="hand")
+    proj, scores = hand_world([("c1", "s1", "p1", -10), ("c2", "s1", "p2", -9), ("c2", "s2", "p2", -8),
+                               ("c1", "s1", "p1", -1)])
     ev = evaluate(proj, holdout_days=3, k=1, scorer=lambda p: scores, lists=("factory_streamers",))
     precision = ev.table.set_index("method")["precision"]
     assert ev.table["users"].tolist() == [2] * 5
     assert precision["most_popular"] == 1.0 and precision["item_knn"] == 0.5
+
+
+def test_streamer_lists_are_scored_on_what_a_streamer_sold_for_the_first_time():
+    """By hand: before the cutoff s1 sells p1 and p2, s2 only p2; after it s2 sells p1 for the
+    first time (and so f1's goods), s1 sells p1 again (not new). One streamer evaluated per list,
+    s2, relevant p1 (f1). Most popular and item-kNN (p1 and p2 share s1: cosine 0.71) offer s2
+    what it does not carry, p1 (f1): P@1 = 1. livetrust offers what s2's audience (c2) bought and
+    kept elsewhere and s2 does not carry: c2 bought only p2, so it offers nothing: P@1 = 0."""
+    proj, scores = hand_world([("c1", "s1", "p1", -10), ("c2", "s1", "p2", -9), ("c2", "s2", "p2", -8),
+                               ("c1", "s1", "p1", -2), ("c2", "s2", "p1", -1)])
+    ev = evaluate(proj, holdout_days=4, k=1, scorer=lambda p: scores, lists=("streamer_products", "streamer_factories"),
+                  baselines=("most_popular", "item_knn"))
+    t = ev.table.set_index(["list", "method"])
+    assert (t["users"] == 1).all() and len(t) == 6
+    for name in ("streamer_products", "streamer_factories"):
+        assert t.loc[(name, "most_popular"), "precision"] == 1.0 and t.loc[(name, "item_knn"), "precision"] == 1.0
+        assert t.loc[(name, "livetrust"), "precision"] == 0.0

@@ -27,6 +27,12 @@ Protocol (``livetrust evaluate``)
   streamer units sold before the cutoff (most popular: the streamers selling for the most
   factories; item-kNN and RP3beta: streamers like the factory's sellers); no method
   excludes the factory's current sellers.
+- **streamer -> products / factories**: relevant = what the streamer sold in the hidden days
+  for the first time (a product, or a factory's goods, it had not sold before the cutoff);
+  every method offers only what the streamer has not carried; the matrix baselines fit on the
+  streamer x product (factory) units sold before the cutoff. In generated worlds a
+  streamer's catalogue is fixed at the start, so what is new to it is a catalogue item that
+  had not sold yet; real streamers also take on new goods.
 
 Metrics (``metrics.py``): precision@k, recall@k, NDCG@k, MAP@k, catalogue coverage,
 **fraud exposure** (share of recommended objects the truth marks fraudulent: fraud
@@ -64,6 +70,7 @@ from .itemknn import ItemKNN
 from .popular import MostPopular
 from .rp3beta import RP3beta
 from .scores import Scores, scores_from_model
+from .streamer_products import StreamerFactories, StreamerProducts
 
 HONEST = 0.5
 
@@ -83,6 +90,10 @@ RECOMMENDERS: dict[str, type] = {
     "factory_streamers": FactoryStreamers, "most_popular": MostPopular, "item_knn": ItemKNN, "rp3beta": RP3beta,
     "followed_sellers": FollowedSellers,
 }
+
+#: The lists the protocol scores (``--lists``), in the table's order.
+EVALUABLE: tuple[str, ...] = ("consumer_products", "consumer_streamers", "factory_streamers", "streamer_products",
+                              "streamer_factories")
 
 #: The baselines on offer (``--baselines``), in the table's order. ``followed_sellers`` recommends
 #: products only (``products_only``): the consumer -> streamers evaluation skips it.
@@ -229,7 +240,7 @@ def evaluate(
     truth: Truth | None = None,
     scorer: Scorer | None = None,
     baselines: tuple[str, ...] = BASELINES,
-    lists: tuple[str, ...] = ("consumer_products", "consumer_streamers", "factory_streamers"),
+    lists: tuple[str, ...] = EVALUABLE,
     params: dict[str, dict[str, Any]] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Evaluation:
@@ -280,6 +291,9 @@ def evaluate(
         rows += _consumer_streamers(ctx, split, k, truth, genuine, baselines, params, say)
     if "factory_streamers" in lists:
         rows += _factory_streamers(ctx, split, k, truth, baselines, params, say)
+    for name in ("streamer_products", "streamer_factories"):
+        if name in lists:
+            rows += _streamer_carry(name, ctx, split, k, truth, baselines, params, say)
     info["seconds"] = round(time.perf_counter() - t0, 1)
     compared = comparisons(rows)
     return Evaluation(table=pd.DataFrame(rows).drop(columns=[PER_USER, CLUSTERS]), info=info, comparisons=compared)
@@ -517,4 +531,43 @@ def _factory_streamers(ctx: Context, split, k, truth, baselines, params, say) ->
         out.append(_row("factory_streamers", name, rec, relevant, k, g.n_streamers, flagged,
                         seconds=time.perf_counter() - t, honesty=honesty, clusters=categories))
         say(f"  {name} precision@{k}={out[-1]['precision']:.4f}")
+    return out
+
+
+def _streamer_carry(name: str, ctx: Context, split, k, truth, baselines, params, say) -> list[dict[str, Any]]:
+    """Streamer -> products (``streamer_products``) or factories (``streamer_factories``) to carry:
+    relevant = what the streamer sold in the hidden days for the first time (a product, or any
+    product of a factory, it had not sold before the cutoff). livetrust's list offers only what
+    the streamer has not carried; the baselines fit on the streamer x item units sold before the
+    cutoff and exclude the same pairs."""
+    g = ctx.graph
+    model = (StreamerProducts if name == "streamer_products" else StreamerFactories)().fit(ctx)
+    test = split.test_orders
+    ts, tp = codes_of(g.streamers, test["streamer_id"]), codes_of(g.products, test["product_id"])
+    if name == "streamer_products":
+        items, n_items, X = tp, g.n_products, sp.csr_matrix(g.streamer_product_units)
+    else:
+        items = np.where(tp >= 0, g.p_factory[np.maximum(tp, 0)], -1)
+        n_items, X = g.n_factories, model.carried_
+    sold = _matrix(ts, items, np.ones(len(test)), (g.n_streamers, n_items))
+    sold.data[:] = 1.0
+    new = sold - sold.multiply(model.carried_)
+    new.eliminate_zeros()
+    users = np.flatnonzero(np.diff(new.indptr) > 0)
+    relevant = new[users]
+    flagged = None
+    if truth is not None and name == "streamer_products":
+        fraud_ids = set(truth.streamers.loc[truth.streamers["fraud_kind"] != "none", "streamer_id"])
+        flagged = fraud_products(pd.concat([split.train.orders, test], ignore_index=True), g.products, fraud_ids)
+    what = "product" if name == "streamer_products" else "factory's goods"
+    say(f"{name.replace('_', ' -> ', 1)}: {len(users)} streamers who sold a {what} new to them in the hidden days")
+    t = time.perf_counter()
+    rec, _ = model.recommend(k, users)
+    out = [_row(name, "livetrust", rec, relevant, k, n_items, flagged, seconds=time.perf_counter() - t)]
+    say(f"  livetrust ndcg@{k}={out[-1]['ndcg']:.4f}")
+    for base_name in (b for b in baselines if not RECOMMENDERS[b].products_only):
+        t = time.perf_counter()
+        rec, _ = baseline(base_name, params).fit(X).recommend(k, users, excluded=model.carried_)
+        out.append(_row(name, base_name, rec, relevant, k, n_items, flagged, seconds=time.perf_counter() - t))
+        say(f"  {base_name} ndcg@{k}={out[-1]['ndcg']:.4f}")
     return out
