@@ -49,6 +49,12 @@ def test_partly_flagged_product_is_demoted_in_proportion():
     # p3 (only s2) is flagged outright; p1 (only s1) is not demoted at all
     assert ctx.p_flagged[p("p3")] and ctx.p_demotion[p("p3")] == pytest.approx(0.1)
     assert ctx.p_demotion[p("p1")] == pytest.approx(1.0) and not ctx.p_partly_flagged[p("p1")]
+    # review: a demotion of a few per mille was named in the reason; now only from reason_min_loss on
+    loss = 0.9 * share / 0.5
+    at = Context.build(Graph.build(shared_projection()), tiny_scores(), Demotion(reason_min_loss=loss))
+    above = Context.build(Graph.build(shared_projection()), tiny_scores(), Demotion(reason_min_loss=loss + 1e-9))
+    assert at.p_partly_flagged[p("p2")] and not above.p_partly_flagged[p("p2")]
+    assert above.p_demotion[p("p2")] == pytest.approx(1 - loss)  # still demoted: the column says so
 
 
 def test_partly_flagged_product_in_the_lists_says_why():

@@ -104,6 +104,9 @@ class Demotion:
     surprise_min_buyers: int = 5
     surprise_max_p: float = 1e-8
     burst_dispersion: float | None = DISPERSION
+    #: a partly flagged product's reason names its share when the demotion costs it at least this
+    #: part of its score (0.05: a share of 2.8%); below, only the ``demotion`` column shows it
+    reason_min_loss: float = 0.05
 
     def product_flag_weight(self, flagged_share: np.ndarray, own_flag: np.ndarray | None = None) -> np.ndarray:
         """The ``flagged`` weight of products (0..1) from the share of their recent units
