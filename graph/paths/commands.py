@@ -21,7 +21,7 @@ from ...files import writable_folder
 from .explain import explain_paths, render
 from .index import build_index
 from .inputs import trust_inputs_from_model, trust_inputs_from_neo4j
-from .job import compute_paths, report_cleanup, write_channels, write_outputs
+from .job import commit_outputs, compute_paths, report_cleanup, stage_outputs, write_channels, write_outputs
 
 
 def _embedded_inputs(data_dir: Path, job: str | None = None):
@@ -52,7 +52,7 @@ def run_job(
     params = dict(top_k=top_k, carry_prior=carry_prior, min_bond=min_bond)
     lines, files = [], []
 
-    def write_files() -> None:  # in Neo4j mode once the run is current (write_channels' after_publish)
+    def write_files() -> None:  # embedded mode, or Neo4j mode without a write-back
         files[:] = write_outputs(result, out_dir, file_format)
 
     if data_dir is not None:
@@ -76,10 +76,17 @@ def run_job(
             result = compute_paths(projection, trust, **params)
             result.parameters["top_channels"] = top_channels  # in the manifest too
             if top_channels > 0:
-                # the files are written once the run is current, before a stop can land between
-                write_channels(driver, settings.database, result, top=top_channels, input_counts=dict(projection.counts),
-                               read_at=read_at, after_publish=write_files if out_dir is not None else None,
-                               after_cleanup=partial(report_cleanup, result, out_dir) if out_dir is not None else None)
+                # the files are written before the switch and renamed into place right after it, before
+                # a stop can land between (a failed write-back leaves the previous files as they were)
+                staged = stage_outputs(result, out_dir, file_format) if out_dir is not None else None
+                try:
+                    write_channels(driver, settings.database, result, top=top_channels,
+                                   input_counts=dict(projection.counts), read_at=read_at,
+                                   after_publish=(lambda: files.extend(commit_outputs(staged, result))) if staged else None,
+                                   after_cleanup=partial(report_cleanup, result, out_dir) if staged else None)
+                finally:
+                    if staged is not None and not files:
+                        staged.discard()
                 lines.append(f"  wrote the top {top_channels} channels per factory to Neo4j as CHANNEL relationships")
             else:
                 lines.append("  nothing written back to Neo4j (--top-channels 0): its current paths run stays current")

@@ -21,6 +21,7 @@ first, the run is made current in one transaction, then other runs' CHANNELs are
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from ... import __version__
-from ...files import arrow_table, atomic_write, sha256_of, update_manifest
+from ...files import arrow_table, atomic_write, fsync_dir, sha256_of, stage, update_manifest
 from .bridges import bridge_frame, bridge_rows
 from .channels import factory_channels
 from .co_audience import BOND_WEIGHT as CO_AUDIENCE_BOND_WEIGHT
@@ -169,38 +170,70 @@ def _reach_and_bridges(index: PathIndex, top_k: int | None) -> tuple[pd.DataFram
     return reach, bridge, spent
 
 
-def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "csv") -> list[Path]:
-    """Write the four outputs and ``paths_manifest.json`` into ``out_dir``; returns the files."""
+@dataclass
+class StagedOutputs:
+    """The four output files written beside their targets (temp files), not yet in place."""
+
+    out: Path
+    file_format: str
+    files: list[tuple[Path, Path]]  # (temp file, target)
+    outputs: dict[str, dict[str, Any]]  # per output: file, rows, sha256
+
+    def discard(self) -> None:
+        for tmp, _target in self.files:
+            tmp.unlink(missing_ok=True)
+
+
+def stage_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "csv") -> StagedOutputs:
+    """Write the four outputs as temp files beside their targets (Neo4j mode: before the switch,
+    so that putting them in place after it is only renames)."""
     if file_format not in FORMATS:
         raise ValueError(f"file format must be one of {', '.join(FORMATS)}")
-    out = Path(out_dir)
-    written, outputs = [], {}
-    for name, frame in result.frames().items():
-        path = out / f"{name}.{file_format}"
-        if file_format == "csv":
-            atomic_write(path, lambda tmp, frame=frame: frame.to_csv(tmp, index=False, float_format="%.10g"))
-        else:
-            atomic_write(path, lambda tmp, frame=frame: pq.write_table(arrow_table(frame), tmp))
-        written.append(path)
-        outputs[name] = {"file": path.name, "rows": int(len(frame)), "sha256": sha256_of(path)}
+    staged = StagedOutputs(Path(out_dir), file_format, [], {})
+    try:
+        for name, frame in result.frames().items():
+            target = staged.out / f"{name}.{file_format}"
+            if file_format == "csv":
+                tmp = stage(target, lambda p, frame=frame: frame.to_csv(p, index=False, float_format="%.10g"))
+            else:
+                tmp = stage(target, lambda p, frame=frame: pq.write_table(arrow_table(frame), p))
+            staged.files.append((tmp, target))
+            staged.outputs[name] = {"file": target.name, "rows": int(len(frame)), "sha256": sha256_of(tmp)}
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
+
+
+def commit_outputs(staged: StagedOutputs, result: PathsResult) -> list[Path]:
+    """Rename the staged files over their targets, then write ``paths_manifest.json`` (last);
+    returns the files."""
+    for tmp, target in staged.files:
+        os.replace(tmp, target)
+    fsync_dir(staged.out)
     manifest = {
         "job": JOB,
         "run_id": result.run_id,
         "score_run_id": result.score_run_id,
         "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "format": file_format,
+        "format": staged.file_format,
         "parameters": result.parameters,
-        "outputs": outputs,
+        "outputs": staged.outputs,
         **({"input_outcomes": result.input_outcomes} if result.input_outcomes is not None else {}),
         "output_counts": result.counts(),
         "timings_s": {name: round(seconds, 3) for name, seconds in result.timings.items()},  # write-back steps too
         "write_back": result.write_back,
-        "files": [p.name for p in written],
+        "files": [target.name for _tmp, target in staged.files],
         "livetrust_version": __version__,
     }
-    path = out / MANIFEST
+    path = staged.out / MANIFEST
     atomic_write(path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n"))
-    return [*written, path]
+    return [*(target for _tmp, target in staged.files), path]
+
+
+def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "csv") -> list[Path]:
+    """Write the four outputs and ``paths_manifest.json`` into ``out_dir``; returns the files."""
+    return commit_outputs(stage_outputs(result, out_dir, file_format), result)
 
 
 def report_cleanup(result: PathsResult, out_dir: Path | str) -> None:
