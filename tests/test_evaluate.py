@@ -233,17 +233,19 @@ def test_consumer_streamers_baselines_offer_no_streamer_the_consumer_ever_follow
     assert row["users"] == 1 and row["precision"] == 1.0
 
 
-def hand_world(rows):
-    """Factories f1 (product p1) and f2 (p2), streamers s1-s3, all beauty; ``rows`` are orders
-    (consumer, streamer, product, day); trust scores by hand (everything trusted alike)."""
+def hand_world(rows, extra_product: bool = False):
+    """Factories f1 (product p1) and f2 (p2, and p3 with ``extra_product``), streamers s1-s3, all
+    beauty; ``rows`` are orders (consumer, streamer, product, day); trust scores by hand
+    (everything trusted alike)."""
     from livetrust.graph.projection import Projection
     from livetrust.graph.recommend import Scores
 
     factories = pd.DataFrame({"factory_id": ["f1", "f2"], "name": ["F1", "F2"], "region": ["east"] * 2})
     streamers = pd.DataFrame({"streamer_id": ["s1", "s2", "s3"], "name": ["S1", "S2", "S3"],
                               "category": ["beauty"] * 3, "region": ["east"] * 3})
-    products = pd.DataFrame({"product_id": ["p1", "p2"], "factory_id": ["f1", "f2"], "name": ["a", "b"],
-                             "category": ["beauty"] * 2, "price": [10.0, 20.0]})
+    products = pd.DataFrame({"product_id": ["p1", "p2", "p3"], "factory_id": ["f1", "f2", "f2"], "name": ["a", "b", "c"],
+                             "category": ["beauty"] * 3, "price": [10.0, 20.0, 30.0]})
+    products = products if extra_product else products.iloc[:2]
     consumers = pd.DataFrame({"consumer_id": ["c1", "c2"], "region": ["east"] * 2, "registered_at": [ts(-100)] * 2})
     follows = pd.DataFrame({"consumer_id": ["c1"], "streamer_id": ["s1"], "followed_at": [ts(-50)],
                             "unfollowed_at": pd.to_datetime([pd.NaT], utc=True)})
@@ -257,7 +259,7 @@ def hand_world(rows):
                       follows=follows, orders=orders, as_of=ts(0))
     scores = Scores(pd.DataFrame({"consumer_id": ["c1"], "streamer_id": ["s1"], "trust": [0.9], "confidence": [0.8]}),
                     pd.DataFrame({"streamer_id": ["s1", "s2", "s3"], "trust": [0.9] * 3, "confidence": [0.9] * 3}),
-                    pd.DataFrame({"product_id": ["p1", "p2"], "trust": [0.8] * 2, "confidence": [0.9] * 2}),
+                    pd.DataFrame({"product_id": list(products["product_id"]), "trust": 0.8, "confidence": 0.9}),
                     pd.DataFrame({"factory_id": ["f1", "f2"], "trust": [0.8] * 2, "confidence": [0.9] * 2}),
                     run_id="hand")
     return proj, scores
@@ -284,17 +286,22 @@ def test_factory_baselines_fit_on_factory_by_streamer_sales_and_may_name_current
 
 
 def test_streamer_lists_are_scored_on_what_a_streamer_sold_for_the_first_time():
-    """By hand: before the cutoff s1 sells p1 and p2, s2 only p2; after it s2 sells p1 for the
-    first time (and so f1's goods), s1 sells p1 again (not new). One streamer evaluated per list,
-    s2, relevant p1 (f1). Most popular and item-kNN (p1 and p2 share s1: cosine 0.71) offer s2
-    what it does not carry, p1 (f1): P@1 = 1. livetrust offers what s2's audience (c2) bought and
-    kept elsewhere and s2 does not carry: c2 bought only p2, so it offers nothing: P@1 = 0."""
+    """By hand: before the cutoff s1 sells p1, p2 and p3, s2 only p2, s3 p3; after it s2 sells p1
+    for the first time (and so f1's goods), s1 sells p1 again (not new). One streamer evaluated
+    per list, s2, relevant p1 (f1). Its candidates are p1 and p3 (f1 only: f2 it carries).
+
+    - most popular offers p3 (2 sellers against p1's 1): a miss, P@1 = 0; f1: a hit.
+    - item-kNN (binary cosine over sellers: p1 = {s1}, p2 = {s1, s2}, p3 = {s1, s3}) scores s2's
+      candidates by their likeness to p2: p1 0.71, p3 0.5: p1, a hit.
+    - livetrust offers what s2's audience (c2) bought and kept elsewhere and s2 does not carry: c2
+      bought only p2, so it offers nothing: P@1 = 0 on both lists.
+    """
     proj, scores = hand_world([("c1", "s1", "p1", -10), ("c2", "s1", "p2", -9), ("c2", "s2", "p2", -8),
-                               ("c1", "s1", "p1", -2), ("c2", "s2", "p1", -1)])
+                               ("c1", "s1", "p3", -9), ("c1", "s3", "p3", -8),
+                               ("c1", "s1", "p1", -2), ("c2", "s2", "p1", -1)], extra_product=True)
     ev = evaluate(proj, holdout_days=4, k=1, scorer=lambda p: scores, lists=("streamer_products", "streamer_factories"),
                   baselines=("most_popular", "item_knn"))
-    t = ev.table.set_index(["list", "method"])
-    assert (t["users"] == 1).all() and len(t) == 6
-    for name in ("streamer_products", "streamer_factories"):
-        assert t.loc[(name, "most_popular"), "precision"] == 1.0 and t.loc[(name, "item_knn"), "precision"] == 1.0
-        assert t.loc[(name, "livetrust"), "precision"] == 0.0
+    t = ev.table.set_index(["list", "method"])["precision"]
+    assert (ev.table["users"] == 1).all() and len(t) == 6
+    assert t["streamer_products"].to_dict() == {"livetrust": 0.0, "most_popular": 0.0, "item_knn": 1.0}
+    assert t["streamer_factories"].to_dict() == {"livetrust": 0.0, "most_popular": 1.0, "item_knn": 1.0}

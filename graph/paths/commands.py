@@ -78,12 +78,14 @@ def run_job(
             if top_channels > 0:
                 # the files are written before the switch and renamed into place right after it, before
                 # a stop can land between (a failed write-back leaves the previous files as they were)
-                staged = stage_outputs(result, out_dir, file_format) if out_dir is not None else None
+                staged = None
                 try:
+                    staged = stage_outputs(result, out_dir, file_format) if out_dir is not None else None
                     write_channels(driver, settings.database, result, top=top_channels,
                                    input_counts=dict(projection.counts), read_at=read_at,
-                                   after_publish=(lambda: files.extend(commit_outputs(staged, result))) if staged else None,
-                                   after_cleanup=partial(report_cleanup, result, out_dir) if staged else None)
+                                   after_publish=(lambda: files.extend(commit_outputs(staged, result)))
+                                   if staged is not None else None,
+                                   after_cleanup=partial(report_cleanup, result, out_dir) if staged is not None else None)
                 finally:
                     if staged is not None and not files:
                         staged.discard()

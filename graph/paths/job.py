@@ -233,7 +233,12 @@ def commit_outputs(staged: StagedOutputs, result: PathsResult) -> list[Path]:
 
 def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "csv") -> list[Path]:
     """Write the four outputs and ``paths_manifest.json`` into ``out_dir``; returns the files."""
-    return commit_outputs(stage_outputs(result, out_dir, file_format), result)
+    staged = stage_outputs(result, out_dir, file_format)
+    try:
+        return commit_outputs(staged, result)
+    except BaseException:
+        staged.discard()  # what was not renamed yet; the renamed ones are in place, without a new manifest
+        raise
 
 
 def report_cleanup(result: PathsResult, out_dir: Path | str) -> None:

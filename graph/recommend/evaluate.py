@@ -29,8 +29,9 @@ Protocol (``livetrust evaluate``)
   excludes the factory's current sellers.
 - **streamer -> products / factories**: relevant = what the streamer sold in the hidden days
   for the first time (a product, or a factory's goods, it had not sold before the cutoff);
+  users = the streamers with such an item (honest ones only when a truth folder is given);
   every method offers only what the streamer has not carried; the matrix baselines fit on the
-  streamer x product (factory) units sold before the cutoff. In generated worlds a
+  streamer x product (factory) units sold before the cutoff, recency-weighted. In generated worlds a
   streamer's catalogue is fixed at the start, so what is new to it is a catalogue item that
   had not sold yet; real streamers also take on new goods.
 
@@ -537,23 +538,31 @@ def _factory_streamers(ctx: Context, split, k, truth, baselines, params, say) ->
 def _streamer_carry(name: str, ctx: Context, split, k, truth, baselines, params, say) -> list[dict[str, Any]]:
     """Streamer -> products (``streamer_products``) or factories (``streamer_factories``) to carry:
     relevant = what the streamer sold in the hidden days for the first time (a product, or any
-    product of a factory, it had not sold before the cutoff). livetrust's list offers only what
-    the streamer has not carried; the baselines fit on the streamer x item units sold before the
-    cutoff and exclude the same pairs."""
+    product of a factory, it had not sold before the cutoff); with a truth folder, honest
+    streamers only. livetrust's list offers only what the streamer has not carried; the baselines
+    fit on the streamer x item units sold before the cutoff (recency-weighted, as livetrust's) and
+    exclude the same pairs. Fraud exposure: products sold mainly by fraud streamers (none for
+    factories)."""
     g = ctx.graph
     model = (StreamerProducts if name == "streamer_products" else StreamerFactories)().fit(ctx)
     test = split.test_orders
     ts, tp = codes_of(g.streamers, test["streamer_id"]), codes_of(g.products, test["product_id"])
+    X = sp.csr_matrix(g.streamer_product_units)  # recency-weighted units, as livetrust's lists weigh them
     if name == "streamer_products":
-        items, n_items, X = tp, g.n_products, sp.csr_matrix(g.streamer_product_units)
+        items, n_items = tp, g.n_products
     else:
         items = np.where(tp >= 0, g.p_factory[np.maximum(tp, 0)], -1)
-        n_items, X = g.n_factories, model.carried_
+        ok = g.p_factory >= 0
+        X = sp.csr_matrix(X @ sp.csr_matrix((np.ones(ok.sum()), (np.flatnonzero(ok), g.p_factory[ok])),
+                                            shape=(g.n_products, g.n_factories)))
+        n_items = g.n_factories
     sold = _matrix(ts, items, np.ones(len(test)), (g.n_streamers, n_items))
     sold.data[:] = 1.0
     new = sold - sold.multiply(model.carried_)
     new.eliminate_zeros()
-    users = np.flatnonzero(np.diff(new.indptr) > 0)
+    # with a truth folder, the fraud streamers are not evaluated: their rings' orders are no choice to serve
+    genuine = ~truth.fraud_streamers(g.streamers) if truth is not None else np.ones(g.n_streamers, bool)
+    users = np.flatnonzero((np.diff(new.indptr) > 0) & genuine)
     relevant = new[users]
     flagged = None
     if truth is not None and name == "streamer_products":
