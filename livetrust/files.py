@@ -18,8 +18,9 @@ import os
 import re
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -102,6 +103,60 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
     path = Path(path)
     os.replace(stage(path, write), path)
     fsync_dir(path.parent)
+
+
+@dataclass
+class StagedFiles:
+    """A job's output files written in full to temp files beside their targets
+    (``OUT/NAME.FORMAT``), not yet in place: a Neo4j-mode job stages them before its switch and
+    renames them right after it, so its files and Neo4j never name different runs for long.
+
+    Attributes
+    ----------
+    files : (temp file, target) per output.
+    outputs : per output name, its ``file``, ``rows`` and ``sha256`` (the manifest's ``outputs``).
+    """
+
+    out: Path
+    file_format: str
+    files: list[tuple[Path, Path]] = field(default_factory=list)
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def discard(self) -> None:
+        """Remove the temp files not renamed yet; the previous files stay as they were."""
+        for tmp, _target in self.files:
+            tmp.unlink(missing_ok=True)
+
+    def commit(self, manifest: Path, doc: dict) -> None:
+        """Rename every staged file over its target, then write the manifest ``doc`` (last; its
+        fsync of the folder covers the renames too)."""
+        for tmp, target in self.files:
+            os.replace(tmp, target)
+        atomic_write(manifest, lambda p: p.write_text(json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n",
+                                                      encoding="utf-8"))
+
+
+def stage_frames(frames: dict[str, pd.DataFrame], out_dir: str | Path, file_format: str,
+                 write: Callable[[pd.DataFrame, Path], None]) -> StagedFiles:
+    """Write each frame through ``write(frame, path)`` to a fsynced temp file beside
+    ``OUT/NAME.FORMAT``; either all are staged or none (a failure removes those written so far).
+
+    Examples
+    --------
+    >>> staged = stage_frames({"scores": frame}, out, "csv", lambda f, p: f.to_csv(p, index=False))  # doctest: +SKIP
+    >>> staged.commit(out / "manifest.json", {"run_id": "r1", "outputs": staged.outputs})  # doctest: +SKIP
+    """
+    staged = StagedFiles(Path(out_dir), file_format)
+    try:
+        for name, frame in frames.items():
+            target = staged.out / f"{name}.{file_format}"
+            tmp = stage(target, lambda p, f=frame: write(f, p))
+            staged.files.append((tmp, target))
+            staged.outputs[name] = {"file": target.name, "rows": int(len(frame)), "sha256": sha256_of(tmp)}
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
 
 
 def update_manifest(path: str | Path, fields: dict) -> dict:

@@ -20,8 +20,6 @@ first, the run is made current in one transaction, then other runs' CHANNELs are
 
 from __future__ import annotations
 
-import json
-import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -35,7 +33,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from ... import __version__
-from ...files import arrow_table, atomic_write, fsync_dir, sha256_of, stage, update_manifest
+from ...files import StagedFiles, arrow_table, stage_frames, update_manifest
 from .bridges import bridge_frame, bridge_rows
 from .channels import factory_channels
 from .co_audience import BOND_WEIGHT as CO_AUDIENCE_BOND_WEIGHT
@@ -170,48 +168,25 @@ def _reach_and_bridges(index: PathIndex, top_k: int | None) -> tuple[pd.DataFram
     return reach, bridge, spent
 
 
-@dataclass
-class StagedOutputs:
-    """The four output files written beside their targets (temp files), not yet in place."""
-
-    out: Path
-    file_format: str
-    files: list[tuple[Path, Path]]  # (temp file, target)
-    outputs: dict[str, dict[str, Any]]  # per output: file, rows, sha256
-
-    def discard(self) -> None:
-        for tmp, _target in self.files:
-            tmp.unlink(missing_ok=True)
+def _write_frame(frame: pd.DataFrame, path: Path, file_format: str) -> None:
+    if file_format == "csv":
+        frame.to_csv(path, index=False, float_format="%.10g")
+    else:
+        pq.write_table(arrow_table(frame), path)
 
 
-def stage_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "csv") -> StagedOutputs:
+def stage_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "csv") -> StagedFiles:
     """Write the four outputs as temp files beside their targets (Neo4j mode: before the switch,
     so that putting them in place after it is only renames)."""
     if file_format not in FORMATS:
         raise ValueError(f"file format must be one of {', '.join(FORMATS)}")
-    staged = StagedOutputs(Path(out_dir), file_format, [], {})
-    try:
-        for name, frame in result.frames().items():
-            target = staged.out / f"{name}.{file_format}"
-            if file_format == "csv":
-                tmp = stage(target, lambda p, frame=frame: frame.to_csv(p, index=False, float_format="%.10g"))
-            else:
-                tmp = stage(target, lambda p, frame=frame: pq.write_table(arrow_table(frame), p))
-            staged.files.append((tmp, target))
-            staged.outputs[name] = {"file": target.name, "rows": int(len(frame)), "sha256": sha256_of(tmp)}
-    except BaseException:
-        staged.discard()
-        raise
-    return staged
+    return stage_frames(result.frames(), out_dir, file_format, partial(_write_frame, file_format=file_format))
 
 
-def commit_outputs(staged: StagedOutputs, result: PathsResult) -> list[Path]:
+def commit_outputs(staged: StagedFiles, result: PathsResult) -> list[Path]:
     """Rename the staged files over their targets, then write ``paths_manifest.json`` (last);
     returns the files."""
-    for tmp, target in staged.files:
-        os.replace(tmp, target)
-    fsync_dir(staged.out)
-    manifest = {
+    staged.commit(staged.out / MANIFEST, {
         "job": JOB,
         "run_id": result.run_id,
         "score_run_id": result.score_run_id,
@@ -225,10 +200,8 @@ def commit_outputs(staged: StagedOutputs, result: PathsResult) -> list[Path]:
         "write_back": result.write_back,
         "files": [target.name for _tmp, target in staged.files],
         "livetrust_version": __version__,
-    }
-    path = staged.out / MANIFEST
-    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n"))
-    return [*(target for _tmp, target in staged.files), path]
+    })
+    return [*(target for _tmp, target in staged.files), staged.out / MANIFEST]
 
 
 def write_outputs(result: PathsResult, out_dir: Path | str, file_format: str = "csv") -> list[Path]:

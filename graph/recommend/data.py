@@ -234,6 +234,17 @@ class Graph:
         return self._matrix(self.o_streamer, self.o_product, self.o_units * self.o_weight, (self.n_streamers, self.n_products))
 
     @cached_property
+    def product_factory(self) -> sp.csr_matrix:
+        """Product x factory: 1 where the factory makes the product (a product without one: none)."""
+        products = np.arange(self.n_products)
+        return self._matrix(products, self.p_factory, np.ones(self.n_products), (self.n_products, self.n_factories))
+
+    @cached_property
+    def streamer_factory_units(self) -> sp.csr_matrix:
+        """Streamer x factory: recency-weighted units of the factory's products sold."""
+        return sp.csr_matrix(self.streamer_product_units @ self.product_factory)
+
+    @cached_property
     def consumer_product_kept(self) -> sp.csr_matrix:
         """Consumer x product: recency-weighted units kept."""
         return self._matrix(self.o_consumer, self.o_product, self.kept_units * self.o_weight, (self.n_consumers, self.n_products))

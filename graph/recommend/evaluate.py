@@ -520,12 +520,10 @@ def _factory_streamers(ctx: Context, split, k, truth, baselines, params, say) ->
     out.append(_row("factory_streamers", "category_top_sellers", rec, relevant, k, g.n_streamers, flagged,
                     seconds=time.perf_counter() - t, honesty=honesty, clusters=categories))
     say(f"  category_top_sellers precision@{k}={out[-1]['precision']:.4f}")
-    # the matrix baselines on the factory x streamer units sold before the cutoff; like livetrust's
-    # list (exclude_partners=False) they may name the factory's current sellers
-    pf = np.where(o_ok, g.p_factory[np.maximum(g.o_product, 0)], -1)
-    f_ok = o_ok & (pf >= 0)
-    X = sp.csr_matrix((g.o_units[f_ok], (pf[f_ok], g.o_streamer[f_ok])), shape=(g.n_factories, g.n_streamers))
-    X.sum_duplicates()
+    # the matrix baselines on the factory x streamer units sold before the cutoff (recency-weighted, as
+    # the streamer lists' baselines); like livetrust's list (exclude_partners=False) they may name the
+    # factory's current sellers
+    X = sp.csr_matrix(g.streamer_factory_units.T)
     for name in (b for b in baselines if not RECOMMENDERS[b].products_only):
         t = time.perf_counter()
         rec, _ = baseline(name, params).fit(X).recommend(k, factories, exclude_seen=False)
@@ -547,15 +545,12 @@ def _streamer_carry(name: str, ctx: Context, split, k, truth, baselines, params,
     model = (StreamerProducts if name == "streamer_products" else StreamerFactories)().fit(ctx)
     test = split.test_orders
     ts, tp = codes_of(g.streamers, test["streamer_id"]), codes_of(g.products, test["product_id"])
-    X = sp.csr_matrix(g.streamer_product_units)  # recency-weighted units, as livetrust's lists weigh them
+    # the baselines fit on recency-weighted units, as livetrust's lists weigh them
     if name == "streamer_products":
-        items, n_items = tp, g.n_products
+        items, n_items, X = tp, g.n_products, g.streamer_product_units
     else:
         items = np.where(tp >= 0, g.p_factory[np.maximum(tp, 0)], -1)
-        ok = g.p_factory >= 0
-        X = sp.csr_matrix(X @ sp.csr_matrix((np.ones(ok.sum()), (np.flatnonzero(ok), g.p_factory[ok])),
-                                            shape=(g.n_products, g.n_factories)))
-        n_items = g.n_factories
+        n_items, X = g.n_factories, g.streamer_factory_units
     sold = _matrix(ts, items, np.ones(len(test)), (g.n_streamers, n_items))
     sold.data[:] = 1.0
     new = sold - sold.multiply(model.carried_)

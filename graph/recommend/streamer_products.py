@@ -103,15 +103,13 @@ class StreamerFactories:
     def fit(self, ctx: Context) -> "StreamerFactories":
         g = ctx.graph
         self.ctx_ = ctx
-        ok = g.p_factory >= 0
-        to_factory = sp.csr_matrix((np.ones(ok.sum()), (np.flatnonzero(ok), g.p_factory[ok])),
-                                   shape=(g.n_products, g.n_factories))
+        to_factory = g.product_factory
         aud = _audience(g)
         demand = sp.csr_matrix(row_normalize(aud) @ g.consumer_product_kept)
         self.demand_ = sp.csr_matrix(demand @ sp.diags(ctx.p_trust) @ to_factory)
         self.buyers_ = sp.csr_matrix(aud @ ((g.bought @ to_factory) > 0).astype(np.float64))
         self.factor_ = ctx.f_trust * ctx.f_demotion
-        carried = sp.csr_matrix(g.streamer_product_units @ to_factory)
+        carried = g.streamer_factory_units.copy()
         carried.data[:] = 1.0
         self.carried_ = carried
         self.f_keep_ = np.asarray(to_factory.T @ (ctx.graph.product_units - ctx.graph.product_returned_units)).ravel()

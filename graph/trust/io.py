@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ import pandas as pd
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ...files import arrow_table, atomic_write, sha256_of, stage
+from ...files import StagedFiles, arrow_table, sha256_of, stage_frames
 
 MANIFEST = "score_manifest.json"
 HISTORY = "score_history.jsonl"
@@ -77,57 +76,24 @@ def _round_floats(frame: pd.DataFrame, digits: int) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index)
 
 
-@dataclass
-class StagedOutputs:
-    """Score files written in full to temp files beside their targets, not yet in place."""
-
-    out: Path
-    file_format: str
-    names: list[str]
-    files: list[tuple[Path, Path]] = field(default_factory=list)  # (temp, target)
-    outputs: dict[str, Any] = field(default_factory=dict)  # name -> file, rows, sha256
-
-
-def stage_outputs(frames: dict[str, pd.DataFrame], out_dir: str | Path, file_format: str) -> StagedOutputs:
-    """Write every frame to a fsynced temp file beside its target (nothing replaced yet).
-
-    Either all frames are staged or none (a failure removes the temp files written so far).
-    """
+def stage_outputs(frames: dict[str, pd.DataFrame], out_dir: str | Path, file_format: str) -> StagedFiles:
+    """Write every frame to a fsynced temp file beside its target (nothing replaced yet;
+    :func:`livetrust.files.stage_frames`): either all frames are staged or none."""
     if file_format not in FORMATS:
         raise ValueError(f"unknown format {file_format!r}; choose csv or parquet")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    staged = StagedOutputs(out, file_format, list(frames))
-    try:
-        for name, frame in frames.items():
-            target = out / f"{name}{FORMATS[file_format]}"
-            tmp = stage(target, lambda p, f=frame: write_frame(f, p, file_format))
-            staged.files.append((tmp, target))
-            staged.outputs[name] = {"file": target.name, "rows": int(len(frame)), "sha256": sha256_of(tmp)}
-    except BaseException:
-        discard_outputs(staged)
-        raise
-    return staged
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    return stage_frames(frames, out_dir, file_format, lambda frame, path: write_frame(frame, path, file_format))
 
 
-def discard_outputs(staged: StagedOutputs) -> None:
-    """Remove staged temp files (the previous files and manifest stay as they were)."""
-    for tmp, _ in staged.files:
-        tmp.unlink(missing_ok=True)
-
-
-def commit_outputs(staged: StagedOutputs, manifest: dict[str, Any]) -> dict[str, Any]:
+def commit_outputs(staged: StagedFiles, manifest: dict[str, Any]) -> dict[str, Any]:
     """Rename the staged files over their targets, then write the manifest (last); returns it."""
-    for tmp, target in staged.files:
-        os.replace(tmp, target)
-    # a file of the other format from an earlier run would not match this manifest
+    doc = {**manifest, "format": staged.file_format, "outputs": staged.outputs}
+    staged.commit(staged.out / MANIFEST, doc)
+    # a file of the other format from an earlier run is no longer the manifest's
     other = [e for f, e in FORMATS.items() if f != staged.file_format]
-    for name in staged.names:
+    for name in staged.outputs:
         for ext in other:
             (staged.out / f"{name}{ext}").unlink(missing_ok=True)
-    doc = {**manifest, "format": staged.file_format, "outputs": staged.outputs}
-    atomic_write(staged.out / MANIFEST,
-                 lambda p: p.write_text(json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n"))
     return doc
 
 

@@ -35,7 +35,7 @@ import pandas as pd
 
 from ... import __version__
 from ...errors import Busy, one_line
-from ...files import update_manifest, writable_folder
+from ...files import StagedFiles, update_manifest, writable_folder
 from ...joblock import JobLockBusy
 from ..projection import Projection
 from . import io
@@ -165,7 +165,7 @@ def write_files(model: TrustModel, out_dir: str | Path, file_format: str, run: S
                             _manifest_record(model, run))
 
 
-def _stage_files(model: TrustModel, out_dir: str | Path, file_format: str, run: ScoreRun) -> io.StagedOutputs:
+def _stage_files(model: TrustModel, out_dir: str | Path, file_format: str, run: ScoreRun) -> StagedFiles:
     """The four score files as temp files beside their targets (Neo4j mode: committed after publishing)."""
     t0 = time.perf_counter()
     staged = io.stage_outputs({name: model.results_[name] for name in OUTPUTS}, out_dir, file_format)
@@ -179,7 +179,7 @@ def _discard_staged(staging: Future) -> None:
         staged = staging.result()
     except BaseException:  # noqa: BLE001 - staging cleans up after its own failure
         return
-    io.discard_outputs(staged)
+    staged.discard()
 
 
 # Node scores: one (:Streamer)-[:STREAMER_SCORE]->(:JobRun) per scored node and run (PRODUCT_SCORE,
@@ -292,15 +292,14 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
     )
     steps: dict[str, float] = {}
 
-    def published() -> None:  # the run is current: its timings so far, then the caller's files
-        run.timings.update({f"write_back.{k}": v for k, v in steps.items()})
-        if after_publish is not None:
-            after_publish()
-
-    def cleaned() -> None:  # the cleanup's timing too, then the caller's manifest
-        run.timings.update({f"write_back.{k}": v for k, v in steps.items()})
-        if after_cleanup is not None:
-            after_cleanup()
+    def with_timings(then: Callable[[], None] | None) -> Callable[[], None]:
+        """The write-back's step timings so far into the run's (its files and manifest report
+        them), then ``then``: at the switch the caller's files, after the cleanup its manifest."""
+        def step() -> None:
+            run.timings.update({f"write_back.{k}": v for k, v in steps.items()})
+            if then is not None:
+                then()
+        return step
 
     try:
         with connect(settings) as driver:
@@ -311,10 +310,10 @@ def write_back(model: TrustModel, settings: Any, run: ScoreRun, digests: pd.Data
                 driver, settings.database, record,
                 relationships=[*scores, RelationshipBatch(statement, "writeback/trusts_cleanup", columns, keeps_stock=True)],
                 node_updates=nodes, writers=WRITERS, timings=steps, counts=run.write_back, before_publish=before_publish,
-                after_publish=published, after_cleanup=cleaned,
+                after_publish=with_timings(after_publish), after_cleanup=with_timings(after_cleanup),
             )
     finally:
-        run.timings.update({f"write_back.{k}": v for k, v in steps.items()})
+        with_timings(None)()
 
 
 def run_score_job(projection_source: Any, out_dir: str | Path | None, file_format: str = "csv",
